@@ -1,0 +1,59 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { createTableInput, TABLES, type TableName } from '../shared/store/tables.js';
+
+export interface LocalDynamo {
+  endpoint: string;
+  client: DynamoDBClient;
+  tableNames: Record<TableName, string>;
+  close(): Promise<void>;
+}
+
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export const localDynamoClient = (endpoint: string): DynamoDBClient =>
+  new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 3 });
+
+/**
+ * Starts dynalite on 127.0.0.1 (a folder keeps the data across restarts; none keeps it in memory) and
+ * creates the stack's tables from the same definitions the CDK stack uses.
+ */
+export const startLocalDynamo = async (
+  options: { path?: string; port?: number; prefix?: string } = {},
+): Promise<LocalDynamo> => {
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = localDynamoClient(endpoint);
+  const prefix = options.prefix ?? 'switchboard';
+  const tableNames = {
+    solutions: `${prefix}-solutions`,
+    wabas: `${prefix}-wabas`,
+    threads: `${prefix}-threads`,
+  } satisfies Record<TableName, string>;
+  const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+  for (const [name, definition] of Object.entries(TABLES) as [TableName, (typeof TABLES)[TableName]][]) {
+    if (!existing.has(tableNames[name]))
+      await client.send(new CreateTableCommand(createTableInput(tableNames[name], definition)));
+  }
+  return {
+    endpoint,
+    client,
+    tableNames,
+    close: () =>
+      new Promise<void>((resolve) => {
+        client.destroy();
+        server.close(() => resolve());
+      }),
+  };
+};

@@ -1,0 +1,44 @@
+import { InvalidEventError } from '../errors.js';
+
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Meta sends IDs as strings, sometimes as bare numbers; both become strings. */
+export const idOrNull = (value: unknown): string | null => {
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  return null;
+};
+
+export const requireId = (value: unknown, what: string): string => {
+  const id = idOrNull(value);
+  if (id === null) throw new InvalidEventError(`${what} is missing or not an ID`);
+  return id;
+};
+
+export const requireRecord = (value: unknown, what: string): Record<string, unknown> => {
+  if (!isRecord(value)) throw new InvalidEventError(`${what} is missing or not an object`);
+  return value;
+};
+
+export const requireTime = (value: unknown, what: string): number => {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidEventError(`${what} is missing or not a timestamp`);
+  }
+  return value;
+};
+
+export const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+/** Handover metadata is free text; anything else Meta might send is kept as its JSON. */
+export const metadataOrNull = (value: unknown): string | null => {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+};
+
+export const idList = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map(idOrNull).filter((id): id is string => id !== null) : [];
+
+/** Meta's handover timestamps are milliseconds; a value that looks like seconds is scaled. */
+export const toMilliseconds = (timestamp: number): number =>
+  timestamp < 100_000_000_000 ? timestamp * 1000 : timestamp;

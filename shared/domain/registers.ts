@@ -1,0 +1,94 @@
+/**
+ * How Switchboard converges with one conditional write per event.
+ *
+ * An item is a set of last-writer-wins registers, each a top-level map attribute named `r_<name>`.
+ * An event writes exactly one register, under the condition that the stored register is older than the
+ * event (`attribute_not_exists(r) OR r.v < :v`). Versions are totally ordered strings (event time, a
+ * documented tie-break rank, event ID), so each register ends up holding the newest event of its kind
+ * whatever the arrival order, and a stale or duplicate event simply fails the condition. The read model is
+ * a pure fold over the registers (`project*` functions), hence a function of the set of events received.
+ *
+ * `applyRegisterWrite` is the in-memory twin of the DynamoDB update the repositories issue; tests prove
+ * both give the same items.
+ */
+export type Item = Record<string, unknown>;
+
+export interface Register {
+  /** Version: see `versionOf`. */
+  v: string;
+  [field: string]: unknown;
+}
+
+export interface RegisterWrite {
+  /** Attribute holding the register, `r_<name>`. */
+  register: string;
+  value: Register;
+  /** Top-level attributes owned by this register and set with it (index keys). */
+  owned?: Record<string, string | number>;
+  /** Top-level attributes set only while absent: first writer wins (`discoveredBy`). */
+  ifAbsent?: Record<string, string | number>;
+}
+
+export type WriteOutcome = 'applied' | 'stale' | 'duplicate';
+
+export const REGISTER_PREFIX = 'r_';
+
+/**
+ * `<time ms, 15 digits>.<rank, 2 digits>.<event ID>`: string order is event order. The rank breaks ties
+ * between events of the same instant by a fixed rule per domain; the event ID breaks the remaining ties.
+ */
+export const versionOf = (timeMs: number, rank: number, eventId: string): string =>
+  `${String(Math.max(0, Math.trunc(timeMs))).padStart(15, '0')}.${String(Math.max(0, Math.min(99, rank))).padStart(2, '0')}.${eventId}`;
+
+/** Drops undefined fields recursively, as DynamoDB's marshaller does, so memory and table hold the same item. */
+export const compact = <T>(value: T): T => {
+  if (Array.isArray(value)) return value.map((item) => compact(item)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (field !== undefined) out[key] = compact(field);
+  }
+  return out as T;
+};
+
+export const classifyRejection = (stored: Register | undefined, incoming: Register): WriteOutcome =>
+  stored !== undefined && stored.v === incoming.v ? 'duplicate' : 'stale';
+
+const isRegister = (value: unknown): value is Register =>
+  typeof value === 'object' && value !== null && typeof (value as { v?: unknown }).v === 'string';
+
+export const registerOf = (item: Item | undefined, name: string): Register | undefined => {
+  const value = item?.[name];
+  return isRegister(value) ? value : undefined;
+};
+
+/** Pure apply: the same rule as the conditional update, for tests, local reasoning and projections. */
+export const applyRegisterWrite = (
+  item: Item | undefined,
+  key: Item,
+  write: RegisterWrite,
+): { item: Item; outcome: WriteOutcome } => {
+  const value = compact(write.value);
+  const current = registerOf(item, write.register);
+  if (item !== undefined && current !== undefined && current.v >= value.v) {
+    return { item, outcome: classifyRejection(current, value) };
+  }
+  const next: Item = { ...item, ...key, [write.register]: value, ...write.owned };
+  for (const [name, initial] of Object.entries(write.ifAbsent ?? {})) {
+    if (next[name] === undefined) next[name] = initial;
+  }
+  return { item: next, outcome: 'applied' };
+};
+
+/** The newest of several optional registers. */
+export const newest = <R extends Register>(...registers: (R | undefined)[]): R | undefined => {
+  let winner: R | undefined;
+  for (const register of registers) {
+    if (register !== undefined && (winner === undefined || register.v > winner.v)) winner = register;
+  }
+  return winner;
+};
+
+export const timeOfVersion = (version: string): number => Number(version.slice(0, 15));
+
+export const toEpochSeconds = (timeMs: number): number => Math.floor(timeMs / 1000);

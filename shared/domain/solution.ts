@@ -1,0 +1,178 @@
+import { InvalidEventError } from '../errors.js';
+import type { ChangeEnvelope } from '../queue/envelope.js';
+import { idOrNull, requireId, requireRecord, requireTime, toMilliseconds } from './fields.js';
+import {
+  applyRegisterWrite,
+  type Item,
+  newest,
+  REGISTER_PREFIX,
+  type Register,
+  type RegisterWrite,
+  toEpochSeconds,
+  versionOf,
+  type WriteOutcome,
+} from './registers.js';
+
+/** The documented statuses in lifecycle order; the order is also the same-second tie-break rank. */
+export const SOLUTION_STATUSES = [
+  'DRAFT',
+  'INITIATED',
+  'PENDING',
+  'REJECTED',
+  'ACTIVE',
+  'PENDING_DEACTIVATION',
+  'DEACTIVATED',
+] as const;
+export type SolutionStatus = (typeof SOLUTION_STATUSES)[number];
+
+export const isDocumentedStatus = (status: string): status is SolutionStatus =>
+  (SOLUTION_STATUSES as readonly string[]).includes(status);
+
+export type EventSource = 'webhook' | 'reconciliation' | 'action';
+
+/** A fact about a solution's status, whichever way it reached us. */
+export interface SolutionEvent {
+  solutionId: string;
+  status: string;
+  /** `SOLUTION_CREATED`, `SOLUTION_UPDATED`, `RECONCILED`, or the action name (`accept`, ...). */
+  event: string;
+  businessId: string | null;
+  timeMs: number;
+  eventId: string;
+  source: EventSource;
+  name?: string | null;
+  statusForPendingRequest?: string | null;
+}
+
+export interface SolutionHistoryEntry {
+  status: string;
+  at: number;
+  event: string;
+  source: EventSource;
+}
+
+export interface Solution {
+  solutionId: string;
+  status: string;
+  businessId: string | null;
+  statusChangedAt: number;
+  firstSeenAt: number;
+  name: string | null;
+  statusForPendingRequest: string | null;
+  lastEvent: string;
+  lastSource: EventSource;
+  /** False when Meta sent a status it does not document; the value is kept as given. */
+  statusDocumented: boolean;
+  history: SolutionHistoryEntry[];
+  lastReconciledAt: number | null;
+}
+
+/** The observation register holds reconciliation's latest reading; the others one entry per status. */
+const OBSERVATION_REGISTER = `${REGISTER_PREFIX}obs`;
+const STATUS_REGISTER_PREFIX = `${REGISTER_PREFIX}s_`;
+
+const statusRank = (status: string): number => SOLUTION_STATUSES.indexOf(status as SolutionStatus) + 1;
+
+/** Status names become attribute names; undocumented ones are sanitised and bounded. */
+const statusRegister = (status: string): string =>
+  `${STATUS_REGISTER_PREFIX}${status.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64)}`;
+
+/**
+ * Register per status keeps the newest event that set each status: the current status is the newest
+ * register, and the registers themselves are the bounded history. Reconciliation readings go to their own
+ * register so they never overwrite the time a webhook or action recorded for a transition.
+ */
+export const solutionWrite = (event: SolutionEvent): RegisterWrite => ({
+  register: event.source === 'reconciliation' ? OBSERVATION_REGISTER : statusRegister(event.status),
+  value: {
+    v: versionOf(event.timeMs, statusRank(event.status), event.eventId),
+    status: event.status,
+    event: event.event,
+    source: event.source,
+    timeMs: event.timeMs,
+    businessId: event.businessId,
+    name: event.name ?? undefined,
+    statusForPendingRequest: event.statusForPendingRequest ?? undefined,
+  },
+});
+
+export const solutionKey = (solutionId: string): Item => ({ solutionId });
+
+export const applySolutionEvent = (
+  item: Item | undefined,
+  event: SolutionEvent,
+): { item: Item; outcome: WriteOutcome } =>
+  applyRegisterWrite(item, solutionKey(event.solutionId), solutionWrite(event));
+
+interface StatusRegister extends Register {
+  status: string;
+  event: string;
+  source: EventSource;
+  timeMs: number;
+  businessId?: string | null;
+  name?: string;
+  statusForPendingRequest?: string;
+}
+
+const statusRegisters = (item: Item): StatusRegister[] =>
+  Object.entries(item)
+    .filter(([name]) => name.startsWith(STATUS_REGISTER_PREFIX) || name === OBSERVATION_REGISTER)
+    .map(([, value]) => value as StatusRegister)
+    .sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
+
+/** The read model: a pure fold over the registers. */
+export const projectSolution = (item: Item | undefined): Solution | undefined => {
+  if (item === undefined || typeof item.solutionId !== 'string') return undefined;
+  const registers = statusRegisters(item);
+  const current = registers.at(-1);
+  if (current === undefined) return undefined;
+  // The status changed at the oldest register of the newest unbroken run of the current status.
+  let changedAt = current.timeMs;
+  for (let index = registers.length - 1; index >= 0 && registers[index]?.status === current.status; index--) {
+    changedAt = Math.min(changedAt, registers[index]?.timeMs ?? changedAt);
+  }
+  const observation = item[OBSERVATION_REGISTER] as StatusRegister | undefined;
+  const named = [...registers].reverse().find((register) => typeof register.name === 'string');
+  const withBusiness = [...registers].reverse().find((register) => typeof register.businessId === 'string');
+  return {
+    solutionId: item.solutionId,
+    status: current.status,
+    businessId: withBusiness?.businessId ?? null,
+    statusChangedAt: toEpochSeconds(changedAt),
+    firstSeenAt: toEpochSeconds(Math.min(...registers.map((register) => register.timeMs))),
+    name: named?.name ?? null,
+    statusForPendingRequest: observation?.statusForPendingRequest ?? null,
+    lastEvent: current.event,
+    lastSource: current.source,
+    statusDocumented: isDocumentedStatus(current.status),
+    history: registers.map((register) => ({
+      status: register.status,
+      at: toEpochSeconds(register.timeMs),
+      event: register.event,
+      source: register.source,
+    })),
+    lastReconciledAt: observation === undefined ? null : toEpochSeconds(observation.timeMs),
+  };
+};
+
+/** The newest status register (for guards that need the raw register, e.g. actions). */
+export const currentStatusRegister = (item: Item): Register | undefined => newest(...statusRegisters(item));
+
+/** `partner_solutions` change → event. Throws InvalidEventError for a change that can never apply. */
+export const decodeSolutionChange = (envelope: ChangeEnvelope): SolutionEvent => {
+  const change = requireRecord(envelope.change, 'change');
+  const value = requireRecord(change.value, 'change.value');
+  const status = value.solution_status;
+  if (typeof status !== 'string' || status.trim() === '') {
+    throw new InvalidEventError('change.value.solution_status is missing');
+  }
+  return {
+    solutionId: requireId(value.solution_id, 'change.value.solution_id'),
+    status: status.trim(),
+    event: typeof value.event === 'string' ? value.event : 'SOLUTION_UPDATED',
+    businessId: idOrNull(envelope.entryId),
+    timeMs: toMilliseconds(requireTime(envelope.entryTime, 'entry.time')),
+    eventId: envelope.eventId,
+    source: 'webhook',
+  };
+};

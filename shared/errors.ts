@@ -1,0 +1,86 @@
+/**
+ * Typed errors. Each carries the HTTP status it maps to; `toErrorResponse` (shared/http/response.ts) is the
+ * one place that turns them into responses, so handlers never choose status codes themselves.
+ */
+export class SwitchboardError extends Error {
+  public readonly status: number;
+  public readonly code: string;
+  public readonly details: Record<string, unknown> | undefined;
+
+  public constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export class BadRequestError extends SwitchboardError {
+  public constructor(message: string, details?: Record<string, unknown>) {
+    super(400, 'bad_request', message, details);
+  }
+}
+
+export class UnauthorizedError extends SwitchboardError {
+  public constructor(message = 'invalid or missing X-Hub-Signature-256') {
+    super(401, 'unauthorized', message);
+  }
+}
+
+export class ForbiddenError extends SwitchboardError {
+  public constructor(message: string) {
+    super(403, 'forbidden', message);
+  }
+}
+
+export class NotFoundError extends SwitchboardError {
+  public constructor(message: string) {
+    super(404, 'not_found', message);
+  }
+}
+
+export class MethodNotAllowedError extends SwitchboardError {
+  public constructor(message: string) {
+    super(405, 'method_not_allowed', message);
+  }
+}
+
+/** The item's current state forbids the action; Meta was not called. */
+export class ConflictError extends SwitchboardError {
+  public constructor(message: string, details?: Record<string, unknown>) {
+    super(409, 'conflict', message, details);
+  }
+}
+
+export class PayloadTooLargeError extends SwitchboardError {
+  public constructor(limitBytes: number) {
+    super(413, 'payload_too_large', `body exceeds ${limitBytes} bytes`);
+  }
+}
+
+/** A dependency (queue, table, secret store) failed: 503 so that the sender retries. */
+export class DependencyUnavailableError extends SwitchboardError {
+  public constructor(dependency: string, message: string) {
+    super(503, 'dependency_unavailable', `${dependency}: ${message}`, { dependency });
+  }
+}
+
+/** Configuration is missing or invalid; raised once at cold start. */
+export class ConfigError extends Error {
+  public constructor(public readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const errorMessage = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+/** A queued change that can never apply (invalid shape): retrying cannot help, it belongs in the DLQ. */
+export class InvalidEventError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEventError';
+  }
+}

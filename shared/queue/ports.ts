@@ -1,0 +1,22 @@
+import type { QueueName } from './envelope.js';
+
+export interface QueueEntry {
+  id: string;
+  body: string;
+}
+
+export interface FailedEntry {
+  id: string;
+  reason: string;
+}
+
+/** Where the webhook sends messages: SQS in AWS, the in-process queue in local mode. */
+export interface MessageSink {
+  sendBatch(queue: QueueName, entries: readonly QueueEntry[]): Promise<{ failed: FailedEntry[] }>;
+}
+
+/** Storage for changes too large for one queue message: S3 in AWS, a local folder in local mode. */
+export interface ClaimStore {
+  put(key: string, body: string): Promise<void>;
+  get(key: string): Promise<string>;
+}

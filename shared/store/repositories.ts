@@ -1,0 +1,132 @@
+import type { Item, WriteOutcome } from '../domain/registers.js';
+import {
+  projectSolution,
+  type Solution,
+  type SolutionEvent,
+  solutionKey,
+  solutionWrite,
+} from '../domain/solution.js';
+import {
+  type AppRolesEvent,
+  PAGE_ITEM_USER_ID,
+  type PageRoles,
+  projectPageRoles,
+  projectThread,
+  type Thread,
+  type ThreadEvent,
+  threadKey,
+  threadWrite,
+} from '../domain/thread.js';
+import { projectWaba, type Waba, type WabaEvent, wabaKey, wabaWrite } from '../domain/waba.js';
+import { BadRequestError } from '../errors.js';
+import type { Page, RegisterTable } from './register-table.js';
+import { TABLES } from './tables.js';
+
+const projectPage = <T>(page: Page<Item>, project: (item: Item) => T | undefined): Page<T> => ({
+  items: page.items.map(project).filter((value): value is T => value !== undefined),
+  nextCursor: page.nextCursor,
+});
+
+export class SolutionRepository {
+  public constructor(public readonly table: RegisterTable) {}
+
+  public apply(event: SolutionEvent): Promise<WriteOutcome> {
+    return this.table.write(solutionKey(event.solutionId), solutionWrite(event));
+  }
+
+  public async get(solutionId: string): Promise<Solution | undefined> {
+    return projectSolution(await this.table.get(solutionKey(solutionId)));
+  }
+
+  public async list(limit: number, cursor?: string): Promise<Page<Solution>> {
+    return projectPage(await this.table.scanPage(limit, cursor), projectSolution);
+  }
+}
+
+export class WabaRepository {
+  public constructor(public readonly table: RegisterTable) {}
+
+  public apply(event: WabaEvent): Promise<WriteOutcome> {
+    return this.table.write(wabaKey(event.wabaId), wabaWrite(event));
+  }
+
+  public async get(wabaId: string): Promise<Waba | undefined> {
+    return projectWaba(await this.table.get(wabaKey(wabaId)));
+  }
+
+  public items(wabaIds: readonly string[]): Promise<Item[]> {
+    return this.table.batchGet(wabaIds.map(wabaKey));
+  }
+
+  /**
+   * A solution's WABAs: first those whose PARTNER_ADDED names it, then those only reconciliation tied to
+   * it. The cursor remembers which index it is in.
+   */
+  public async listBySolution(solutionId: string, limit: number, cursor?: string): Promise<Page<Waba>> {
+    let { index, inner } = decodeListCursor(cursor);
+    const items: Waba[] = [];
+    while (index < TABLES.wabas.indexes.length && items.length < limit) {
+      const definition = TABLES.wabas.indexes[index];
+      if (definition === undefined) break;
+      const page = await this.table.queryIndexPage(
+        definition.name,
+        definition.partitionKey,
+        solutionId,
+        limit - items.length,
+        inner,
+      );
+      for (const item of page.items) {
+        // A WABA with an add-owned solution was listed (or excluded) by the first index already.
+        if (index > 0 && item.solutionId !== undefined) continue;
+        const waba = projectWaba(item);
+        if (waba !== undefined) items.push(waba);
+      }
+      inner = page.nextCursor ?? undefined;
+      if (inner === undefined) index += 1;
+    }
+    const more = index < TABLES.wabas.indexes.length;
+    return {
+      items,
+      nextCursor: more ? Buffer.from(JSON.stringify({ index, inner })).toString('base64url') : null,
+    };
+  }
+}
+
+const decodeListCursor = (cursor: string | undefined): { index: number; inner: string | undefined } => {
+  if (cursor === undefined) return { index: 0, inner: undefined };
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      index?: unknown;
+      inner?: unknown;
+    };
+    if (
+      typeof parsed.index === 'number' &&
+      (parsed.inner === undefined || typeof parsed.inner === 'string')
+    ) {
+      return { index: parsed.index, inner: parsed.inner };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new BadRequestError('cursor is not one this API returned');
+};
+
+export class ThreadRepository {
+  public constructor(
+    public readonly table: RegisterTable,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  public apply(event: ThreadEvent | AppRolesEvent): Promise<WriteOutcome> {
+    const userId = event.kind === 'app_roles' ? PAGE_ITEM_USER_ID : event.userId;
+    return this.table.write(threadKey(event.pageId, userId), threadWrite(event));
+  }
+
+  public async get(pageId: string, userId: string): Promise<Thread | undefined> {
+    return projectThread(await this.table.get(threadKey(pageId, userId)), this.now());
+  }
+
+  public async getPageRoles(pageId: string): Promise<PageRoles | undefined> {
+    return projectPageRoles(await this.table.get(threadKey(pageId, PAGE_ITEM_USER_ID)));
+  }
+}

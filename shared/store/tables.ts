@@ -1,0 +1,62 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export interface KeyDefinition {
+  partitionKey: string;
+  sortKey?: string;
+}
+
+export interface TableDefinition extends KeyDefinition {
+  indexes: (KeyDefinition & { name: string })[];
+}
+
+/**
+ * Key schemas, shared by the CDK stack and local mode so both create the same tables.
+ * - solutions: `solutionId`.
+ * - wabas: `wabaId`; sparse indexes `bySolution` (`solutionId`, set by PARTNER_ADDED) and
+ *   `byObservedSolution` (`observedSolutionId`, set by reconciliation) list a solution's WABAs.
+ * - threads: (`pageId`, `userId`); the page-level item (app roles) has `userId = "#page"`.
+ */
+export const TABLES = {
+  solutions: { partitionKey: 'solutionId', indexes: [] },
+  wabas: {
+    partitionKey: 'wabaId',
+    indexes: [
+      { name: 'bySolution', partitionKey: 'solutionId', sortKey: 'wabaId' },
+      { name: 'byObservedSolution', partitionKey: 'observedSolutionId', sortKey: 'wabaId' },
+    ],
+  },
+  threads: { partitionKey: 'pageId', sortKey: 'userId', indexes: [] },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableName = keyof typeof TABLES;
+
+const keySchema = (definition: KeyDefinition) => [
+  { AttributeName: definition.partitionKey, KeyType: 'HASH' as const },
+  ...(definition.sortKey === undefined
+    ? []
+    : [{ AttributeName: definition.sortKey, KeyType: 'RANGE' as const }]),
+];
+
+/** CreateTable input for local mode and tests: the same keys and indexes as the stack. */
+export const createTableInput = (tableName: string, definition: TableDefinition): CreateTableCommandInput => {
+  const attributes = new Set<string>();
+  for (const keys of [definition, ...definition.indexes]) {
+    attributes.add(keys.partitionKey);
+    if (keys.sortKey !== undefined) attributes.add(keys.sortKey);
+  }
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    KeySchema: keySchema(definition),
+    ...(definition.indexes.length === 0
+      ? {}
+      : {
+          GlobalSecondaryIndexes: definition.indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: keySchema(index),
+            Projection: { ProjectionType: 'ALL' },
+          })),
+        }),
+  };
+};
