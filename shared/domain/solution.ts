@@ -141,7 +141,8 @@ export const projectSolution = (item: Item | undefined): Solution | undefined =>
     statusChangedAt: toEpochSeconds(changedAt),
     firstSeenAt: toEpochSeconds(Math.min(...registers.map((register) => register.timeMs))),
     name: named?.name ?? null,
-    statusForPendingRequest: observation?.statusForPendingRequest ?? null,
+    // Reconciliation's reading of a pending request holds only while that reading is the newest fact.
+    statusForPendingRequest: current === observation ? (observation.statusForPendingRequest ?? null) : null,
     lastEvent: current.event,
     lastSource: current.source,
     statusDocumented: isDocumentedStatus(current.status),

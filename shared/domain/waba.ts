@@ -242,12 +242,23 @@ export const projectWaba = (item: Item | undefined): Waba | undefined => {
   };
 };
 
+export type ReconciledFields = Pick<
+  WabaObservation,
+  'name' | 'timezoneId' | 'businessType' | 'messageTemplateNamespace' | 'partnerBusinessId' | 'solutionIds'
+>;
+
 /** The reconciliation fields currently stored, to skip writes when nothing changed. */
-export const reconciledFields = (item: Item | undefined): Omit<ReconRegister, 'v' | 'timeMs'> | undefined => {
+export const reconciledFields = (item: Item | undefined): ReconciledFields | undefined => {
   const recon = registerOf(item, REGISTERS.recon) as ReconRegister | undefined;
   if (recon === undefined) return undefined;
-  const { v: _v, timeMs: _timeMs, ...fields } = recon;
-  return fields;
+  return {
+    name: recon.name,
+    timezoneId: recon.timezoneId,
+    businessType: recon.businessType,
+    messageTemplateNamespace: recon.messageTemplateNamespace,
+    partnerBusinessId: recon.partnerBusinessId,
+    solutionIds: recon.solutionIds,
+  };
 };
 
 /** `account_update` change → event. The WABA is `waba_info.waba_id`, else the entry's ID. */

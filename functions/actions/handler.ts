@@ -1,0 +1,58 @@
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createActionsHandler } from '../../shared/actions/handler.js';
+import { SolutionActions } from '../../shared/actions/solution-actions.js';
+import { ThreadActions } from '../../shared/actions/thread-actions.js';
+import { loadActionsConfig } from '../../shared/aws/function-config.js';
+import { SecretsManagerStore } from '../../shared/aws/secrets-manager-store.js';
+import { GraphClient } from '../../shared/graph/client.js';
+import { Telemetry } from '../../shared/observability/telemetry.js';
+import { jsonSecretSource, parseMetaSecrets, systemUserToken } from '../../shared/secrets/meta-secrets.js';
+import { parsePageTokens } from '../../shared/secrets/page-tokens.js';
+import { RegisterTable } from '../../shared/store/register-table.js';
+import { SolutionRepository, ThreadRepository, WabaRepository } from '../../shared/store/repositories.js';
+
+const config = loadActionsConfig(process.env);
+const db = new DynamoDBClient({});
+const secretsManager = new SecretsManagerClient({});
+const provider = new SecretsProvider({ awsSdkV3Client: secretsManager });
+const metaSecrets = jsonSecretSource(
+  provider,
+  config.metaSecretArn,
+  config.secretCacheSeconds,
+  parseMetaSecrets,
+);
+const pageTokens = jsonSecretSource(
+  provider,
+  config.pageTokensSecretArn,
+  config.secretCacheSeconds,
+  parsePageTokens,
+);
+// Actions answer an HTTP request: retries stay within API Gateway's 30 s.
+const graph = new GraphClient({
+  baseUrl: config.identity.graphApiBaseUrl,
+  token: systemUserToken(metaSecrets),
+  maxAttempts: 3,
+});
+const wabas = new WabaRepository(new RegisterTable(db, config.wabasTable));
+
+export const handler = createActionsHandler({
+  solutions: new SolutionActions({
+    graph,
+    solutions: new SolutionRepository(new RegisterTable(db, config.solutionsTable)),
+  }),
+  threads: new ThreadActions({
+    graph,
+    threads: new ThreadRepository(new RegisterTable(db, config.threadsTable)),
+    pageTokens,
+    appId: config.identity.appId,
+  }),
+  businessTokens: {
+    graph,
+    wabas,
+    store: new SecretsManagerStore(secretsManager),
+    secretPrefix: config.businessTokenSecretPrefix,
+  },
+  telemetry: new Telemetry('actions'),
+});

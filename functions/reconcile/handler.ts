@@ -1,0 +1,29 @@
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadReconcileConfig } from '../../shared/aws/function-config.js';
+import { GraphClient } from '../../shared/graph/client.js';
+import { Telemetry } from '../../shared/observability/telemetry.js';
+import { createReconcileHandler } from '../../shared/reconcile/handler.js';
+import { jsonSecretSource, parseMetaSecrets, systemUserToken } from '../../shared/secrets/meta-secrets.js';
+import { RegisterTable } from '../../shared/store/register-table.js';
+import { SolutionRepository, WabaRepository } from '../../shared/store/repositories.js';
+
+const config = loadReconcileConfig(process.env);
+const db = new DynamoDBClient({});
+const secrets = jsonSecretSource(
+  new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }),
+  config.metaSecretArn,
+  config.secretCacheSeconds,
+  parseMetaSecrets,
+);
+const token = systemUserToken(secrets);
+
+export const handler = createReconcileHandler({
+  wabas: new WabaRepository(new RegisterTable(db, config.wabasTable)),
+  solutions: new SolutionRepository(new RegisterTable(db, config.solutionsTable)),
+  identity: config.identity,
+  telemetry: new Telemetry('reconcile'),
+  safetyMarginMs: config.safetyMarginMs,
+  graphFor: (deadline) => new GraphClient({ baseUrl: config.identity.graphApiBaseUrl, token, deadline }),
+});

@@ -1,0 +1,38 @@
+import { Duration } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** SQS's classic message size limit; the webhook claim-checks anything larger (see shared/queue/publisher.ts). */
+export const MAX_MESSAGE_BYTES = 262_144;
+export const MAX_RECEIVE_COUNT = 5;
+
+export interface DomainQueueProps {
+  /** At least 6 × the consumer's timeout, so a slow batch is not delivered twice while it still runs. */
+  visibilityTimeout: Duration;
+}
+
+/**
+ * A standard queue with its dead-letter queue: encrypted, TLS-only, 14 days of retention on both (Meta
+ * retries WhatsApp deliveries for up to 7 days; an outage must not outlast our retention).
+ */
+export class DomainQueue extends Construct {
+  public readonly queue: Queue;
+  public readonly dlq: Queue;
+
+  public constructor(scope: Construct, id: string, props: DomainQueueProps) {
+    super(scope, id);
+    this.dlq = new Queue(this, 'Dlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      maxMessageSizeBytes: MAX_MESSAGE_BYTES,
+      visibilityTimeout: props.visibilityTimeout,
+      deadLetterQueue: { queue: this.dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+  }
+}

@@ -1,0 +1,43 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { TABLES, type TableDefinition, type TableName } from '../../shared/store/tables.js';
+
+const attribute = (name: string) => ({ name, type: AttributeType.STRING });
+
+/**
+ * The three state tables, from the same key definitions local mode uses: on-demand, point-in-time
+ * recovery, deletion protection, and retained when the stack is deleted (they are the system of record).
+ */
+export class StateTables extends Construct {
+  public readonly tables: Record<TableName, Table>;
+
+  public constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const make = (name: TableName, definition: TableDefinition): Table => {
+      const table = new Table(this, name, {
+        partitionKey: attribute(definition.partitionKey),
+        ...(definition.sortKey === undefined ? {} : { sortKey: attribute(definition.sortKey) }),
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: true,
+        encryption: TableEncryption.AWS_MANAGED,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      for (const index of definition.indexes) {
+        table.addGlobalSecondaryIndex({
+          indexName: index.name,
+          partitionKey: attribute(index.partitionKey),
+          ...(index.sortKey === undefined ? {} : { sortKey: attribute(index.sortKey) }),
+          projectionType: ProjectionType.ALL,
+        });
+      }
+      return table;
+    };
+    this.tables = {
+      solutions: make('solutions', TABLES.solutions),
+      wabas: make('wabas', TABLES.wabas),
+      threads: make('threads', TABLES.threads),
+    };
+  }
+}

@@ -1,0 +1,267 @@
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  type CfnStage,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { ENV } from '../shared/config.js';
+import { ROUTES, type RoutedFunction } from '../shared/http/routes.js';
+import { META_SECRET_KEYS } from '../shared/secrets/meta-secrets.js';
+import { DomainQueue } from './constructs/domain-queue.js';
+import { Monitoring } from './constructs/monitoring.js';
+import { StateTables } from './constructs/state-tables.js';
+import { SwitchboardFunction } from './constructs/switchboard-function.js';
+import { readSettings } from './settings.js';
+
+/** Consumer timeout; queues hide a received batch for 6 × this long. */
+const CONSUMER_TIMEOUT = Duration.seconds(30);
+/** The reconciler's Lambda timeout; its run budget stops it cleanly before that. */
+export const RECONCILE_TIMEOUT = Duration.minutes(5);
+
+export class SwitchboardStack extends Stack {
+  public constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const settings = readSettings(this.node);
+
+    // Secrets: one JSON secret for Meta's app credentials, one for page access tokens. The generated
+    // verify token is usable as is; the README gives the one command that sets the real values.
+    const metaSecret = new Secret(this, 'MetaSecret', {
+      description: 'Switchboard: Meta app secret, verify token and system user token (JSON)',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({
+          [META_SECRET_KEYS.appSecret]: '',
+          [META_SECRET_KEYS.appSecretPrevious]: '',
+          [META_SECRET_KEYS.systemUserToken]: '',
+        }),
+        generateStringKey: META_SECRET_KEYS.verifyToken,
+        excludePunctuation: true,
+        passwordLength: 40,
+      },
+    });
+    const pageTokensSecret = new Secret(this, 'PageTokensSecret', {
+      description: 'Switchboard: page access tokens, JSON object page ID -> token ("*" for every page)',
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused', passwordLength: 8 },
+    });
+    const businessTokenPrefix = `${this.stackName}/business-tokens/`;
+
+    // Queues: one per domain plus passthrough for everything else Meta sends, and the business-token jobs.
+    const visibilityTimeout = Duration.seconds(CONSUMER_TIMEOUT.toSeconds() * 6);
+    const queues = {
+      solutions: new DomainQueue(this, 'SolutionsQueue', { visibilityTimeout }),
+      wabas: new DomainQueue(this, 'WabasQueue', { visibilityTimeout }),
+      threads: new DomainQueue(this, 'ThreadsQueue', { visibilityTimeout }),
+      passthrough: new DomainQueue(this, 'PassthroughQueue', { visibilityTimeout: Duration.seconds(60) }),
+      businessTokens: new DomainQueue(this, 'BusinessTokensQueue', { visibilityTimeout }),
+    };
+
+    const claimChecks = new Bucket(this, 'ClaimChecks', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // Claims outlive the messages that point at them (14 days of queue retention).
+      lifecycleRules: [{ expiration: Duration.days(15) }],
+      removalPolicy: RemovalPolicy.DESTROY,
+      autoDeleteObjects: false,
+    });
+
+    const { tables } = new StateTables(this, 'State');
+    const identity = {
+      [ENV.metaAppId]: settings.metaAppId,
+      [ENV.metaBusinessId]: settings.metaBusinessId,
+      [ENV.metaPartnerBusinessIds]: settings.metaPartnerBusinessIds,
+      [ENV.graphApiBaseUrl]: settings.graphApiBaseUrl,
+    };
+
+    // Webhook: verify, split, queue. It may only send to its queues, put claim checks and read its secret.
+    const webhook = new SwitchboardFunction(this, 'Webhook', {
+      name: 'webhook',
+      memorySize: 512,
+      timeout: Duration.seconds(29),
+    })
+      .bindQueueSend(queues.solutions.queue, ENV.solutionsQueueUrl)
+      .bindQueueSend(queues.wabas.queue, ENV.wabasQueueUrl)
+      .bindQueueSend(queues.threads.queue, ENV.threadsQueueUrl)
+      .bindQueueSend(queues.passthrough.queue, ENV.passthroughQueueUrl)
+      .bindBucket(claimChecks, 'PUT', ENV.claimCheckBucket)
+      .bindSecretRead(metaSecret, ENV.metaSecretArn);
+
+    // Consumers: each writes only its own table.
+    const consumer = (id: string, name: 'solutions' | 'wabas' | 'threads', tableVariable: string) => {
+      const fn = new SwitchboardFunction(this, id, { name, timeout: CONSUMER_TIMEOUT })
+        .bindTable(tables[name], 'RW', tableVariable)
+        .bindBucket(claimChecks, 'GET', ENV.claimCheckBucket);
+      fn.addEventSource(
+        new SqsEventSource(queues[name].queue, {
+          // Ten records per invocation and no batching window: under load the poller fills batches on
+          // its own, and at low volume nothing waits, which keeps accepted → readable latency low.
+          batchSize: 10,
+          maxBatchingWindow: Duration.seconds(0),
+          reportBatchItemFailures: true,
+          // Caps concurrent writers per table; a burst waits in the queue instead of throttling.
+          maxConcurrency: 5,
+        }),
+      );
+      return fn;
+    };
+    const solutionsConsumer = consumer('SolutionsConsumer', 'solutions', ENV.solutionsTable);
+    const wabasConsumer = consumer('WabasConsumer', 'wabas', ENV.wabasTable);
+    const threadsConsumer = consumer('ThreadsConsumer', 'threads', ENV.threadsTable);
+    wabasConsumer.addEnvironment(ENV.businessTokensEnabled, String(settings.businessTokens));
+    wabasConsumer.addEnvironment(ENV.metaBusinessId, settings.metaBusinessId);
+    if (settings.businessTokens)
+      wabasConsumer.bindQueueSend(queues.businessTokens.queue, ENV.businessTokensQueueUrl);
+
+    // Read API: reads only.
+    const api = new SwitchboardFunction(this, 'ReadApi', { name: 'api', timeout: Duration.seconds(10) })
+      .bindTable(tables.solutions, 'RO', ENV.solutionsTable)
+      .bindTable(tables.wabas, 'RO', ENV.wabasTable)
+      .bindTable(tables.threads, 'RO', ENV.threadsTable);
+
+    // Reconciliation: the webhook fallback, on a schedule and on demand.
+    const reconcile = new SwitchboardFunction(this, 'Reconcile', {
+      name: 'reconcile',
+      timeout: RECONCILE_TIMEOUT,
+      memorySize: 512,
+      environment: { ...identity, [ENV.reconcileSafetyMarginMs]: '15000' },
+    })
+      .bindTable(tables.solutions, 'RW', ENV.solutionsTable)
+      .bindTable(tables.wabas, 'RW', ENV.wabasTable)
+      .bindSecretRead(metaSecret, ENV.metaSecretArn);
+    new Rule(this, 'ReconcileSchedule', {
+      description: 'Switchboard reconciliation: the webhook fallback',
+      schedule: Schedule.rate(Duration.minutes(settings.reconcileRateMinutes)),
+      targets: [new LambdaFunction(reconcile, { retryAttempts: 0 })],
+    });
+
+    // Actions: calls to Meta recorded in state; the only reader of page tokens and writer of business tokens.
+    const actions = new SwitchboardFunction(this, 'Actions', {
+      name: 'actions',
+      timeout: CONSUMER_TIMEOUT,
+      environment: { ...identity, [ENV.businessTokenSecretPrefix]: businessTokenPrefix },
+    })
+      .bindTable(tables.solutions, 'RW', ENV.solutionsTable)
+      .bindTable(tables.wabas, 'RW', ENV.wabasTable)
+      .bindTable(tables.threads, 'RW', ENV.threadsTable)
+      .bindSecretRead(metaSecret, ENV.metaSecretArn)
+      .bindSecretRead(pageTokensSecret, ENV.pageTokensSecretArn);
+    actions.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:TagResource',
+        ],
+        resources: [
+          Stack.of(this).formatArn({
+            service: 'secretsmanager',
+            resource: 'secret',
+            resourceName: `${businessTokenPrefix}*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+    actions.addEventSource(
+      new SqsEventSource(queues.businessTokens.queue, {
+        batchSize: 5,
+        reportBatchItemFailures: true,
+        maxConcurrency: 2,
+      }),
+    );
+
+    // HTTP API: the routes of shared/http/routes.ts; /v1 requires SigV4, /webhook is public (HMAC-checked).
+    const httpApi = new HttpApi(this, 'HttpApi', { description: 'Switchboard', createDefaultStage: false });
+    const accessLogs = new LogGroup(this, 'HttpApiAccessLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            responseLength: '$context.responseLength',
+            caller: '$context.identity.userArn',
+          }),
+        ),
+      },
+    });
+    // Meta's deliveries get their own, higher limits; the /v1 routes keep the stage default.
+    (stage.node.defaultChild as CfnStage).routeSettings = {
+      'POST /webhook': { throttlingRateLimit: 500, throttlingBurstLimit: 1000 },
+      'GET /webhook': { throttlingRateLimit: 5, throttlingBurstLimit: 10 },
+    };
+    const integrations: Record<RoutedFunction, HttpLambdaIntegration> = {
+      webhook: new HttpLambdaIntegration('WebhookIntegration', webhook),
+      api: new HttpLambdaIntegration('ReadApiIntegration', api),
+      actions: new HttpLambdaIntegration('ActionsIntegration', actions),
+      reconcile: new HttpLambdaIntegration('ReconcileIntegration', reconcile),
+    };
+    const iam = new HttpIamAuthorizer();
+    for (const route of ROUTES) {
+      const [created] = httpApi.addRoutes({
+        path: route.path,
+        methods: [route.method === 'GET' ? HttpMethod.GET : HttpMethod.POST],
+        integration: integrations[route.function],
+        ...(route.auth === 'iam' ? { authorizer: iam } : {}),
+      });
+      if (created !== undefined) stage.node.addDependency(created);
+    }
+
+    new Monitoring(this, 'Monitoring', {
+      settings,
+      webhook,
+      consumers: [solutionsConsumer, wabasConsumer, threadsConsumer, actions],
+      reconcile,
+      httpApi,
+      stage,
+      queues: Object.values(queues),
+    });
+
+    const url = stage.url;
+    new CfnOutput(this, 'WebhookUrl', {
+      value: `${url}webhook`,
+      description: 'Callback URL for the Meta App Dashboard',
+    });
+    new CfnOutput(this, 'ApiUrl', { value: url, description: 'Base URL of the API (SigV4 for /v1)' });
+    new CfnOutput(this, 'MetaSecretArn', { value: metaSecret.secretArn });
+    new CfnOutput(this, 'PageTokensSecretArn', { value: pageTokensSecret.secretArn });
+    new CfnOutput(this, 'ReconcileFunctionName', { value: reconcile.functionName });
+    for (const [name, domainQueue] of Object.entries(queues)) {
+      new CfnOutput(this, `${name[0]?.toUpperCase()}${name.slice(1)}QueueUrl`, {
+        value: domainQueue.queue.queueUrl,
+      });
+      new CfnOutput(this, `${name[0]?.toUpperCase()}${name.slice(1)}DlqUrl`, {
+        value: domainQueue.dlq.queueUrl,
+      });
+    }
+    for (const [name, table] of Object.entries(tables)) {
+      new CfnOutput(this, `${name[0]?.toUpperCase()}${name.slice(1)}TableName`, { value: table.tableName });
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { matchRoute, type RoutedFunction, routeKey } from '../shared/http/routes.js';
+import type { HttpApiEvent, HttpResult } from '../shared/http/types.js';
+
+/** API Gateway HTTP APIs refuse payloads over 10 MB before any function runs. */
+const API_GATEWAY_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+const TEXT_TYPES = /^(text\/|application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml|javascript))/i;
+
+export type RouteHandler = (event: HttpApiEvent) => Promise<HttpResult>;
+export type LocalRoute = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer,
+) => Promise<boolean>;
+
+const readBody = (request: IncomingMessage): Promise<Buffer | undefined> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= API_GATEWAY_MAX_PAYLOAD_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () =>
+      resolve(size > API_GATEWAY_MAX_PAYLOAD_BYTES ? undefined : Buffer.concat(chunks)),
+    );
+    request.on('error', reject);
+  });
+
+const isValidUtf8 = (bytes: Buffer): boolean => Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
+
+/**
+ * Builds the API Gateway payload 2.0 event the deployed API would send: lowercased headers (repeats
+ * joined by commas), decoded query parameters, path parameters from the route table, and the body as
+ * text only when it is textual and valid UTF-8, else base64 — so signatures see the exact bytes.
+ */
+export const toHttpApiEvent = (
+  request: IncomingMessage,
+  body: Buffer,
+  key: string,
+  pathParameters: Record<string, string>,
+): HttpApiEvent => {
+  const url = new URL(request.url ?? '/', 'http://local');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
+  const textual = body.length === 0 || (TEXT_TYPES.test(headers['content-type'] ?? '') && isValidUtf8(body));
+  const method = (request.method ?? 'GET').toUpperCase();
+  return {
+    version: '2.0',
+    routeKey: key,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length === 0 ? undefined : query,
+    pathParameters: Object.keys(pathParameters).length === 0 ? undefined : pathParameters,
+    body: body.length === 0 ? undefined : textual ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: !textual,
+    requestContext: {
+      requestId: randomUUID(),
+      http: { method, path: url.pathname, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' },
+      timeEpoch: Date.now(),
+    },
+  };
+};
+
+const send = (response: ServerResponse, result: HttpResult): void => {
+  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
+  response.writeHead(result.statusCode, { ...result.headers, 'content-length': String(body.length) });
+  response.end(body);
+};
+
+const jsonResult = (statusCode: number, body: unknown): HttpResult => ({
+  statusCode,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: JSON.stringify(body),
+});
+
+/** Serves the route table on loopback, dispatching each route to its function's handler. */
+export const startHttpServer = async (options: {
+  port: number;
+  handlers: Record<RoutedFunction, RouteHandler>;
+  localRoutes?: LocalRoute;
+  onError?: (error: unknown) => void;
+}): Promise<{ server: Server; url: string; close(): Promise<void> }> => {
+  const server = createServer((request, response) => {
+    void (async () => {
+      try {
+        const body = await readBody(request);
+        if (body === undefined)
+          return send(response, jsonResult(413, { message: 'Request Entity Too Large' }));
+        if (options.localRoutes !== undefined && (await options.localRoutes(request, response, body))) return;
+        const url = new URL(request.url ?? '/', 'http://local');
+        const match = matchRoute(request.method ?? 'GET', url.pathname);
+        if (!match.found)
+          return send(
+            response,
+            jsonResult(match.status, { message: match.status === 404 ? 'Not Found' : 'Method Not Allowed' }),
+          );
+        const event = toHttpApiEvent(request, body, routeKey(match.route), match.pathParameters);
+        send(response, await options.handlers[match.route.function](event));
+      } catch (error) {
+        options.onError?.(error);
+        if (!response.headersSent) send(response, jsonResult(500, { message: 'Internal Server Error' }));
+        else response.destroy();
+      }
+    })();
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};

@@ -1,0 +1,283 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { QUEUE_NAMES, type QueueName } from '../shared/queue/envelope.js';
+import type { FailedEntry, MessageSink, QueueEntry } from '../shared/queue/ports.js';
+import { localContext } from './lambda-context.js';
+
+interface StoredMessage {
+  messageId: string;
+  body: string;
+  sentAt: number;
+  receiveCount: number;
+  firstReceivedAt: number | null;
+  visibleAt: number;
+  receiptHandle: string | null;
+}
+
+export interface QueueStats {
+  name: string;
+  visible: number;
+  inFlight: number;
+  dlq: { name: string; messages: number } | null;
+}
+
+/**
+ * One queue with SQS's delivery semantics: a received message is invisible for the visibility timeout,
+ * comes back if not deleted, counts its receives, and moves to the DLQ once a receive would pass
+ * `maxReceiveCount`.
+ */
+export class LocalQueue {
+  private readonly messages = new Map<string, StoredMessage>();
+  private readonly listeners = new Set<() => void>();
+
+  public constructor(
+    public readonly name: string,
+    private readonly options: { visibilityTimeoutMs: number; maxReceiveCount?: number; dlq?: LocalQueue },
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  public get dlq(): LocalQueue | undefined {
+    return this.options.dlq;
+  }
+
+  public send(body: string): string {
+    const messageId = randomUUID();
+    this.messages.set(messageId, {
+      messageId,
+      body,
+      sentAt: this.now(),
+      receiveCount: 0,
+      firstReceivedAt: null,
+      visibleAt: 0,
+      receiptHandle: null,
+    });
+    for (const listener of this.listeners) listener();
+    return messageId;
+  }
+
+  public onMessage(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  public receive(max: number): SQSRecord[] {
+    const now = this.now();
+    const records: SQSRecord[] = [];
+    for (const message of this.messages.values()) {
+      if (records.length >= max) break;
+      if (message.visibleAt > now) continue;
+      const { maxReceiveCount, dlq } = this.options;
+      if (dlq !== undefined && maxReceiveCount !== undefined && message.receiveCount >= maxReceiveCount) {
+        this.messages.delete(message.messageId);
+        dlq.send(message.body);
+        continue;
+      }
+      message.receiveCount += 1;
+      message.firstReceivedAt ??= now;
+      message.visibleAt = now + this.options.visibilityTimeoutMs;
+      message.receiptHandle = randomUUID();
+      records.push(this.toRecord(message));
+    }
+    return records;
+  }
+
+  /** Deletes by receipt handle; a stale handle (the message was received again since) deletes nothing. */
+  public delete(receiptHandle: string): boolean {
+    for (const message of this.messages.values()) {
+      if (message.receiptHandle === receiptHandle) return this.messages.delete(message.messageId);
+    }
+    return false;
+  }
+
+  public nextVisibleAt(): number | undefined {
+    let next: number | undefined;
+    for (const message of this.messages.values()) {
+      if (next === undefined || message.visibleAt < next) next = message.visibleAt;
+    }
+    return next;
+  }
+
+  public size(): { visible: number; inFlight: number } {
+    const now = this.now();
+    let visible = 0;
+    for (const message of this.messages.values()) if (message.visibleAt <= now) visible += 1;
+    return { visible, inFlight: this.messages.size - visible };
+  }
+
+  public bodies(): string[] {
+    return [...this.messages.values()].map((message) => message.body);
+  }
+
+  /** Moves every message to `target` as new messages (SQS `StartMessageMoveTask` semantics). */
+  public moveAllTo(target: LocalQueue): number {
+    const moved = [...this.messages.values()];
+    this.messages.clear();
+    for (const message of moved) target.send(message.body);
+    return moved.length;
+  }
+
+  private toRecord(message: StoredMessage): SQSRecord {
+    return {
+      messageId: message.messageId,
+      receiptHandle: message.receiptHandle ?? '',
+      body: message.body,
+      attributes: {
+        ApproximateReceiveCount: String(message.receiveCount),
+        SentTimestamp: String(message.sentAt),
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? message.sentAt),
+      },
+      messageAttributes: {},
+      md5OfBody: createHash('md5').update(message.body).digest('hex'),
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:local:000000000000:${this.name}`,
+      awsRegion: 'local',
+    };
+  }
+}
+
+export type BatchHandler = (
+  event: SQSEvent,
+  context: Context,
+) => Promise<SQSBatchResponse | undefined | void>;
+
+export interface ConsumerOptions {
+  batchSize: number;
+  batchWindowMs: number;
+  concurrency: number;
+  functionName: string;
+  timeoutMs: number;
+}
+
+/**
+ * Lambda's SQS event source, in process: receives batches, invokes the handler, deletes what succeeded
+ * and leaves `batchItemFailures` (or the whole batch when the handler throws) to reappear after the
+ * visibility timeout.
+ */
+export class LocalConsumer {
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly unsubscribe: () => void;
+  public invocations = 0;
+
+  public constructor(
+    private readonly queue: LocalQueue,
+    private readonly handler: BatchHandler,
+    private readonly options: ConsumerOptions,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {
+    this.unsubscribe = queue.onMessage(() => this.schedule(options.batchWindowMs));
+  }
+
+  public start(): void {
+    this.schedule(0);
+  }
+
+  public async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    await this.idle();
+  }
+
+  /** Resolves once nothing is in flight. */
+  public idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped || this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, delayMs);
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.inFlight < this.options.concurrency) {
+      const records = this.queue.receive(this.options.batchSize);
+      if (records.length === 0) break;
+      this.inFlight += 1;
+      void this.invoke(records).finally(() => {
+        this.inFlight -= 1;
+        if (this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+        this.pump();
+      });
+    }
+    const next = this.queue.nextVisibleAt();
+    if (next !== undefined) this.schedule(Math.max(0, next - Date.now()));
+  }
+
+  private async invoke(records: SQSRecord[]): Promise<void> {
+    this.invocations += 1;
+    try {
+      const response = await this.handler(
+        { Records: records },
+        localContext(this.options.functionName, this.options.timeoutMs),
+      );
+      const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+      for (const record of records)
+        if (!failed.has(record.messageId)) this.queue.delete(record.receiptHandle);
+    } catch (error) {
+      // The whole batch returns after the visibility timeout, as with a Lambda error.
+      this.onError(error);
+    }
+  }
+}
+
+/** The four domain queues and their DLQs, as a MessageSink for the webhook. */
+export class LocalQueues implements MessageSink {
+  public readonly queues: Record<QueueName, LocalQueue>;
+  /** Test hook: lets a test fail sends the way SQS can (throw, or report entries in `Failed[]`). */
+  public sendFault:
+    | ((queue: QueueName, entries: readonly QueueEntry[]) => FailedEntry[] | undefined)
+    | undefined;
+  public sendCalls = 0;
+
+  public constructor(options: { visibilityTimeoutMs: number; maxReceiveCount: number }) {
+    const make = (name: QueueName): LocalQueue => {
+      const dlq = new LocalQueue(`${name}-dlq`, { visibilityTimeoutMs: options.visibilityTimeoutMs });
+      return new LocalQueue(name, {
+        visibilityTimeoutMs: options.visibilityTimeoutMs,
+        maxReceiveCount: options.maxReceiveCount,
+        dlq,
+      });
+    };
+    this.queues = Object.fromEntries(QUEUE_NAMES.map((name) => [name, make(name)])) as Record<
+      QueueName,
+      LocalQueue
+    >;
+  }
+
+  public async sendBatch(
+    queue: QueueName,
+    entries: readonly QueueEntry[],
+  ): Promise<{ failed: FailedEntry[] }> {
+    this.sendCalls += 1;
+    const failed = this.sendFault?.(queue, entries) ?? [];
+    const failedIds = new Set(failed.map((entry) => entry.id));
+    for (const entry of entries) if (!failedIds.has(entry.id)) this.queues[queue].send(entry.body);
+    return { failed };
+  }
+
+  public stats(): QueueStats[] {
+    return QUEUE_NAMES.map((name) => {
+      const queue = this.queues[name];
+      const dlq = queue.dlq;
+      return {
+        name,
+        ...queue.size(),
+        dlq: dlq === undefined ? null : { name: dlq.name, messages: dlq.bodies().length },
+      };
+    });
+  }
+
+  /** Moves a DLQ's messages back to its source queue; answers how many moved. */
+  public redrive(name: QueueName): number {
+    const queue = this.queues[name];
+    return queue.dlq === undefined ? 0 : queue.dlq.moveAllTo(queue);
+  }
+}

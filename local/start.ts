@@ -1,0 +1,51 @@
+/**
+ * `npm start`: the whole system on this machine. Development defaults fill in whatever the environment
+ * leaves unset; only those defaults are printed, never values the user supplied.
+ */
+import { resolve } from 'node:path';
+import { DEV_DEFAULTS, startLocalStack } from './stack.js';
+
+const env = process.env;
+// Quiet by default in a terminal: metrics off, warnings and errors only, unless the user asks otherwise.
+env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+env.POWERTOOLS_LOG_LEVEL ??= env.LOG_LEVEL ?? 'WARN';
+
+const port = Number(env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error(`PORT must be a port number, got "${env.PORT}"`);
+  process.exit(2);
+}
+const inMemory = env.SWITCHBOARD_IN_MEMORY === 'true' || env.SWITCHBOARD_IN_MEMORY === '1';
+const dataDir = inMemory ? undefined : resolve(env.SWITCHBOARD_DATA_DIR ?? '.switchboard');
+
+const main = async () => {
+  const stack = await startLocalStack({ env, port, ...(dataDir === undefined ? {} : { dataDir }) });
+  const defaulted = Object.keys(DEV_DEFAULTS).filter((name) => env[name] === undefined || env[name] === '');
+  console.log('Switchboard local mode');
+  console.log(`  data:        ${dataDir ?? 'in memory (SWITCHBOARD_IN_MEMORY=true)'}`);
+  for (const name of ['META_VERIFY_TOKEN', 'META_APP_SECRET'] as const) {
+    if (defaulted.includes(name))
+      console.log(`  ${name.padEnd(22)} ${DEV_DEFAULTS[name]}  (development default)`);
+  }
+  const health = await fetch(`${stack.url}/healthz`);
+  if (health.status !== 200) throw new Error(`/healthz answered ${health.status}`);
+  console.log(
+    `Switchboard ready at ${stack.url} (webhook: ${stack.url}/webhook; try: npm run trigger -- partner-added)`,
+  );
+
+  let closing = false;
+  const shutdown = async () => {
+    if (closing) return;
+    closing = true;
+    await stack.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+};
+
+main().catch((error: unknown) => {
+  console.error(`local mode failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

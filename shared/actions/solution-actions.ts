@@ -1,0 +1,182 @@
+import type { Solution, SolutionEvent } from '../domain/solution.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
+import type { GraphClient } from '../graph/client.js';
+import type { SolutionRepository } from '../store/repositories.js';
+import { eventIdOf } from '../webhook/event-id.js';
+
+export type SolutionAction =
+  | 'accept'
+  | 'reject'
+  | 'deactivation'
+  | 'deactivation/accept'
+  | 'deactivation/reject';
+
+interface ActionRule {
+  /** Graph edge called with POST /<SOLUTION_ID>/<edge>. */
+  edge: string;
+  /** Statuses in which the action is allowed; anything else is a 409 without calling Meta. */
+  allowedFrom: readonly string[];
+  /** The status the solution has once Meta said yes. */
+  resultingStatus: string;
+  why: string;
+}
+
+/** The reference's state rules (Multi-Partner Solutions: accepting, editing and deactivating). */
+export const SOLUTION_ACTIONS: Record<SolutionAction, ActionRule> = {
+  accept: {
+    edge: 'accept',
+    allowedFrom: ['INITIATED', 'PENDING'],
+    resultingStatus: 'ACTIVE',
+    why: 'only a solution waiting for our answer (INITIATED or PENDING) can be accepted; accepted solutions cannot be declined',
+  },
+  reject: {
+    edge: 'reject',
+    allowedFrom: ['INITIATED', 'PENDING'],
+    resultingStatus: 'REJECTED',
+    why: 'only a solution waiting for our answer (INITIATED or PENDING) can be rejected',
+  },
+  deactivation: {
+    edge: 'send_deactivation_request',
+    allowedFrom: ['ACTIVE'],
+    resultingStatus: 'PENDING_DEACTIVATION',
+    why: 'only an ACTIVE solution can be asked to deactivate',
+  },
+  'deactivation/accept': {
+    edge: 'accept_deactivation_request',
+    allowedFrom: ['PENDING_DEACTIVATION'],
+    resultingStatus: 'DEACTIVATED',
+    why: 'there is no pending deactivation request (status must be PENDING_DEACTIVATION)',
+  },
+  'deactivation/reject': {
+    edge: 'reject_deactivation_request',
+    allowedFrom: ['PENDING_DEACTIVATION'],
+    resultingStatus: 'ACTIVE',
+    why: 'there is no pending deactivation request (status must be PENDING_DEACTIVATION)',
+  },
+};
+
+/** What the caller reviewed before accepting (optional body of the accept route). */
+export interface ReviewedTerms {
+  partnerAppId?: string;
+  partnerPermissions?: string[];
+}
+
+interface SolutionDetails {
+  name?: string;
+  status?: string;
+  owner_permissions?: string[];
+  partners?: { data?: { partner_permissions?: string[]; partner_app?: { id?: string; name?: string } }[] };
+}
+
+export const parseReviewedTerms = (body: Record<string, unknown>): ReviewedTerms => {
+  const terms: ReviewedTerms = {};
+  if (body.partnerAppId !== undefined) {
+    if (typeof body.partnerAppId !== 'string' || body.partnerAppId.trim() === '')
+      throw new BadRequestError('partnerAppId must be a string');
+    terms.partnerAppId = body.partnerAppId.trim();
+  }
+  if (body.partnerPermissions !== undefined) {
+    if (
+      !Array.isArray(body.partnerPermissions) ||
+      !body.partnerPermissions.every((item) => typeof item === 'string')
+    ) {
+      throw new BadRequestError('partnerPermissions must be an array of strings');
+    }
+    terms.partnerPermissions = body.partnerPermissions as string[];
+  }
+  return terms;
+};
+
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && [...a].sort().join() === [...b].sort().join();
+
+export interface SolutionActionDeps {
+  graph: GraphClient;
+  solutions: SolutionRepository;
+  now?: () => number;
+}
+
+/**
+ * Acts on a solution through Meta and records the answer at once through the domain path (source
+ * `action`), so the read model changes now and the webhook that follows is a no-op.
+ */
+export class SolutionActions {
+  public constructor(private readonly deps: SolutionActionDeps) {}
+
+  public async perform(
+    solutionId: string,
+    action: SolutionAction,
+    terms: ReviewedTerms = {},
+  ): Promise<Solution> {
+    const rule = SOLUTION_ACTIONS[action];
+    const current = await this.deps.solutions.get(solutionId);
+    if (current === undefined) {
+      throw new NotFoundError(
+        `solution ${solutionId} is not known yet: wait for its partner_solutions webhook or run a reconciliation`,
+      );
+    }
+    if (!rule.allowedFrom.includes(current.status)) {
+      throw new ConflictError(
+        `cannot ${action} solution ${solutionId} in status ${current.status}: ${rule.why}`,
+        {
+          status: current.status,
+          allowedFrom: rule.allowedFrom,
+        },
+      );
+    }
+    if (action === 'accept') await this.checkTerms(solutionId, terms);
+    await this.deps.graph.request({ method: 'POST', path: `/${solutionId}/${rule.edge}` });
+    const timeMs = (this.deps.now ?? Date.now)();
+    const event: SolutionEvent = {
+      solutionId,
+      status: rule.resultingStatus,
+      event: action,
+      businessId: current.businessId,
+      timeMs,
+      eventId: eventIdOf({ solutionId, action, timeMs }),
+      source: 'action',
+    };
+    await this.deps.solutions.apply(event);
+    const recorded = await this.deps.solutions.get(solutionId);
+    if (recorded === undefined) throw new Error(`solution ${solutionId} vanished after ${action}`);
+    return recorded;
+  }
+
+  /**
+   * Accepting cannot be undone, so first read the solution from Meta: it must still wait for our answer
+   * and, when the caller says what it reviewed, Meta's partner app and permissions must match.
+   */
+  private async checkTerms(solutionId: string, terms: ReviewedTerms): Promise<void> {
+    const details = await this.deps.graph.request<SolutionDetails>({
+      path: `/${solutionId}`,
+      query: { fields: 'name,status,owner_permissions,partners{partner_permissions,partner_app}' },
+    });
+    if (details.status !== undefined && !SOLUTION_ACTIONS.accept.allowedFrom.includes(details.status)) {
+      throw new ConflictError(
+        `Meta reports solution ${solutionId} as ${details.status}: it no longer waits for our answer`,
+        {
+          metaStatus: details.status,
+        },
+      );
+    }
+    if (terms.partnerAppId === undefined && terms.partnerPermissions === undefined) return;
+    const partners = details.partners?.data ?? [];
+    const partner =
+      terms.partnerAppId === undefined
+        ? partners[0]
+        : partners.find((entry) => entry.partner_app?.id === terms.partnerAppId);
+    const metaTerms = partners.map((entry) => ({
+      partnerAppId: entry.partner_app?.id ?? null,
+      partnerPermissions: entry.partner_permissions ?? [],
+    }));
+    const permissionsDiffer =
+      terms.partnerPermissions !== undefined &&
+      !sameSet(terms.partnerPermissions, partner?.partner_permissions ?? []);
+    if (partner === undefined || permissionsDiffer) {
+      throw new ConflictError(`solution ${solutionId} differs from what was reviewed: not accepted`, {
+        reviewed: terms,
+        meta: metaTerms,
+      });
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { BadRequestError, NotFoundError } from '../errors.js';
+import { pathParameter, queryParameter } from '../http/request.js';
+import { json, toErrorResponse } from '../http/response.js';
+import type { HttpApiEvent, HttpResult } from '../http/types.js';
+import { lambda } from '../lambda.js';
+import type { Telemetry } from '../observability/telemetry.js';
+import type { SolutionRepository, ThreadRepository, WabaRepository } from '../store/repositories.js';
+
+export interface ReadApiDeps {
+  solutions: SolutionRepository;
+  wabas: WabaRepository;
+  threads: ThreadRepository;
+  telemetry: Telemetry;
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
+
+const pageSize = (event: HttpApiEvent): number => {
+  const raw = queryParameter(event, 'limit');
+  if (raw === undefined) return DEFAULT_PAGE_SIZE;
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new BadRequestError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return limit;
+};
+
+const found = <T>(value: T | undefined, what: string): HttpResult => {
+  if (value === undefined) throw new NotFoundError(`${what} is not known`);
+  return json(200, value);
+};
+
+const route = async (event: HttpApiEvent, deps: ReadApiDeps): Promise<HttpResult> => {
+  switch (event.routeKey) {
+    case 'GET /v1/solutions':
+      return json(200, await deps.solutions.list(pageSize(event), queryParameter(event, 'cursor')));
+    case 'GET /v1/solutions/{solutionId}': {
+      const solutionId = pathParameter(event, 'solutionId');
+      return found(await deps.solutions.get(solutionId), `solution ${solutionId}`);
+    }
+    case 'GET /v1/wabas': {
+      const solutionId = queryParameter(event, 'solutionId');
+      if (solutionId === undefined) throw new BadRequestError('solutionId query parameter is required');
+      return json(
+        200,
+        await deps.wabas.listBySolution(solutionId, pageSize(event), queryParameter(event, 'cursor')),
+      );
+    }
+    case 'GET /v1/wabas/{wabaId}': {
+      const wabaId = pathParameter(event, 'wabaId');
+      return found(await deps.wabas.get(wabaId), `WABA ${wabaId}`);
+    }
+    case 'GET /v1/pages/{pageId}': {
+      const pageId = pathParameter(event, 'pageId');
+      return found(await deps.threads.getPageRoles(pageId), `page ${pageId}`);
+    }
+    default:
+      throw new NotFoundError(`no route ${event.routeKey}`);
+  }
+};
+
+/** The read API: consistent reads for single items, cursor-paginated lists. */
+export const handleReadRequest = async (event: HttpApiEvent, deps: ReadApiDeps): Promise<HttpResult> => {
+  try {
+    return await route(event, deps);
+  } catch (error) {
+    const response = toErrorResponse(error);
+    if (response.statusCode >= 500) {
+      deps.telemetry.logger.error('read failed', {
+        routeKey: event.routeKey,
+        error: (error as Error).message,
+      });
+    }
+    return response;
+  }
+};
+
+export const createReadApiHandler = (deps: ReadApiDeps) =>
+  lambda(deps.telemetry, (event: HttpApiEvent) => handleReadRequest(event, deps));

@@ -1,0 +1,79 @@
+import { ENV, type Env, EnvReader, readMetaIdentity } from '../config.js';
+import type { QueueName } from '../queue/envelope.js';
+
+/** Secrets are re-read after this long in a warm container, so rotation needs no redeploy. */
+const DEFAULT_SECRET_CACHE_SECONDS = 300;
+
+export const loadWebhookConfig = (env: Env) => {
+  const reader = new EnvReader(env);
+  const queueUrls: Record<QueueName, string> = {
+    solutions: reader.required(ENV.solutionsQueueUrl),
+    wabas: reader.required(ENV.wabasQueueUrl),
+    threads: reader.required(ENV.threadsQueueUrl),
+    passthrough: reader.required(ENV.passthroughQueueUrl),
+  };
+  return reader.done({
+    queueUrls,
+    claimCheckBucket: reader.required(ENV.claimCheckBucket),
+    metaSecretArn: reader.required(ENV.metaSecretArn),
+    secretCacheSeconds: reader.integer(ENV.secretCacheSeconds, DEFAULT_SECRET_CACHE_SECONDS, 1),
+  });
+};
+
+export const loadConsumerConfig = (env: Env, tableVariable: string) => {
+  const reader = new EnvReader(env);
+  return reader.done({
+    tableName: reader.required(tableVariable),
+    claimCheckBucket: reader.required(ENV.claimCheckBucket),
+  });
+};
+
+export const loadTablesConfig = (env: Env) => {
+  const reader = new EnvReader(env);
+  return reader.done({
+    solutionsTable: reader.required(ENV.solutionsTable),
+    wabasTable: reader.required(ENV.wabasTable),
+    threadsTable: reader.required(ENV.threadsTable),
+  });
+};
+
+export const secretCacheSeconds = (env: Env): number =>
+  new EnvReader(env).integer(ENV.secretCacheSeconds, DEFAULT_SECRET_CACHE_SECONDS, 1);
+
+export const loadWabasConsumerConfig = (env: Env) => {
+  const reader = new EnvReader(env);
+  const businessTokens = reader.boolean(ENV.businessTokensEnabled, false);
+  return reader.done({
+    tableName: reader.required(ENV.wabasTable),
+    claimCheckBucket: reader.required(ENV.claimCheckBucket),
+    businessTokens,
+    businessTokensQueueUrl: businessTokens ? reader.required(ENV.businessTokensQueueUrl) : undefined,
+    ourBusinessId: reader.optional(ENV.metaBusinessId),
+  });
+};
+
+export const loadReconcileConfig = (env: Env) => {
+  const reader = new EnvReader(env);
+  return reader.done({
+    solutionsTable: reader.required(ENV.solutionsTable),
+    wabasTable: reader.required(ENV.wabasTable),
+    identity: readMetaIdentity(reader),
+    metaSecretArn: reader.required(ENV.metaSecretArn),
+    secretCacheSeconds: reader.integer(ENV.secretCacheSeconds, DEFAULT_SECRET_CACHE_SECONDS, 1),
+    safetyMarginMs: reader.integer(ENV.reconcileSafetyMarginMs, 15_000, 0),
+  });
+};
+
+export const loadActionsConfig = (env: Env) => {
+  const reader = new EnvReader(env);
+  return reader.done({
+    solutionsTable: reader.required(ENV.solutionsTable),
+    wabasTable: reader.required(ENV.wabasTable),
+    threadsTable: reader.required(ENV.threadsTable),
+    identity: readMetaIdentity(reader),
+    metaSecretArn: reader.required(ENV.metaSecretArn),
+    pageTokensSecretArn: reader.required(ENV.pageTokensSecretArn),
+    businessTokenSecretPrefix: reader.required(ENV.businessTokenSecretPrefix),
+    secretCacheSeconds: reader.integer(ENV.secretCacheSeconds, DEFAULT_SECRET_CACHE_SECONDS, 1),
+  });
+};

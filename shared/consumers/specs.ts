@@ -1,0 +1,49 @@
+import { decodeSolutionChange, isDocumentedStatus, type SolutionEvent } from '../domain/solution.js';
+import { type AppRolesEvent, decodeHandover, type ThreadEvent } from '../domain/thread.js';
+import { decodeWabaChange, type WabaChangeEvent } from '../domain/waba.js';
+import type { Telemetry } from '../observability/telemetry.js';
+import type { SolutionRepository, ThreadRepository, WabaRepository } from '../store/repositories.js';
+import type { ConsumerSpec } from './consumer.js';
+
+export const solutionsConsumer = (
+  repository: SolutionRepository,
+  telemetry: Telemetry,
+): ConsumerSpec<SolutionEvent> => ({
+  domain: 'solutions',
+  decode: decodeSolutionChange,
+  apply: (event) => repository.apply(event),
+  async afterApply(event) {
+    // Stored as given, never a crash; the metric lets an operator notice Meta added a status.
+    if (!isDocumentedStatus(event.status)) {
+      telemetry.count('UndocumentedSolutionStatus');
+      telemetry.logger.warn('undocumented solution status', {
+        solutionId: event.solutionId,
+        status: event.status,
+      });
+    }
+  },
+});
+
+/** Follow-up work after a WABA change, such as fetching the customer's business token. */
+export type WabaFollowUp = (event: WabaChangeEvent) => Promise<void>;
+
+export const wabasConsumer = (
+  repository: WabaRepository,
+  telemetry: Telemetry,
+  followUp?: WabaFollowUp,
+): ConsumerSpec<WabaChangeEvent> => ({
+  domain: 'wabas',
+  decode: decodeWabaChange,
+  apply: (event) => repository.apply(event),
+  async afterApply(event, outcome) {
+    // Counted once per onboarding event (a redelivery is a duplicate): feeds the 200-per-week limit alarm.
+    if (outcome === 'applied' && event.event === 'PARTNER_ADDED') telemetry.count('CustomerOnboarded');
+    if (followUp !== undefined) await followUp(event);
+  },
+});
+
+export const threadsConsumer = (repository: ThreadRepository): ConsumerSpec<ThreadEvent | AppRolesEvent> => ({
+  domain: 'threads',
+  decode: decodeHandover,
+  apply: (event) => repository.apply(event),
+});

@@ -1,0 +1,90 @@
+/** Meta's error object, surfaced as is: message, code, subcode, type and trace ID. */
+export interface GraphErrorBody {
+  message: string;
+  type: string | null;
+  code: number | null;
+  error_subcode: number | null;
+  fbtrace_id: string | null;
+}
+
+export class GraphApiError extends Error {
+  public constructor(
+    public readonly status: number,
+    public readonly graph: GraphErrorBody,
+    public readonly path: string,
+  ) {
+    super(
+      `Graph API ${path} answered ${status}: ${graph.message} (code ${graph.code ?? '-'}, subcode ${graph.error_subcode ?? '-'}, type ${graph.type ?? '-'}, fbtrace_id ${graph.fbtrace_id ?? '-'})`,
+    );
+    this.name = 'GraphApiError';
+  }
+}
+
+/** Code 190 again after reading the secret once more: the token itself is bad. */
+export class GraphAuthError extends GraphApiError {
+  public constructor(status: number, graph: GraphErrorBody, path: string) {
+    super(status, graph, path);
+    this.name = 'GraphAuthError';
+    this.message = `access token refused after re-reading the secret: ${this.message}`;
+  }
+}
+
+/** Waiting for the next attempt would pass the caller's deadline: stop cleanly instead. */
+export class GraphBudgetExhaustedError extends Error {
+  public constructor(
+    public readonly path: string,
+    public readonly lastError: string,
+  ) {
+    super(`time budget exhausted while retrying ${path} (${lastError})`);
+    this.name = 'GraphBudgetExhaustedError';
+  }
+}
+
+/** Codes Meta documents as throttling or temporary: 1, 2, 4, 17, 32, 613, WhatsApp's 80007, and BUC limits. */
+const TRANSIENT_CODES = new Set([1, 2, 4, 17, 32, 341, 613, 80007]);
+const isBusinessUseCaseLimit = (code: number) => code >= 80000 && code <= 80014;
+
+export const isTransientGraphError = (
+  status: number,
+  graph: GraphErrorBody | null,
+  flagged: boolean,
+): boolean => {
+  if (status >= 500 || status === 429 || flagged) return true;
+  const code = graph?.code;
+  return code !== null && code !== undefined && (TRANSIENT_CODES.has(code) || isBusinessUseCaseLimit(code));
+};
+
+const numberOrNull = (value: unknown): number | null => {
+  const number = typeof value === 'string' ? Number(value) : value;
+  return typeof number === 'number' && Number.isFinite(number) ? number : null;
+};
+
+export const parseGraphError = (
+  body: unknown,
+  status: number,
+): { graph: GraphErrorBody; transientFlag: boolean } => {
+  const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+  if (typeof error !== 'object' || error === null) {
+    return {
+      graph: {
+        message: `HTTP ${status} without a Graph error body`,
+        type: null,
+        code: null,
+        error_subcode: null,
+        fbtrace_id: null,
+      },
+      transientFlag: false,
+    };
+  }
+  const record = error as Record<string, unknown>;
+  return {
+    graph: {
+      message: typeof record.message === 'string' ? record.message : 'unknown error',
+      type: typeof record.type === 'string' ? record.type : null,
+      code: numberOrNull(record.code),
+      error_subcode: numberOrNull(record.error_subcode),
+      fbtrace_id: typeof record.fbtrace_id === 'string' ? record.fbtrace_id : null,
+    },
+    transientFlag: record.is_transient === true,
+  };
+};

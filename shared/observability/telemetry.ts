@@ -1,0 +1,34 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+export const METRIC_NAMESPACE = 'Switchboard';
+
+/**
+ * Structured logs (Powertools Logger, JSON) and CloudWatch embedded-format metrics (Powertools Metrics).
+ * `count` with dimensions publishes a single metric at once, so one invocation can report several
+ * dimension values (reasons, kinds, outcomes) without mixing them up.
+ */
+export class Telemetry {
+  public readonly logger: Logger;
+  public readonly metrics: Metrics;
+
+  public constructor(serviceName: string) {
+    this.logger = new Logger({ serviceName });
+    this.metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName });
+  }
+
+  public count(name: string, value = 1, dimensions?: Record<string, string>): void {
+    if (value === 0 && dimensions !== undefined) return;
+    if (dimensions === undefined) {
+      this.metrics.addMetric(name, MetricUnit.Count, value);
+      return;
+    }
+    const single = this.metrics.singleMetric();
+    single.addDimensions(dimensions);
+    single.addMetric(name, MetricUnit.Count, value);
+  }
+
+  public milliseconds(name: string, value: number): void {
+    this.metrics.addMetric(name, MetricUnit.Milliseconds, value);
+  }
+}

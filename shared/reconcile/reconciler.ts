@@ -1,0 +1,261 @@
+import type { MetaIdentity } from '../config.js';
+import { idOrNull } from '../domain/fields.js';
+import type { Item } from '../domain/registers.js';
+import type { SolutionEvent } from '../domain/solution.js';
+import { isKnownWaba, reconciledFields, type WabaObservation } from '../domain/waba.js';
+import type { GraphClient } from '../graph/client.js';
+import { GraphBudgetExhaustedError } from '../graph/errors.js';
+import type { Telemetry } from '../observability/telemetry.js';
+import type { SolutionRepository, WabaRepository } from '../store/repositories.js';
+import { mapWithConcurrency } from '../util/async.js';
+import { eventIdOf } from '../webhook/event-id.js';
+
+export interface ReconcileDeps {
+  graph: GraphClient;
+  wabas: WabaRepository;
+  solutions: SolutionRepository;
+  identity: MetaIdentity;
+  telemetry: Telemetry;
+  now?: () => number;
+}
+
+export interface ReconcileSummary {
+  complete: boolean;
+  /** Why the run stopped early, when it did. */
+  stoppedBy: string | null;
+  pages: number;
+  wabasSeen: number;
+  /** WABAs no webhook had told us about: webhooks we missed. */
+  wabasDiscovered: number;
+  wabasUpdated: number;
+  solutionsSeen: number;
+  solutionsChanged: number;
+  retries: number;
+  durationMs: number;
+}
+
+interface GraphWaba {
+  id?: unknown;
+  name?: unknown;
+  timezone_id?: unknown;
+  business_type?: unknown;
+  message_template_namespace?: unknown;
+}
+
+interface GraphSolution {
+  id?: unknown;
+  name?: unknown;
+  status?: unknown;
+  status_for_pending_request?: unknown;
+}
+
+const WABA_FIELDS = 'id,name,timezone_id,business_type,message_template_namespace';
+const SOLUTION_FIELDS = 'id,name,status,status_for_pending_request';
+const PAGE_SIZE = '100';
+const WRITE_CONCURRENCY = 10;
+
+const text = (value: unknown): string | null =>
+  typeof value === 'string' && value !== ''
+    ? value
+    : value === undefined || value === null
+      ? null
+      : String(value);
+
+/** The partner filter exactly as the reference documents it. */
+export const partnerFilter = (partnerBusinessId: string): string =>
+  JSON.stringify([{ field: 'partners', operator: 'ALL', value: [partnerBusinessId] }]);
+
+const sameFields = (stored: ReturnType<typeof reconciledFields>, observation: WabaObservation): boolean =>
+  stored !== undefined &&
+  stored.name === observation.name &&
+  stored.timezoneId === observation.timezoneId &&
+  stored.businessType === observation.businessType &&
+  stored.messageTemplateNamespace === observation.messageTemplateNamespace &&
+  stored.partnerBusinessId === observation.partnerBusinessId &&
+  JSON.stringify(stored.solutionIds) === JSON.stringify(observation.solutionIds);
+
+/**
+ * The webhook fallback: lists the customer WABAs (per partner filter) and our app's solutions, and
+ * writes what differs through the same domain path as webhooks. It never deletes, is safe beside live
+ * webhooks and beside another run (every write is a conditional register write), and stops at the
+ * deadline with a partial summary.
+ */
+export class Reconciler {
+  private readonly now: () => number;
+
+  public constructor(private readonly deps: ReconcileDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  public async run(deadline: number): Promise<ReconcileSummary> {
+    const started = this.now();
+    const summary: ReconcileSummary = {
+      complete: false,
+      stoppedBy: null,
+      pages: 0,
+      wabasSeen: 0,
+      wabasDiscovered: 0,
+      wabasUpdated: 0,
+      solutionsSeen: 0,
+      solutionsChanged: 0,
+      retries: 0,
+      durationMs: 0,
+    };
+    try {
+      const filters =
+        this.deps.identity.partnerBusinessIds.length > 0 ? this.deps.identity.partnerBusinessIds : [null];
+      for (const partner of filters) {
+        if (!(await this.reconcileWabas(partner, deadline, summary))) return summary;
+      }
+      summary.complete = await this.reconcileSolutions(deadline, summary);
+      return summary;
+    } catch (error) {
+      if (!(error instanceof GraphBudgetExhaustedError)) throw error;
+      summary.stoppedBy = 'time budget (while waiting to retry)';
+      return summary;
+    } finally {
+      summary.retries = this.deps.graph.stats.retries;
+      summary.durationMs = this.now() - started;
+      this.publish(summary);
+    }
+  }
+
+  private outOfTime(deadline: number, summary: ReconcileSummary): boolean {
+    if (this.now() < deadline) return false;
+    summary.stoppedBy = 'time budget';
+    return true;
+  }
+
+  private async reconcileWabas(
+    partner: string | null,
+    deadline: number,
+    summary: ReconcileSummary,
+  ): Promise<boolean> {
+    const query = {
+      fields: WABA_FIELDS,
+      limit: PAGE_SIZE,
+      ...(partner === null ? {} : { filtering: partnerFilter(partner) }),
+    };
+    const pages = this.deps.graph.pages<GraphWaba>(
+      `/${this.deps.identity.businessId}/client_whatsapp_business_accounts`,
+      query,
+    );
+    for await (const page of pages) {
+      const observedAt = this.now();
+      summary.pages += 1;
+      const listed = page
+        .map((waba) => ({ id: idOrNull(waba.id), waba }))
+        .filter((entry): entry is { id: string; waba: GraphWaba } => entry.id !== null);
+      summary.wabasSeen += listed.length;
+      const stored = new Map<string, Item>();
+      for (const item of await this.deps.wabas.items(listed.map((entry) => entry.id)))
+        stored.set(String(item.wabaId), item);
+      await mapWithConcurrency(listed, WRITE_CONCURRENCY, async ({ id, waba }) => {
+        const item = stored.get(id);
+        const known = isKnownWaba(item);
+        const previous = reconciledFields(item);
+        const solutionIds = previous?.solutionIds.length
+          ? previous.solutionIds
+          : known
+            ? []
+            : await this.solutionsOf(id);
+        const fields = {
+          name: text(waba.name),
+          timezoneId: text(waba.timezone_id),
+          businessType: text(waba.business_type),
+          messageTemplateNamespace: text(waba.message_template_namespace),
+          partnerBusinessId: partner,
+          solutionIds,
+        };
+        const observation: WabaObservation = {
+          type: 'observation',
+          wabaId: id,
+          timeMs: observedAt,
+          eventId: eventIdOf({ wabaId: id, observedAt, ...fields }),
+          ...fields,
+        };
+        if (!known) summary.wabasDiscovered += 1;
+        if (known && sameFields(previous, observation)) return;
+        await this.deps.wabas.apply(observation);
+        summary.wabasUpdated += 1;
+        if (!known)
+          this.deps.telemetry.logger.warn('WABA discovered by reconciliation: a webhook was missed', {
+            wabaId: id,
+          });
+      });
+      if (this.outOfTime(deadline, summary)) return false;
+    }
+    return true;
+  }
+
+  /** Which solutions onboarded a WABA we never heard of (`GET /<WABA_ID>/solutions`). */
+  private async solutionsOf(wabaId: string): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const page of this.deps.graph.pages<GraphSolution>(`/${wabaId}/solutions`, { fields: 'id' })) {
+      for (const solution of page) {
+        const id = idOrNull(solution.id);
+        if (id !== null) ids.push(id);
+      }
+    }
+    return ids;
+  }
+
+  private async reconcileSolutions(deadline: number, summary: ReconcileSummary): Promise<boolean> {
+    if (this.deps.identity.appId === '') return true;
+    const pages = this.deps.graph.pages<GraphSolution>(
+      `/${this.deps.identity.appId}/whatsapp_business_solutions`,
+      {
+        fields: SOLUTION_FIELDS,
+        limit: PAGE_SIZE,
+      },
+    );
+    for await (const page of pages) {
+      const observedAt = this.now();
+      summary.pages += 1;
+      for (const solution of page) {
+        const id = idOrNull(solution.id);
+        const status = text(solution.status);
+        if (id === null || status === null) continue;
+        summary.solutionsSeen += 1;
+        const current = await this.deps.solutions.get(id);
+        const name = text(solution.name);
+        const pending = text(solution.status_for_pending_request);
+        if (
+          current !== undefined &&
+          current.status === status &&
+          current.name === name &&
+          current.statusForPendingRequest === pending
+        ) {
+          continue;
+        }
+        const reading: SolutionEvent = {
+          solutionId: id,
+          status,
+          event: 'RECONCILED',
+          businessId: this.deps.identity.businessId || null,
+          timeMs: observedAt,
+          eventId: eventIdOf({ solutionId: id, status, name, pending, observedAt }),
+          source: 'reconciliation',
+          name,
+          statusForPendingRequest: pending,
+        };
+        await this.deps.solutions.apply(reading);
+        if (current?.status !== status) summary.solutionsChanged += 1;
+      }
+      if (this.outOfTime(deadline, summary)) return false;
+    }
+    return true;
+  }
+
+  private publish(summary: ReconcileSummary): void {
+    const { telemetry } = this.deps;
+    telemetry.count('ReconcilePages', summary.pages);
+    telemetry.count('WabasSeen', summary.wabasSeen);
+    telemetry.count('WabasDiscovered', summary.wabasDiscovered);
+    telemetry.count('SolutionsChanged', summary.solutionsChanged);
+    telemetry.count('GraphRetries', summary.retries);
+    telemetry.count('ReconcilePartial', summary.complete ? 0 : 1);
+    telemetry.milliseconds('ReconcileDurationMs', summary.durationMs);
+    telemetry.logger.info('reconciliation finished', { ...summary });
+  }
+}
