@@ -136,10 +136,8 @@ export class LocalQueue {
   }
 }
 
-export type BatchHandler = (
-  event: SQSEvent,
-  context: Context,
-) => Promise<SQSBatchResponse | undefined | void>;
+/** A Lambda handler for SQS events; anything but a batch response means every record succeeded. */
+export type BatchHandler = (event: SQSEvent, context: Context) => Promise<unknown>;
 
 export interface ConsumerOptions {
   batchSize: number;
@@ -218,7 +216,8 @@ export class LocalConsumer {
         { Records: records },
         localContext(this.options.functionName, this.options.timeoutMs),
       );
-      const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+      const failures = (response as Partial<SQSBatchResponse> | undefined)?.batchItemFailures ?? [];
+      const failed = new Set(failures.map((failure) => failure.itemIdentifier));
       for (const record of records)
         if (!failed.has(record.messageId)) this.queue.delete(record.receiptHandle);
     } catch (error) {

@@ -6,7 +6,7 @@ import { SolutionActions } from '../shared/actions/solution-actions.js';
 import { ThreadActions } from '../shared/actions/thread-actions.js';
 import { createReadApiHandler } from '../shared/api/read-api.js';
 import { ENV, type Env, EnvReader, readMetaIdentity } from '../shared/config.js';
-import { createConsumerHandler } from '../shared/consumers/consumer.js';
+import { type ConsumerSpec, createConsumerHandler } from '../shared/consumers/consumer.js';
 import { solutionsConsumer, threadsConsumer, wabasConsumer } from '../shared/consumers/specs.js';
 import { GraphClient } from '../shared/graph/client.js';
 import type { RoutedFunction } from '../shared/http/routes.js';
@@ -193,33 +193,24 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     name: string,
     handler: ConstructorParameters<typeof LocalConsumer>[1],
   ) => new LocalConsumer(queue, handler, { ...consumerOptions, functionName: name }, onConsumerError);
-  const telemetryOf = (name: string) => new Telemetry(name);
+  const domainConsumer = <E>(
+    queue: LocalQueue,
+    name: string,
+    spec: (telemetry: Telemetry) => ConsumerSpec<E>,
+  ) => {
+    const telemetry = new Telemetry(name);
+    return consumer(queue, name, createConsumerHandler(spec(telemetry), { claims, telemetry }));
+  };
   const consumers = [
-    consumer(
-      queues.queues.solutions,
-      'solutions',
-      createConsumerHandler(solutionsConsumer(repositories.solutions, telemetryOf('solutions')), {
-        claims,
-        telemetry: telemetryOf('solutions'),
-      }),
+    domainConsumer(queues.queues.solutions, 'solutions', (telemetry) =>
+      solutionsConsumer(repositories.solutions, telemetry),
     ),
-    consumer(
-      queues.queues.wabas,
-      'wabas',
-      createConsumerHandler(wabasConsumer(repositories.wabas, telemetryOf('wabas'), followUp), {
-        claims,
-        telemetry: telemetryOf('wabas'),
-      }),
+    domainConsumer(queues.queues.wabas, 'wabas', (telemetry) =>
+      wabasConsumer(repositories.wabas, telemetry, followUp),
     ),
-    consumer(
-      queues.queues.threads,
-      'threads',
-      createConsumerHandler(threadsConsumer(repositories.threads), {
-        claims,
-        telemetry: telemetryOf('threads'),
-      }),
-    ),
-    consumer(businessTokenQueue, 'actions', actions as ConstructorParameters<typeof LocalConsumer>[1]),
+    domainConsumer(queues.queues.threads, 'threads', () => threadsConsumer(repositories.threads)),
+    // Business-token jobs go to the actions function, as in AWS.
+    consumer(businessTokenQueue, 'actions', actions),
   ];
   for (const each of consumers) each.start();
 
@@ -233,15 +224,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const handlers: Record<RoutedFunction, (event: HttpApiEvent) => Promise<HttpResult>> = {
     webhook: invoke('webhook', webhook),
     api: invoke('api', api),
-    actions: invoke(
-      'actions',
-      actions as (event: HttpApiEvent, context: ReturnType<typeof localContext>) => Promise<unknown>,
-    ),
+    actions: invoke('actions', actions),
     // An on-demand run may use the whole local budget; API Gateway's 30 s do not apply on loopback.
-    reconcile: invoke(
-      'reconcile',
-      reconcile as (event: HttpApiEvent, context: ReturnType<typeof localContext>) => Promise<unknown>,
-    ),
+    reconcile: invoke('reconcile', reconcile),
   };
   const http = await startHttpServer({
     port: options.port ?? 3000,

@@ -108,13 +108,16 @@ const REGISTER = {
   app_roles: 'r_roles',
 } as const;
 
-/** Same-millisecond tie-break: metadata < request < observed < extend < take < pass < release. */
+/**
+ * Same-millisecond tie-break: metadata < request < observed < take < extend < pass < release. An
+ * extension can only follow taking control, so it outranks take; passing or releasing ends the period.
+ */
 const RANK = {
   metadata: 0,
   request: 1,
   observed: 2,
-  extend: 3,
-  take: 4,
+  take: 3,
+  extend: 4,
   pass: 5,
   release: 6,
   app_roles: 0,

@@ -1,0 +1,560 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { LocalClaimStore } from '../../local/claim-store.js';
+import { MemorySecretStore } from '../../local/stack.js';
+import { businessTokenFollowUp } from '../../shared/actions/business-tokens.js';
+import { createActionsHandler } from '../../shared/actions/handler.js';
+import { SolutionActions } from '../../shared/actions/solution-actions.js';
+import { ThreadActions } from '../../shared/actions/thread-actions.js';
+import { createConsumerHandler } from '../../shared/consumers/consumer.js';
+import { wabasConsumer } from '../../shared/consumers/specs.js';
+import { decodeSolutionChange } from '../../shared/domain/solution.js';
+import { applyThreadEvent, decodeHandover, type ThreadEvent } from '../../shared/domain/thread.js';
+import { GraphClient } from '../../shared/graph/client.js';
+import type { HttpResult } from '../../shared/http/types.js';
+import { Telemetry } from '../../shared/observability/telemetry.js';
+import { useLocalTables } from '../support/dynamo.js';
+import { envelopesOf, fixtureEnvelope } from '../support/envelopes.js';
+import { graphError, useFakeGraph } from '../support/fake-graph.js';
+import { captureOutput, context, httpEvent } from '../support/lambda.js';
+import { sqsEvent } from '../support/sqs.js';
+
+const graph = useFakeGraph();
+const clock = { now: 1_800_000_000_000 };
+const tables = useLocalTables(() => clock.now);
+const APP = '21202248997039';
+const PAGE = '1029384756102938';
+const SYSTEM_TOKEN = 'system-user-token';
+const PAGE_TOKEN = 'page-access-token';
+let store: MemorySecretStore;
+
+const handler = () => {
+  const client = new GraphClient({
+    baseUrl: graph.base,
+    token: async () => SYSTEM_TOKEN,
+    sleep: async () => undefined,
+    maxAttempts: 2,
+  });
+  store = new MemorySecretStore();
+  return createActionsHandler({
+    solutions: new SolutionActions({ graph: client, solutions: tables.solutions, now: () => clock.now }),
+    threads: new ThreadActions({
+      graph: client,
+      threads: tables.threads,
+      pageTokens: { get: async () => ({ [PAGE]: PAGE_TOKEN }) },
+      appId: APP,
+      now: () => clock.now,
+    }),
+    businessTokens: {
+      graph: client,
+      wabas: tables.wabas,
+      store,
+      secretPrefix: 'switchboard/business-tokens/',
+      now: () => clock.now,
+    },
+    telemetry: new Telemetry('actions'),
+  });
+};
+
+const call = async (
+  method: 'GET' | 'POST',
+  routeKey: string,
+  pathParameters: Record<string, string>,
+  body?: unknown,
+  query?: Record<string, string>,
+) => {
+  clock.now += 1; // each call is a later instant, as real round trips are
+  const path = Object.entries(pathParameters).reduce(
+    (acc, [name, value]) => acc.replace(`{${name}}`, value),
+    routeKey.split(' ')[1] ?? '',
+  );
+  const response = (await handler()(
+    httpEvent({
+      method,
+      path,
+      routeKey,
+      pathParameters,
+      ...(query ? { query } : {}),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }),
+    context(),
+  )) as HttpResult;
+  return { status: response.statusCode, body: JSON.parse(response.body) as Record<string, unknown> };
+};
+
+const seedSolution = (solutionId: string, status: string) =>
+  tables.solutions.apply({
+    solutionId,
+    status,
+    event: 'SOLUTION_UPDATED',
+    businessId: '506914307656634',
+    timeMs: clock.now - 60_000,
+    eventId: `seed-${solutionId}-${status}`,
+    source: 'webhook',
+  });
+
+const solutionRoute = (suffix: string) => `POST /v1/solutions/{solutionId}/${suffix}`;
+const threadRoute = (verb: string) => `POST /v1/threads/{pageId}/{userId}/${verb}`;
+
+beforeEach(() => {
+  clock.now += 3_600_000;
+});
+
+describe('solution actions', () => {
+  it.each([
+    ['accept', 'INITIATED', 'accept', 'ACTIVE'],
+    ['reject', 'PENDING', 'reject', 'REJECTED'],
+    ['deactivation', 'ACTIVE', 'send_deactivation_request', 'PENDING_DEACTIVATION'],
+    ['deactivation/accept', 'PENDING_DEACTIVATION', 'accept_deactivation_request', 'DEACTIVATED'],
+    ['deactivation/reject', 'PENDING_DEACTIVATION', 'reject_deactivation_request', 'ACTIVE'],
+  ])('%s from %s calls POST /<SOLUTION_ID>/%s and records %s at once', async (action, from, edge, to) => {
+    const id = `sol-${action.replace('/', '-')}`;
+    await seedSolution(id, from);
+    graph.on(`GET /${id}`, { body: { name: 'n', status: from, partners: { data: [] } } });
+    graph.on(`POST /${id}/${edge}`, { body: { success: true } });
+    const response = await call('POST', solutionRoute(action), { solutionId: id });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      solutionId: id,
+      status: to,
+      lastSource: 'action',
+      lastEvent: action,
+    });
+    const [request] = graph.calls(`POST /${id}/${edge}`);
+    expect(request).toMatchObject({
+      method: 'POST',
+      authorization: `Bearer ${SYSTEM_TOKEN}`,
+      query: {},
+      body: '',
+    });
+  });
+
+  it('accept first reads the solution with the documented fields', async () => {
+    await seedSolution('sol-read', 'INITIATED');
+    graph.on('GET /sol-read', { body: { status: 'INITIATED', partners: { data: [] } } });
+    graph.on('POST /sol-read/accept', { body: { success: true } });
+    await call('POST', solutionRoute('accept'), { solutionId: 'sol-read' });
+    expect(graph.calls('GET /sol-read')[0]?.query).toEqual({
+      fields: 'name,status,owner_permissions,partners{partner_permissions,partner_app}',
+    });
+    expect(graph.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'GET /v21.0/sol-read',
+      'POST /v21.0/sol-read/accept',
+    ]);
+  });
+
+  it.each([
+    ['accept', 'ACTIVE'],
+    ['reject', 'REJECTED'],
+    ['deactivation', 'PENDING'],
+    ['deactivation/accept', 'ACTIVE'],
+    ['deactivation/reject', 'DEACTIVATED'],
+  ])('%s in status %s answers 409 with the reason and does not call Meta', async (action, status) => {
+    const id = `guard-${action.replace('/', '-')}-${status}`;
+    await seedSolution(id, status);
+    const response = await call('POST', solutionRoute(action), { solutionId: id });
+    expect(response.status).toBe(409);
+    expect(String(response.body.message)).toContain(status);
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it('an unknown solution answers 404 without calling Meta', async () => {
+    expect((await call('POST', solutionRoute('accept'), { solutionId: 'nobody' })).status).toBe(404);
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it('refuses to accept when Meta shows other partner terms than the caller reviewed, showing both', async () => {
+    await seedSolution('sol-terms', 'INITIATED');
+    graph.on('GET /sol-terms', {
+      body: {
+        status: 'INITIATED',
+        partners: {
+          data: [{ partner_app: { id: '637576208107267' }, partner_permissions: ['MANAGE', 'DEVELOP'] }],
+        },
+      },
+    });
+    const response = await call(
+      'POST',
+      solutionRoute('accept'),
+      { solutionId: 'sol-terms' },
+      { partnerAppId: '637576208107267', partnerPermissions: ['MANAGE'] },
+    );
+    expect(response.status).toBe(409);
+    expect(response.body).toMatchObject({
+      reviewed: { partnerPermissions: ['MANAGE'] },
+      meta: [{ partnerAppId: '637576208107267', partnerPermissions: ['MANAGE', 'DEVELOP'] }],
+    });
+    expect(graph.calls('POST /sol-terms/accept')).toHaveLength(0);
+    expect((await tables.solutions.get('sol-terms'))?.status).toBe('INITIATED');
+  });
+
+  it('accepts when the reviewed terms match, whatever their order', async () => {
+    await seedSolution('sol-match', 'INITIATED');
+    graph.on('GET /sol-match', {
+      body: {
+        status: 'INITIATED',
+        partners: {
+          data: [{ partner_app: { id: '637576208107267' }, partner_permissions: ['MANAGE', 'DEVELOP'] }],
+        },
+      },
+    });
+    graph.on('POST /sol-match/accept', { body: { success: true } });
+    const response = await call(
+      'POST',
+      solutionRoute('accept'),
+      { solutionId: 'sol-match' },
+      { partnerAppId: '637576208107267', partnerPermissions: ['DEVELOP', 'MANAGE'] },
+    );
+    expect(response.status).toBe(200);
+  });
+
+  it('answers 400 for a malformed body', async () => {
+    await seedSolution('sol-bad', 'INITIATED');
+    expect(
+      (
+        await call(
+          'POST',
+          solutionRoute('accept'),
+          { solutionId: 'sol-bad' },
+          { partnerPermissions: 'MANAGE' },
+        )
+      ).status,
+    ).toBe(400);
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it('a Meta refusal answers 502 with code, subcode, message and fbtrace_id, and changes no state', async () => {
+    await seedSolution('sol-refused', 'ACTIVE');
+    const before = await tables.solutions.table.get({ solutionId: 'sol-refused' });
+    graph.on(
+      'POST /sol-refused/send_deactivation_request',
+      graphError(10, 'only the solution owner can do this', { error_subcode: 2388001 }),
+    );
+    const response = await call('POST', solutionRoute('deactivation'), { solutionId: 'sol-refused' });
+    expect(response.status).toBe(502);
+    expect(response.body).toMatchObject({
+      error: 'meta_refused',
+      code: 10,
+      error_subcode: 2388001,
+      message: 'only the solution owner can do this',
+      fbtrace_id: 'trace-10',
+    });
+    expect(await tables.solutions.table.get({ solutionId: 'sol-refused' })).toEqual(before);
+  });
+
+  it('the late webhook for an accepted solution is a no-op', async () => {
+    const webhook = decodeSolutionChange(fixtureEnvelope('solution-active'));
+    const id = webhook.solutionId;
+    await tables.solutions.apply({
+      ...webhook,
+      status: 'INITIATED',
+      eventId: 'created',
+      timeMs: webhook.timeMs - 1_000,
+    });
+    graph.on(`GET /${id}`, { body: { status: 'INITIATED', partners: { data: [] } } });
+    graph.on(`POST /${id}/accept`, { body: { success: true } });
+    clock.now = Math.max(clock.now, webhook.timeMs + 500);
+    await call('POST', solutionRoute('accept'), { solutionId: id });
+    const afterAction = await tables.solutions.table.get({ solutionId: id });
+    expect(await tables.solutions.apply(webhook)).not.toBe('applied');
+    expect(await tables.solutions.table.get({ solutionId: id })).toEqual(afterAction);
+    expect((await tables.solutions.get(id))?.status).toBe('ACTIVE');
+  });
+});
+
+describe('conversation control', () => {
+  const user = (name: string) => `${name}-${clock.now}`;
+
+  it('take sends the documented request and records owner and expiration', async () => {
+    const psid = user('take');
+    const expiration = Math.floor(clock.now / 1000) + 86_400;
+    graph.on(`POST /${PAGE}/take_thread_control`, {
+      body: { data: [{ thread_owner: { app_id: APP, expiration } }] },
+    });
+    const response = await call(
+      'POST',
+      threadRoute('take'),
+      { pageId: PAGE, userId: psid },
+      { metadata: 'escalated' },
+    );
+    expect(response).toMatchObject({
+      status: 200,
+      body: { ownerAppId: APP, expiresAt: expiration * 1000, metadata: 'escalated', lastSource: 'action' },
+    });
+    const [request] = graph.calls(`POST /${PAGE}/take_thread_control`);
+    expect(request).toMatchObject({
+      authorization: `Bearer ${PAGE_TOKEN}`,
+      query: { recipient: JSON.stringify({ id: psid }), metadata: 'escalated' },
+    });
+  });
+
+  it('pass, request, release, extend and metadata send their documented parameters', async () => {
+    const psid = user('flow');
+    graph.on(`POST /${PAGE}/take_thread_control`, {
+      body: { data: [{ thread_owner: { app_id: APP, expiration: Math.floor(clock.now / 1000) + 100 } }] },
+    });
+    for (const edge of [
+      'pass_thread_control',
+      'request_thread_control',
+      'release_thread_control',
+      'extend_thread_control',
+      'pass_thread_metadata',
+    ]) {
+      graph.on(`POST /${PAGE}/${edge}`, { body: { success: true } });
+    }
+    const recipient = JSON.stringify({ id: psid });
+    await call('POST', threadRoute('take'), { pageId: PAGE, userId: psid });
+    expect(
+      (
+        await call(
+          'POST',
+          threadRoute('extend'),
+          { pageId: PAGE, userId: psid },
+          { durationSeconds: 604_800 },
+        )
+      ).body,
+    ).toMatchObject({ ownerAppId: APP, expiresAt: clock.now + 604_800_000 });
+    expect(
+      (
+        await call(
+          'POST',
+          threadRoute('metadata'),
+          { pageId: PAGE, userId: psid },
+          { targetAppId: '123456789', metadata: 'note' },
+        )
+      ).body,
+    ).toMatchObject({ ownerAppId: APP, metadata: 'note' });
+    expect(
+      (
+        await call(
+          'POST',
+          threadRoute('pass'),
+          { pageId: PAGE, userId: psid },
+          { targetAppId: '263902037430900', metadata: 'human' },
+        )
+      ).body,
+    ).toMatchObject({ ownerAppId: '263902037430900', ownerAppName: 'Page Inbox', previousOwnerAppId: APP });
+    expect((await call('POST', threadRoute('request'), { pageId: PAGE, userId: psid })).body).toMatchObject({
+      requestedOwnerAppId: APP,
+    });
+    expect(graph.calls(`POST /${PAGE}/extend_thread_control`)[0]?.query).toEqual({
+      recipient,
+      duration: '604800',
+    });
+    expect(graph.calls(`POST /${PAGE}/pass_thread_metadata`)[0]?.query).toEqual({
+      recipient,
+      target_app_id: '123456789',
+      metadata: 'note',
+    });
+    expect(graph.calls(`POST /${PAGE}/pass_thread_control`)[0]?.query).toEqual({
+      recipient,
+      target_app_id: '263902037430900',
+      metadata: 'human',
+    });
+    expect(graph.calls(`POST /${PAGE}/request_thread_control`)[0]?.query).toEqual({ recipient });
+    expect(graph.requests.every((request) => request.authorization === `Bearer ${PAGE_TOKEN}`)).toBe(true);
+  });
+
+  it('release records the thread as idle; thread_owner refresh records what Meta says', async () => {
+    const psid = user('release');
+    graph.on(`POST /${PAGE}/take_thread_control`, {
+      body: { data: [{ thread_owner: { app_id: APP, expiration: Math.floor(clock.now / 1000) + 100 } }] },
+    });
+    graph.on(`POST /${PAGE}/release_thread_control`, { body: { success: true } });
+    graph.on(`GET /${PAGE}/thread_owner`, { body: { data: [] } });
+    await call('POST', threadRoute('take'), { pageId: PAGE, userId: psid });
+    clock.now += 1;
+    expect((await call('POST', threadRoute('release'), { pageId: PAGE, userId: psid })).body).toMatchObject({
+      ownerAppId: null,
+      previousOwnerAppId: APP,
+    });
+    clock.now += 1;
+    const refreshed = await call(
+      'GET',
+      'GET /v1/threads/{pageId}/{userId}',
+      { pageId: PAGE, userId: psid },
+      undefined,
+      { refresh: 'true' },
+    );
+    expect(refreshed.body).toMatchObject({ ownerAppId: null, lastEvent: 'observed' });
+    expect(graph.calls(`GET /${PAGE}/thread_owner`)[0]?.query).toEqual({ recipient: psid });
+  });
+
+  it.each([
+    ['release', {}],
+    ['extend', { durationSeconds: 60 }],
+  ])('%s on a thread we do not control answers 409 without calling Meta', async (verb, body) => {
+    const response = await call(
+      'POST',
+      threadRoute(verb),
+      { pageId: PAGE, userId: user(`guard-${verb}`) },
+      body,
+    );
+    expect(response.status).toBe(409);
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it('take or request while we already control the thread answer 409 without calling Meta', async () => {
+    const psid = user('ours');
+    graph.on(`POST /${PAGE}/take_thread_control`, {
+      body: { data: [{ thread_owner: { app_id: APP, expiration: Math.floor(clock.now / 1000) + 100 } }] },
+    });
+    await call('POST', threadRoute('take'), { pageId: PAGE, userId: psid });
+    graph.reset();
+    expect((await call('POST', threadRoute('take'), { pageId: PAGE, userId: psid })).status).toBe(409);
+    expect((await call('POST', threadRoute('request'), { pageId: PAGE, userId: psid })).status).toBe(409);
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it.each([
+    ['pass', {}],
+    ['pass', { targetAppId: 'not-an-app' }],
+    ['extend', { durationSeconds: 604_801 }],
+    ['extend', { durationSeconds: 1.5 }],
+    ['metadata', { targetAppId: '1' }],
+    ['take', { metadata: 'x'.repeat(1001) }],
+  ])('%s with %j answers 400', async (verb, body) => {
+    expect((await call('POST', threadRoute(verb), { pageId: PAGE, userId: user('bad') }, body)).status).toBe(
+      400,
+    );
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it('a Meta refusal answers 502 and records nothing', async () => {
+    const psid = user('refused');
+    graph.on(
+      `POST /${PAGE}/take_thread_control`,
+      graphError(10, 'Application does not have permission for this action', { error_subcode: 2018300 }),
+    );
+    const response = await call('POST', threadRoute('take'), { pageId: PAGE, userId: psid });
+    expect(response).toMatchObject({
+      status: 502,
+      body: { code: 10, error_subcode: 2018300, fbtrace_id: 'trace-10' },
+    });
+    expect(await tables.threads.table.get({ pageId: PAGE, userId: psid })).toBeUndefined();
+  });
+
+  it('turns idle exactly when the control period ends (fake clock), until a newer event', async () => {
+    const psid = user('expiry');
+    const expiration = Math.floor(clock.now / 1000) + 60;
+    graph.on(`POST /${PAGE}/take_thread_control`, {
+      body: { data: [{ thread_owner: { app_id: APP, expiration } }] },
+    });
+    await call('POST', threadRoute('take'), { pageId: PAGE, userId: psid });
+    clock.now = expiration * 1000 - 1;
+    expect(await tables.threads.get(PAGE, psid)).toMatchObject({ ownerAppId: APP, expired: false });
+    clock.now = expiration * 1000;
+    expect(await tables.threads.get(PAGE, psid)).toMatchObject({
+      ownerAppId: null,
+      expired: true,
+      expiresAt: null,
+    });
+    const [pass] = envelopesOf({
+      object: 'page',
+      entry: [
+        {
+          id: PAGE,
+          time: clock.now,
+          messaging: [
+            {
+              sender: { id: psid },
+              recipient: { id: PAGE },
+              timestamp: clock.now + 5,
+              pass_thread_control: { previous_owner_app_id: '263902037430900', new_owner_app_id: '555' },
+            },
+          ],
+        },
+      ],
+    });
+    if (pass === undefined) throw new Error('no envelope');
+    await tables.threads.apply(decodeHandover(pass));
+    expect(await tables.threads.get(PAGE, psid)).toMatchObject({ ownerAppId: '555', expired: false });
+  });
+
+  it('an action and the webhook for the same change converge in either order', async () => {
+    const psid = user('converge');
+    const action: ThreadEvent = {
+      kind: 'take',
+      pageId: PAGE,
+      userId: psid,
+      timeMs: 2_000,
+      eventId: 'action',
+      source: 'action',
+      metadata: null,
+      previousOwnerAppId: null,
+      newOwnerAppId: APP,
+      expiresAt: 90_000,
+    };
+    const webhook: ThreadEvent = {
+      ...action,
+      timeMs: 1_990,
+      eventId: 'webhook',
+      source: 'webhook',
+      expiresAt: null,
+      previousOwnerAppId: '263902037430900',
+    };
+    const one = applyThreadEvent(applyThreadEvent(undefined, action).item, webhook).item;
+    const other = applyThreadEvent(applyThreadEvent(undefined, webhook).item, action).item;
+    expect(one).toEqual(other);
+  });
+});
+
+describe('customer business tokens', () => {
+  it('a PARTNER_ADDED for our solution stores the token in the secret store and nowhere else', async () => {
+    // Prepare: the WABAs consumer queues a job; the actions function fetches and stores the token.
+    const token = `EAAG${'s3cr3t'.repeat(8)}`;
+    graph.on('GET /303610109049230/access_token', { body: { data: [{ access_token: token }] } });
+    const jobs: string[] = [];
+    const telemetry = new Telemetry('wabas');
+    const consumer = createConsumerHandler(
+      wabasConsumer(
+        tables.wabas,
+        telemetry,
+        businessTokenFollowUp(async (body) => void jobs.push(body), '506914307656634'),
+      ),
+      { claims: new LocalClaimStore(), telemetry },
+    );
+    const actions = handler();
+    // Act
+    const { output } = await captureOutput(async () => {
+      process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+      try {
+        await consumer(sqsEvent([JSON.stringify(fixtureEnvelope('partner-added'))], 'added'), context());
+        const result = (await actions(sqsEvent(jobs, 'job'), context())) as SQSBatchResponse;
+        expect(result.batchItemFailures).toEqual([]);
+      } finally {
+        process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+      }
+    });
+    // Assess
+    expect(graph.calls('GET /303610109049230/access_token')[0]).toMatchObject({
+      query: { business_id: '6143763655652543' },
+      authorization: `Bearer ${SYSTEM_TOKEN}`,
+    });
+    expect(store.secrets.get('switchboard/business-tokens/6143763655652543')).toContain(token);
+    expect((await tables.wabas.get('102290129340398'))?.businessTokenSecret).toBe(
+      'switchboard/business-tokens/6143763655652543',
+    );
+    for (const table of Object.values(tables.dynamo.tableNames)) {
+      const { Items } = await tables.dynamo.client.send(new ScanCommand({ TableName: table }));
+      expect(JSON.stringify(Items)).not.toContain(token);
+    }
+    expect(output).not.toContain(token);
+  });
+
+  it('a failed fetch is reported for retry through the queue', async () => {
+    graph.on('GET /303610109049230/access_token', graphError(200, 'Permissions error'));
+    const job = JSON.stringify({
+      v: 1,
+      wabaId: '102290129340398',
+      solutionId: '303610109049230',
+      businessId: '6143763655652543',
+    });
+    const result = (await handler()(sqsEvent([job, '{"bad":true}'], 'job'), context())) as SQSBatchResponse;
+    expect(result.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual([
+      'job-0',
+      'job-1',
+    ]);
+  });
+});

@@ -1,0 +1,189 @@
+import type { SQSBatchResponse } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalClaimStore } from '../../local/claim-store.js';
+import { type LocalDynamo, startLocalDynamo } from '../../local/dynalite.js';
+import { LocalConsumer, LocalQueue } from '../../local/in-process-queue.js';
+import { createConsumerHandler } from '../../shared/consumers/consumer.js';
+import { solutionsConsumer, wabasConsumer } from '../../shared/consumers/specs.js';
+import { Telemetry } from '../../shared/observability/telemetry.js';
+import type { ChangeEnvelope } from '../../shared/queue/envelope.js';
+import { RegisterTable } from '../../shared/store/register-table.js';
+import { SolutionRepository, WabaRepository } from '../../shared/store/repositories.js';
+import { countRequests } from '../support/dynamo.js';
+import { envelopesOf } from '../support/envelopes.js';
+import { context } from '../support/lambda.js';
+import { sqsEvent } from '../support/sqs.js';
+
+const telemetry = new Telemetry('test');
+const claims = new LocalClaimStore();
+let dynamo: LocalDynamo;
+let clean: LocalDynamo;
+
+beforeAll(async () => {
+  [dynamo, clean] = await Promise.all([startLocalDynamo(), startLocalDynamo()]);
+});
+afterAll(async () => {
+  await Promise.all([dynamo.close(), clean.close()]);
+});
+
+const solutionsHandler = (target: LocalDynamo) => {
+  const repository = new SolutionRepository(new RegisterTable(target.client, target.tableNames.solutions));
+  return {
+    repository,
+    handler: createConsumerHandler(solutionsConsumer(repository, telemetry), { claims, telemetry }),
+  };
+};
+
+/** Ten SOLUTION_UPDATED changes for distinct solutions, as queued message bodies. */
+const solutionBodies = (prefix: string, count = 10): string[] => {
+  const delivery = {
+    object: 'whatsapp_business_account',
+    entry: Array.from({ length: count }, (_, index) => ({
+      id: '506914307656634',
+      time: 1_700_000_000 + index,
+      changes: [
+        {
+          field: 'partner_solutions',
+          value: {
+            event: 'SOLUTION_UPDATED',
+            solution_id: `${prefix}-${index}`,
+            solution_status: index % 2 ? 'ACTIVE' : 'INITIATED',
+          },
+        },
+      ],
+    })),
+  };
+  return envelopesOf(delivery).map((envelope) => JSON.stringify(envelope));
+};
+
+describe('consumers', () => {
+  it('a batch of 10 with one poison record reports exactly that record and writes the other 9', async () => {
+    // Prepare
+    const { handler, repository } = solutionsHandler(dynamo);
+    const bodies = solutionBodies('poison');
+    const poison = {
+      ...(JSON.parse(bodies[4] ?? '') as ChangeEnvelope),
+      change: { field: 'partner_solutions', value: { solution_id: 'x' } },
+    };
+    bodies[4] = JSON.stringify(poison);
+    // Act
+    const response = (await handler(sqsEvent(bodies, 'poison'), context())) as SQSBatchResponse;
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'poison-4' }]);
+    for (let index = 0; index < 10; index++) {
+      const solution = await repository.get(`poison-${index}`);
+      if (index === 4) expect(solution).toBeUndefined();
+      else expect(solution?.status).toBe(index % 2 ? 'ACTIVE' : 'INITIATED');
+    }
+  });
+
+  it('a body that is not even JSON is reported, not thrown', async () => {
+    const { handler } = solutionsHandler(dynamo);
+    const response = (await handler(
+      sqsEvent(['{not json', ...solutionBodies('json', 1)], 'json'),
+      context(),
+    )) as SQSBatchResponse;
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'json-0' }]);
+  });
+
+  it('a crash after k records and a redelivery of the whole batch end in the state of one clean run', async () => {
+    // Prepare: the same ten changes, to two separate tables.
+    const crashed = solutionsHandler(dynamo);
+    const once = solutionsHandler(clean);
+    const bodies = solutionBodies('crash');
+    // Act: 4 records land, the invocation dies, then SQS redelivers all 10; the clean table gets each once.
+    await crashed.handler(sqsEvent(bodies.slice(0, 4), 'crash'), context());
+    await crashed.handler(sqsEvent(bodies, 'crash'), context());
+    await once.handler(sqsEvent(bodies, 'crash'), context());
+    // Assess: identical stored items.
+    for (let index = 0; index < 10; index++) {
+      const key = { solutionId: `crash-${index}` };
+      expect(await crashed.repository.table.get(key)).toEqual(await once.repository.table.get(key));
+    }
+  });
+
+  it('costs one DynamoDB request per event, and a throttled write fails only its own record', async () => {
+    // Prepare: the table throttles writes to one item.
+    const throttled = new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions));
+    const counter = countRequests(dynamo.client);
+    const throttle = { on: false };
+    dynamo.client.middlewareStack.add(
+      (next) => async (args) => {
+        const input = (args as { input?: { Key?: { solutionId?: { S?: string } } } }).input;
+        if (throttle.on && input?.Key?.solutionId?.S === 'throttle-3') {
+          throw Object.assign(new Error('Rate exceeded'), {
+            name: 'ProvisionedThroughputExceededException',
+            $retryable: undefined,
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'throttleOne' },
+    );
+    const handler = createConsumerHandler(solutionsConsumer(throttled, telemetry), { claims, telemetry });
+    counter.reset();
+    throttle.on = true;
+    // Act
+    const response = (await handler(
+      sqsEvent(solutionBodies('throttle'), 'throttle'),
+      context(),
+    )) as SQSBatchResponse;
+    throttle.on = false;
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'throttle-3' }]);
+    expect(counter.byCommand.get('UpdateItemCommand')).toBe(9);
+    expect(counter.total).toBe(9);
+    dynamo.client.middlewareStack.remove('throttleOne');
+    dynamo.client.middlewareStack.remove('requestCounter');
+  });
+
+  it('an invalid record goes to the DLQ after maxReceiveCount receives; the valid ones apply once', async () => {
+    // Prepare: the real consumer on the in-process queue (5 receives, then the DLQ).
+    const repository = new WabaRepository(new RegisterTable(dynamo.client, dynamo.tableNames.wabas));
+    const dlq = new LocalQueue('wabas-dlq', { visibilityTimeoutMs: 10 });
+    const queue = new LocalQueue('wabas', { visibilityTimeoutMs: 10, maxReceiveCount: 5, dlq });
+    const handler = createConsumerHandler(wabasConsumer(repository, telemetry), { claims, telemetry });
+    const consumer = new LocalConsumer(queue, handler, {
+      batchSize: 10,
+      batchWindowMs: 0,
+      concurrency: 1,
+      functionName: 'wabas',
+      timeoutMs: 5_000,
+    });
+    const [added] = envelopesOf({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '1',
+          time: 10,
+          changes: [
+            {
+              field: 'account_update',
+              value: { event: 'PARTNER_ADDED', waba_info: { waba_id: 'dlq-waba', solution_id: 's' } },
+            },
+          ],
+        },
+      ],
+    });
+    // Act
+    queue.send(JSON.stringify(added));
+    queue.send(
+      JSON.stringify({
+        ...added,
+        eventId: 'bad',
+        change: { field: 'account_update', value: { nothing: true } },
+      }),
+    );
+    consumer.start();
+    const deadline = Date.now() + 5_000;
+    while (dlq.bodies().length === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    await consumer.stop();
+    // Assess
+    expect(dlq.bodies()).toHaveLength(1);
+    expect(JSON.parse(dlq.bodies()[0] ?? '{}').eventId).toBe('bad');
+    expect(queue.size()).toEqual({ visible: 0, inFlight: 0 });
+    expect(consumer.invocations).toBe(5);
+    expect((await repository.get('dlq-waba'))?.solutionId).toBe('s');
+  });
+});

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll } from 'vitest';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
+import { signBody } from '../../shared/webhook/signature.js';
+
+/** Starts local mode on a free loopback port for the test file (in memory). */
+export const useLocalStack = (options: Partial<LocalStackOptions> = {}): { stack: LocalStack } => {
+  const holder = {} as { stack: LocalStack };
+  beforeAll(async () => {
+    holder.stack = await startLocalStack({ env: {}, port: 0, visibilityTimeoutMs: 200, ...options });
+  });
+  afterAll(async () => {
+    await holder.stack?.close();
+  });
+  return holder;
+};
+
+export const postSigned = (
+  url: string,
+  body: string | Buffer,
+  secret: string,
+  headers: Record<string, string> = {},
+) =>
+  fetch(`${url}/webhook`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-hub-signature-256': signBody(body, secret),
+      ...headers,
+    },
+    body,
+  });
+
+export const getJson = async (url: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
