@@ -1,10 +1,22 @@
-import { type App, Validations } from 'aws-cdk-lib';
+import { type App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 
-/** cdk-nag's AwsSolutions and Serverless packs run on every synth; a finding fails it. */
+/** cdk-nag's AwsSolutions and Serverless packs run on every synth; an unacknowledged finding fails it. */
 export const applyNagChecks = (app: App): void => {
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, { verbose: true }),
     new ServerlessChecks(app, { verbose: true }),
   );
+};
+
+/** Acknowledges one rule on one construct (and only its children), with the reason it does not apply. */
+export const acknowledge = (scope: IConstruct, rule: string, reason: string): void => {
+  Validations.of(scope).acknowledge({ id: rule, reason });
+};
+
+/** The `<LogicalId.Arn>` form cdk-nag uses in finding IDs for a resource's ARN. */
+export const arnToken = (resource: IConstruct): string => {
+  const cfn = (resource.node.defaultChild ?? resource) as CfnElement;
+  return `<${Stack.of(resource).getLogicalId(cfn)}.Arn>`;
 };

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -19,17 +19,24 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ENV } from '../shared/config.js';
 import { ROUTES, type RoutedFunction } from '../shared/http/routes.js';
+import { CLAIM_PREFIX } from '../shared/queue/publisher.js';
 import { META_SECRET_KEYS } from '../shared/secrets/meta-secrets.js';
+import { TABLES } from '../shared/store/tables.js';
 import { DomainQueue } from './constructs/domain-queue.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { StateTables } from './constructs/state-tables.js';
 import { SwitchboardFunction } from './constructs/switchboard-function.js';
+import { acknowledge, arnToken } from './nag.js';
 import { readSettings } from './settings.js';
 
 /** Consumer timeout; queues hide a received batch for 6 × this long. */
-const CONSUMER_TIMEOUT = Duration.seconds(30);
+export const CONSUMER_TIMEOUT = Duration.seconds(30);
 /** The reconciler's Lambda timeout; its run budget stops it cleanly before that. */
 export const RECONCILE_TIMEOUT = Duration.minutes(5);
+/** Kept free before the reconciler's timeout to write its summary. */
+export const RECONCILE_SAFETY_MARGIN = Duration.seconds(15);
+
+const WABA_INDEXES = TABLES.wabas.indexes.map((index) => index.name);
 
 export class SwitchboardStack extends Stack {
   public constructor(scope: Construct, id: string, props?: StackProps) {
@@ -55,6 +62,13 @@ export class SwitchboardStack extends Stack {
       description: 'Switchboard: page access tokens, JSON object page ID -> token ("*" for every page)',
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused', passwordLength: 8 },
     });
+    for (const secret of [metaSecret, pageTokensSecret]) {
+      acknowledge(
+        secret,
+        'AwsSolutions-SMG4',
+        'Meta issues these credentials: they are rotated in the Meta App Dashboard, not by a Lambda. META_APP_SECRET_PREVIOUS keeps deliveries valid while the app secret rotates.',
+      );
+    }
     const businessTokenPrefix = `${this.stackName}/business-tokens/`;
 
     // Queues: one per domain plus passthrough for everything else Meta sends, and the business-token jobs.
@@ -73,9 +87,14 @@ export class SwitchboardStack extends Stack {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       // Claims outlive the messages that point at them (14 days of queue retention).
       lifecycleRules: [{ expiration: Duration.days(15) }],
-      removalPolicy: RemovalPolicy.DESTROY,
-      autoDeleteObjects: false,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledge(
+      claimChecks,
+      'AwsSolutions-S1',
+      'Holds transient claim checks written only by the webhook role and read only by the consumer roles; CloudTrail records the API calls. Server access logs would add a second bucket for no new information.',
+    );
+    const claimObjects = `Resource::${arnToken(claimChecks)}/${CLAIM_PREFIX}*`;
 
     const { tables } = new StateTables(this, 'State');
     const identity = {
@@ -95,14 +114,24 @@ export class SwitchboardStack extends Stack {
       .bindQueueSend(queues.wabas.queue, ENV.wabasQueueUrl)
       .bindQueueSend(queues.threads.queue, ENV.threadsQueueUrl)
       .bindQueueSend(queues.passthrough.queue, ENV.passthroughQueueUrl)
-      .bindBucket(claimChecks, 'PUT', ENV.claimCheckBucket)
+      .bindClaimChecks(claimChecks, 'PUT', ENV.claimCheckBucket, CLAIM_PREFIX)
       .bindSecretRead(metaSecret, ENV.metaSecretArn);
+    acknowledge(
+      webhook.role ?? webhook,
+      `AwsSolutions-IAM5[${claimObjects}]`,
+      'A claim check is one object per oversized change, named by its event ID: the keys are not known in advance. The grant is PutObject under the claims/ prefix only.',
+    );
 
-    // Consumers: each writes only its own table.
+    // Consumers: each may only apply register writes to its own table and read claim checks.
     const consumer = (id: string, name: 'solutions' | 'wabas' | 'threads', tableVariable: string) => {
       const fn = new SwitchboardFunction(this, id, { name, timeout: CONSUMER_TIMEOUT })
-        .bindTable(tables[name], 'RW', tableVariable)
-        .bindBucket(claimChecks, 'GET', ENV.claimCheckBucket);
+        .bindTable(tables[name], 'W', tableVariable)
+        .bindClaimChecks(claimChecks, 'GET', ENV.claimCheckBucket, CLAIM_PREFIX);
+      acknowledge(
+        fn.role ?? fn,
+        `AwsSolutions-IAM5[${claimObjects}]`,
+        'Claim checks are read by key from the message; the grant is GetObject under the claims/ prefix only.',
+      );
       fn.addEventSource(
         new SqsEventSource(queues[name].queue, {
           // Ten records per invocation and no batching window: under load the poller fills batches on
@@ -127,7 +156,7 @@ export class SwitchboardStack extends Stack {
     // Read API: reads only.
     const api = new SwitchboardFunction(this, 'ReadApi', { name: 'api', timeout: Duration.seconds(10) })
       .bindTable(tables.solutions, 'RO', ENV.solutionsTable)
-      .bindTable(tables.wabas, 'RO', ENV.wabasTable)
+      .bindTable(tables.wabas, 'RO', ENV.wabasTable, WABA_INDEXES)
       .bindTable(tables.threads, 'RO', ENV.threadsTable);
 
     // Reconciliation: the webhook fallback, on a schedule and on demand.
@@ -135,16 +164,24 @@ export class SwitchboardStack extends Stack {
       name: 'reconcile',
       timeout: RECONCILE_TIMEOUT,
       memorySize: 512,
-      environment: { ...identity, [ENV.reconcileSafetyMarginMs]: '15000' },
+      environment: {
+        ...identity,
+        [ENV.reconcileSafetyMarginMs]: String(RECONCILE_SAFETY_MARGIN.toMilliseconds()),
+      },
     })
       .bindTable(tables.solutions, 'RW', ENV.solutionsTable)
       .bindTable(tables.wabas, 'RW', ENV.wabasTable)
       .bindSecretRead(metaSecret, ENV.metaSecretArn);
-    new Rule(this, 'ReconcileSchedule', {
+    const schedule = new Rule(this, 'ReconcileSchedule', {
       description: 'Switchboard reconciliation: the webhook fallback',
       schedule: Schedule.rate(Duration.minutes(settings.reconcileRateMinutes)),
-      targets: [new LambdaFunction(reconcile, { retryAttempts: 0 })],
+      targets: [new LambdaFunction(reconcile, { retryAttempts: 2 })],
     });
+    acknowledge(
+      schedule,
+      'Serverless-EventBusDLQ',
+      'A scheduled run carries no data to keep: a missed run is redone by the next one, and the ReconcileFailed alarm watches the function.',
+    );
 
     // Actions: calls to Meta recorded in state; the only reader of page tokens and writer of business tokens.
     const actions = new SwitchboardFunction(this, 'Actions', {
@@ -153,27 +190,27 @@ export class SwitchboardStack extends Stack {
       environment: { ...identity, [ENV.businessTokenSecretPrefix]: businessTokenPrefix },
     })
       .bindTable(tables.solutions, 'RW', ENV.solutionsTable)
-      .bindTable(tables.wabas, 'RW', ENV.wabasTable)
+      .bindTable(tables.wabas, 'W', ENV.wabasTable)
       .bindTable(tables.threads, 'RW', ENV.threadsTable)
       .bindSecretRead(metaSecret, ENV.metaSecretArn)
       .bindSecretRead(pageTokensSecret, ENV.pageTokensSecretArn);
+    const businessTokenSecrets = this.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${businessTokenPrefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     actions.addToRolePolicy(
       new PolicyStatement({
-        actions: [
-          'secretsmanager:CreateSecret',
-          'secretsmanager:PutSecretValue',
-          'secretsmanager:DescribeSecret',
-          'secretsmanager:TagResource',
-        ],
-        resources: [
-          Stack.of(this).formatArn({
-            service: 'secretsmanager',
-            resource: 'secret',
-            resourceName: `${businessTokenPrefix}*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
+        actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
+        resources: [businessTokenSecrets],
       }),
+    );
+    const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    acknowledge(
+      actions.role ?? actions,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:<AWS::AccountId>:secret:${businessTokenPrefix}*]`,
+      'One secret per customer business, created when the customer onboards: names are known only by their prefix, which this stack owns.',
     );
     actions.addEventSource(
       new SqsEventSource(queues.businessTokens.queue, {
@@ -182,6 +219,36 @@ export class SwitchboardStack extends Stack {
         maxConcurrency: 2,
       }),
     );
+
+    const functions = [webhook, solutionsConsumer, wabasConsumer, threadsConsumer, api, reconcile, actions];
+    for (const fn of functions) {
+      acknowledge(
+        fn,
+        'Serverless-LambdaTracing',
+        'Every log line carries the event and delivery IDs and the metrics cover each stage; X-Ray would add cost and a wildcard grant. Turn on `tracing: Tracing.ACTIVE` in SwitchboardFunction to trace.',
+      );
+      acknowledge(
+        fn,
+        'Serverless-LambdaDLQ',
+        fn === reconcile
+          ? 'Invoked by the schedule with an empty event: nothing to keep in a DLQ; failures raise the ReconcileFailed alarm and the next run repeats the work.'
+          : 'Invoked synchronously (API Gateway) or by an SQS event source, where failed messages go to the queue\u2019s own DLQ through its redrive policy.',
+      );
+    }
+    for (const fn of [solutionsConsumer, wabasConsumer, threadsConsumer, actions]) {
+      acknowledge(
+        fn,
+        'Serverless-LambdaEventSourceMappingDestination',
+        'SQS event sources keep failed messages in the queue; its redrive policy moves them to the queue\u2019s DLQ after 5 receives, which is the failure destination.',
+      );
+    }
+    for (const domainQueue of Object.values(queues)) {
+      acknowledge(
+        domainQueue.dlq,
+        'Serverless-SQSRedrivePolicy',
+        'This queue is itself a dead-letter queue; its messages are moved back with `npm run redrive`.',
+      );
+    }
 
     // HTTP API: the routes of shared/http/routes.ts; /v1 requires SigV4, /webhook is public (HMAC-checked).
     const httpApi = new HttpApi(this, 'HttpApi', { description: 'Switchboard', createDefaultStage: false });
@@ -212,9 +279,10 @@ export class SwitchboardStack extends Stack {
       },
     });
     // Meta's deliveries get their own, higher limits; the /v1 routes keep the stage default.
+    // RouteSettings is passed to CloudFormation as is, hence its property names.
     (stage.node.defaultChild as CfnStage).routeSettings = {
-      'POST /webhook': { throttlingRateLimit: 500, throttlingBurstLimit: 1000 },
-      'GET /webhook': { throttlingRateLimit: 5, throttlingBurstLimit: 10 },
+      'POST /webhook': { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+      'GET /webhook': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
     };
     const integrations: Record<RoutedFunction, HttpLambdaIntegration> = {
       webhook: new HttpLambdaIntegration('WebhookIntegration', webhook),
@@ -230,7 +298,17 @@ export class SwitchboardStack extends Stack {
         integration: integrations[route.function],
         ...(route.auth === 'iam' ? { authorizer: iam } : {}),
       });
-      if (created !== undefined) stage.node.addDependency(created);
+      if (created === undefined) continue;
+      stage.node.addDependency(created);
+      if (route.auth === 'none') {
+        acknowledge(
+          created,
+          'AwsSolutions-APIG4',
+          route.path === '/healthz'
+            ? 'A load balancer-style health check: it answers only {"status":"ok"} and reveals no state.'
+            : 'Meta cannot sign with SigV4. The function verifies X-Hub-Signature-256 (HMAC-SHA256 with the app secret) on every delivery and answers 401 before queueing anything.',
+        );
+      }
     }
 
     new Monitoring(this, 'Monitoring', {
@@ -252,16 +330,12 @@ export class SwitchboardStack extends Stack {
     new CfnOutput(this, 'MetaSecretArn', { value: metaSecret.secretArn });
     new CfnOutput(this, 'PageTokensSecretArn', { value: pageTokensSecret.secretArn });
     new CfnOutput(this, 'ReconcileFunctionName', { value: reconcile.functionName });
+    const title = (name: string) => `${name[0]?.toUpperCase()}${name.slice(1)}`;
     for (const [name, domainQueue] of Object.entries(queues)) {
-      new CfnOutput(this, `${name[0]?.toUpperCase()}${name.slice(1)}QueueUrl`, {
-        value: domainQueue.queue.queueUrl,
-      });
-      new CfnOutput(this, `${name[0]?.toUpperCase()}${name.slice(1)}DlqUrl`, {
-        value: domainQueue.dlq.queueUrl,
-      });
+      new CfnOutput(this, `${title(name)}QueueUrl`, { value: domainQueue.queue.queueUrl });
+      new CfnOutput(this, `${title(name)}DlqUrl`, { value: domainQueue.dlq.queueUrl });
     }
-    for (const [name, table] of Object.entries(tables)) {
-      new CfnOutput(this, `${name[0]?.toUpperCase()}${name.slice(1)}TableName`, { value: table.tableName });
-    }
+    for (const [name, table] of Object.entries(tables))
+      new CfnOutput(this, `${title(name)}TableName`, { value: table.tableName });
   }
 }

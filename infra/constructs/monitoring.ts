@@ -17,6 +17,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { METRIC_NAMESPACE } from '../../shared/observability/telemetry.js';
+import { acknowledge } from '../nag.js';
 import type { SwitchboardSettings } from '../settings.js';
 import type { DomainQueue } from './domain-queue.js';
 
@@ -62,8 +63,14 @@ export class Monitoring extends Construct {
   public constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.topic = new Topic(this, 'AlarmTopic', { displayName: 'Switchboard alarms', enforceSSL: true });
-    if (props.settings.alarmEmail !== '')
-      this.topic.addSubscription(new EmailSubscription(props.settings.alarmEmail));
+    if (props.settings.alarmEmail !== '') {
+      const subscription = this.topic.addSubscription(new EmailSubscription(props.settings.alarmEmail));
+      acknowledge(
+        subscription,
+        'Serverless-SNSRedrivePolicy',
+        'An alarm e-mail that cannot be delivered has nothing to replay; SNS reports it in NumberOfNotificationsFailed, and the alarm stays visible in CloudWatch.',
+      );
+    }
     const action = new SnsAction(this.topic);
     const alarm = (alarmId: string, description: string, options: ConstructorParameters<typeof Alarm>[2]) => {
       const created = new Alarm(this, alarmId, { ...options, alarmDescription: description });

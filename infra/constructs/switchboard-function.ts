@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -26,36 +27,52 @@ export const BUNDLING = {
   banner: "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
 };
 
-export type AccessMode = 'RO' | 'RW';
+/** `RO` reads, `W` only the conditional register write, `RW` both. */
+export type AccessMode = 'RO' | 'W' | 'RW';
+
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan'];
+const WRITE_ACTIONS = ['dynamodb:UpdateItem'];
+const TABLE_ACTIONS: Record<AccessMode, string[]> = {
+  RO: READ_ACTIONS,
+  W: WRITE_ACTIONS,
+  RW: [...READ_ACTIONS, ...WRITE_ACTIONS],
+};
 
 export interface SwitchboardFunctionProps
-  extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture'> {
+  extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'role'> {
   /** The folder under `functions/`: the entry point is `functions/<name>/handler.ts`. */
   name: string;
 }
 
 /**
- * A Switchboard Lambda function with the project's defaults: Node.js 22 on arm64, ESM, minified with
- * source maps, JSON logs in a log group with a retention period, and `bind*` helpers that add the
- * environment variable and the narrowest grant together.
+ * A Switchboard Lambda function with the project's defaults: Node.js 24 on arm64, ESM, minified with
+ * source maps, JSON logs in its own log group, and a role that starts empty: it may write its own logs,
+ * and each `bind*` helper adds an environment variable together with the narrowest grant it needs.
  */
 export class SwitchboardFunction extends NodejsFunction {
   public constructor(scope: Construct, id: string, props: SwitchboardFunctionProps) {
     const { name, environment, ...rest } = props;
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Switchboard ${name} function`,
+    });
+    logGroup.grantWrite(role);
     super(scope, id, {
       entry: join(root, 'functions', name, 'handler.ts'),
       projectRoot: root,
       depsLockFilePath: join(root, 'package-lock.json'),
       handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(30),
       loggingFormat: LoggingFormat.JSON,
-      logGroup: new LogGroup(scope, `${id}Logs`, {
-        retention: RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      logGroup,
+      role,
       bundling: BUNDLING,
       ...rest,
       environment: {
@@ -67,10 +84,24 @@ export class SwitchboardFunction extends NodejsFunction {
     });
   }
 
-  public bindTable(table: ITable, mode: AccessMode, variable: string): this {
+  /** Grants exactly the DynamoDB actions of `mode` on the table and the named indexes. */
+  public bindTable(
+    table: ITable,
+    mode: AccessMode,
+    variable: string,
+    indexNames: readonly string[] = [],
+  ): this {
     this.addEnvironment(variable, table.tableName);
-    if (mode === 'RW') table.grantReadWriteData(this);
-    else table.grantReadData(this);
+    const readsIndexes = mode !== 'W' && indexNames.length > 0;
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: TABLE_ACTIONS[mode],
+        resources: [
+          table.tableArn,
+          ...(readsIndexes ? indexNames.map((index) => `${table.tableArn}/index/${index}`) : []),
+        ],
+      }),
+    );
     return this;
   }
 
@@ -86,10 +117,15 @@ export class SwitchboardFunction extends NodejsFunction {
     return this;
   }
 
-  public bindBucket(bucket: IBucket, mode: 'PUT' | 'GET', variable: string): this {
+  /** Claim checks: `PUT` may only write objects under the prefix, `GET` only read them. */
+  public bindClaimChecks(bucket: IBucket, mode: 'PUT' | 'GET', variable: string, prefix: string): this {
     this.addEnvironment(variable, bucket.bucketName);
-    if (mode === 'PUT') bucket.grantPut(this);
-    else bucket.grantRead(this);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: [mode === 'PUT' ? 's3:PutObject' : 's3:GetObject'],
+        resources: [bucket.arnForObjects(`${prefix}*`)],
+      }),
+    );
     return this;
   }
 }

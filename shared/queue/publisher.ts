@@ -50,8 +50,11 @@ export const packBatches = <T extends { bytes: number }>(messages: readonly T[])
   return batches;
 };
 
+/** Every claim check lives under this prefix: the only place the webhook may write in the bucket. */
+export const CLAIM_PREFIX = 'claims/';
+
 export const claimKey = (envelope: ChangeEnvelope, now: Date): string =>
-  `claims/${now.toISOString().slice(0, 10)}/${envelope.eventId}.json`;
+  `${CLAIM_PREFIX}${now.toISOString().slice(0, 10)}/${envelope.eventId}.json`;
 
 /**
  * Queues envelopes and resolves only when every one was accepted. Oversized changes go to the claim

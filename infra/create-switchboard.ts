@@ -1,0 +1,14 @@
+import type { App } from 'aws-cdk-lib';
+import { applyNagChecks } from './nag.js';
+import { SwitchboardStack } from './switchboard-stack.js';
+
+/** The app `cdk synth` builds, and the tests too: the stack under cdk-nag's two packs. */
+export const createSwitchboard = (app: App): SwitchboardStack => {
+  const stack = new SwitchboardStack(app, 'Switchboard', {
+    description:
+      'Switchboard: system of record for WhatsApp Multi-Partner Solutions, WABAs and thread owners',
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+  applyNagChecks(app);
+  return stack;
+};

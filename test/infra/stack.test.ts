@@ -1,0 +1,355 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createSwitchboard } from '../../infra/create-switchboard.js';
+import {
+  CONSUMER_TIMEOUT,
+  RECONCILE_SAFETY_MARGIN,
+  RECONCILE_TIMEOUT,
+} from '../../infra/switchboard-stack.js';
+import { ROUTES } from '../../shared/http/routes.js';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+let template: Template;
+let resources: Record<string, Resource>;
+
+/** Synthesizes the real app (both cdk-nag packs) without bundling the functions. */
+const synth = (context: Record<string, unknown> = {}) => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const stack = createSwitchboard(app);
+  app.synth(); // throws on any unacknowledged cdk-nag finding
+  return Template.fromStack(stack);
+};
+
+beforeAll(() => {
+  template = synth();
+  resources = template.toJSON().Resources as Record<string, Resource>;
+});
+
+const logicalId = (type: string, prefix: string): string => {
+  const id = Object.keys(resources).find((key) => key.startsWith(prefix) && resources[key]?.Type === type);
+  if (id === undefined) throw new Error(`no ${type} starting with ${prefix}`);
+  return id;
+};
+
+/** Every statement of the policies attached to a function's role. */
+const statementsOf = (functionPrefix: string): Statement[] => {
+  const fn = resources[logicalId('AWS::Lambda::Function', functionPrefix)];
+  const roleRef = JSON.stringify((fn?.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]);
+  return Object.values(resources)
+    .filter(
+      (resource) =>
+        resource.Type === 'AWS::IAM::Policy' && JSON.stringify(resource.Properties.Roles).includes(roleRef),
+    )
+    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+};
+
+const actionsOn = (statements: Statement[], resourcePrefix: string): string[] =>
+  statements
+    .filter((statement) => JSON.stringify(statement.Resource).includes(resourcePrefix))
+    .flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]))
+    .sort();
+
+const allActions = (statements: Statement[]) =>
+  [...new Set(statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])))].sort();
+
+describe('the stack', () => {
+  it('synthesizes with zero unacknowledged cdk-nag findings (AwsSolutions and Serverless)', () => {
+    expect(() => synth()).not.toThrow();
+    expect(() =>
+      synth({ 'switchboard:businessTokens': true, 'switchboard:alarmEmail': 'ops@example.com' }),
+    ).not.toThrow();
+  });
+
+  it('gives every queue a DLQ with maxReceiveCount 5, SSL only, encryption and 14 days of retention', () => {
+    const queues = template.findResources('AWS::SQS::Queue', {
+      Properties: { RedrivePolicy: Match.anyValue() },
+    });
+    expect(Object.keys(queues)).toHaveLength(5);
+    for (const queue of Object.values(queues) as Resource[]) {
+      expect(queue.Properties).toMatchObject({
+        RedrivePolicy: { maxReceiveCount: 5 },
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 1_209_600,
+      });
+    }
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
+    expect(policies).toHaveLength(10);
+    for (const policy of policies) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('hides a consumer batch for at least 6 × the consumer timeout', () => {
+    for (const prefix of ['SolutionsQueue', 'WabasQueue', 'ThreadsQueue']) {
+      const id = Object.keys(resources).find(
+        (key) => key.startsWith(prefix) && !key.includes('Dlq') && resources[key]?.Type === 'AWS::SQS::Queue',
+      );
+      const queue = resources[id ?? ''];
+      expect(queue).toBeDefined();
+      expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * CONSUMER_TIMEOUT.toSeconds());
+    }
+    for (const prefix of ['SolutionsConsumer', 'WabasConsumer', 'ThreadsConsumer']) {
+      expect(resources[logicalId('AWS::Lambda::Function', prefix)]?.Properties.Timeout).toBe(
+        CONSUMER_TIMEOUT.toSeconds(),
+      );
+    }
+  });
+
+  it('runs every function on Node.js 24 (or newer) on arm64', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
+    const ours = functions.filter((fn) => String(fn.Properties.Handler) === 'index.handler');
+    expect(ours).toHaveLength(7);
+    for (const fn of ours)
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+  });
+
+  it('consumes each domain queue with batch failures reported and capped concurrency', () => {
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[];
+    expect(mappings).toHaveLength(4);
+    for (const mapping of mappings) {
+      expect(mapping.Properties).toMatchObject({
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: expect.any(Number) },
+      });
+    }
+  });
+
+  it('throttles the stage and the webhook route, and writes access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      RouteSettings: {
+        'POST /webhook': { ThrottlingRateLimit: 500, ThrottlingBurstLimit: 1000 },
+        'GET /webhook': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 },
+      },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+
+  it('requires IAM on every /v1 route and leaves only the webhook and health check public', () => {
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
+    expect(routes).toHaveLength(ROUTES.length);
+    for (const route of routes) {
+      const key = String(route.Properties.RouteKey);
+      const expected = key.includes(' /v1/') ? 'AWS_IAM' : 'NONE';
+      expect([key, route.Properties.AuthorizationType]).toEqual([key, expected]);
+    }
+    expect(
+      routes
+        .filter((route) => route.Properties.AuthorizationType === 'NONE')
+        .map((route) => route.Properties.RouteKey)
+        .sort(),
+    ).toEqual(['GET /healthz', 'GET /webhook', 'POST /webhook']);
+  });
+
+  it('keeps state in three on-demand tables with PITR, deletion protection and retention, keys as documented', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    expect(Object.keys(tables)).toHaveLength(3);
+    for (const table of Object.values(tables) as (Resource & { DeletionPolicy: string })[]) {
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'solutionId', KeyType: 'HASH' }],
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pageId', KeyType: 'HASH' },
+        { AttributeName: 'userId', KeyType: 'RANGE' },
+      ],
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'wabaId', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'bySolution',
+          KeySchema: [
+            { AttributeName: 'solutionId', KeyType: 'HASH' },
+            { AttributeName: 'wabaId', KeyType: 'RANGE' },
+          ],
+        },
+        {
+          IndexName: 'byObservedSolution',
+          KeySchema: [
+            { AttributeName: 'observedSolutionId', KeyType: 'HASH' },
+            { AttributeName: 'wabaId', KeyType: 'RANGE' },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('the webhook may only send to its four queues, put claim checks and read its secret', () => {
+    const statements = statementsOf('Webhook');
+    expect(allActions(statements)).toEqual(
+      [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:PutObject',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    const sqs = statements.filter((s) => JSON.stringify(s.Action).includes('sqs:'));
+    const queues = new Set(sqs.map((s) => JSON.stringify(s.Resource)));
+    expect(queues.size).toBe(4);
+    for (const queue of queues) expect(queue).not.toMatch(/Dlq|BusinessTokens/);
+    expect(JSON.stringify(statements.find((s) => s.Action === 's3:PutObject')?.Resource)).toContain(
+      '/claims/*',
+    );
+    expect(
+      JSON.stringify(
+        statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager')).map((s) => s.Resource),
+      ),
+    ).toContain('MetaSecret');
+    expect(JSON.stringify(statements)).not.toContain('dynamodb');
+  });
+
+  it('each consumer may only write its own table (UpdateItem) and read claim checks', () => {
+    for (const [prefix, table] of [
+      ['SolutionsConsumer', 'Statesolutions'],
+      ['WabasConsumer', 'Statewabas'],
+      ['ThreadsConsumer', 'Statethreads'],
+    ] as const) {
+      const statements = statementsOf(prefix);
+      const dynamo = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb'));
+      expect(dynamo).toHaveLength(1);
+      expect(dynamo[0]?.Action).toBe('dynamodb:UpdateItem');
+      expect(JSON.stringify(dynamo[0]?.Resource)).toContain(table);
+      expect(allActions(statements).filter((action) => action.startsWith('s3:'))).toEqual(['s3:GetObject']);
+      expect(JSON.stringify(statements)).not.toContain('secretsmanager');
+    }
+  });
+
+  it('the read API only reads', () => {
+    const actions = allActions(statementsOf('ReadApi')).filter((action) => action.startsWith('dynamodb:'));
+    expect(actions).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan']);
+  });
+
+  it('schedules reconciliation (15 minutes by default) with a timeout above its run budget, reading the Meta secret only', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+    });
+    const fn = resources[logicalId('AWS::Lambda::Function', 'Reconcile')];
+    expect(fn?.Properties.Timeout).toBe(RECONCILE_TIMEOUT.toSeconds());
+    expect(
+      (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables
+        .RECONCILE_SAFETY_MARGIN_MS,
+    ).toBe(String(RECONCILE_SAFETY_MARGIN.toMilliseconds()));
+    const statements = statementsOf('Reconcile');
+    expect(actionsOn(statements, 'Statesolutions')).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(JSON.stringify(statements)).not.toMatch(/Statethreads|PageTokensSecret|sqs:|s3:/);
+    expect(
+      synth({ 'switchboard:reconcileRateMinutes': 60 }).findResources('AWS::Events::Rule', {
+        Properties: { ScheduleExpression: 'rate(1 hour)' },
+      }),
+    ).not.toEqual({});
+  });
+
+  it('only the actions function reads page tokens and writes business-token secrets', () => {
+    for (const prefix of [
+      'Webhook',
+      'SolutionsConsumer',
+      'WabasConsumer',
+      'ThreadsConsumer',
+      'ReadApi',
+      'Reconcile',
+    ]) {
+      const text = JSON.stringify(statementsOf(prefix));
+      expect(text, prefix).not.toContain('PageTokensSecret');
+      expect(text, prefix).not.toMatch(/CreateSecret|PutSecretValue/);
+    }
+    const actions = statementsOf('Actions');
+    expect(JSON.stringify(actions)).toContain('PageTokensSecret');
+    const writes = actions.filter((s) => JSON.stringify(s.Action).includes('PutSecretValue'));
+    expect(writes).toHaveLength(1);
+    expect(JSON.stringify(writes[0]?.Resource)).toContain('/business-tokens/*');
+  });
+
+  it('alarms on DLQs, consumer errors, webhook 5xx and latency, reconciliation failure and drift, and the onboarding limit', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+    const names = alarms.map((alarm) => String(alarm.Properties.AlarmDescription));
+    for (const topic of [
+      'DLQ',
+      'invocations failed',
+      'Records failing',
+      'answered 5xx',
+      'p99',
+      'reconciliation run failed',
+      'no webhook announced',
+      'rolling 7 days',
+    ]) {
+      expect(
+        names.some((name) => name.includes(topic)),
+        topic,
+      ).toBe(true);
+    }
+    expect(alarms.filter((alarm) => String(alarm.Properties.AlarmDescription).includes('DLQ'))).toHaveLength(
+      5,
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CustomerOnboarded',
+      Period: 604_800,
+      Threshold: 160,
+    });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    expect(
+      synth({ 'switchboard:alarmEmail': 'ops@example.com' }).findResources('AWS::SNS::Subscription', {
+        Properties: { Protocol: 'email', Endpoint: 'ops@example.com' },
+      }),
+    ).not.toEqual({});
+  });
+
+  it('keeps claim checks encrypted, TLS-only, private and expiring', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      LifecycleConfiguration: { Rules: [{ ExpirationInDays: 15, Status: 'Enabled' }] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('outputs the webhook URL, the secret ARNs and the queue URLs', () => {
+    const outputs = Object.keys(template.toJSON().Outputs as object);
+    for (const name of [
+      'WebhookUrl',
+      'MetaSecretArn',
+      'PageTokensSecretArn',
+      'SolutionsQueueUrl',
+      'WabasQueueUrl',
+      'ThreadsQueueUrl',
+      'PassthroughQueueUrl',
+    ]) {
+      expect(outputs).toContain(name);
+    }
+  });
+});
