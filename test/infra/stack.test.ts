@@ -37,7 +37,8 @@ const logicalId = (type: string, prefix: string): string => {
 /** Every statement of the policies attached to a function's role. */
 const statementsOf = (functionPrefix: string): Statement[] => {
   const fn = resources[logicalId('AWS::Lambda::Function', functionPrefix)];
-  const roleRef = JSON.stringify((fn?.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]);
+  if (fn === undefined) throw new Error(`no function ${functionPrefix}`);
+  const roleRef = JSON.stringify((fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]);
   return Object.values(resources)
     .filter(
       (resource) =>
