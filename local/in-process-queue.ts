@@ -3,6 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { QUEUE_NAMES, type QueueName } from '../shared/queue/envelope.js';
 import type { FailedEntry, MessageSink, QueueEntry } from '../shared/queue/ports.js';
 import { localContext } from './lambda-context.js';
+import { queueStats } from './local-routes.js';
 
 interface StoredMessage {
   messageId: string;
@@ -14,12 +15,7 @@ interface StoredMessage {
   receiptHandle: string | null;
 }
 
-export interface QueueStats {
-  name: string;
-  visible: number;
-  inFlight: number;
-  dlq: { name: string; messages: number } | null;
-}
+export type QueueStats = ReturnType<typeof queueStats>[number];
 
 /**
  * One queue with SQS's delivery semantics: a received message is invisible for the visibility timeout,
@@ -235,6 +231,8 @@ export class LocalQueues implements MessageSink {
     | ((queue: QueueName, entries: readonly QueueEntry[]) => FailedEntry[] | undefined)
     | undefined;
   public sendCalls = 0;
+  /** Messages accepted so far, across the four queues. */
+  public accepted = 0;
 
   public constructor(options: { visibilityTimeoutMs: number; maxReceiveCount: number }) {
     const make = (name: QueueName): LocalQueue => {
@@ -258,25 +256,15 @@ export class LocalQueues implements MessageSink {
     this.sendCalls += 1;
     const failed = this.sendFault?.(queue, entries) ?? [];
     const failedIds = new Set(failed.map((entry) => entry.id));
-    for (const entry of entries) if (!failedIds.has(entry.id)) this.queues[queue].send(entry.body);
+    for (const entry of entries) {
+      if (failedIds.has(entry.id)) continue;
+      this.queues[queue].send(entry.body);
+      this.accepted += 1;
+    }
     return { failed };
   }
 
   public stats(): QueueStats[] {
-    return QUEUE_NAMES.map((name) => {
-      const queue = this.queues[name];
-      const dlq = queue.dlq;
-      return {
-        name,
-        ...queue.size(),
-        dlq: dlq === undefined ? null : { name: dlq.name, messages: dlq.bodies().length },
-      };
-    });
-  }
-
-  /** Moves a DLQ's messages back to its source queue; answers how many moved. */
-  public redrive(name: QueueName): number {
-    const queue = this.queues[name];
-    return queue.dlq === undefined ? 0 : queue.dlq.moveAllTo(queue);
+    return queueStats(this.queues);
   }
 }

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { QUEUE_NAMES, type QueueName } from '../shared/queue/envelope.js';
-import type { LocalQueues } from './in-process-queue.js';
+import type { LocalQueue } from './in-process-queue.js';
 
 const reply = (response: ServerResponse, status: number, body: unknown) => {
   const text = JSON.stringify(body);
@@ -11,30 +10,43 @@ const reply = (response: ServerResponse, status: number, body: unknown) => {
   response.end(text);
 };
 
+export const queueStats = (queues: Record<string, LocalQueue>) =>
+  Object.entries(queues).map(([name, queue]) => ({
+    name,
+    ...queue.size(),
+    dlq: queue.dlq === undefined ? null : { name: queue.dlq.name, messages: queue.dlq.bodies().length },
+  }));
+
 /**
- * Local mode only: queue statistics and DLQ redrive, the local counterpart of SQS's console and
- * `StartMessageMoveTask` (used by `npm run redrive -- <queue> --local`).
+ * Local mode only: queue statistics, a peek at a queue's messages (the passthrough queue has no consumer
+ * locally) and DLQ redrive, the local counterpart of `StartMessageMoveTask` (`npm run redrive -- <queue> --local`).
  */
 export const localRoutes =
-  (queues: LocalQueues) =>
+  (queues: Record<string, LocalQueue>) =>
   async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     const path = new URL(request.url ?? '/', 'http://local').pathname;
     if (path === '/local/queues' && request.method === 'GET') {
-      reply(response, 200, { queues: queues.stats() });
+      reply(response, 200, { queues: queueStats(queues) });
       return true;
     }
-    const redrive = /^\/local\/queues\/([a-z]+)\/redrive$/.exec(path);
-    if (redrive !== null && request.method === 'POST') {
-      const name = redrive[1] as QueueName;
-      if (!QUEUE_NAMES.includes(name)) {
-        reply(response, 404, {
-          error: 'not_found',
-          message: `no queue ${name}; queues: ${QUEUE_NAMES.join(', ')}`,
-        });
-      } else {
-        reply(response, 200, { queue: name, moved: queues.redrive(name) });
-      }
-      return true;
+    const match = /^\/local\/queues\/([a-z-]+)\/(redrive|messages)$/.exec(path);
+    if (match === null) return false;
+    const [, name = '', action] = match;
+    const queue = queues[name];
+    if (queue === undefined) {
+      reply(response, 404, {
+        error: 'not_found',
+        message: `no queue ${name}; queues: ${Object.keys(queues).join(', ')}`,
+      });
+    } else if (action === 'redrive' && request.method === 'POST') {
+      reply(response, 200, { queue: name, moved: queue.dlq === undefined ? 0 : queue.dlq.moveAllTo(queue) });
+    } else if (action === 'messages' && request.method === 'GET') {
+      reply(response, 200, {
+        queue: name,
+        messages: queue.bodies().map((body) => JSON.parse(body) as unknown),
+      });
+    } else {
+      reply(response, 405, { error: 'method_not_allowed', message: `${request.method} ${path}` });
     }
-    return false;
+    return true;
   };

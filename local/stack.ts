@@ -20,7 +20,7 @@ import { RegisterTable } from '../shared/store/register-table.js';
 import { SolutionRepository, ThreadRepository, WabaRepository } from '../shared/store/repositories.js';
 import { createWebhookHandler } from '../shared/webhook/handle-webhook.js';
 import { LocalClaimStore } from './claim-store.js';
-import { startLocalDynamo } from './dynalite.js';
+import { type LocalDynamo, startLocalDynamo } from './dynalite.js';
 import { startHttpServer } from './http-adapter.js';
 import { LocalConsumer, LocalQueue, LocalQueues } from './in-process-queue.js';
 import { localContext } from './lambda-context.js';
@@ -55,6 +55,8 @@ export interface LocalStackOptions {
   visibilityTimeoutMs?: number;
   maxReceiveCount?: number;
   now?: () => number;
+  /** False leaves messages in the queues (benchmarks and fuzzing of the webhook alone). */
+  consumers?: boolean;
 }
 
 export interface LocalStack {
@@ -67,7 +69,7 @@ export interface LocalStack {
   /** The sandbox Graph API's base URL, when local mode runs one. */
   sandboxUrl: string | undefined;
   repositories: { solutions: SolutionRepository; wabas: WabaRepository; threads: ThreadRepository };
-  dynamoEndpoint: string;
+  dynamo: Pick<LocalDynamo, 'endpoint' | 'client' | 'tableNames'>;
   /** Resolves once no queue holds a visible message and no batch is in flight. */
   drain(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -212,7 +214,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     // Business-token jobs go to the actions function, as in AWS.
     consumer(businessTokenQueue, 'actions', actions),
   ];
-  for (const each of consumers) each.start();
+  if (options.consumers !== false) for (const each of consumers) each.start();
 
   const invoke =
     (
@@ -231,7 +233,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const http = await startHttpServer({
     port: options.port ?? 3000,
     handlers,
-    localRoutes: localRoutes(queues),
+    localRoutes: localRoutes({ ...queues.queues, 'business-tokens': businessTokenQueue }),
   });
   sandboxWebhook.url = `${http.url}/webhook`;
 
@@ -258,7 +260,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     secretStore,
     sandboxUrl: sandbox?.baseUrl,
     repositories,
-    dynamoEndpoint: dynamo.endpoint,
+    dynamo,
     drain,
     async close() {
       await http.close();

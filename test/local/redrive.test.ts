@@ -1,0 +1,76 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import { redriveInAws, redriveLocal } from '../../cli/redrive-core.js';
+import { useLocalStack } from '../support/local-stack.js';
+
+const local = useLocalStack();
+
+describe('redrive', () => {
+  it('moves a DLQ back with StartMessageMoveTask and reports how many moved', async () => {
+    // Prepare
+    const sqs = mockClient(SQSClient);
+    const cloudFormation = mockClient(CloudFormationClient);
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'Switchboard',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: [
+            { OutputKey: 'WabasQueueUrl', OutputValue: 'https://sqs/wabas' },
+            { OutputKey: 'WabasDlqUrl', OutputValue: 'https://sqs/wabas-dlq' },
+          ],
+        },
+      ],
+    });
+    sqs
+      .on(GetQueueAttributesCommand, { QueueUrl: 'https://sqs/wabas' })
+      .resolves({ Attributes: { QueueArn: 'arn:wabas', ApproximateNumberOfMessages: '0' } });
+    sqs
+      .on(GetQueueAttributesCommand, { QueueUrl: 'https://sqs/wabas-dlq' })
+      .resolves({ Attributes: { QueueArn: 'arn:wabas-dlq', ApproximateNumberOfMessages: '7' } });
+    sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task' });
+    sqs
+      .on(ListMessageMoveTasksCommand)
+      .resolvesOnce({ Results: [{ Status: 'RUNNING', ApproximateNumberOfMessagesMoved: 3 }] })
+      .resolves({ Results: [{ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 7 }] });
+    // Act
+    const result = await redriveInAws(
+      {
+        sqs: new SQSClient({ region: 'us-east-1' }),
+        cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
+      },
+      'Switchboard',
+      'wabas',
+      { sleep: async () => undefined },
+    );
+    // Assess
+    expect(result).toEqual({ queue: 'wabas', moved: 7, status: 'COMPLETED' });
+    expect(sqs.commandCalls(StartMessageMoveTaskCommand)[0]?.args[0].input).toEqual({
+      SourceArn: 'arn:wabas-dlq',
+      DestinationArn: 'arn:wabas',
+    });
+    sqs.restore();
+    cloudFormation.restore();
+  });
+
+  it('works the same against local mode\u2019s queues', async () => {
+    const { queues } = local.stack.queues;
+    queues.threads.dlq?.send('{"v":1}');
+    queues.threads.dlq?.send('{"v":1}');
+    expect(await redriveLocal(local.stack.url, 'threads')).toEqual({
+      queue: 'threads',
+      moved: 2,
+      status: 'COMPLETED',
+    });
+    expect(queues.threads.dlq?.bodies()).toEqual([]);
+    await expect(redriveLocal(local.stack.url, 'nope')).rejects.toThrow(/no queue nope/);
+  });
+});

@@ -1,0 +1,206 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES } from '../../fixtures/deliveries.js';
+import { LocalClaimStore } from '../../local/claim-store.js';
+import { startLocalDynamo } from '../../local/dynalite.js';
+import { LocalConsumer, LocalQueue } from '../../local/in-process-queue.js';
+import type { LocalStack } from '../../local/stack.js';
+import { createConsumerHandler } from '../../shared/consumers/consumer.js';
+import { solutionsConsumer } from '../../shared/consumers/specs.js';
+import { decodeSolutionChange } from '../../shared/domain/solution.js';
+import { GraphClient } from '../../shared/graph/client.js';
+import { Telemetry } from '../../shared/observability/telemetry.js';
+import { Reconciler } from '../../shared/reconcile/reconciler.js';
+import { RegisterTable } from '../../shared/store/register-table.js';
+import { SolutionRepository, WabaRepository } from '../../shared/store/repositories.js';
+import { signBody } from '../../shared/webhook/signature.js';
+import { envelopesOf } from '../support/envelopes.js';
+import { useFakeGraph } from '../support/fake-graph.js';
+import { useLocalStack } from '../support/local-stack.js';
+
+const SECRET = 'fault-secret';
+const faulty = useLocalStack({ env: { META_APP_SECRET: SECRET } });
+const clean = useLocalStack({ env: { META_APP_SECRET: SECRET } });
+const graph = useFakeGraph();
+
+const deliver = (stack: LocalStack, body: string) =>
+  fetch(`${stack.url}/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, SECRET) },
+    body,
+  });
+
+/** Every item of every table, sorted, for comparing two stacks. */
+const snapshot = async (dynamo: LocalStack['dynamo']) => {
+  const items: Record<string, unknown[]> = {};
+  for (const [name, table] of Object.entries(dynamo.tableNames)) {
+    const { Items = [] } = await dynamo.client.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true }),
+    );
+    items[name] = Items.map((item) => unmarshall(item)).sort((a, b) =>
+      JSON.stringify(a).localeCompare(JSON.stringify(b)),
+    );
+  }
+  return items;
+};
+
+describe('faults', () => {
+  it('SQS sends that throw or partially fail end in a retry or a 5xx, and after recovery the state equals a fault-free run', async () => {
+    // Prepare: the first send of every batch throws; later some entries come back in Failed[].
+    const deliveries = [
+      'partner-added',
+      'solution-created',
+      'take-thread-control',
+      'batched',
+      'pass-thread-control',
+      'partner-removed',
+    ].map((name) => JSON.stringify(FIXTURES[name]?.body));
+    // Each message's first send fails: half the time the call throws, else SQS reports it in Failed[].
+    const seen = new Set<string>();
+    let calls = 0;
+    faulty.stack.queues.sendFault = (_queue, entries) => {
+      calls += 1;
+      const fresh = entries.filter((entry) => !seen.has(entry.body));
+      for (const entry of fresh) seen.add(entry.body);
+      if (fresh.length === 0) return undefined;
+      if (calls % 2 === 1) throw new Error('connection reset by SQS');
+      return fresh.map((entry) => ({ id: entry.id, reason: 'InternalError' }));
+    };
+    // Act: every delivery succeeds after retries.
+    for (const body of deliveries) expect((await deliver(faulty.stack, body)).status).toBe(200);
+    // Then SQS is down for good: 5xx, and Meta delivers again once it is back.
+    faulty.stack.queues.sendFault = () => {
+      throw new Error('SQS unavailable');
+    };
+    const late = JSON.stringify(FIXTURES['account-reconnected']?.body);
+    expect((await deliver(faulty.stack, late)).status).toBe(503);
+    faulty.stack.queues.sendFault = undefined;
+    expect((await deliver(faulty.stack, late)).status).toBe(200);
+    for (const body of [...deliveries, late]) expect((await deliver(clean.stack, body)).status).toBe(200);
+    await Promise.all([faulty.stack.drain(), clean.stack.drain()]);
+    // Assess
+    expect(calls).toBeGreaterThan(deliveries.length);
+    expect(await snapshot(faulty.stack.dynamo)).toEqual(await snapshot(clean.stack.dynamo));
+    expect((await faulty.stack.repositories.wabas.get('102290129340398'))?.active).toBe(true);
+  });
+
+  it('DynamoDB gone mid-batch: records are retried, nothing is lost, and the state equals a fault-free run', async () => {
+    // Prepare: dynalite on disk (so it can stop and come back on the same port), a clean one in memory.
+    const folder = await mkdtemp(join(tmpdir(), 'switchboard-fault-'));
+    let dynamo = await startLocalDynamo({ path: folder, prefix: 'fault' });
+    const port = Number(new URL(dynamo.endpoint).port);
+    const reference = await startLocalDynamo({ prefix: 'fault' });
+    const telemetry = new Telemetry('solutions');
+    const claims = new LocalClaimStore();
+    const repository = new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions));
+    const dlq = new LocalQueue('solutions-dlq', { visibilityTimeoutMs: 100 });
+    const queue = new LocalQueue('solutions', { visibilityTimeoutMs: 150, maxReceiveCount: 20, dlq });
+    const consumer = new LocalConsumer(
+      queue,
+      createConsumerHandler(solutionsConsumer(repository, telemetry), { claims, telemetry }),
+      {
+        batchSize: 10,
+        batchWindowMs: 0,
+        concurrency: 2,
+        functionName: 'solutions',
+        timeoutMs: 5_000,
+      },
+    );
+    const delivery = {
+      object: 'whatsapp_business_account',
+      entry: Array.from({ length: 60 }, (_, index) => ({
+        id: '506914307656634',
+        time: 1_700_000_000 + (index % 7),
+        changes: [
+          {
+            field: 'partner_solutions',
+            value: {
+              event: 'SOLUTION_UPDATED',
+              solution_id: `gone-${index % 20}`,
+              solution_status: ['INITIATED', 'ACTIVE', 'PENDING_DEACTIVATION'][index % 3],
+            },
+          },
+        ],
+      })),
+    };
+    const envelopes = envelopesOf(delivery);
+    // Act: the consumer starts, dynalite disappears under it, then comes back.
+    for (const envelope of envelopes) queue.send(JSON.stringify(envelope));
+    consumer.start();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await dynamo.close();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    dynamo = await startLocalDynamo({ path: folder, port, prefix: 'fault' });
+    const deadline = Date.now() + 20_000;
+    while ((queue.size().visible > 0 || queue.size().inFlight > 0) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    await consumer.stop();
+    const referenceRepository = new SolutionRepository(
+      new RegisterTable(reference.client, reference.tableNames.solutions),
+    );
+    for (const envelope of envelopes) await referenceRepository.apply(decodeSolutionChange(envelope));
+    // Assess
+    expect(consumer.invocations).toBeGreaterThan(envelopes.length / 10); // batches were retried after the outage
+    expect(dlq.bodies()).toEqual([]);
+    expect(queue.size()).toEqual({ visible: 0, inFlight: 0 });
+    const survivor = new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions));
+    for (let index = 0; index < 20; index++) {
+      expect(await survivor.table.get({ solutionId: `gone-${index}` })).toEqual(
+        await referenceRepository.table.get({ solutionId: `gone-${index}` }),
+      );
+    }
+    await Promise.all([dynamo.close(), reference.close()]);
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('Graph API timeouts and resets are retried; the run completes with every WABA applied', async () => {
+    const dynamo = await startLocalDynamo({ prefix: 'graph' });
+    const wabas = new WabaRepository(new RegisterTable(dynamo.client, dynamo.tableNames.wabas));
+    const solutions = new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions));
+    const listing = `GET /506914307656634/client_whatsapp_business_accounts`;
+    const page = (ids: string[], next?: string) => (_request: unknown, base: string) => ({
+      body: {
+        data: ids.map((id) => ({ id, name: `n${id}` })),
+        paging: next
+          ? { next: `${base}/506914307656634/client_whatsapp_business_accounts?after=${next}` }
+          : {},
+      },
+    });
+    let secondPageCalls = 0;
+    graph.on(listing, (request, base) => {
+      if (request.query.after === undefined) return page(['g1', 'g2'], 'p2')(request, base);
+      secondPageCalls += 1;
+      if (secondPageCalls === 1) return { delayMs: 1_000, body: {} };
+      if (secondPageCalls === 2) return { reset: true };
+      return page(['g3'])(request, base);
+    });
+    for (const id of ['g1', 'g2', 'g3']) graph.on(`GET /${id}/solutions`, { body: { data: [] } });
+    graph.on('GET /app/whatsapp_business_solutions', { body: { data: [] } });
+    const client = new GraphClient({
+      baseUrl: graph.base,
+      token: async () => 't',
+      requestTimeoutMs: 200,
+      sleep: async () => undefined,
+    });
+    const summary = await new Reconciler({
+      graph: client,
+      wabas,
+      solutions,
+      identity: {
+        appId: 'app',
+        businessId: '506914307656634',
+        partnerBusinessIds: [],
+        graphApiBaseUrl: graph.base,
+      },
+      telemetry: new Telemetry('reconcile'),
+    }).run(Date.now() + 30_000);
+    expect(summary).toMatchObject({ complete: true, wabasSeen: 3, wabasDiscovered: 3, retries: 2 });
+    for (const id of ['g1', 'g2', 'g3'])
+      expect(await wabas.get(id)).toMatchObject({ name: `n${id}`, discoveredBy: 'reconciliation' });
+    await dynamo.close();
+  });
+});
