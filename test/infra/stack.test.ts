@@ -242,9 +242,10 @@ describe('the stack', () => {
       State: 'ENABLED',
     });
     const fn = resources[logicalId('AWS::Lambda::Function', 'Reconcile')];
-    expect(fn?.Properties.Timeout).toBe(RECONCILE_TIMEOUT.toSeconds());
+    if (fn === undefined) throw new Error('no reconcile function');
+    expect(fn.Properties.Timeout).toBe(RECONCILE_TIMEOUT.toSeconds());
     expect(
-      (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables
+      (fn.Properties.Environment as { Variables: Record<string, string> }).Variables
         .RECONCILE_SAFETY_MARGIN_MS,
     ).toBe(String(RECONCILE_SAFETY_MARGIN.toMilliseconds()));
     const statements = statementsOf('Reconcile');

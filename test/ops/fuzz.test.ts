@@ -107,15 +107,13 @@ const request: fc.Arbitrary<Fuzzed> = fc.oneof(
   },
   {
     weight: 3,
-    arbitrary: fc
-      .tuple(bytes, headerCase, contentType)
-      .map(([body, header, type]) => ({
-        kind: 'signed-garbage' as const,
-        method: 'POST',
-        body,
-        headers: { [header]: signBody(body, SECRET), ...(type ? { 'content-type': type } : {}) },
-        changes: 0,
-      })),
+    arbitrary: fc.tuple(bytes, headerCase, contentType).map(([body, header, type]) => ({
+      kind: 'signed-garbage' as const,
+      method: 'POST',
+      body,
+      headers: { [header]: signBody(body, SECRET), ...(type ? { 'content-type': type } : {}) },
+      changes: 0,
+    })),
   },
   {
     weight: 3,
@@ -134,15 +132,13 @@ const request: fc.Arbitrary<Fuzzed> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc
-      .tuple(fc.constantFrom('PUT', 'DELETE', 'PATCH', 'GET'), bytes)
-      .map(([method, body]) => ({
-        kind: 'method' as const,
-        method,
-        body: method === 'GET' ? Buffer.alloc(0) : body,
-        headers: {},
-        changes: 0,
-      })),
+    arbitrary: fc.tuple(fc.constantFrom('PUT', 'DELETE', 'PATCH', 'GET'), bytes).map(([method, body]) => ({
+      kind: 'method' as const,
+      method,
+      body: method === 'GET' ? Buffer.alloc(0) : body,
+      headers: {},
+      changes: 0,
+    })),
   },
 );
 
