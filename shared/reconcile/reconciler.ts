@@ -2,7 +2,13 @@ import type { MetaIdentity } from '../config.js';
 import { idOrNull } from '../domain/fields.js';
 import type { Item } from '../domain/registers.js';
 import type { SolutionEvent } from '../domain/solution.js';
-import { isKnownWaba, reconciledFields, type WabaObservation } from '../domain/waba.js';
+import {
+  isKnownWaba,
+  projectWaba,
+  type ReconciledFields,
+  reconciledFields,
+  type WabaObservation,
+} from '../domain/waba.js';
 import type { GraphClient } from '../graph/client.js';
 import { GraphBudgetExhaustedError } from '../graph/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
@@ -17,6 +23,7 @@ export interface ReconcileDeps {
   identity: MetaIdentity;
   telemetry: Telemetry;
   now?: () => number;
+  solutionLookupsPerRun?: number;
 }
 
 export interface ReconcileSummary {
@@ -53,6 +60,24 @@ const WABA_FIELDS = 'id,name,timezone_id,business_type,message_template_namespac
 const SOLUTION_FIELDS = 'id,name,status,status_for_pending_request';
 const PAGE_SIZE = '100';
 const WRITE_CONCURRENCY = 10;
+/** `GET /<WABA_ID>/solutions` calls per run, so a first run over thousands of WABAs stays near paging time. */
+export const DEFAULT_SOLUTION_LOOKUPS_PER_RUN = 100;
+
+/**
+ * Asks for the next page as soon as the current one is handed out, so writing a page overlaps fetching
+ * the next and a run costs about its paging time.
+ */
+export async function* prefetched<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = source.next();
+  for (;;) {
+    const current = await next;
+    if (current.done === true) return;
+    next = source.next();
+    // Stopping early (time budget) leaves this request unread: its failure must not go unhandled.
+    next.catch(() => undefined);
+    yield current.value;
+  }
+}
 
 const text = (value: unknown): string | null =>
   typeof value === 'string' && value !== ''
@@ -82,9 +107,11 @@ const sameFields = (stored: ReturnType<typeof reconciledFields>, observation: Wa
  */
 export class Reconciler {
   private readonly now: () => number;
+  private lookupsLeft: number;
 
   public constructor(private readonly deps: ReconcileDeps) {
     this.now = deps.now ?? Date.now;
+    this.lookupsLeft = deps.solutionLookupsPerRun ?? DEFAULT_SOLUTION_LOOKUPS_PER_RUN;
   }
 
   public async run(deadline: number): Promise<ReconcileSummary> {
@@ -136,9 +163,11 @@ export class Reconciler {
       limit: PAGE_SIZE,
       ...(partner === null ? {} : { filtering: partnerFilter(partner) }),
     };
-    const pages = this.deps.graph.pages<GraphWaba>(
-      `/${this.deps.identity.businessId}/client_whatsapp_business_accounts`,
-      query,
+    const pages = prefetched(
+      this.deps.graph.pages<GraphWaba>(
+        `/${this.deps.identity.businessId}/client_whatsapp_business_accounts`,
+        query,
+      ),
     );
     for await (const page of pages) {
       const observedAt = this.now();
@@ -154,11 +183,7 @@ export class Reconciler {
         const item = stored.get(id);
         const known = isKnownWaba(item);
         const previous = reconciledFields(item);
-        const solutionIds = previous?.solutionIds.length
-          ? previous.solutionIds
-          : known
-            ? []
-            : await this.solutionsOf(id);
+        const solutionIds = await this.solutionIdsFor(id, item, previous);
         const fields = {
           name: text(waba.name),
           timezoneId: text(waba.timezone_id),
@@ -188,7 +213,22 @@ export class Reconciler {
     return true;
   }
 
-  /** Which solutions onboarded a WABA we never heard of (`GET /<WABA_ID>/solutions`). */
+  /**
+   * The solutions reconciliation records for a WABA: kept from earlier runs, else asked of Meta when no
+   * PARTNER_ADDED named one, within the run's lookup allowance (the next run continues).
+   */
+  private async solutionIdsFor(
+    wabaId: string,
+    item: Item | undefined,
+    previous: ReconciledFields | undefined,
+  ): Promise<string[]> {
+    if (previous !== undefined && previous.solutionIds.length > 0) return previous.solutionIds;
+    if (projectWaba(item)?.solutionId || this.lookupsLeft <= 0) return [];
+    this.lookupsLeft -= 1;
+    return this.solutionsOf(wabaId);
+  }
+
+  /** Which solutions onboarded a WABA (`GET /<WABA_ID>/solutions`). */
   private async solutionsOf(wabaId: string): Promise<string[]> {
     const ids: string[] = [];
     for await (const page of this.deps.graph.pages<GraphSolution>(`/${wabaId}/solutions`, { fields: 'id' })) {
@@ -202,12 +242,11 @@ export class Reconciler {
 
   private async reconcileSolutions(deadline: number, summary: ReconcileSummary): Promise<boolean> {
     if (this.deps.identity.appId === '') return true;
-    const pages = this.deps.graph.pages<GraphSolution>(
-      `/${this.deps.identity.appId}/whatsapp_business_solutions`,
-      {
+    const pages = prefetched(
+      this.deps.graph.pages<GraphSolution>(`/${this.deps.identity.appId}/whatsapp_business_solutions`, {
         fields: SOLUTION_FIELDS,
         limit: PAGE_SIZE,
-      },
+      }),
     );
     for await (const page of pages) {
       const observedAt = this.now();

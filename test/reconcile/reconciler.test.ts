@@ -168,6 +168,40 @@ describe('reconciliation', () => {
     expect(listed.items.map((item) => item.wabaId)).toContain(id);
   });
 
+  it('spends at most its allowance of solution lookups per run; the next run continues', async () => {
+    run += 1;
+    const listed = ids('4', 3);
+    graph.on(`GET /${BUSINESS}/client_whatsapp_business_accounts`, {
+      body: { data: listed.map((id) => waba(id)) },
+    });
+    for (const id of listed) graph.on(`GET /${id}/solutions`, { body: { data: [{ id: `sol-of-${id}` }] } });
+    noSolutions();
+    const lookups = () =>
+      graph.requests.filter(
+        (request) => request.path.endsWith('/solutions') && !request.path.includes('whatsapp_business'),
+      ).length;
+    const identity: MetaIdentity = {
+      appId: APP,
+      businessId: BUSINESS,
+      partnerBusinessIds: [],
+      graphApiBaseUrl: graph.base,
+    };
+    const limited = () =>
+      new Reconciler({
+        graph: new GraphClient({ baseUrl: graph.base, token: async () => 't' }),
+        wabas: tables.wabas,
+        solutions: tables.solutions,
+        identity,
+        telemetry: new Telemetry('reconcile'),
+        solutionLookupsPerRun: 2,
+      });
+    await limited().run(Date.now() + 60_000);
+    expect(lookups()).toBe(2);
+    await limited().run(Date.now() + 60_000);
+    expect(lookups()).toBe(3);
+    for (const id of listed) expect((await tables.wabas.get(id))?.solutionId).toBe(`sol-of-${id}`);
+  });
+
   it('a run aborted midway deletes and corrupts nothing', async () => {
     // Prepare: a WABA we know that this run will never reach, and a listing that breaks on page 2.
     run += 1;
