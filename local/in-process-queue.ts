@@ -151,6 +151,7 @@ export interface ConsumerOptions {
 export class LocalConsumer {
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
+  private timerDue = 0;
   private stopped = false;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly unsubscribe: () => void;
@@ -182,8 +183,15 @@ export class LocalConsumer {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Wakes the poller after `delayMs`; an earlier wake-up replaces a later one, never the reverse. */
   private schedule(delayMs: number): void {
-    if (this.stopped || this.timer !== undefined) return;
+    if (this.stopped) return;
+    const due = Date.now() + delayMs;
+    if (this.timer !== undefined) {
+      if (due >= this.timerDue) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDue = due;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.pump();

@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { loadConsumerConfig } from '../../shared/aws/function-config.js';
 import { S3ClaimStore } from '../../shared/aws/s3-claim-store.js';
 import { ENV } from '../../shared/config.js';
@@ -14,6 +13,6 @@ const telemetry = new Telemetry('threads');
 const repository = new ThreadRepository(new RegisterTable(new DynamoDBClient({}), config.tableName));
 
 export const handler = createConsumerHandler(threadsConsumer(repository), {
-  claims: new S3ClaimStore(new S3Client({}), config.claimCheckBucket),
+  claims: new S3ClaimStore(config.claimCheckBucket),
   telemetry,
 });

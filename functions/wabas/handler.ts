@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { businessTokenFollowUp } from '../../shared/actions/business-tokens.js';
 import { loadWabasConsumerConfig } from '../../shared/aws/function-config.js';
@@ -23,6 +22,6 @@ const followUp =
       }, config.ourBusinessId);
 
 export const handler = createConsumerHandler(wabasConsumer(repository, telemetry, followUp), {
-  claims: new S3ClaimStore(new S3Client({}), config.claimCheckBucket),
+  claims: new S3ClaimStore(config.claimCheckBucket),
   telemetry,
 });

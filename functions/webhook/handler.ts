@@ -1,5 +1,4 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadWebhookConfig } from '../../shared/aws/function-config.js';
@@ -20,7 +19,7 @@ const secrets = jsonSecretSource(
 );
 const publisher = new EnvelopePublisher(
   new SqsMessageSink(new SQSClient({}), config.queueUrls),
-  new S3ClaimStore(new S3Client({}), config.claimCheckBucket),
+  new S3ClaimStore(config.claimCheckBucket),
 );
 
 export const handler = createWebhookHandler({ secrets, publisher, telemetry });

@@ -3,7 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -71,6 +77,10 @@ export class SwitchboardFunction extends NodejsFunction {
       memorySize: 256,
       timeout: Duration.seconds(30),
       loggingFormat: LoggingFormat.JSON,
+      // Application logs at INFO; the platform's START/END/REPORT lines (INFO) are not ingested: they
+      // are billed log volume per invocation and CloudWatch's Lambda metrics carry the same figures.
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
       logGroup,
       role,
       bundling: BUNDLING,
@@ -78,7 +88,6 @@ export class SwitchboardFunction extends NodejsFunction {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: name,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
         ...environment,
       },
     });

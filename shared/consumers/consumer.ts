@@ -23,23 +23,26 @@ export interface ConsumerDeps {
   telemetry: Telemetry;
 }
 
+/** Outcomes of one batch, published as one metric document per outcome instead of one per record. */
+export type OutcomeTally = Map<string, number>;
+
 /**
  * Processes one SQS record. Success (including a stale or duplicate event) returns; anything else
  * throws, which reports only this record in `batchItemFailures`. An invalid record is logged with its
  * event ID and fails every attempt, so the redrive policy moves it to the DLQ after `maxReceiveCount`.
  */
 export const createRecordHandler =
-  <E>(spec: ConsumerSpec<E>, deps: ConsumerDeps) =>
+  <E>(spec: ConsumerSpec<E>, deps: ConsumerDeps, tally: OutcomeTally = new Map()) =>
   async (record: SQSRecord): Promise<WriteOutcome> => {
     const { telemetry } = deps;
-    const dimensions = { Domain: spec.domain };
+    const counted = (outcome: string) => tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
     let envelope: ChangeEnvelope | undefined;
     try {
       envelope = await readQueueBody(record.body, deps.claims);
       const event = spec.decode(envelope);
       const outcome = await spec.apply(event);
       await spec.afterApply?.(event, outcome, envelope);
-      telemetry.count('EventsProcessed', 1, { ...dimensions, Outcome: outcome });
+      counted(outcome);
       telemetry.logger.debug('event processed', {
         eventId: envelope.eventId,
         deliveryId: envelope.deliveryId,
@@ -49,7 +52,7 @@ export const createRecordHandler =
       return outcome;
     } catch (error) {
       const invalid = error instanceof InvalidEventError;
-      telemetry.count('EventsProcessed', 1, { ...dimensions, Outcome: invalid ? 'invalid' : 'failed' });
+      counted(invalid ? 'invalid' : 'failed');
       const context = {
         eventId: envelope?.eventId ?? eventIdHint(record.body),
         deliveryId: envelope?.deliveryId,
@@ -63,16 +66,25 @@ export const createRecordHandler =
     }
   };
 
-/** The Lambda handler body: every record in parallel, failures reported per record. */
-export const createBatchHandler = <E>(spec: ConsumerSpec<E>, deps: ConsumerDeps) => {
-  const recordHandler = createRecordHandler(spec, deps);
-  // A processor holds one batch's results, so each invocation gets its own.
-  return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
-      context,
-      throwOnFullBatchFailure: false,
-    });
-};
+/** The Lambda handler body: every record in parallel, failures reported per record, outcomes tallied. */
+export const createBatchHandler =
+  <E>(spec: ConsumerSpec<E>, deps: ConsumerDeps) =>
+  async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const tally: OutcomeTally = new Map();
+    // A processor holds one batch's results, so each invocation gets its own.
+    const response = await processPartialResponse(
+      event,
+      createRecordHandler(spec, deps, tally),
+      new BatchProcessor(EventType.SQS),
+      {
+        context,
+        throwOnFullBatchFailure: false,
+      },
+    );
+    for (const [outcome, count] of tally)
+      deps.telemetry.count('EventsProcessed', count, { Domain: spec.domain, Outcome: outcome });
+    return response;
+  };
 
 export const createConsumerHandler = <E>(spec: ConsumerSpec<E>, deps: ConsumerDeps) =>
   lambda(deps.telemetry, createBatchHandler(spec, deps));

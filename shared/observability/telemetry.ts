@@ -17,8 +17,12 @@ export class Telemetry {
     this.metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName });
   }
 
-  public count(name: string, value = 1, dimensions?: Record<string, string>): void {
-    if (value === 0 && dimensions !== undefined) return;
+  /**
+   * Counts `value` (zero counts are not written, since every metric document is billed log volume;
+   * `keepZero` writes them, for figures whose zero is news such as a reconciliation summary).
+   */
+  public count(name: string, value = 1, dimensions?: Record<string, string>, keepZero = false): void {
+    if (value === 0 && !keepZero) return;
     if (dimensions === undefined) {
       this.metrics.addMetric(name, MetricUnit.Count, value);
       return;

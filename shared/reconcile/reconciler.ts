@@ -288,12 +288,12 @@ export class Reconciler {
 
   private publish(summary: ReconcileSummary): void {
     const { telemetry } = this.deps;
-    telemetry.count('ReconcilePages', summary.pages);
-    telemetry.count('WabasSeen', summary.wabasSeen);
-    telemetry.count('WabasDiscovered', summary.wabasDiscovered);
-    telemetry.count('SolutionsChanged', summary.solutionsChanged);
-    telemetry.count('GraphRetries', summary.retries);
-    telemetry.count('ReconcilePartial', summary.complete ? 0 : 1);
+    telemetry.count('ReconcilePages', summary.pages, undefined, true);
+    telemetry.count('WabasSeen', summary.wabasSeen, undefined, true);
+    telemetry.count('WabasDiscovered', summary.wabasDiscovered, undefined, true);
+    telemetry.count('SolutionsChanged', summary.solutionsChanged, undefined, true);
+    telemetry.count('GraphRetries', summary.retries, undefined, true);
+    telemetry.count('ReconcilePartial', summary.complete ? 0 : 1, undefined, true);
     telemetry.milliseconds('ReconcileDurationMs', summary.durationMs);
     telemetry.logger.info('reconciliation finished', { ...summary });
   }

@@ -64,7 +64,8 @@ const ingest = async (event: HttpApiEvent, deps: WebhookDeps): Promise<HttpResul
   const kinds = new Map<string, number>();
   for (const envelope of envelopes) kinds.set(envelope.kind, (kinds.get(envelope.kind) ?? 0) + 1);
   for (const [kind, count] of kinds) telemetry.count('ChangesByKind', count, { Kind: kind.slice(0, 64) });
-  telemetry.logger.info('delivery queued', { deliveryId, ...summary });
+  // DEBUG: the access log and the metrics already record every delivery; INFO here would double the log bill.
+  telemetry.logger.debug('delivery queued', { deliveryId, ...summary });
   return json(200, { deliveryId, queued: summary.messages });
 };
 

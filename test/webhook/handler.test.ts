@@ -36,7 +36,7 @@ const handler = createWebhookHandler({
   }),
   publisher: new EnvelopePublisher(
     new SqsMessageSink(new SQSClient({ region: 'us-east-1' }), URLS),
-    new S3ClaimStore(new S3Client({ region: 'us-east-1' }), 'claims-bucket'),
+    new S3ClaimStore('claims-bucket', { region: 'us-east-1' }),
     { sleep: async () => undefined },
   ),
   telemetry: new Telemetry('webhook'),

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { localContext } from '../local/lambda-context.js';
+import { S3ClaimStore } from '../shared/aws/s3-claim-store.js';
+import { SqsMessageSink } from '../shared/aws/sqs-sink.js';
+import type { HttpApiEvent } from '../shared/http/types.js';
+import { Telemetry } from '../shared/observability/telemetry.js';
+import { EnvelopePublisher } from '../shared/queue/publisher.js';
+import { envSecretSource } from '../shared/secrets/meta-secrets.js';
+import { createWebhookHandler } from '../shared/webhook/handle-webhook.js';
+import { signBody } from '../shared/webhook/signature.js';
+import { createFloorWebhook } from './floors/webhook.js';
+import { round, summary } from './stats.js';
+
+const SECRET = 'bench-secret';
+const QUEUE = 'https://sqs.us-east-1.amazonaws.com/000000000000/q';
+
+/** An SQS client whose HTTP handler answers SendMessageBatch locally (all entries succeed) and counts calls. */
+export const stubbedSqs = () => {
+  const counter = { calls: 0 };
+  const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+  const client = new SQSClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    requestHandler: {
+      handle: async (request: { body: Uint8Array | string }) => {
+        counter.calls += 1;
+        const input = JSON.parse(Buffer.from(request.body).toString('utf8')) as {
+          Entries: { Id: string; MessageBody: string }[];
+        };
+        const body = JSON.stringify({
+          Successful: input.Entries.map((entry) => ({
+            Id: entry.Id,
+            MessageId: entry.Id,
+            MD5OfMessageBody: md5(entry.MessageBody),
+          })),
+          Failed: [],
+        });
+        return {
+          response: {
+            statusCode: 200,
+            headers: { 'content-type': 'application/x-amz-json-1.0' },
+            body: Readable.from([Buffer.from(body)]),
+          },
+        };
+      },
+    } as never,
+  });
+  return { client, counter };
+};
+
+/** A signed delivery of `changes` partner_solutions changes (one queue, so ⌈n/10⌉ sends). */
+export const deliveryEvent = (changes: number, seed = 0): HttpApiEvent => {
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '506914307656634',
+        time: 1_718_143_652 + seed,
+        changes: Array.from({ length: changes }, (_, index) => ({
+          field: 'partner_solutions',
+          value: { event: 'SOLUTION_UPDATED', solution_id: `${seed}${index}`, solution_status: 'ACTIVE' },
+        })),
+      },
+    ],
+  });
+  return {
+    version: '2.0',
+    routeKey: 'POST /webhook',
+    rawPath: '/webhook',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, SECRET) },
+    body,
+    isBase64Encoded: false,
+    requestContext: { requestId: 'bench', http: { method: 'POST', path: '/webhook' } },
+  };
+};
+
+export const ourWebhook = (client: SQSClient) =>
+  createWebhookHandler({
+    secrets: envSecretSource({ META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v' }),
+    publisher: new EnvelopePublisher(
+      new SqsMessageSink(client, { solutions: QUEUE, wabas: QUEUE, threads: QUEUE, passthrough: QUEUE }),
+      new S3ClaimStore('bench-bucket', { region: 'us-east-1' }),
+    ),
+    telemetry: new Telemetry('webhook'),
+  });
+
+/** Runs `work` with stdout silenced and counted (logs and EMF metrics go there in Lambda). */
+export const silenced = async <T>(work: () => Promise<T>): Promise<{ result: T; bytes: number }> => {
+  const write = process.stdout.write.bind(process.stdout);
+  let bytes = 0;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { result: await work(), bytes };
+  } finally {
+    process.stdout.write = write;
+  }
+};
+
+const cpuMicros = async (iterations: number, once: (index: number) => Promise<unknown>) => {
+  const start = process.cpuUsage();
+  for (let index = 0; index < iterations; index++) await once(index);
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / iterations;
+};
+
+export interface CpuFigures {
+  changes: number;
+  ours: ReturnType<typeof summary>;
+  floor: ReturnType<typeof summary>;
+  ratio: number;
+  logBytesPerDelivery: number;
+}
+
+/**
+ * CPU time per delivery of the real webhook handler (middy, Powertools, routing, envelopes) against the
+ * floor handler, both sending to the same stubbed SQS client, production log level and metrics on.
+ */
+export const measureWebhookCpu = async (quick: boolean): Promise<CpuFigures[]> => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  const { client } = stubbedSqs();
+  const ours = ourWebhook(client);
+  const floor = createFloorWebhook(client, QUEUE, SECRET);
+  const context = localContext('webhook', 30_000);
+  const plans = [
+    { changes: 1, iterations: quick ? 200 : 2_000 },
+    { changes: 10, iterations: quick ? 100 : 1_000 },
+    { changes: 1_000, iterations: quick ? 3 : 20 },
+  ];
+  const rounds = quick ? 3 : 7;
+  const figures: CpuFigures[] = [];
+  for (const { changes, iterations } of plans) {
+    const events = Array.from({ length: Math.min(iterations, 50) }, (_, seed) =>
+      deliveryEvent(changes, seed),
+    );
+    const event = (index: number) => events[index % events.length] as HttpApiEvent;
+    const mine: number[] = [];
+    const theirs: number[] = [];
+    let logBytes = 0;
+    await silenced(async () => {
+      await cpuMicros(Math.min(iterations, 50), (index) => ours(event(index), context));
+      await cpuMicros(Math.min(iterations, 50), (index) => floor(event(index)));
+    });
+    for (let round = 0; round < rounds; round++) {
+      const measured = await silenced(() => cpuMicros(iterations, (index) => ours(event(index), context)));
+      mine.push(measured.result);
+      logBytes = measured.bytes / iterations;
+      theirs.push((await silenced(() => cpuMicros(iterations, (index) => floor(event(index))))).result);
+    }
+    const oursSummary = summary(mine);
+    const floorSummary = summary(theirs);
+    figures.push({
+      changes,
+      ours: oursSummary,
+      floor: floorSummary,
+      ratio: round(oursSummary.median / floorSummary.median),
+      logBytesPerDelivery: Math.round(logBytes),
+    });
+  }
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  return figures;
+};
+
+/** SendMessageBatch requests per delivery of n changes, against ⌈n/10⌉. */
+export const measureSqsRequests = async (): Promise<
+  { changes: number; requests: number; goal: number }[]
+> => {
+  const rows = [];
+  for (const changes of [1, 9, 10, 11, 25, 100, 1_000]) {
+    const { client, counter } = stubbedSqs();
+    const handler = ourWebhook(client);
+    await silenced(() => handler(deliveryEvent(changes), localContext('webhook', 30_000)));
+    rows.push({ changes, requests: counter.calls, goal: Math.ceil(changes / 10) });
+  }
+  return rows;
+};

@@ -1,0 +1,62 @@
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { LocalConsumer, LocalQueue } from '../../local/in-process-queue.js';
+
+const until = async (condition: () => boolean, timeoutMs = 2_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  return condition();
+};
+
+describe('the in-process queue keeps SQS semantics', () => {
+  it('hides a received message for the visibility timeout, counts receives, and deletes only by the current receipt', async () => {
+    const queue = new LocalQueue('q', { visibilityTimeoutMs: 50 });
+    queue.send('a');
+    const [first] = queue.receive(10);
+    expect(first?.attributes.ApproximateReceiveCount).toBe('1');
+    expect(queue.receive(10)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const [second] = queue.receive(10);
+    expect(second?.attributes.ApproximateReceiveCount).toBe('2');
+    expect(queue.delete(first?.receiptHandle ?? '')).toBe(false);
+    expect(queue.delete(second?.receiptHandle ?? '')).toBe(true);
+    expect(queue.size()).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('moves a message to the DLQ when a receive would pass maxReceiveCount', async () => {
+    const dlq = new LocalQueue('dlq', { visibilityTimeoutMs: 10 });
+    const queue = new LocalQueue('q', { visibilityTimeoutMs: 0, maxReceiveCount: 3, dlq });
+    queue.send('poison');
+    for (let receive = 1; receive <= 3; receive++) expect(queue.receive(1)).toHaveLength(1);
+    expect(queue.receive(1)).toEqual([]);
+    expect(dlq.bodies()).toEqual(['poison']);
+  });
+
+  it('delivers batches, keeps only the reported failures, and wakes at once for new messages even while a retry timer is pending', async () => {
+    const queue = new LocalQueue('q', { visibilityTimeoutMs: 5_000 });
+    const seen: string[] = [];
+    const consumer = new LocalConsumer(
+      queue,
+      async (event: SQSEvent) => {
+        seen.push(...event.Records.map((record) => record.body));
+        return {
+          batchItemFailures: event.Records.filter((record) => record.body === 'fail').map((record) => ({
+            itemIdentifier: record.messageId,
+          })),
+        };
+      },
+      { batchSize: 10, batchWindowMs: 0, concurrency: 1, functionName: 'q', timeoutMs: 1_000 },
+    );
+    consumer.start();
+    queue.send('fail');
+    queue.send('ok-1');
+    expect(await until(() => seen.length === 2)).toBe(true);
+    // 'fail' stays in flight for 5 s; a new message must not wait for that retry timer.
+    const sentAt = Date.now();
+    queue.send('ok-2');
+    expect(await until(() => seen.includes('ok-2'), 1_000)).toBe(true);
+    expect(Date.now() - sentAt).toBeLessThan(500);
+    expect(queue.size()).toEqual({ visible: 0, inFlight: 1 });
+    await consumer.stop();
+  });
+});
