@@ -1,13 +1,11 @@
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 
-const db = new DynamoDBClient({});
-
 /** The floor for a consumer: one UpdateItem per record, nothing else. */
-export const handler = async (event: { Records: { body: string }[] }) => {
+export const createFloorConsumer = (db: DynamoDBClient, tableName: string) => async (event: { Records: { body: string }[] }) => {
   for (const record of event.Records) {
     await db.send(
       new UpdateItemCommand({
-        TableName: process.env.TABLE_NAME,
+        TableName: tableName,
         Key: { pk: { S: record.body.slice(0, 32) } },
         UpdateExpression: 'SET #b = :b',
         ExpressionAttributeNames: { '#b': 'body' },
@@ -17,3 +15,5 @@ export const handler = async (event: { Records: { body: string }[] }) => {
   }
   return { batchItemFailures: [] };
 };
+
+export const handler = createFloorConsumer(new DynamoDBClient({}), process.env.TABLE_NAME ?? '');

@@ -176,6 +176,7 @@ export class Reconciler {
         .map((waba) => ({ id: idOrNull(waba.id), waba }))
         .filter((entry): entry is { id: string; waba: GraphWaba } => entry.id !== null);
       summary.wabasSeen += listed.length;
+      const discovered: string[] = [];
       const stored = new Map<string, Item>();
       for (const item of await this.deps.wabas.items(listed.map((entry) => entry.id)))
         stored.set(String(item.wabaId), item);
@@ -203,11 +204,15 @@ export class Reconciler {
         if (known && sameFields(previous, observation)) return;
         await this.deps.wabas.apply(observation);
         summary.wabasUpdated += 1;
-        if (!known)
-          this.deps.telemetry.logger.warn('WABA discovered by reconciliation: a webhook was missed', {
-            wabaId: id,
-          });
+        if (!known) discovered.push(id);
       });
+      if (discovered.length > 0) {
+        // One line per page, not per WABA: a first run over thousands of WABAs must not flood the logs.
+        this.deps.telemetry.logger.warn('WABAs discovered by reconciliation: webhooks were missed', {
+          count: discovered.length,
+          wabaIds: discovered.slice(0, 25),
+        });
+      }
       if (this.outOfTime(deadline, summary)) return false;
     }
     return true;

@@ -1,0 +1,228 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { LocalClaimStore } from '../local/claim-store.js';
+import { localContext } from '../local/lambda-context.js';
+import { createConsumerHandler } from '../shared/consumers/consumer.js';
+import { threadsConsumer } from '../shared/consumers/specs.js';
+import { applySolutionEvent, decodeSolutionChange } from '../shared/domain/solution.js';
+import { applyThreadEvent, decodeHandover, type ThreadEvent } from '../shared/domain/thread.js';
+import { applyWabaEvent, decodeWabaChange } from '../shared/domain/waba.js';
+import { Telemetry } from '../shared/observability/telemetry.js';
+import { RegisterTable } from '../shared/store/register-table.js';
+import { ThreadRepository } from '../shared/store/repositories.js';
+import { splitDelivery } from '../shared/webhook/split.js';
+import { FIXTURES } from '../fixtures/deliveries.js';
+import { round, summary } from './stats.js';
+import { createFloorConsumer } from './floors/consumer.js';
+import { stubHttpHandler } from './stub-http.js';
+import { productionTelemetry, silenced } from './webhook-cpu.js';
+
+/** Public us-east-1 list prices (USD) used by the model; check the AWS pricing pages before relying on them. */
+export const PRICES = {
+  apiGatewayHttpPerMillion: 1.0,
+  lambdaRequestsPerMillion: 0.2,
+  lambdaArmGbSecond: 0.0000133334,
+  sqsRequestsPerMillion: 0.4,
+  dynamoWriteUnitsPerMillion: 0.625,
+  s3PutPerThousand: 0.005,
+  s3GetPerThousand: 0.0004,
+  logsIngestionPerGb: 0.5,
+} as const;
+
+/** Assumptions the model states rather than measures (no AWS account here). */
+export const ASSUMPTIONS = {
+  webhookMemoryGb: 0.5,
+  consumerMemoryGb: 0.25,
+  sqsSendRoundTripMs: 10,
+  dynamoWriteRoundTripMs: 6,
+  accessLogBytesPerRequest: 330,
+  claimCheckShare: 0.001,
+  goalPerMillion: 2.2,
+} as const;
+
+const firstEnvelope = (name: string) => {
+  const [envelope] = splitDelivery(FIXTURES[name]?.body ?? {}, { deliveryId: 'cost', receivedAt: 0 });
+  if (envelope === undefined) throw new Error(`fixture ${name} has no change`);
+  return envelope;
+};
+
+/**
+ * DynamoDB's item size as documented: attribute names and strings by UTF-8 length, numbers by about one
+ * byte per two significant digits plus one, booleans and nulls one byte, lists and maps three bytes plus
+ * one byte per element plus their contents (map keys included).
+ */
+const valueBytes = (value: unknown): number => {
+  if (value === null || typeof value === 'boolean') return 1;
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (typeof value === 'number') return Math.ceil(String(Math.abs(value)).replace(/[.-]/g, '').replace(/^0+/, '').length / 2) + 1;
+  if (Array.isArray(value)) return 3 + value.reduce((total: number, item) => total + 1 + valueBytes(item), 0);
+  if (typeof value === 'object') {
+    return 3 + Object.entries(value as Record<string, unknown>).reduce((total, [key, item]) => total + 1 + Buffer.byteLength(key) + valueBytes(item), 0);
+  }
+  return 0;
+};
+
+const itemBytes = (item: Record<string, unknown> | undefined) =>
+  item === undefined ? 0 : Object.entries(item).reduce((total, [name, value]) => total + Buffer.byteLength(name) + valueBytes(value), 0);
+
+/** Typical item sizes after the reference's events, which set the write units each event costs. */
+export const measureItemSizes = () => {
+  const added = decodeWabaChange(firstEnvelope('partner-added'));
+  const removed = decodeWabaChange(firstEnvelope('partner-removed'));
+  const waba = applyWabaEvent(applyWabaEvent(undefined, added).item, removed).item;
+  const created = decodeSolutionChange(firstEnvelope('solution-created'));
+  const active = decodeSolutionChange(firstEnvelope('solution-active'));
+  const solution = applySolutionEvent(applySolutionEvent(undefined, created).item, active).item;
+  let thread: Record<string, unknown> | undefined;
+  for (const name of ['take-thread-control', 'request-thread-control', 'pass-metadata', 'pass-thread-control']) {
+    thread = applyThreadEvent(thread, decodeHandover(firstEnvelope(name)) as ThreadEvent).item;
+  }
+  return { wabaBytes: itemBytes(waba), solutionBytes: itemBytes(solution), threadBytes: itemBytes(thread) };
+};
+
+/** A DynamoDB client whose HTTP handler answers every UpdateItem with success, locally. */
+const stubbedDynamo = () =>
+  new DynamoDBClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    requestHandler: stubHttpHandler(() => '{}'),
+  });
+
+/** CPU per record and log bytes per batch of a consumer (and of the floor consumer), DynamoDB stubbed. */
+export const measureConsumerCpu = async (batchSize: number, batches: number) => {
+  const restore = productionTelemetry();
+  const telemetry = new Telemetry('threads');
+  const ours = createConsumerHandler(threadsConsumer(new ThreadRepository(new RegisterTable(stubbedDynamo(), 't'))), { claims: new LocalClaimStore(), telemetry });
+  const floor = createFloorConsumer(stubbedDynamo(), 't');
+  const body = JSON.stringify(firstEnvelope('take-thread-control'));
+  const event: SQSEvent = {
+    Records: Array.from({ length: batchSize }, (_, index) => ({
+      messageId: `m${index}`,
+      receiptHandle: 'r',
+      body,
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn',
+      awsRegion: 'us-east-1',
+    })),
+  };
+  const context = localContext('threads', 30_000);
+  const perRecord = async (work: () => Promise<unknown>) =>
+    silenced(async () => {
+      const start = process.cpuUsage();
+      for (let index = 0; index < batches; index++) await work();
+      const used = process.cpuUsage(start);
+      return (used.user + used.system) / (batches * batchSize);
+    });
+  await perRecord(() => ours(event, context));
+  await perRecord(() => floor(event));
+  const mine: number[] = [];
+  const theirs: number[] = [];
+  let bytes = 0;
+  for (let round = 0; round < 5; round++) {
+    const measured = await perRecord(() => ours(event, context));
+    mine.push(measured.result);
+    bytes = measured.bytes / batches;
+    theirs.push((await perRecord(() => floor(event))).result);
+  }
+  restore();
+  return { cpuMicrosPerRecord: summary(mine).median, floorCpuMicrosPerRecord: summary(theirs).median, logBytesPerBatch: Math.round(bytes) };
+};
+
+export interface CostInputs {
+  webhookCpuMicros: { oneChange: number; tenChanges: number };
+  floorWebhookCpuMicros: { oneChange: number; tenChanges: number };
+  webhookLogBytesPerDelivery: number;
+  consumer: Awaited<ReturnType<typeof measureConsumerCpu>>;
+  itemSizes: ReturnType<typeof measureItemSizes>;
+}
+
+export interface CostScenario {
+  name: string;
+  changesPerDelivery: number;
+  consumerBatch: number;
+  perMillion: Record<string, number>;
+  total: number;
+  floorTotal: number;
+  ratio: number;
+  meetsGoal: boolean;
+}
+
+interface Workload {
+  webhookCpuMicros: number;
+  consumerCpuMicrosPerRecord: number;
+  webhookLogBytes: number;
+  consumerLogBytesPerBatch: number;
+  writeUnitsPerEvent: number;
+}
+
+const writeUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
+
+/** Dollars per million events for one traffic shape and one workload. */
+const priced = (perDelivery: number, batch: number, work: Workload): Record<string, number> => {
+  const million = 1_000_000;
+  const deliveries = million / perDelivery;
+  const batches = million / batch;
+  const webhookBilledMs = Math.ceil(work.webhookCpuMicros / 1000 + ASSUMPTIONS.sqsSendRoundTripMs * Math.ceil(perDelivery / 10));
+  const consumerBilledMs = Math.ceil((work.consumerCpuMicrosPerRecord * batch) / 1000 + ASSUMPTIONS.dynamoWriteRoundTripMs);
+  const logBytes = deliveries * (work.webhookLogBytes + ASSUMPTIONS.accessLogBytesPerRequest) + batches * work.consumerLogBytesPerBatch;
+  return {
+    apiGateway: (deliveries / million) * PRICES.apiGatewayHttpPerMillion,
+    lambdaRequests: ((deliveries + batches) / million) * PRICES.lambdaRequestsPerMillion,
+    lambdaDuration:
+      deliveries * (webhookBilledMs / 1000) * ASSUMPTIONS.webhookMemoryGb * PRICES.lambdaArmGbSecond +
+      batches * (consumerBilledMs / 1000) * ASSUMPTIONS.consumerMemoryGb * PRICES.lambdaArmGbSecond,
+    sqs: ((deliveries * Math.ceil(perDelivery / 10) + batches * 2) / million) * PRICES.sqsRequestsPerMillion,
+    dynamoWrites: work.writeUnitsPerEvent * PRICES.dynamoWriteUnitsPerMillion,
+    s3ClaimChecks: (million * ASSUMPTIONS.claimCheckShare * (PRICES.s3PutPerThousand + PRICES.s3GetPerThousand)) / 1000,
+    logs: (logBytes / 1024 ** 3) * PRICES.logsIngestionPerGb,
+  };
+};
+
+const sum = (parts: Record<string, number>) => Object.values(parts).reduce((total, value) => total + value, 0);
+
+/**
+ * Dollars per million events (one event = one change) under three traffic shapes, beside the floor: the
+ * same fixed architecture with the floor handlers' measured CPU, one write unit per event and no
+ * application logs (API Gateway access logs stay, they are required).
+ */
+export const costModel = (inputs: CostInputs): CostScenario[] => {
+  const { itemSizes } = inputs;
+  // An even mix of the three domains; a WABA add also writes the bySolution index.
+  const writeUnitsPerEvent = (writeUnits(itemSizes.wabaBytes) * 2 + writeUnits(itemSizes.solutionBytes) + writeUnits(itemSizes.threadBytes)) / 3;
+  return [
+    { name: '1 change per delivery, consumer batches of 1 (quiet)', changesPerDelivery: 1, consumerBatch: 1 },
+    { name: '1 change per delivery, consumer batches of 10 (busy)', changesPerDelivery: 1, consumerBatch: 10 },
+    { name: '10 changes per delivery, consumer batches of 10 (Meta batching)', changesPerDelivery: 10, consumerBatch: 10 },
+  ].map(({ name, changesPerDelivery, consumerBatch }) => {
+    const one = changesPerDelivery === 1;
+    const ours = priced(changesPerDelivery, consumerBatch, {
+      webhookCpuMicros: one ? inputs.webhookCpuMicros.oneChange : inputs.webhookCpuMicros.tenChanges,
+      consumerCpuMicrosPerRecord: inputs.consumer.cpuMicrosPerRecord,
+      webhookLogBytes: inputs.webhookLogBytesPerDelivery,
+      consumerLogBytesPerBatch: inputs.consumer.logBytesPerBatch,
+      writeUnitsPerEvent,
+    });
+    const floor = priced(changesPerDelivery, consumerBatch, {
+      webhookCpuMicros: one ? inputs.floorWebhookCpuMicros.oneChange : inputs.floorWebhookCpuMicros.tenChanges,
+      consumerCpuMicrosPerRecord: inputs.consumer.floorCpuMicrosPerRecord,
+      webhookLogBytes: 0,
+      consumerLogBytesPerBatch: 0,
+      writeUnitsPerEvent: 1,
+    });
+    const total = round(sum(ours), 2);
+    const floorTotal = round(sum(floor), 2);
+    return {
+      name,
+      changesPerDelivery,
+      consumerBatch,
+      perMillion: Object.fromEntries(Object.entries(ours).map(([key, value]) => [key, round(value, 3)])),
+      total,
+      floorTotal,
+      ratio: round(total / floorTotal),
+      meetsGoal: total <= ASSUMPTIONS.goalPerMillion,
+    };
+  });
+};

@@ -1,0 +1,140 @@
+/**
+ * `npm run bench` prints every figure beside its floor and writes bench/results.json; a full run also
+ * rewrites the results section of BENCHMARKS.md. `npm run bench -- --quick` runs everything small
+ * (under a minute) so CI keeps the benchmarks working. Benchmarks report; they never fail on timing.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+
+const { measureBundles } = await import('./bundles.js');
+const { measureWebhookCpu, measureSqsRequests } = await import('./webhook-cpu.js');
+const { measureLoad } = await import('./load.js');
+const { measureReconcile } = await import('./reconcile.js');
+const { costModel, measureConsumerCpu, measureItemSizes, ASSUMPTIONS, PRICES } = await import('./cost.js');
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const quick = values.quick;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const lines: string[] = [];
+const say = (line = '') => {
+  lines.push(line);
+  console.log(line);
+};
+const table = (headers: string[], rows: (string | number)[][]) => {
+  say(`| ${headers.join(' | ')} |`);
+  say(`|${headers.map(() => ' --- ').join('|')}|`);
+  for (const row of rows) say(`| ${row.join(' | ')} |`);
+  say();
+};
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const goal = (met: boolean) => (met ? 'met' : '**not met**');
+const started = Date.now();
+
+say(`Run: ${new Date().toISOString()}, ${quick ? 'quick' : 'full'}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
+say();
+
+say('### 1–2. Bundle size and import time (each against its floor, same esbuild options)');
+const bundles = await measureBundles(quick ? 3 : 15);
+table(
+  ['function', 'floor', 'size', 'floor size', 'size ratio (goal ≤ 1.10)', 'import median [p25–p75]', 'floor import', 'import ratio (goal ≤ 1.15)', 'network at import'],
+  bundles.map((b) => [
+    b.name,
+    b.floor,
+    kb(b.bytes),
+    kb(b.floorBytes),
+    `${b.sizeRatio} ${goal(b.sizeRatio <= 1.1)}`,
+    `${ms(b.importMs.median)} [${b.importMs.p25.toFixed(1)}–${b.importMs.p75.toFixed(1)}]`,
+    ms(b.floorImportMs.median),
+    `${b.importRatio} ${goal(b.importRatio <= 1.15)}`,
+    b.networkAtImport ? '**yes**' : 'none',
+  ]),
+);
+
+say('### 3. Webhook CPU per delivery (SQS stubbed at the SDK HTTP handler)');
+const cpu = await measureWebhookCpu(quick);
+table(
+  ['changes', 'ours µs median [p25–p75]', 'floor µs', 'ratio', 'log bytes per delivery'],
+  cpu.map((c) => [c.changes, `${c.ours.median.toFixed(0)} [${c.ours.p25.toFixed(0)}–${c.ours.p75.toFixed(0)}]`, c.floor.median.toFixed(0), c.ratio, c.logBytesPerDelivery]),
+);
+
+say('### 4. Local mode under load (loopback generator in its own process)');
+const load = await measureLoad(quick ? 100 : 200, quick ? 3 : 30);
+table(
+  ['rate', 'sent', 'answers', 'response p50', 'response p99 (goal ≤ 50 ms)', 'accepted → readable p50', 'accepted → readable p99 (goal ≤ 250 ms)', 'lost'],
+  [[
+    `${load.rate}/s × ${load.seconds} s`,
+    `${load.sent} (+${load.skipped} skipped)`,
+    JSON.stringify(load.statuses),
+    ms(load.responseP50Ms),
+    `${ms(load.responseP99Ms)} ${goal(load.responseP99Ms <= 50)}`,
+    ms(load.acceptedToReadableP50Ms),
+    `${ms(load.acceptedToReadableP99Ms)} ${goal(load.acceptedToReadableP99Ms <= 250)}`,
+    `${load.lost} (${load.readableAtEnd} of ${load.statuses['200'] ?? 0} readable)`,
+  ]],
+);
+
+say('### 5. Requests per event');
+const sqs = await measureSqsRequests();
+table(
+  ['measure', 'figure', 'goal'],
+  [
+    ['DynamoDB requests per applied event (load run)', `${load.dynamoRequestsPerEvent} (reads: ${load.dynamoReadsDuringLoad})`, `exactly 1, 0 reads: ${goal(load.dynamoRequestsPerEvent === 1 && load.dynamoReadsDuringLoad === 0)}`],
+    ...sqs.map((row) => [`SQS send requests, delivery of ${row.changes} change(s)`, row.requests, `⌈n/10⌉ = ${row.goal}: ${goal(row.requests === row.goal)}`]),
+  ],
+);
+
+say('### 6. Reconciliation against pure paging');
+const reconcile = quick ? await measureReconcile(5, 100, 20) : await measureReconcile(100, 100, 100);
+say(`${reconcile.wabas} WABAs over ${reconcile.pages} pages, ${reconcile.latencyMs} ms per Graph request; pure paging: ${ms(reconcile.pagingOnlyMs)}`);
+say();
+table(
+  ['scenario', 'duration', 'ratio (goal ≤ 1.5)', 'discovered', 'written', 'solution lookups'],
+  reconcile.runs.map((r) => [r.scenario, ms(r.ms), `${r.ratio} ${goal(r.ratio <= 1.5)}`, r.discovered, r.written, r.solutionLookups]),
+);
+
+say('### 7. Cost per million events');
+const consumer = await measureConsumerCpu(10, quick ? 20 : 200);
+const itemSizes = measureItemSizes();
+const cpuOf = (changes: number) => cpu.find((c) => c.changes === changes)?.ours.median ?? 0;
+const floorCpuOf = (changes: number) => cpu.find((c) => c.changes === changes)?.floor.median ?? 0;
+const scenarios = costModel({
+  webhookCpuMicros: { oneChange: cpuOf(1), tenChanges: cpuOf(10) },
+  floorWebhookCpuMicros: { oneChange: floorCpuOf(1), tenChanges: floorCpuOf(10) },
+  webhookLogBytesPerDelivery: cpu[0]?.logBytesPerDelivery ?? 0,
+  consumer,
+  itemSizes,
+});
+say(
+  `Measured inputs: webhook CPU ${cpuOf(1).toFixed(0)} µs (1 change) and ${cpuOf(10).toFixed(0)} µs (10 changes), floor ${floorCpuOf(1).toFixed(0)} and ${floorCpuOf(10).toFixed(0)} µs; consumer CPU ${consumer.cpuMicrosPerRecord.toFixed(0)} µs per record (floor ${consumer.floorCpuMicrosPerRecord.toFixed(0)}); log bytes ${cpu[0]?.logBytesPerDelivery ?? 0} per delivery and ${consumer.logBytesPerBatch} per consumer batch; items ${itemSizes.wabaBytes} B (WABA), ${itemSizes.solutionBytes} B (solution), ${itemSizes.threadBytes} B (thread).`,
+);
+say();
+const parts = Object.keys(scenarios[0]?.perMillion ?? {});
+table(
+  ['scenario', ...parts, 'total (goal ≤ $2.20)', 'floor', 'ratio'],
+  scenarios.map((s) => [s.name, ...parts.map((p) => `$${(s.perMillion[p] ?? 0).toFixed(3)}`), `$${s.total.toFixed(2)} ${goal(s.meetsGoal)}`, `$${s.floorTotal.toFixed(2)}`, s.ratio]),
+);
+
+say(`Total benchmark time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+const results = { quick, date: new Date().toISOString(), node: process.version, bundles, cpu, load, sqs, reconcile, consumer, itemSizes, cost: { prices: PRICES, assumptions: ASSUMPTIONS, scenarios } };
+await writeFile(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+if (!quick) {
+  const path = join(root, 'BENCHMARKS.md');
+  const current = await readFile(path, 'utf8');
+  const begin = '<!-- results:start -->';
+  const end = '<!-- results:end -->';
+  const at = current.indexOf(begin);
+  const stop = current.indexOf(end);
+  if (at >= 0 && stop > at) {
+    await writeFile(path, `${current.slice(0, at + begin.length)}\n${lines.join('\n')}\n${current.slice(stop)}`);
+    console.log('BENCHMARKS.md results updated');
+  }
+}
