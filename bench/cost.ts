@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
+import { FIXTURES } from '../fixtures/deliveries.js';
 import { LocalClaimStore } from '../local/claim-store.js';
 import { localContext } from '../local/lambda-context.js';
 import { createConsumerHandler } from '../shared/consumers/consumer.js';
@@ -11,9 +12,8 @@ import { Telemetry } from '../shared/observability/telemetry.js';
 import { RegisterTable } from '../shared/store/register-table.js';
 import { ThreadRepository } from '../shared/store/repositories.js';
 import { splitDelivery } from '../shared/webhook/split.js';
-import { FIXTURES } from '../fixtures/deliveries.js';
-import { round, summary } from './stats.js';
 import { createFloorConsumer } from './floors/consumer.js';
+import { round, summary } from './stats.js';
 import { stubHttpHandler } from './stub-http.js';
 import { productionTelemetry, silenced } from './webhook-cpu.js';
 
@@ -54,16 +54,28 @@ const firstEnvelope = (name: string) => {
 const valueBytes = (value: unknown): number => {
   if (value === null || typeof value === 'boolean') return 1;
   if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
-  if (typeof value === 'number') return Math.ceil(String(Math.abs(value)).replace(/[.-]/g, '').replace(/^0+/, '').length / 2) + 1;
+  if (typeof value === 'number')
+    return Math.ceil(String(Math.abs(value)).replace(/[.-]/g, '').replace(/^0+/, '').length / 2) + 1;
   if (Array.isArray(value)) return 3 + value.reduce((total: number, item) => total + 1 + valueBytes(item), 0);
   if (typeof value === 'object') {
-    return 3 + Object.entries(value as Record<string, unknown>).reduce((total, [key, item]) => total + 1 + Buffer.byteLength(key) + valueBytes(item), 0);
+    return (
+      3 +
+      Object.entries(value as Record<string, unknown>).reduce(
+        (total, [key, item]) => total + 1 + Buffer.byteLength(key) + valueBytes(item),
+        0,
+      )
+    );
   }
   return 0;
 };
 
 const itemBytes = (item: Record<string, unknown> | undefined) =>
-  item === undefined ? 0 : Object.entries(item).reduce((total, [name, value]) => total + Buffer.byteLength(name) + valueBytes(value), 0);
+  item === undefined
+    ? 0
+    : Object.entries(item).reduce(
+        (total, [name, value]) => total + Buffer.byteLength(name) + valueBytes(value),
+        0,
+      );
 
 /** Typical item sizes after the reference's events, which set the write units each event costs. */
 export const measureItemSizes = () => {
@@ -74,7 +86,12 @@ export const measureItemSizes = () => {
   const active = decodeSolutionChange(firstEnvelope('solution-active'));
   const solution = applySolutionEvent(applySolutionEvent(undefined, created).item, active).item;
   let thread: Record<string, unknown> | undefined;
-  for (const name of ['take-thread-control', 'request-thread-control', 'pass-metadata', 'pass-thread-control']) {
+  for (const name of [
+    'take-thread-control',
+    'request-thread-control',
+    'pass-metadata',
+    'pass-thread-control',
+  ]) {
     thread = applyThreadEvent(thread, decodeHandover(firstEnvelope(name)) as ThreadEvent).item;
   }
   return { wabaBytes: itemBytes(waba), solutionBytes: itemBytes(solution), threadBytes: itemBytes(thread) };
@@ -92,7 +109,10 @@ const stubbedDynamo = () =>
 export const measureConsumerCpu = async (batchSize: number, batches: number) => {
   const restore = productionTelemetry();
   const telemetry = new Telemetry('threads');
-  const ours = createConsumerHandler(threadsConsumer(new ThreadRepository(new RegisterTable(stubbedDynamo(), 't'))), { claims: new LocalClaimStore(), telemetry });
+  const ours = createConsumerHandler(
+    threadsConsumer(new ThreadRepository(new RegisterTable(stubbedDynamo(), 't'))),
+    { claims: new LocalClaimStore(), telemetry },
+  );
   const floor = createFloorConsumer(stubbedDynamo(), 't');
   const body = JSON.stringify(firstEnvelope('take-thread-control'));
   const event: SQSEvent = {
@@ -100,7 +120,12 @@ export const measureConsumerCpu = async (batchSize: number, batches: number) => 
       messageId: `m${index}`,
       receiptHandle: 'r',
       body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'x', ApproximateFirstReceiveTimestamp: '0' },
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'x',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
       messageAttributes: {},
       md5OfBody: '',
       eventSource: 'aws:sqs',
@@ -128,7 +153,11 @@ export const measureConsumerCpu = async (batchSize: number, batches: number) => 
     theirs.push((await perRecord(() => floor(event))).result);
   }
   restore();
-  return { cpuMicrosPerRecord: summary(mine).median, floorCpuMicrosPerRecord: summary(theirs).median, logBytesPerBatch: Math.round(bytes) };
+  return {
+    cpuMicrosPerRecord: summary(mine).median,
+    floorCpuMicrosPerRecord: summary(theirs).median,
+    logBytesPerBatch: Math.round(bytes),
+  };
 };
 
 export interface CostInputs {
@@ -165,9 +194,15 @@ const priced = (perDelivery: number, batch: number, work: Workload): Record<stri
   const million = 1_000_000;
   const deliveries = million / perDelivery;
   const batches = million / batch;
-  const webhookBilledMs = Math.ceil(work.webhookCpuMicros / 1000 + ASSUMPTIONS.sqsSendRoundTripMs * Math.ceil(perDelivery / 10));
-  const consumerBilledMs = Math.ceil((work.consumerCpuMicrosPerRecord * batch) / 1000 + ASSUMPTIONS.dynamoWriteRoundTripMs);
-  const logBytes = deliveries * (work.webhookLogBytes + ASSUMPTIONS.accessLogBytesPerRequest) + batches * work.consumerLogBytesPerBatch;
+  const webhookBilledMs = Math.ceil(
+    work.webhookCpuMicros / 1000 + ASSUMPTIONS.sqsSendRoundTripMs * Math.ceil(perDelivery / 10),
+  );
+  const consumerBilledMs = Math.ceil(
+    (work.consumerCpuMicrosPerRecord * batch) / 1000 + ASSUMPTIONS.dynamoWriteRoundTripMs,
+  );
+  const logBytes =
+    deliveries * (work.webhookLogBytes + ASSUMPTIONS.accessLogBytesPerRequest) +
+    batches * work.consumerLogBytesPerBatch;
   return {
     apiGateway: (deliveries / million) * PRICES.apiGatewayHttpPerMillion,
     lambdaRequests: ((deliveries + batches) / million) * PRICES.lambdaRequestsPerMillion,
@@ -176,12 +211,14 @@ const priced = (perDelivery: number, batch: number, work: Workload): Record<stri
       batches * (consumerBilledMs / 1000) * ASSUMPTIONS.consumerMemoryGb * PRICES.lambdaArmGbSecond,
     sqs: ((deliveries * Math.ceil(perDelivery / 10) + batches * 2) / million) * PRICES.sqsRequestsPerMillion,
     dynamoWrites: work.writeUnitsPerEvent * PRICES.dynamoWriteUnitsPerMillion,
-    s3ClaimChecks: (million * ASSUMPTIONS.claimCheckShare * (PRICES.s3PutPerThousand + PRICES.s3GetPerThousand)) / 1000,
+    s3ClaimChecks:
+      (million * ASSUMPTIONS.claimCheckShare * (PRICES.s3PutPerThousand + PRICES.s3GetPerThousand)) / 1000,
     logs: (logBytes / 1024 ** 3) * PRICES.logsIngestionPerGb,
   };
 };
 
-const sum = (parts: Record<string, number>) => Object.values(parts).reduce((total, value) => total + value, 0);
+const sum = (parts: Record<string, number>) =>
+  Object.values(parts).reduce((total, value) => total + value, 0);
 
 /**
  * Dollars per million events (one event = one change) under three traffic shapes, beside the floor: the
@@ -191,11 +228,23 @@ const sum = (parts: Record<string, number>) => Object.values(parts).reduce((tota
 export const costModel = (inputs: CostInputs): CostScenario[] => {
   const { itemSizes } = inputs;
   // An even mix of the three domains; a WABA add also writes the bySolution index.
-  const writeUnitsPerEvent = (writeUnits(itemSizes.wabaBytes) * 2 + writeUnits(itemSizes.solutionBytes) + writeUnits(itemSizes.threadBytes)) / 3;
+  const writeUnitsPerEvent =
+    (writeUnits(itemSizes.wabaBytes) * 2 +
+      writeUnits(itemSizes.solutionBytes) +
+      writeUnits(itemSizes.threadBytes)) /
+    3;
   return [
     { name: '1 change per delivery, consumer batches of 1 (quiet)', changesPerDelivery: 1, consumerBatch: 1 },
-    { name: '1 change per delivery, consumer batches of 10 (busy)', changesPerDelivery: 1, consumerBatch: 10 },
-    { name: '10 changes per delivery, consumer batches of 10 (Meta batching)', changesPerDelivery: 10, consumerBatch: 10 },
+    {
+      name: '1 change per delivery, consumer batches of 10 (busy)',
+      changesPerDelivery: 1,
+      consumerBatch: 10,
+    },
+    {
+      name: '10 changes per delivery, consumer batches of 10 (Meta batching)',
+      changesPerDelivery: 10,
+      consumerBatch: 10,
+    },
   ].map(({ name, changesPerDelivery, consumerBatch }) => {
     const one = changesPerDelivery === 1;
     const ours = priced(changesPerDelivery, consumerBatch, {
@@ -206,7 +255,9 @@ export const costModel = (inputs: CostInputs): CostScenario[] => {
       writeUnitsPerEvent,
     });
     const floor = priced(changesPerDelivery, consumerBatch, {
-      webhookCpuMicros: one ? inputs.floorWebhookCpuMicros.oneChange : inputs.floorWebhookCpuMicros.tenChanges,
+      webhookCpuMicros: one
+        ? inputs.floorWebhookCpuMicros.oneChange
+        : inputs.floorWebhookCpuMicros.tenChanges,
       consumerCpuMicrosPerRecord: inputs.consumer.floorCpuMicrosPerRecord,
       webhookLogBytes: 0,
       consumerLogBytesPerBatch: 0,

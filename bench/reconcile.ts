@@ -23,10 +23,20 @@ const startSlowGraph = async (pages: number, perPage: number, latencyMs: number)
       const page = Number(url.searchParams.get('after') ?? 0);
       const data = Array.from({ length: perPage }, (_, index) => {
         const id = `8${page * perPage + index}`;
-        return { id, name: `Customer ${id}`, timezone_id: '7', business_type: 'ent', message_template_namespace: `ns_${id}` };
+        return {
+          id,
+          name: `Customer ${id}`,
+          timezone_id: '7',
+          business_type: 'ent',
+          message_template_namespace: `ns_${id}`,
+        };
       });
-      const next = page + 1 < pages ? `http://${request.headers.host}${url.pathname}?after=${page + 1}` : undefined;
-      return reply({ data, paging: { cursors: { before: String(page), after: String(page + 1) }, ...(next ? { next } : {}) } });
+      const next =
+        page + 1 < pages ? `http://${request.headers.host}${url.pathname}?after=${page + 1}` : undefined;
+      return reply({
+        data,
+        paging: { cursors: { before: String(page), after: String(page + 1) }, ...(next ? { next } : {}) },
+      });
     }
     if (url.pathname.endsWith('/solutions')) return reply({ data: [{ id: '303610109049230' }] });
     return reply({ data: [] });
@@ -59,7 +69,11 @@ export interface ReconcileFigures {
  * reconciliation writes their names, the next one finds nothing to do), and the worst case, where no
  * webhook ever arrived and everything is discovered.
  */
-export const measureReconcile = async (pages: number, perPage: number, latencyMs: number): Promise<ReconcileFigures> => {
+export const measureReconcile = async (
+  pages: number,
+  perPage: number,
+  latencyMs: number,
+): Promise<ReconcileFigures> => {
   const graph = await startSlowGraph(pages, perPage, latencyMs);
   const announced = await startLocalDynamo({ prefix: 'announced' });
   const empty = await startLocalDynamo({ prefix: 'empty' });
@@ -67,17 +81,28 @@ export const measureReconcile = async (pages: number, perPage: number, latencyMs
     const client = () => new GraphClient({ baseUrl: graph.base, token: async () => 'bench' });
     const started = performance.now();
     let listed = 0;
-    for await (const page of client().pages(`/${BUSINESS}/client_whatsapp_business_accounts`)) listed += page.length;
+    for await (const page of client().pages(`/${BUSINESS}/client_whatsapp_business_accounts`))
+      listed += page.length;
     const pagingOnlyMs = performance.now() - started;
 
-    const wabasOf = (dynamo: typeof announced) => new WabaRepository(new RegisterTable(dynamo.client, dynamo.tableNames.wabas));
+    const wabasOf = (dynamo: typeof announced) =>
+      new WabaRepository(new RegisterTable(dynamo.client, dynamo.tableNames.wabas));
     // The announced scenario: every WABA arrived by PARTNER_ADDED first.
     const seeded = wabasOf(announced);
     for (let start = 0; start < listed; start += 50) {
       await Promise.all(
         Array.from({ length: Math.min(50, listed - start) }, (_, offset) => {
           const id = `8${start + offset}`;
-          return seeded.apply({ type: 'change', wabaId: id, event: 'PARTNER_ADDED', timeMs: 1_000_000, eventId: `add-${id}`, receivedBy: BUSINESS, wabaInfo: { ownerBusinessId: 'o', solutionId: '303610109049230', partnerBusinessIds: [BUSINESS] }, details: {} });
+          return seeded.apply({
+            type: 'change',
+            wabaId: id,
+            event: 'PARTNER_ADDED',
+            timeMs: 1_000_000,
+            eventId: `add-${id}`,
+            receivedBy: BUSINESS,
+            wabaInfo: { ownerBusinessId: 'o', solutionId: '303610109049230', partnerBusinessIds: [BUSINESS] },
+            details: {},
+          });
         }),
       );
     }
@@ -92,7 +117,8 @@ export const measureReconcile = async (pages: number, perPage: number, latencyMs
         telemetry: new Telemetry('reconcile'),
       }).run(Date.now() + 600_000);
       const ms = performance.now() - begin;
-      if (summary.wabasSeen !== listed) throw new Error(`reconciliation saw ${summary.wabasSeen} of ${listed} WABAs`);
+      if (summary.wabasSeen !== listed)
+        throw new Error(`reconciliation saw ${summary.wabasSeen} of ${listed} WABAs`);
       return {
         scenario,
         ms: round(ms),

@@ -38,13 +38,25 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 const goal = (met: boolean) => (met ? 'met' : '**not met**');
 const started = Date.now();
 
-say(`Run: ${new Date().toISOString()}, ${quick ? 'quick' : 'full'}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
+say(
+  `Run: ${new Date().toISOString()}, ${quick ? 'quick' : 'full'}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
+);
 say();
 
 say('### 1–2. Bundle size and import time (each against its floor, same esbuild options)');
 const bundles = await measureBundles(quick ? 3 : 15);
 table(
-  ['function', 'floor', 'size', 'floor size', 'size ratio (goal ≤ 1.10)', 'import median [p25–p75]', 'floor import', 'import ratio (goal ≤ 1.15)', 'network at import'],
+  [
+    'function',
+    'floor',
+    'size',
+    'floor size',
+    'size ratio (goal ≤ 1.10)',
+    'import median [p25–p75]',
+    'floor import',
+    'import ratio (goal ≤ 1.15)',
+    'network at import',
+  ],
   bundles.map((b) => [
     b.name,
     b.floor,
@@ -62,23 +74,40 @@ say('### 3. Webhook CPU per delivery (SQS stubbed at the SDK HTTP handler)');
 const cpu = await measureWebhookCpu(quick);
 table(
   ['changes', 'ours µs median [p25–p75]', 'floor µs', 'ratio', 'log bytes per delivery'],
-  cpu.map((c) => [c.changes, `${c.ours.median.toFixed(0)} [${c.ours.p25.toFixed(0)}–${c.ours.p75.toFixed(0)}]`, c.floor.median.toFixed(0), c.ratio, c.logBytesPerDelivery]),
+  cpu.map((c) => [
+    c.changes,
+    `${c.ours.median.toFixed(0)} [${c.ours.p25.toFixed(0)}–${c.ours.p75.toFixed(0)}]`,
+    c.floor.median.toFixed(0),
+    c.ratio,
+    c.logBytesPerDelivery,
+  ]),
 );
 
 say('### 4. Local mode under load (loopback generator in its own process)');
 const load = await measureLoad(quick ? 100 : 200, quick ? 3 : 30);
 table(
-  ['rate', 'sent', 'answers', 'response p50', 'response p99 (goal ≤ 50 ms)', 'accepted → readable p50', 'accepted → readable p99 (goal ≤ 250 ms)', 'lost'],
-  [[
-    `${load.rate}/s × ${load.seconds} s`,
-    `${load.sent} (+${load.skipped} skipped)`,
-    JSON.stringify(load.statuses),
-    ms(load.responseP50Ms),
-    `${ms(load.responseP99Ms)} ${goal(load.responseP99Ms <= 50)}`,
-    ms(load.acceptedToReadableP50Ms),
-    `${ms(load.acceptedToReadableP99Ms)} ${goal(load.acceptedToReadableP99Ms <= 250)}`,
-    `${load.lost} (${load.readableAtEnd} of ${load.statuses['200'] ?? 0} readable)`,
-  ]],
+  [
+    'rate',
+    'sent',
+    'answers',
+    'response p50',
+    'response p99 (goal ≤ 50 ms)',
+    'accepted → readable p50',
+    'accepted → readable p99 (goal ≤ 250 ms)',
+    'lost',
+  ],
+  [
+    [
+      `${load.rate}/s × ${load.seconds} s`,
+      `${load.sent} (+${load.skipped} skipped)`,
+      JSON.stringify(load.statuses),
+      ms(load.responseP50Ms),
+      `${ms(load.responseP99Ms)} ${goal(load.responseP99Ms <= 50)}`,
+      ms(load.acceptedToReadableP50Ms),
+      `${ms(load.acceptedToReadableP99Ms)} ${goal(load.acceptedToReadableP99Ms <= 250)}`,
+      `${load.lost} (${load.readableAtEnd} of ${load.statuses['200'] ?? 0} readable)`,
+    ],
+  ],
 );
 
 say('### 5. Requests per event');
@@ -86,18 +115,35 @@ const sqs = await measureSqsRequests();
 table(
   ['measure', 'figure', 'goal'],
   [
-    ['DynamoDB requests per applied event (load run)', `${load.dynamoRequestsPerEvent} (reads: ${load.dynamoReadsDuringLoad})`, `exactly 1, 0 reads: ${goal(load.dynamoRequestsPerEvent === 1 && load.dynamoReadsDuringLoad === 0)}`],
-    ...sqs.map((row) => [`SQS send requests, delivery of ${row.changes} change(s)`, row.requests, `⌈n/10⌉ = ${row.goal}: ${goal(row.requests === row.goal)}`]),
+    [
+      'DynamoDB requests per applied event (load run)',
+      `${load.dynamoRequestsPerEvent} (reads: ${load.dynamoReadsDuringLoad})`,
+      `exactly 1, 0 reads: ${goal(load.dynamoRequestsPerEvent === 1 && load.dynamoReadsDuringLoad === 0)}`,
+    ],
+    ...sqs.map((row) => [
+      `SQS send requests, delivery of ${row.changes} change(s)`,
+      row.requests,
+      `⌈n/10⌉ = ${row.goal}: ${goal(row.requests === row.goal)}`,
+    ]),
   ],
 );
 
 say('### 6. Reconciliation against pure paging');
 const reconcile = quick ? await measureReconcile(5, 100, 20) : await measureReconcile(100, 100, 100);
-say(`${reconcile.wabas} WABAs over ${reconcile.pages} pages, ${reconcile.latencyMs} ms per Graph request; pure paging: ${ms(reconcile.pagingOnlyMs)}`);
+say(
+  `${reconcile.wabas} WABAs over ${reconcile.pages} pages, ${reconcile.latencyMs} ms per Graph request; pure paging: ${ms(reconcile.pagingOnlyMs)}`,
+);
 say();
 table(
   ['scenario', 'duration', 'ratio (goal ≤ 1.5)', 'discovered', 'written', 'solution lookups'],
-  reconcile.runs.map((r) => [r.scenario, ms(r.ms), `${r.ratio} ${goal(r.ratio <= 1.5)}`, r.discovered, r.written, r.solutionLookups]),
+  reconcile.runs.map((r) => [
+    r.scenario,
+    ms(r.ms),
+    `${r.ratio} ${goal(r.ratio <= 1.5)}`,
+    r.discovered,
+    r.written,
+    r.solutionLookups,
+  ]),
 );
 
 say('### 7. Cost per million events');
@@ -119,12 +165,30 @@ say();
 const parts = Object.keys(scenarios[0]?.perMillion ?? {});
 table(
   ['scenario', ...parts, 'total (goal ≤ $2.20)', 'floor', 'ratio'],
-  scenarios.map((s) => [s.name, ...parts.map((p) => `$${(s.perMillion[p] ?? 0).toFixed(3)}`), `$${s.total.toFixed(2)} ${goal(s.meetsGoal)}`, `$${s.floorTotal.toFixed(2)}`, s.ratio]),
+  scenarios.map((s) => [
+    s.name,
+    ...parts.map((p) => `$${(s.perMillion[p] ?? 0).toFixed(3)}`),
+    `$${s.total.toFixed(2)} ${goal(s.meetsGoal)}`,
+    `$${s.floorTotal.toFixed(2)}`,
+    s.ratio,
+  ]),
 );
 
 say(`Total benchmark time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
-const results = { quick, date: new Date().toISOString(), node: process.version, bundles, cpu, load, sqs, reconcile, consumer, itemSizes, cost: { prices: PRICES, assumptions: ASSUMPTIONS, scenarios } };
+const results = {
+  quick,
+  date: new Date().toISOString(),
+  node: process.version,
+  bundles,
+  cpu,
+  load,
+  sqs,
+  reconcile,
+  consumer,
+  itemSizes,
+  cost: { prices: PRICES, assumptions: ASSUMPTIONS, scenarios },
+};
 await writeFile(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 if (!quick) {
   const path = join(root, 'BENCHMARKS.md');
@@ -134,7 +198,10 @@ if (!quick) {
   const at = current.indexOf(begin);
   const stop = current.indexOf(end);
   if (at >= 0 && stop > at) {
-    await writeFile(path, `${current.slice(0, at + begin.length)}\n${lines.join('\n')}\n${current.slice(stop)}`);
+    await writeFile(
+      path,
+      `${current.slice(0, at + begin.length)}\n${lines.join('\n')}\n${current.slice(stop)}`,
+    );
     console.log('BENCHMARKS.md results updated');
   }
 }

@@ -10,8 +10,8 @@ import { envSecretSource } from '../shared/secrets/meta-secrets.js';
 import { createWebhookHandler } from '../shared/webhook/handle-webhook.js';
 import { signBody } from '../shared/webhook/signature.js';
 import { createFloorWebhook } from './floors/webhook.js';
-import { stubHttpHandler } from './stub-http.js';
 import { round, summary } from './stats.js';
+import { stubHttpHandler } from './stub-http.js';
 
 const SECRET = 'bench-secret';
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/000000000000/q';
@@ -27,7 +27,11 @@ export const stubbedSqs = () => {
       counter.calls += 1;
       const input = JSON.parse(requestBody) as { Entries: { Id: string; MessageBody: string }[] };
       return JSON.stringify({
-        Successful: input.Entries.map((entry) => ({ Id: entry.Id, MessageId: entry.Id, MD5OfMessageBody: md5(entry.MessageBody) })),
+        Successful: input.Entries.map((entry) => ({
+          Id: entry.Id,
+          MessageId: entry.Id,
+          MD5OfMessageBody: md5(entry.MessageBody),
+        })),
         Failed: [],
       });
     }),
@@ -73,7 +77,10 @@ export const ourWebhook = (client: SQSClient) =>
 
 /** Sets the log level and metrics as deployed (INFO, EMF on); returns a function that restores the previous values. */
 export const productionTelemetry = () => {
-  const previous = { level: process.env.POWERTOOLS_LOG_LEVEL, metrics: process.env.POWERTOOLS_METRICS_DISABLED };
+  const previous = {
+    level: process.env.POWERTOOLS_LOG_LEVEL,
+    metrics: process.env.POWERTOOLS_METRICS_DISABLED,
+  };
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   return () => {
@@ -129,7 +136,9 @@ export const measureWebhookCpu = async (quick: boolean): Promise<CpuFigures[]> =
   ];
   const rounds = quick ? 3 : 7;
   const eventsOf = (changes: number, iterations: number) => {
-    const events = Array.from({ length: Math.min(iterations, 50) }, (_, seed) => deliveryEvent(changes, seed));
+    const events = Array.from({ length: Math.min(iterations, 50) }, (_, seed) =>
+      deliveryEvent(changes, seed),
+    );
     return (index: number) => events[index % events.length] as HttpApiEvent;
   };
   // Warm both handlers on every plan first, so that no plan pays for the JIT more than another.
