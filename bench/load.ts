@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { countDynamoRequests } from '../local/net.js';
 import { startLocalStack } from '../local/stack.js';
 import type { WabaEvent } from '../shared/domain/waba.js';
 import { percentile, round } from './stats.js';
@@ -10,18 +10,6 @@ import { percentile, round } from './stats.js';
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECRET = 'load-secret';
-
-const countRequests = (client: DynamoDBClient) => {
-  const byCommand = new Map<string, number>();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      byCommand.set(context.commandName ?? '?', (byCommand.get(context.commandName ?? '?') ?? 0) + 1);
-      return next(args);
-    },
-    { step: 'deserialize', name: 'benchCounter' },
-  );
-  return byCommand;
-};
 
 export interface LoadFigures {
   rate: number;
@@ -53,7 +41,7 @@ export const measureLoad = async (rate: number, seconds: number): Promise<LoadFi
     visibilityTimeoutMs: 10_000,
   });
   try {
-    const requests = countRequests(stack.dynamo.client);
+    const requests = countDynamoRequests(stack.dynamo.client).byCommand;
     const acceptedAt = new Map<string, number>();
     const readableAt = new Map<string, number>();
     const sendBatch = stack.queues.sendBatch.bind(stack.queues);

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { matchRoute, type RoutedFunction, routeKey } from '../shared/http/routes.js';
 import type { HttpApiEvent, HttpResult } from '../shared/http/types.js';
+import { closeServer } from './net.js';
 
 /** API Gateway HTTP APIs refuse payloads over 10 MB before any function runs. */
 const API_GATEWAY_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -122,10 +123,6 @@ export const startHttpServer = async (options: {
   return {
     server,
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 };

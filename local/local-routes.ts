@@ -1,14 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalQueue } from './in-process-queue.js';
-
-const reply = (response: ServerResponse, status: number, body: unknown) => {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  response.end(text);
-};
+import { sendJson } from './net.js';
 
 export const queueStats = (queues: Record<string, LocalQueue>) =>
   Object.entries(queues).map(([name, queue]) => ({
@@ -26,7 +18,7 @@ export const localRoutes =
   async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     const path = new URL(request.url ?? '/', 'http://local').pathname;
     if (path === '/local/queues' && request.method === 'GET') {
-      reply(response, 200, { queues: queueStats(queues) });
+      sendJson(response, 200, { queues: queueStats(queues) });
       return true;
     }
     const match = /^\/local\/queues\/([a-z-]+)\/(redrive|messages)$/.exec(path);
@@ -34,19 +26,22 @@ export const localRoutes =
     const [, name = '', action] = match;
     const queue = queues[name];
     if (queue === undefined) {
-      reply(response, 404, {
+      sendJson(response, 404, {
         error: 'not_found',
         message: `no queue ${name}; queues: ${Object.keys(queues).join(', ')}`,
       });
     } else if (action === 'redrive' && request.method === 'POST') {
-      reply(response, 200, { queue: name, moved: queue.dlq === undefined ? 0 : queue.dlq.moveAllTo(queue) });
+      sendJson(response, 200, {
+        queue: name,
+        moved: queue.dlq === undefined ? 0 : queue.dlq.moveAllTo(queue),
+      });
     } else if (action === 'messages' && request.method === 'GET') {
-      reply(response, 200, {
+      sendJson(response, 200, {
         queue: name,
         messages: queue.bodies().map((body) => JSON.parse(body) as unknown),
       });
     } else {
-      reply(response, 405, { error: 'method_not_allowed', message: `${request.method} ${path}` });
+      sendJson(response, 405, { error: 'method_not_allowed', message: `${request.method} ${path}` });
     }
     return true;
   };

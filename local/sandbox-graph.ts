@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signBody } from '../shared/webhook/signature.js';
+import { closeServer, sendJson } from './net.js';
 
 export const SANDBOX_VERSION = 'v21.0';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -179,7 +180,7 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
     void handle(request, response).catch((error: unknown) => {
       const failure =
         error instanceof GraphFailure ? error : new GraphFailure(500, 2, `sandbox error: ${String(error)}`);
-      send(response, failure.status, {
+      sendJson(response, failure.status, {
         error: {
           message: failure.message,
           type: 'OAuthException',
@@ -190,15 +191,6 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
       });
     });
   });
-
-  const send = (response: ServerResponse, status: number, body: unknown) => {
-    const text = JSON.stringify(body);
-    response.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(text),
-    });
-    response.end(text);
-  };
 
   const notify = (solution: SandboxSolution) => {
     const { webhook } = options;
@@ -272,7 +264,7 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
         .map(({ partners: _p, solutions: _s, ...waba }) => waba);
       const next = start + limit < filtered.length ? new URL(url) : undefined;
       next?.searchParams.set('after', String(start + limit));
-      return send(response, 200, {
+      return sendJson(response, 200, {
         data,
         paging: {
           cursors: { before: String(start), after: String(start + limit) },
@@ -291,7 +283,7 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
           status: s.status,
           status_for_pending_request: s.status_for_pending_request,
         }));
-      return send(response, 200, { data, paging: { cursors: { before: '0', after: '0' } } });
+      return sendJson(response, 200, { data, paging: { cursors: { before: '0', after: '0' } } });
     }
     if (method === 'GET' && node === options.appId && edge === 'whatsapp_business_solutions') {
       const data = [...solutions.values()].map((s) => ({
@@ -300,12 +292,12 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
         status_for_pending_request: s.status_for_pending_request,
         id: s.id,
       }));
-      return send(response, 200, { data, paging: { cursors: { before: '0', after: '0' } } });
+      return sendJson(response, 200, { data, paging: { cursors: { before: '0', after: '0' } } });
     }
     const solution = solutions.get(node);
     if (solution !== undefined) {
       if (method === 'GET' && edge === undefined) {
-        return send(response, 200, {
+        return sendJson(response, 200, {
           id: solution.id,
           name: solution.name,
           status: solution.status,
@@ -324,7 +316,7 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
       }
       if (method === 'GET' && edge === 'access_token') {
         if (query.business_id === undefined) throw new GraphFailure(400, 100, 'business_id is required');
-        return send(response, 200, {
+        return sendJson(response, 200, {
           data: [{ access_token: `EAAsandbox${randomBytes(12).toString('hex')}` }],
         });
       }
@@ -345,7 +337,7 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
         solution.status_for_pending_request =
           transition.to === 'PENDING_DEACTIVATION' ? 'PENDING_DEACTIVATION' : 'NONE';
         notify(solution);
-        return send(response, 200, { success: true });
+        return sendJson(response, 200, { success: true });
       }
     }
     if (isPageCall) {
@@ -367,7 +359,7 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
       const expiration = (ms: number) => Math.floor(ms / 1000);
       switch (`${method} ${edge}`) {
         case 'GET thread_owner':
-          return send(response, 200, {
+          return sendJson(response, 200, {
             data:
               current === undefined
                 ? []
@@ -377,7 +369,7 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
           // The sandbox makes our app the Primary Receiver, which may always take control.
           const taken = { owner: us, expiresAt: now() + DAY_MS };
           threads.set(key, taken);
-          return send(response, 200, {
+          return sendJson(response, 200, {
             data: [{ thread_owner: { app_id: us, expiration: expiration(taken.expiresAt) } }],
           });
         }
@@ -385,12 +377,12 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
           if (query.target_app_id === undefined)
             throw new GraphFailure(400, 100, 'target_app_id is required');
           threads.set(key, { owner: query.target_app_id, expiresAt: now() + DAY_MS });
-          return send(response, 200, { success: true });
+          return sendJson(response, 200, { success: true });
         case 'POST release_thread_control':
           if (current?.owner !== us)
             throw new GraphFailure(400, 10, 'your app does not control this thread', 2018300);
           threads.delete(key);
-          return send(response, 200, { success: true });
+          return sendJson(response, 200, { success: true });
         case 'POST extend_thread_control': {
           const duration = Number(query.duration);
           if (!Number.isInteger(duration) || duration < 1 || duration > MAX_EXTEND_SECONDS)
@@ -398,11 +390,11 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
           if (current?.owner !== us)
             throw new GraphFailure(400, 10, 'your app does not control this thread', 2018300);
           threads.set(key, { owner: us, expiresAt: now() + duration * 1000 });
-          return send(response, 200, { success: true });
+          return sendJson(response, 200, { success: true });
         }
         case 'POST request_thread_control':
         case 'POST pass_thread_metadata':
-          return send(response, 200, { success: true });
+          return sendJson(response, 200, { success: true });
       }
     }
     throw new GraphFailure(400, 100, `Unsupported ${method} request: ${url.pathname}`, 33);
@@ -414,10 +406,6 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
     baseUrl: `http://127.0.0.1:${address.port}/${SANDBOX_VERSION}`,
     requests,
     solutions,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 };

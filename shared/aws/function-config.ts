@@ -4,6 +4,18 @@ import type { QueueName } from '../queue/envelope.js';
 /** Secrets are re-read after this long in a warm container, so rotation needs no redeploy. */
 const DEFAULT_SECRET_CACHE_SECONDS = 300;
 
+/** Each function's configuration, read and validated once at cold start; every problem is reported at once. */
+
+const metaSecret = (reader: EnvReader) => ({
+  metaSecretArn: reader.required(ENV.metaSecretArn),
+  secretCacheSeconds: reader.integer(ENV.secretCacheSeconds, DEFAULT_SECRET_CACHE_SECONDS, 1),
+});
+
+const tables = (reader: EnvReader) => ({
+  solutionsTable: reader.required(ENV.solutionsTable),
+  wabasTable: reader.required(ENV.wabasTable),
+});
+
 export const loadWebhookConfig = (env: Env) => {
   const reader = new EnvReader(env);
   const queueUrls: Record<QueueName, string> = {
@@ -15,8 +27,7 @@ export const loadWebhookConfig = (env: Env) => {
   return reader.done({
     queueUrls,
     claimCheckBucket: reader.required(ENV.claimCheckBucket),
-    metaSecretArn: reader.required(ENV.metaSecretArn),
-    secretCacheSeconds: reader.integer(ENV.secretCacheSeconds, DEFAULT_SECRET_CACHE_SECONDS, 1),
+    ...metaSecret(reader),
   });
 };
 
@@ -28,38 +39,28 @@ export const loadConsumerConfig = (env: Env, tableVariable: string) => {
   });
 };
 
-export const loadTablesConfig = (env: Env) => {
-  const reader = new EnvReader(env);
-  return reader.done({
-    solutionsTable: reader.required(ENV.solutionsTable),
-    wabasTable: reader.required(ENV.wabasTable),
-    threadsTable: reader.required(ENV.threadsTable),
-  });
-};
-
-export const secretCacheSeconds = (env: Env): number =>
-  new EnvReader(env).integer(ENV.secretCacheSeconds, DEFAULT_SECRET_CACHE_SECONDS, 1);
-
 export const loadWabasConsumerConfig = (env: Env) => {
   const reader = new EnvReader(env);
   const businessTokens = reader.boolean(ENV.businessTokensEnabled, false);
   return reader.done({
     tableName: reader.required(ENV.wabasTable),
     claimCheckBucket: reader.required(ENV.claimCheckBucket),
-    businessTokens,
     businessTokensQueueUrl: businessTokens ? reader.required(ENV.businessTokensQueueUrl) : undefined,
     ourBusinessId: reader.optional(ENV.metaBusinessId),
   });
 };
 
+export const loadTablesConfig = (env: Env) => {
+  const reader = new EnvReader(env);
+  return reader.done({ ...tables(reader), threadsTable: reader.required(ENV.threadsTable) });
+};
+
 export const loadReconcileConfig = (env: Env) => {
   const reader = new EnvReader(env);
   return reader.done({
-    solutionsTable: reader.required(ENV.solutionsTable),
-    wabasTable: reader.required(ENV.wabasTable),
+    ...tables(reader),
+    ...metaSecret(reader),
     identity: readMetaIdentity(reader),
-    metaSecretArn: reader.required(ENV.metaSecretArn),
-    secretCacheSeconds: reader.integer(ENV.secretCacheSeconds, DEFAULT_SECRET_CACHE_SECONDS, 1),
     safetyMarginMs: reader.integer(ENV.reconcileSafetyMarginMs, 15_000, 0),
   });
 };
@@ -67,13 +68,11 @@ export const loadReconcileConfig = (env: Env) => {
 export const loadActionsConfig = (env: Env) => {
   const reader = new EnvReader(env);
   return reader.done({
-    solutionsTable: reader.required(ENV.solutionsTable),
-    wabasTable: reader.required(ENV.wabasTable),
+    ...tables(reader),
     threadsTable: reader.required(ENV.threadsTable),
+    ...metaSecret(reader),
     identity: readMetaIdentity(reader),
-    metaSecretArn: reader.required(ENV.metaSecretArn),
     pageTokensSecretArn: reader.required(ENV.pageTokensSecretArn),
     businessTokenSecretPrefix: reader.required(ENV.businessTokenSecretPrefix),
-    secretCacheSeconds: reader.integer(ENV.secretCacheSeconds, DEFAULT_SECRET_CACHE_SECONDS, 1),
   });
 };

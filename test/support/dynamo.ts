@@ -1,32 +1,9 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll } from 'vitest';
 import { type LocalDynamo, startLocalDynamo } from '../../local/dynalite.js';
 import { RegisterTable } from '../../shared/store/register-table.js';
 import { SolutionRepository, ThreadRepository, WabaRepository } from '../../shared/store/repositories.js';
 
-/** Counts DynamoDB HTTP requests, retries included (the middleware runs once per attempt). */
-export const countRequests = (
-  client: DynamoDBClient,
-): { readonly total: number; byCommand: Map<string, number>; reset(): void } => {
-  const byCommand = new Map<string, number>();
-  const counter = {
-    total: 0,
-    byCommand,
-    reset() {
-      counter.total = 0;
-      byCommand.clear();
-    },
-  };
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      counter.total += 1;
-      byCommand.set(context.commandName ?? '?', (byCommand.get(context.commandName ?? '?') ?? 0) + 1);
-      return next(args);
-    },
-    { step: 'deserialize', name: 'requestCounter' },
-  );
-  return counter;
-};
+export { countDynamoRequests as countRequests } from '../../local/net.js';
 
 export interface TestTables {
   dynamo: LocalDynamo;

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { loadActionsConfig, loadWebhookConfig } from '../shared/aws/function-config.js';
+import { ConfigError } from '../shared/errors.js';
+
+describe('configuration at cold start', () => {
+  it('reports every missing or invalid value at once', () => {
+    const error = (() => {
+      try {
+        loadActionsConfig({ SECRET_CACHE_SECONDS: 'soon', GRAPH_API_BASE_URL: 'ftp://x' });
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of [
+      'SOLUTIONS_TABLE',
+      'WABAS_TABLE',
+      'THREADS_TABLE',
+      'META_SECRET_ARN',
+      'PAGE_TOKENS_SECRET_ARN',
+      'BUSINESS_TOKEN_SECRET_PREFIX',
+      'META_APP_ID',
+      'META_BUSINESS_ID',
+      'SECRET_CACHE_SECONDS',
+      'GRAPH_API_BASE_URL',
+    ]) {
+      expect(problems).toContain(name);
+    }
+  });
+
+  it('reads a complete webhook configuration', () => {
+    const config = loadWebhookConfig({
+      SOLUTIONS_QUEUE_URL: 's',
+      WABAS_QUEUE_URL: 'w',
+      THREADS_QUEUE_URL: 't',
+      PASSTHROUGH_QUEUE_URL: 'p',
+      CLAIM_CHECK_BUCKET: 'b',
+      META_SECRET_ARN: 'arn',
+    });
+    expect(config).toEqual({
+      queueUrls: { solutions: 's', wabas: 'w', threads: 't', passthrough: 'p' },
+      claimCheckBucket: 'b',
+      metaSecretArn: 'arn',
+      secretCacheSeconds: 300,
+    });
+  });
+});
