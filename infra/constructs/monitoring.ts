@@ -106,14 +106,26 @@ export class Monitoring extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     }
+    // Alarms cannot use SEARCH: the failed outcomes of the three domains, summed explicitly.
+    const failedRecords = new MathExpression({
+      expression: 'solutions + wabas + threads',
+      label: 'failed records',
+      period: Duration.minutes(5),
+      usingMetrics: Object.fromEntries(
+        (['solutions', 'wabas', 'threads'] as const).map((domain) => [
+          domain,
+          appMetric('EventsProcessed', domain, 'Sum', Duration.minutes(5), {
+            Domain: domain,
+            Outcome: 'failed',
+          }),
+        ]),
+      ),
+    });
     alarm(
       'ConsumerRecordFailures',
       'Records failing to apply (throttling, outages). Runbook: "Consumer errors".',
       {
-        metric: search(
-          `{${METRIC_NAMESPACE},Domain,Outcome,service} MetricName="EventsProcessed" Outcome="failed"`,
-          'failed records',
-        ),
+        metric: failedRecords,
         threshold: 10,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,

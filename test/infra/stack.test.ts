@@ -310,6 +310,12 @@ describe('the stack', () => {
       Period: 604_800,
       Threshold: 160,
     });
+    // CloudWatch refuses SEARCH expressions in alarms (dashboards only).
+    expect(JSON.stringify(alarms)).not.toContain('SEARCH(');
+    const failures = alarms.find((alarm) =>
+      String(alarm.Properties.AlarmDescription).includes('Records failing'),
+    );
+    expect(JSON.stringify(failures?.Properties.Metrics)).toContain('{"Name":"Outcome","Value":"failed"}');
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     expect(
       synth({ 'switchboard:alarmEmail': 'ops@example.com' }).findResources('AWS::SNS::Subscription', {
