@@ -234,6 +234,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     port: options.port ?? 3000,
     handlers,
     localRoutes: localRoutes({ ...queues.queues, 'business-tokens': businessTokenQueue }),
+    onError: (error) =>
+      new Telemetry('local').logger.error('request failed outside any handler', {
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }),
   });
   sandboxWebhook.url = `${http.url}/webhook`;
 
