@@ -89,6 +89,4 @@ export const newest = <R extends Register>(...registers: (R | undefined)[]): R |
   return winner;
 };
 
-export const timeOfVersion = (version: string): number => Number(version.slice(0, 15));
-
 export const toEpochSeconds = (timeMs: number): number => Math.floor(timeMs / 1000);

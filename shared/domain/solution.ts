@@ -4,7 +4,6 @@ import { idOrNull, requireId, requireRecord, requireTime, toMilliseconds } from 
 import {
   applyRegisterWrite,
   type Item,
-  newest,
   REGISTER_PREFIX,
   type Register,
   type RegisterWrite,
@@ -155,9 +154,6 @@ export const projectSolution = (item: Item | undefined): Solution | undefined =>
     lastReconciledAt: observation === undefined ? null : toEpochSeconds(observation.timeMs),
   };
 };
-
-/** The newest status register (for guards that need the raw register, e.g. actions). */
-export const currentStatusRegister = (item: Item): Register | undefined => newest(...statusRegisters(item));
 
 /** `partner_solutions` change → event. Throws InvalidEventError for a change that can never apply. */
 export const decodeSolutionChange = (envelope: ChangeEnvelope): SolutionEvent => {

@@ -14,16 +14,6 @@ export const headerValue = (event: HttpApiEvent, name: string): string | undefin
 export const rawBodyBytes = (event: HttpApiEvent): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
 
-/**
- * Upper bound of the decoded size, computed without decoding: lets the webhook refuse an oversized body
- * before spending memory on it.
- */
-export const rawBodyLength = (event: HttpApiEvent): number => {
-  const body = event.body ?? '';
-  if (!event.isBase64Encoded) return Buffer.byteLength(body, 'utf8');
-  return Math.floor((body.length * 3) / 4);
-};
-
 export const pathParameter = (event: HttpApiEvent, name: string): string => {
   const value = event.pathParameters?.[name];
   if (value === undefined || value === '') throw new BadRequestError(`missing path parameter ${name}`);
