@@ -39,6 +39,7 @@ const IMPORT_ENV = {
   SOLUTIONS_TABLE: 's',
   WABAS_TABLE: 'w',
   THREADS_TABLE: 't',
+  CONTROL_TABLE: 'c',
   TABLE_NAME: 't',
   META_APP_ID: '1',
   META_BUSINESS_ID: '2',

@@ -42,7 +42,7 @@ const startSlowGraph = async (pages: number, perPage: number, latencyMs: number)
     return reply({ data: [] });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v21.0`;
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v26.0`;
   return { base, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 };
 

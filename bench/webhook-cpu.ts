@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { localContext } from '../local/lambda-context.js';
-import { S3ClaimStore } from '../shared/aws/s3-claim-store.js';
+import { S3ClaimWriter } from '../shared/aws/s3-claim-writer.js';
 import { SqsMessageSink } from '../shared/aws/sqs-sink.js';
 import type { HttpApiEvent } from '../shared/http/types.js';
 import { Telemetry } from '../shared/observability/telemetry.js';
@@ -70,7 +70,7 @@ export const ourWebhook = (client: SQSClient) =>
     secrets: envSecretSource({ META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v' }),
     publisher: new EnvelopePublisher(
       new SqsMessageSink(client, { solutions: QUEUE, wabas: QUEUE, threads: QUEUE, passthrough: QUEUE }),
-      new S3ClaimStore('bench-bucket', { region: 'us-east-1' }),
+      new S3ClaimWriter('bench-bucket', { region: 'us-east-1' }),
     ),
     telemetry: new Telemetry('webhook'),
   });

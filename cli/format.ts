@@ -28,7 +28,7 @@ export const formatThread = (t: Row) => {
 
 export const formatSummary = (r: Row) =>
   `reconciliation ${r.complete ? 'complete' : `partial (${r.stoppedBy})`}: ${r.pages} pages, ${r.wabasSeen} WABAs seen, ` +
-  `${r.wabasDiscovered} discovered, ${r.solutionsChanged} solutions changed, ${r.retries} retries, ${r.durationMs} ms`;
+  `${r.baseline ? `${r.wabasBaselined} recorded (first sweep: a baseline, not drift)` : `${r.wabasDiscovered} discovered`}, ${r.solutionsChanged} solutions changed, ${r.retries} retries, ${r.durationMs} ms`;
 
 export const formatError = (status: number, body: unknown) => {
   if (typeof body === 'object' && body !== null) {

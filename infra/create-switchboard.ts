@@ -1,13 +1,16 @@
-import type { App } from 'aws-cdk-lib';
+import type { App, Environment } from 'aws-cdk-lib';
 import { applyNagChecks } from './nag.js';
 import { SwitchboardStack } from './switchboard-stack.js';
 
 /** The app `cdk synth` builds, and the tests too: the stack under cdk-nag's two packs. */
-export const createSwitchboard = (app: App): SwitchboardStack => {
+export const createSwitchboard = (
+  app: App,
+  env: Environment = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+): SwitchboardStack => {
   const stack = new SwitchboardStack(app, 'Switchboard', {
     description:
       'Switchboard: system of record for WhatsApp Multi-Partner Solutions, WABAs and thread owners',
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    env,
   });
   applyNagChecks(app);
   return stack;

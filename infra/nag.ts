@@ -1,4 +1,4 @@
-import { type App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { type App, type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
@@ -19,4 +19,17 @@ export const acknowledge = (scope: IConstruct, rule: string, reason: string): vo
 export const arnToken = (resource: IConstruct): string => {
   const cfn = (resource.node.defaultChild ?? resource) as CfnElement;
   return `<${Stack.of(resource).getLogicalId(cfn)}.Arn>`;
+};
+
+/**
+ * The account and region as cdk-nag writes them in finding IDs: the pseudo parameter while the stack is
+ * environment-agnostic, the concrete value once `cdk deploy` resolved an account (it sets
+ * CDK_DEFAULT_ACCOUNT whenever credentials resolve), so acknowledgements hold in both cases.
+ */
+export const nagEnvironment = (scope: IConstruct): { account: string; region: string } => {
+  const stack = Stack.of(scope);
+  return {
+    account: Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account,
+    region: Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region,
+  };
 };

@@ -19,7 +19,7 @@ export const DEFAULT_SETTINGS: SwitchboardSettings = {
   metaAppId: '',
   metaBusinessId: '',
   metaPartnerBusinessIds: '',
-  graphApiBaseUrl: 'https://graph.facebook.com/v21.0',
+  graphApiBaseUrl: 'https://graph.facebook.com/v26.0',
   reconcileRateMinutes: 15,
   businessTokens: false,
   alarmEmail: '',
@@ -27,6 +27,33 @@ export const DEFAULT_SETTINGS: SwitchboardSettings = {
 };
 
 const asBoolean = (value: unknown): boolean => value === true || value === 'true';
+
+const META_ID = /^\d{1,32}$/;
+
+/**
+ * Meta IDs the functions need at cold start: refused at synth, with the flag that fixes it, rather than
+ * deployed empty and crashing reconciliation and actions later.
+ */
+const requireMetaIds = (settings: SwitchboardSettings): void => {
+  const problems: string[] = [];
+  for (const name of ['metaAppId', 'metaBusinessId'] as const) {
+    if (!META_ID.test(settings[name])) {
+      problems.push(
+        `${CONTEXT_PREFIX}${name} must be a Meta ID (decimal digits), got "${settings[name]}": pass -c ${CONTEXT_PREFIX}${name}=<ID> or set it in cdk.json`,
+      );
+    }
+  }
+  const partners = settings.metaPartnerBusinessIds
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  for (const partner of partners.filter((id) => !META_ID.test(id))) {
+    problems.push(
+      `${CONTEXT_PREFIX}metaPartnerBusinessIds must be comma-separated Meta IDs, got "${partner}"`,
+    );
+  }
+  if (problems.length > 0) throw new Error(`Switchboard settings:\n  ${problems.join('\n  ')}`);
+};
 
 export const readSettings = (node: Node): SwitchboardSettings => {
   const value = (name: keyof SwitchboardSettings): unknown => node.tryGetContext(`${CONTEXT_PREFIX}${name}`);
@@ -39,7 +66,7 @@ export const readSettings = (node: Node): SwitchboardSettings => {
     throw new Error(`${CONTEXT_PREFIX}reconcileRateMinutes must be a whole number of minutes >= 1`);
   const share = Number(value('onboardingAlarmShare') ?? DEFAULT_SETTINGS.onboardingAlarmShare);
   if (!(share > 0 && share <= 1)) throw new Error(`${CONTEXT_PREFIX}onboardingAlarmShare must be in (0, 1]`);
-  return {
+  const settings: SwitchboardSettings = {
     metaAppId: text('metaAppId', DEFAULT_SETTINGS.metaAppId),
     metaBusinessId: text('metaBusinessId', DEFAULT_SETTINGS.metaBusinessId),
     metaPartnerBusinessIds: text('metaPartnerBusinessIds', DEFAULT_SETTINGS.metaPartnerBusinessIds),
@@ -49,4 +76,6 @@ export const readSettings = (node: Node): SwitchboardSettings => {
     alarmEmail: text('alarmEmail', DEFAULT_SETTINGS.alarmEmail),
     onboardingAlarmShare: share,
   };
+  requireMetaIds(settings);
+  return settings;
 };

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -26,7 +26,7 @@ import { DomainQueue } from './constructs/domain-queue.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { StateTables } from './constructs/state-tables.js';
 import { SwitchboardFunction } from './constructs/switchboard-function.js';
-import { acknowledge, arnToken } from './nag.js';
+import { acknowledge, arnToken, nagEnvironment } from './nag.js';
 import { readSettings } from './settings.js';
 
 /** Consumer timeout; queues hide a received batch for 6 × this long. */
@@ -164,6 +164,9 @@ export class SwitchboardStack extends Stack {
       name: 'reconcile',
       timeout: RECONCILE_TIMEOUT,
       memorySize: 512,
+      // No async retries on top of the schedule: a failed run is redone by the next one, never beside it.
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(Math.min(settings.reconcileRateMinutes, 360)),
       environment: {
         ...identity,
         [ENV.reconcileSafetyMarginMs]: String(RECONCILE_SAFETY_MARGIN.toMilliseconds()),
@@ -171,11 +174,18 @@ export class SwitchboardStack extends Stack {
     })
       .bindTable(tables.solutions, 'RW', ENV.solutionsTable)
       .bindTable(tables.wabas, 'RW', ENV.wabasTable)
+      .bindTable(tables.control, 'RW', ENV.controlTable)
       .bindSecretRead(metaSecret, ENV.metaSecretArn);
+    acknowledge(
+      reconcile,
+      'Serverless-LambdaAsyncFailureDestination',
+      'Scheduled runs carry an empty event: a failed run has nothing to keep, raises ReconcileFailed, and the next scheduled run redoes the work.',
+    );
     const schedule = new Rule(this, 'ReconcileSchedule', {
       description: 'Switchboard reconciliation: the webhook fallback',
       schedule: Schedule.rate(Duration.minutes(settings.reconcileRateMinutes)),
-      targets: [new LambdaFunction(reconcile, { retryAttempts: 2 })],
+      // EventBridge retries only a failed *delivery*; a failed run is redone by the next schedule.
+      targets: [new LambdaFunction(reconcile, { retryAttempts: 0 })],
     });
     acknowledge(
       schedule,
@@ -206,10 +216,10 @@ export class SwitchboardStack extends Stack {
         resources: [businessTokenSecrets],
       }),
     );
-    const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    const { account, region } = nagEnvironment(this);
     acknowledge(
       actions.role ?? actions,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:<AWS::AccountId>:secret:${businessTokenPrefix}*]`,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${businessTokenPrefix}*]`,
       'One secret per customer business, created when the customer onboards: names are known only by their prefix, which this stack owns.',
     );
     actions.addEventSource(
@@ -316,6 +326,11 @@ export class SwitchboardStack extends Stack {
       webhook,
       consumers: [solutionsConsumer, wabasConsumer, threadsConsumer, actions],
       reconcile,
+      httpFunctions: [
+        { fn: api, service: 'api' },
+        { fn: actions, service: 'actions' },
+        { fn: reconcile, service: 'reconcile' },
+      ],
       httpApi,
       stage,
       queues: Object.values(queues),

@@ -40,6 +40,7 @@ export const startLocalDynamo = async (
     solutions: `${prefix}-solutions`,
     wabas: `${prefix}-wabas`,
     threads: `${prefix}-threads`,
+    control: `${prefix}-control`,
   } satisfies Record<TableName, string>;
   const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
   for (const [name, definition] of Object.entries(TABLES) as [TableName, (typeof TABLES)[TableName]][]) {

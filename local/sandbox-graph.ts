@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { signBody } from '../shared/webhook/signature.js';
 import { closeServer, sendJson } from './net.js';
 
-export const SANDBOX_VERSION = 'v21.0';
+/** The version the sandbox's base URL names; any `vNN.N` path prefix is served the same way. */
+export const SANDBOX_VERSION = 'v26.0';
+const VERSION_PATTERN = /^v\d{1,3}\.\d$/;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_EXTEND_SECONDS = 7 * 24 * 60 * 60;
 
@@ -238,8 +240,8 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
     const method = request.method ?? 'GET';
     requests.push({ method, path: url.pathname, query });
     const parts = url.pathname.split('/').filter(Boolean);
-    if (parts[0] !== SANDBOX_VERSION)
-      throw new GraphFailure(400, 2635, `unsupported version; use ${SANDBOX_VERSION}`);
+    if (!VERSION_PATTERN.test(parts[0] ?? ''))
+      throw new GraphFailure(400, 2635, `unknown API version; use one like ${SANDBOX_VERSION}`);
     const [, node = '', edge] = parts;
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? query.access_token;
     const isPageCall = edge !== undefined && /thread/.test(edge);

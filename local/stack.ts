@@ -16,6 +16,7 @@ import { EnvelopePublisher } from '../shared/queue/publisher.js';
 import { createReconcileHandler } from '../shared/reconcile/handler.js';
 import { envSecretSource, systemUserToken } from '../shared/secrets/meta-secrets.js';
 import { envPageTokens } from '../shared/secrets/page-tokens.js';
+import { ControlTable } from '../shared/store/control.js';
 import { RegisterTable } from '../shared/store/register-table.js';
 import { SolutionRepository, ThreadRepository, WabaRepository } from '../shared/store/repositories.js';
 import { createWebhookHandler } from '../shared/webhook/handle-webhook.js';
@@ -147,6 +148,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const reconcile = createReconcileHandler({
     wabas: repositories.wabas,
     solutions: repositories.solutions,
+    control: new ControlTable(dynamo.client, dynamo.tableNames.control),
     identity,
     telemetry: new Telemetry('reconcile'),
     safetyMarginMs: 2_000,

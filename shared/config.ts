@@ -74,7 +74,8 @@ export class EnvReader {
   }
 }
 
-export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com/v21.0';
+/** Graph API v26.0 (July 2026); Meta keeps a version about two years (README: upgrading the Graph version). */
+export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com/v26.0';
 
 /** Environment variable names shared by the CDK stack, the functions and local mode. */
 export const ENV = {
@@ -92,6 +93,7 @@ export const ENV = {
   solutionsTable: 'SOLUTIONS_TABLE',
   wabasTable: 'WABAS_TABLE',
   threadsTable: 'THREADS_TABLE',
+  controlTable: 'CONTROL_TABLE',
   metaAppId: 'META_APP_ID',
   metaBusinessId: 'META_BUSINESS_ID',
   metaPartnerBusinessIds: 'META_PARTNER_BUSINESS_IDS',

@@ -2,6 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { type HttpErrorOptions, httpErrors } from './http/http-errors.js';
+import type { HttpApiEvent, HttpResult } from './http/types.js';
 import type { Telemetry } from './observability/telemetry.js';
 
 /**
@@ -33,3 +35,13 @@ export const lambda = <E, R>(telemetry: Telemetry, handler: (event: E, context: 
   middy<E, R>(handler)
     .use(injectLambdaContext(telemetry.logger, { resetKeys: true }))
     .use(publishMetrics(telemetry.metrics));
+
+/**
+ * An HTTP-facing function: the common stack plus the one error mapping (`httpErrors`), so handlers only
+ * throw typed errors and never build error answers themselves.
+ */
+export const httpLambda = (
+  telemetry: Telemetry,
+  handler: (event: HttpApiEvent, context: Context) => Promise<HttpResult>,
+  options: HttpErrorOptions = {},
+) => lambda<HttpApiEvent, HttpResult>(telemetry, handler).use(httpErrors(telemetry, options));

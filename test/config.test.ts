@@ -47,3 +47,19 @@ describe('configuration at cold start', () => {
     });
   });
 });
+
+describe('Graph API version', () => {
+  it('defaults to v26.0, which Meta supports into 2028 (v21.0 is retired in January 2027)', () => {
+    const config = loadActionsConfig({
+      SOLUTIONS_TABLE: 's',
+      WABAS_TABLE: 'w',
+      THREADS_TABLE: 't',
+      META_SECRET_ARN: 'arn',
+      PAGE_TOKENS_SECRET_ARN: 'p',
+      BUSINESS_TOKEN_SECRET_PREFIX: 'x/',
+      META_APP_ID: '21202248997039',
+      META_BUSINESS_ID: '506914307656634',
+    });
+    expect(config.identity.graphApiBaseUrl).toBe('https://graph.facebook.com/v26.0');
+  });
+});

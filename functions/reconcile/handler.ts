@@ -6,6 +6,7 @@ import { GraphClient } from '../../shared/graph/client.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
 import { createReconcileHandler } from '../../shared/reconcile/handler.js';
 import { jsonSecretSource, parseMetaSecrets, systemUserToken } from '../../shared/secrets/meta-secrets.js';
+import { ControlTable } from '../../shared/store/control.js';
 import { RegisterTable } from '../../shared/store/register-table.js';
 import { SolutionRepository, WabaRepository } from '../../shared/store/repositories.js';
 
@@ -22,6 +23,7 @@ const token = systemUserToken(secrets);
 export const handler = createReconcileHandler({
   wabas: new WabaRepository(new RegisterTable(db, config.wabasTable)),
   solutions: new SolutionRepository(new RegisterTable(db, config.solutionsTable)),
+  control: new ControlTable(db, config.controlTable),
   identity: config.identity,
   telemetry: new Telemetry('reconcile'),
   safetyMarginMs: config.safetyMarginMs,

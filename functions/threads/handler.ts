@@ -1,18 +1,18 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConsumerConfig } from '../../shared/aws/function-config.js';
-import { S3ClaimStore } from '../../shared/aws/s3-claim-store.js';
+import { S3ClaimReader } from '../../shared/aws/s3-claim-reader.js';
 import { ENV } from '../../shared/config.js';
 import { createConsumerHandler } from '../../shared/consumers/consumer.js';
 import { threadsConsumer } from '../../shared/consumers/specs.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
-import { RegisterTable } from '../../shared/store/register-table.js';
-import { ThreadRepository } from '../../shared/store/repositories.js';
+import { RegisterWriter } from '../../shared/store/register-writer.js';
+import { threadWrites } from '../../shared/store/repositories.js';
 
 const config = loadConsumerConfig(process.env, ENV.threadsTable);
 const telemetry = new Telemetry('threads');
-const repository = new ThreadRepository(new RegisterTable(new DynamoDBClient({}), config.tableName));
+const repository = threadWrites(new RegisterWriter(new DynamoDBClient({}), config.tableName));
 
 export const handler = createConsumerHandler(threadsConsumer(repository), {
-  claims: new S3ClaimStore(config.claimCheckBucket),
+  claims: new S3ClaimReader(config.claimCheckBucket),
   telemetry,
 });

@@ -2,7 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadWebhookConfig } from '../../shared/aws/function-config.js';
-import { S3ClaimStore } from '../../shared/aws/s3-claim-store.js';
+import { S3ClaimWriter } from '../../shared/aws/s3-claim-writer.js';
 import { SqsMessageSink } from '../../shared/aws/sqs-sink.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
 import { EnvelopePublisher } from '../../shared/queue/publisher.js';
@@ -19,7 +19,7 @@ const secrets = jsonSecretSource(
 );
 const publisher = new EnvelopePublisher(
   new SqsMessageSink(new SQSClient({}), config.queueUrls),
-  new S3ClaimStore(config.claimCheckBucket),
+  new S3ClaimWriter(config.claimCheckBucket),
 );
 
 export const handler = createWebhookHandler({ secrets, publisher, telemetry });

@@ -1,10 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
+  type IMetric,
   MathExpression,
   Metric,
   SingleValueWidget,
@@ -12,6 +13,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -29,6 +31,8 @@ export interface MonitoringProps {
   webhook: IFunction;
   consumers: IFunction[];
   reconcile: IFunction;
+  /** The functions behind /v1 (read API, actions, reconciliation), with their Powertools service names. */
+  httpFunctions: { fn: IFunction; service: string }[];
   httpApi: HttpApi;
   stage: HttpStage;
   queues: DomainQueue[];
@@ -63,6 +67,17 @@ export class Monitoring extends Construct {
   public constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     this.topic = new Topic(this, 'AlarmTopic', { displayName: 'Switchboard alarms', enforceSSL: true });
+    // enforceSSL writes a topic policy, which replaces SNS's default one: without this statement nothing
+    // would allow CloudWatch to publish, and no alarm would ever reach anyone.
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     if (props.settings.alarmEmail !== '') {
       const subscription = this.topic.addSubscription(new EmailSubscription(props.settings.alarmEmail));
       acknowledge(
@@ -133,20 +148,50 @@ export class Monitoring extends Construct {
       },
     );
 
-    const api5xx = new Metric({
-      namespace: 'AWS/ApiGateway',
-      metricName: '5xx',
-      dimensionsMap: { ApiId: props.httpApi.apiId, Stage: props.stage.stageName },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
+    // The webhook's own 5xx: answers it counted as its fault, and invocations that never answered
+    // (errors, throttles) which API Gateway turns into 5xx. Meta's refusals of our actions (502) are not here.
+    const serverErrors = (fn: IFunction, service: string, prefix: string) => ({
+      [`${prefix}h`]: appMetric('HttpServerErrors', service),
+      [`${prefix}e`]: fn.metricErrors({ period: Duration.minutes(5) }),
+      [`${prefix}t`]: fn.metricThrottles({ period: Duration.minutes(5) }),
     });
-    alarm('Webhook5xx', 'The API answered 5xx: Meta will redeliver, but look now. Runbook: "Webhook 5xx".', {
-      metric: api5xx,
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    const sumOf = (label: string, metrics: Record<string, IMetric>) =>
+      new MathExpression({
+        expression: Object.keys(metrics).join(' + '),
+        label,
+        period: Duration.minutes(5),
+        usingMetrics: metrics,
+      });
+    const webhook5xx = sumOf('webhook 5xx', serverErrors(props.webhook, 'webhook', 'w'));
+    alarm(
+      'Webhook5xx',
+      'The webhook answered 5xx: Meta will redeliver, but look now. Runbook: "Webhook 5xx".',
+      {
+        metric: webhook5xx,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      },
+    );
+    const api5xx = sumOf(
+      'API 5xx (our faults)',
+      Object.assign(
+        {},
+        ...props.httpFunctions.map(({ fn, service }, index) => serverErrors(fn, service, `a${index}`)),
+      ),
+    );
+    alarm(
+      'Api5xx',
+      'The /v1 API answered 5xx through its own fault (not Meta refusing). Runbook: "API 5xx".',
+      {
+        metric: api5xx,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      },
+    );
     const webhookP99 = props.webhook.metricDuration({ period: Duration.minutes(5), statistic: 'p99' });
     alarm('WebhookLatencyP99', 'Webhook p99 duration above 3 s for 15 minutes. Runbook: "Webhook latency".', {
       metric: webhookP99,
@@ -245,7 +290,12 @@ export class Monitoring extends Construct {
       new GraphWidget({
         title: 'API',
         left: [
-          api5xx,
+          new Metric({
+            namespace: 'AWS/ApiGateway',
+            metricName: '5xx',
+            dimensionsMap: { ApiId: props.httpApi.apiId, Stage: props.stage.stageName },
+            statistic: 'Sum',
+          }),
           new Metric({
             namespace: 'AWS/ApiGateway',
             metricName: '4xx',

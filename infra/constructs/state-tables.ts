@@ -1,12 +1,17 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLES, type TableDefinition, type TableName } from '../../shared/store/tables.js';
+import {
+  CONTROL_TTL_ATTRIBUTE,
+  TABLES,
+  type TableDefinition,
+  type TableName,
+} from '../../shared/store/tables.js';
 
 const attribute = (name: string) => ({ name, type: AttributeType.STRING });
 
 /**
- * The three state tables, from the same key definitions local mode uses: on-demand, point-in-time
+ * The state tables (and the control table), from the same key definitions local mode uses: on-demand, point-in-time
  * recovery, deletion protection, and retained when the stack is deleted (they are the system of record).
  */
 export class StateTables extends Construct {
@@ -14,7 +19,7 @@ export class StateTables extends Construct {
 
   public constructor(scope: Construct, id: string) {
     super(scope, id);
-    const make = (name: TableName, definition: TableDefinition): Table => {
+    const make = (name: TableName, definition: TableDefinition, timeToLiveAttribute?: string): Table => {
       const table = new Table(this, name, {
         partitionKey: attribute(definition.partitionKey),
         ...(definition.sortKey === undefined ? {} : { sortKey: attribute(definition.sortKey) }),
@@ -23,6 +28,7 @@ export class StateTables extends Construct {
         deletionProtection: true,
         encryption: TableEncryption.AWS_MANAGED,
         removalPolicy: RemovalPolicy.RETAIN,
+        ...(timeToLiveAttribute === undefined ? {} : { timeToLiveAttribute }),
       });
       for (const index of definition.indexes) {
         table.addGlobalSecondaryIndex({
@@ -38,6 +44,7 @@ export class StateTables extends Construct {
       solutions: make('solutions', TABLES.solutions),
       wabas: make('wabas', TABLES.wabas),
       threads: make('threads', TABLES.threads),
+      control: make('control', TABLES.control, CONTROL_TTL_ATTRIBUTE),
     };
   }
 }

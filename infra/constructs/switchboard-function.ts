@@ -25,7 +25,7 @@ export const BUNDLING = {
   sourceMap: true,
   sourcesContent: false,
   format: OutputFormat.ESM,
-  target: 'node22',
+  target: 'node24',
   mainFields: ['module', 'main'],
   // The AWS SDK is bundled: a pinned, tree-shaken copy instead of the runtime's.
   externalModules: [] as string[],
@@ -51,7 +51,7 @@ export interface SwitchboardFunctionProps
 }
 
 /**
- * A Switchboard Lambda function with the project's defaults: Node.js 24 on arm64, ESM, minified with
+ * A Switchboard Lambda function with the project's defaults: Node.js 24 on arm64 (bundled for node24), ESM, minified with
  * source maps, JSON logs in its own log group, and a role that starts empty: it may write its own logs,
  * and each `bind*` helper adds an environment variable together with the narrowest grant it needs.
  */

@@ -1,10 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { NotFoundError } from '../errors.js';
+import { httpErrors } from '../http/http-errors.js';
 import { jsonObjectBody, pathParameter, queryParameter } from '../http/request.js';
-import { json, toErrorResponse } from '../http/response.js';
+import { json } from '../http/response.js';
 import type { HttpApiEvent, HttpResult } from '../http/types.js';
 import { lambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
+import { withDeadline } from '../util/deadline.js';
 import { type BusinessTokenDeps, fetchBusinessToken, parseBusinessTokenJob } from './business-tokens.js';
 import { parseReviewedTerms, type SolutionAction, type SolutionActions } from './solution-actions.js';
 import { parseThreadInput, THREAD_ACTIONS, type ThreadAction, type ThreadActions } from './thread-actions.js';
@@ -50,8 +53,17 @@ const route = async (event: HttpApiEvent, deps: ActionsDeps): Promise<HttpResult
       ),
     );
   }
-  return json(404, { error: 'not_found', message: `no route ${event.routeKey}` });
+  throw new NotFoundError(`no route ${event.routeKey}`);
 };
+
+/** API Gateway ends an integration after 30 s: a call to Meta must finish (or give up) before that. */
+export const ACTION_BUDGET_MS = 27_000;
+/** Kept free before the function's own timeout to answer. */
+const ACTION_MARGIN_MS = 1_500;
+
+/** When every Graph call of this request, retries included, must be done. */
+const actionDeadline = (context: Context): number =>
+  Date.now() + Math.max(0, Math.min(ACTION_BUDGET_MS, context.getRemainingTimeInMillis() - ACTION_MARGIN_MS));
 
 const isSqsEvent = (event: unknown): event is SQSEvent =>
   typeof event === 'object' && event !== null && Array.isArray((event as { Records?: unknown }).Records);
@@ -85,19 +97,7 @@ export const createActionsHandler = (deps: ActionsDeps) => {
           throwOnFullBatchFailure: false,
         });
       }
-      try {
-        return await route(event, deps);
-      } catch (error) {
-        const response = toErrorResponse(error);
-        const log = {
-          routeKey: event.routeKey,
-          status: response.statusCode,
-          error: error instanceof Error ? error.message : String(error),
-        };
-        if (response.statusCode >= 500) deps.telemetry.logger.error('action failed', log);
-        else deps.telemetry.logger.info('action refused', log);
-        return response;
-      }
+      return withDeadline(actionDeadline(context), () => route(event, deps));
     },
-  );
+  ).use(httpErrors(deps.telemetry));
 };

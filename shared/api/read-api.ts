@@ -1,15 +1,15 @@
 import { BadRequestError, NotFoundError } from '../errors.js';
 import { pathParameter, queryParameter } from '../http/request.js';
-import { json, toErrorResponse } from '../http/response.js';
+import { json } from '../http/response.js';
 import type { HttpApiEvent, HttpResult } from '../http/types.js';
-import { lambda } from '../lambda.js';
+import { httpLambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { SolutionRepository, ThreadRepository, WabaRepository } from '../store/repositories.js';
+import type { SolutionReads, ThreadReads, WabaReads } from '../store/repositories.js';
 
 export interface ReadApiDeps {
-  solutions: SolutionRepository;
-  wabas: WabaRepository;
-  threads: ThreadRepository;
+  solutions: SolutionReads;
+  wabas: WabaReads;
+  threads: ThreadReads;
   telemetry: Telemetry;
 }
 
@@ -61,20 +61,5 @@ const route = async (event: HttpApiEvent, deps: ReadApiDeps): Promise<HttpResult
 };
 
 /** The read API: consistent reads for single items, cursor-paginated lists. */
-export const handleReadRequest = async (event: HttpApiEvent, deps: ReadApiDeps): Promise<HttpResult> => {
-  try {
-    return await route(event, deps);
-  } catch (error) {
-    const response = toErrorResponse(error);
-    if (response.statusCode >= 500) {
-      deps.telemetry.logger.error('read failed', {
-        routeKey: event.routeKey,
-        error: (error as Error).message,
-      });
-    }
-    return response;
-  }
-};
-
 export const createReadApiHandler = (deps: ReadApiDeps) =>
-  lambda(deps.telemetry, (event: HttpApiEvent) => handleReadRequest(event, deps));
+  httpLambda(deps.telemetry, (event: HttpApiEvent) => route(event, deps));

@@ -59,6 +59,7 @@ export const loadReconcileConfig = (env: Env) => {
   const reader = new EnvReader(env);
   return reader.done({
     ...tables(reader),
+    controlTable: reader.required(ENV.controlTable),
     ...metaSecret(reader),
     identity: readMetaIdentity(reader),
     safetyMarginMs: reader.integer(ENV.reconcileSafetyMarginMs, 15_000, 0),

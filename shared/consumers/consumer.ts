@@ -5,7 +5,7 @@ import { InvalidEventError } from '../errors.js';
 import { lambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { ChangeEnvelope } from '../queue/envelope.js';
-import type { ClaimStore } from '../queue/ports.js';
+import type { ClaimReader } from '../queue/ports.js';
 import { eventIdHint, readQueueBody } from './queue-body.js';
 
 /** What a domain consumer does with one change: decode it, apply it, optionally follow up. */
@@ -19,7 +19,7 @@ export interface ConsumerSpec<E> {
 }
 
 export interface ConsumerDeps {
-  claims: ClaimStore;
+  claims: ClaimReader;
   telemetry: Telemetry;
 }
 

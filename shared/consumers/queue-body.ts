@@ -1,6 +1,6 @@
 import { InvalidEventError } from '../errors.js';
 import type { ChangeEnvelope } from '../queue/envelope.js';
-import type { ClaimStore } from '../queue/ports.js';
+import type { ClaimReader } from '../queue/ports.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -20,7 +20,7 @@ const asEnvelope = (value: unknown): ChangeEnvelope => {
 };
 
 /** The envelope a queue message carries, fetched from the claim store when the message is a pointer. */
-export const readQueueBody = async (body: string, claims: ClaimStore): Promise<ChangeEnvelope> => {
+export const readQueueBody = async (body: string, claims: ClaimReader): Promise<ChangeEnvelope> => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

@@ -2,11 +2,11 @@ import { decodeSolutionChange, isDocumentedStatus, type SolutionEvent } from '..
 import { type AppRolesEvent, decodeHandover, type ThreadEvent } from '../domain/thread.js';
 import { decodeWabaChange, type WabaChangeEvent } from '../domain/waba.js';
 import type { Telemetry } from '../observability/telemetry.js';
-import type { SolutionRepository, ThreadRepository, WabaRepository } from '../store/repositories.js';
+import type { SolutionWrites, ThreadWrites, WabaWrites } from '../store/repositories.js';
 import type { ConsumerSpec } from './consumer.js';
 
 export const solutionsConsumer = (
-  repository: SolutionRepository,
+  repository: SolutionWrites,
   telemetry: Telemetry,
 ): ConsumerSpec<SolutionEvent> => ({
   domain: 'solutions',
@@ -28,7 +28,7 @@ export const solutionsConsumer = (
 export type WabaFollowUp = (event: WabaChangeEvent) => Promise<void>;
 
 export const wabasConsumer = (
-  repository: WabaRepository,
+  repository: WabaWrites,
   telemetry: Telemetry,
   followUp?: WabaFollowUp,
 ): ConsumerSpec<WabaChangeEvent> => ({
@@ -42,7 +42,7 @@ export const wabasConsumer = (
   },
 });
 
-export const threadsConsumer = (repository: ThreadRepository): ConsumerSpec<ThreadEvent | AppRolesEvent> => ({
+export const threadsConsumer = (repository: ThreadWrites): ConsumerSpec<ThreadEvent | AppRolesEvent> => ({
   domain: 'threads',
   decode: decodeHandover,
   apply: (event) => repository.apply(event),

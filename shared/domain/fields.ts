@@ -21,11 +21,13 @@ export const requireRecord = (value: unknown, what: string): Record<string, unkn
   return value;
 };
 
+/** A timestamp as a number, or as a string of digits (some senders quote Messenger's timestamps). */
 export const requireTime = (value: unknown, what: string): number => {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+  const time = typeof value === 'string' && /^\d{1,16}$/.test(value.trim()) ? Number(value) : value;
+  if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) {
     throw new InvalidEventError(`${what} is missing or not a timestamp`);
   }
-  return value;
+  return time;
 };
 
 export const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);

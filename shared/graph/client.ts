@@ -1,4 +1,6 @@
+import { errorMessage } from '../errors.js';
 import { backoffDelay, sleep as realSleep } from '../util/async.js';
+import { currentDeadline } from '../util/deadline.js';
 import {
   GraphApiError,
   GraphAuthError,
@@ -11,7 +13,7 @@ import {
 export type TokenSource = (forceFetch: boolean) => Promise<string>;
 
 export interface GraphClientOptions {
-  /** Base URL with the version, e.g. `https://graph.facebook.com/v21.0`. */
+  /** Base URL with the version, e.g. `https://graph.facebook.com/v26.0`. */
   baseUrl: string;
   token: TokenSource;
   /** Absolute epoch ms past which no retry wait may end (the run's time budget). */
@@ -34,6 +36,22 @@ export interface GraphRequest {
   /** Overrides the client's token source (page access tokens). */
   token?: TokenSource;
 }
+
+interface AttemptFailure {
+  status: number;
+  message: string;
+  waitMs: number;
+  transient: boolean;
+  graph?: GraphErrorBody;
+}
+
+const noGraphBody = (message: string): GraphErrorBody => ({
+  message,
+  type: null,
+  code: null,
+  error_subcode: null,
+  fbtrace_id: null,
+});
 
 export interface GraphStats {
   requests: number;
@@ -107,51 +125,27 @@ export class GraphClient {
     const tokenSource = request.token ?? options.token;
     const url = this.url(request.path, request.query);
     const label = `${request.method ?? 'GET'} ${url.pathname}`;
+    const deadline = this.deadline();
     let token = await tokenSource(false);
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
+      const timeoutMs = this.attemptTimeout(deadline, label);
       this.stats.requests += 1;
-      let failure: { status: number; message: string; waitMs: number; graph?: GraphErrorBody };
-      try {
-        const response = await options.fetch(url, {
-          method: request.method ?? 'GET',
-          headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-          signal: AbortSignal.timeout(options.requestTimeoutMs),
-        });
-        const body: unknown = await response.json().catch(() => undefined);
-        const hasError = typeof body === 'object' && body !== null && 'error' in body;
-        if (response.ok && !hasError) return body as T;
-        const { graph, transientFlag } = parseGraphError(body, response.status);
-        if (graph.code === 190) {
-          if (refreshed) throw new GraphAuthError(response.status, graph, url.pathname);
-          refreshed = true;
-          token = await tokenSource(true);
-          continue;
-        }
-        if (!isTransientGraphError(response.status, graph, transientFlag))
-          throw new GraphApiError(response.status, graph, url.pathname);
-        failure = {
-          status: response.status,
-          message: graph.message,
-          waitMs: regainAccessDelayMs(response.headers),
-          graph,
-        };
-      } catch (error) {
-        if (
-          error instanceof GraphApiError ||
-          (error instanceof Error && error.message.startsWith('refusing'))
-        )
-          throw error;
-        failure = { status: 0, message: error instanceof Error ? error.message : String(error), waitMs: 0 };
+      const outcome = await this.attempt(url, request.method ?? 'GET', token, timeoutMs);
+      if (outcome.ok) return outcome.body as T;
+      const { failure } = outcome;
+      if (failure.graph?.code === 190) {
+        if (refreshed) throw new GraphAuthError(failure.status, failure.graph, url.pathname);
+        refreshed = true;
+        // Outside any retry: a token source that fails (secret store down) is not a network error.
+        token = await tokenSource(true);
+        continue;
+      }
+      if (!failure.transient) {
+        throw new GraphApiError(failure.status, failure.graph ?? noGraphBody(failure.message), url.pathname);
       }
       if (attempt + 1 >= options.maxAttempts) {
-        const graph = failure.graph ?? {
-          message: failure.message,
-          type: null,
-          code: null,
-          error_subcode: null,
-          fbtrace_id: null,
-        };
+        const graph = failure.graph ?? noGraphBody(failure.message);
         throw new GraphApiError(
           failure.status,
           { ...graph, message: `${graph.message} (gave up after ${attempt + 1} attempts)` },
@@ -162,12 +156,63 @@ export class GraphClient {
         failure.waitMs,
         backoffDelay(attempt, options.baseDelayMs, options.maxDelayMs, options.random),
       );
-      if (options.deadline !== undefined && options.now() + waitMs >= options.deadline) {
+      if (deadline !== undefined && options.now() + waitMs >= deadline) {
         throw new GraphBudgetExhaustedError(label, failure.message);
       }
       this.stats.retries += 1;
       await options.sleep(waitMs);
     }
+  }
+
+  /** The earlier of the client's deadline and the deadline of the invocation in progress, if any. */
+  private deadline(): number | undefined {
+    const candidates = [this.options.deadline, currentDeadline()].filter(
+      (value): value is number => value !== undefined,
+    );
+    return candidates.length === 0 ? undefined : Math.min(...candidates);
+  }
+
+  /** One request may not outlive the deadline either; none starts once it has passed. */
+  private attemptTimeout(deadline: number | undefined, label: string): number {
+    const { requestTimeoutMs, now } = this.options;
+    if (deadline === undefined) return requestTimeoutMs;
+    const left = deadline - now();
+    if (left <= 0) throw new GraphBudgetExhaustedError(label, 'no time left for another request');
+    return Math.min(requestTimeoutMs, left);
+  }
+
+  private async attempt(
+    url: URL,
+    method: 'GET' | 'POST',
+    token: string,
+    timeoutMs: number,
+  ): Promise<{ ok: true; body: unknown } | { ok: false; failure: AttemptFailure }> {
+    let response: Response;
+    let body: unknown;
+    try {
+      response = await this.options.fetch(url, {
+        method,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      body = await response.json().catch(() => undefined);
+    } catch (error) {
+      // Network errors and timeouts: Meta may not have seen the request, or may have; both are retried.
+      return { ok: false, failure: { status: 0, message: errorMessage(error), waitMs: 0, transient: true } };
+    }
+    const hasError = typeof body === 'object' && body !== null && 'error' in body;
+    if (response.ok && !hasError) return { ok: true, body };
+    const { graph, transientFlag } = parseGraphError(body, response.status);
+    return {
+      ok: false,
+      failure: {
+        status: response.status,
+        message: graph.message,
+        waitMs: regainAccessDelayMs(response.headers),
+        graph,
+        transient: isTransientGraphError(response.status, graph, transientFlag),
+      },
+    };
   }
 
   /** Every page of a list: follows `paging.next` until Meta sends none (a short page proves nothing). */

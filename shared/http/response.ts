@@ -38,7 +38,10 @@ export const toErrorResponse = (error: unknown): HttpResult => {
     });
   }
   if (error instanceof GraphBudgetExhaustedError) {
-    return json(504, { error: 'meta_unavailable', message: error.message });
+    return json(504, {
+      error: 'meta_unavailable',
+      message: `Meta did not answer in time (${error.lastError}); it may or may not have acted: read the item again (threads: ?refresh=true) before retrying`,
+    });
   }
   return json(500, { error: 'internal_error', message: 'unexpected error; see the function logs' });
 };

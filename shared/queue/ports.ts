@@ -16,7 +16,13 @@ export interface MessageSink {
 }
 
 /** Storage for changes too large for one queue message: S3 in AWS, a local folder in local mode. */
-export interface ClaimStore {
+export interface ClaimWriter {
   put(key: string, body: string): Promise<void>;
+}
+
+/** The consumers' side of the claim-check store: they only read. */
+export interface ClaimReader {
   get(key: string): Promise<string>;
 }
+
+export type ClaimStore = ClaimWriter & ClaimReader;

@@ -2,7 +2,7 @@ import { DependencyUnavailableError, errorMessage } from '../errors.js';
 import { backoffDelay, mapWithConcurrency, sleep } from '../util/async.js';
 import type { ChangeEnvelope, ClaimCheckPointer, QueueName } from './envelope.js';
 import { queueFor } from './envelope.js';
-import type { ClaimStore, MessageSink, QueueEntry } from './ports.js';
+import type { ClaimWriter, MessageSink, QueueEntry } from './ports.js';
 
 /** SQS limits: a message and a whole SendMessageBatch call carry at most 256 KiB, a batch 10 entries. */
 export const SQS_MAX_MESSAGE_BYTES = 262_144;
@@ -70,7 +70,7 @@ export class EnvelopePublisher {
 
   public constructor(
     private readonly sink: MessageSink,
-    private readonly claims: ClaimStore,
+    private readonly claims: ClaimWriter,
     options: PublisherOptions = {},
   ) {
     this.maxAttempts = options.maxAttempts ?? 4;

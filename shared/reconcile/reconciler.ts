@@ -24,6 +24,11 @@ export interface ReconcileDeps {
   telemetry: Telemetry;
   now?: () => number;
   solutionLookupsPerRun?: number;
+  /**
+   * True until a first full sweep completed: every WABA found then is the baseline of what exists, not
+   * evidence of missed webhooks, so it is counted apart and raises no drift alarm.
+   */
+  baseline?: boolean;
 }
 
 export interface ReconcileSummary {
@@ -32,8 +37,12 @@ export interface ReconcileSummary {
   stoppedBy: string | null;
   pages: number;
   wabasSeen: number;
+  /** True while no full sweep ever completed: unknown WABAs are the baseline, not drift. */
+  baseline: boolean;
   /** WABAs no webhook had told us about: webhooks we missed. */
   wabasDiscovered: number;
+  /** WABAs first recorded by the baseline sweep (before it, nothing was known to be missing). */
+  wabasBaselined: number;
   wabasUpdated: number;
   solutionsSeen: number;
   solutionsChanged: number;
@@ -121,7 +130,9 @@ export class Reconciler {
       stoppedBy: null,
       pages: 0,
       wabasSeen: 0,
+      baseline: this.deps.baseline === true,
       wabasDiscovered: 0,
+      wabasBaselined: 0,
       wabasUpdated: 0,
       solutionsSeen: 0,
       solutionsChanged: 0,
@@ -200,13 +211,14 @@ export class Reconciler {
           eventId: eventIdOf({ wabaId: id, observedAt, ...fields }),
           ...fields,
         };
-        if (!known) summary.wabasDiscovered += 1;
+        if (!known && summary.baseline) summary.wabasBaselined += 1;
+        else if (!known) summary.wabasDiscovered += 1;
         if (known && sameFields(previous, observation)) return;
         await this.deps.wabas.apply(observation);
         summary.wabasUpdated += 1;
         if (!known) discovered.push(id);
       });
-      if (discovered.length > 0) {
+      if (discovered.length > 0 && !summary.baseline) {
         // One line per page, not per WABA: a first run over thousands of WABAs must not flood the logs.
         this.deps.telemetry.logger.warn('WABAs discovered by reconciliation: webhooks were missed', {
           count: discovered.length,
@@ -296,6 +308,7 @@ export class Reconciler {
     telemetry.count('ReconcilePages', summary.pages, undefined, true);
     telemetry.count('WabasSeen', summary.wabasSeen, undefined, true);
     telemetry.count('WabasDiscovered', summary.wabasDiscovered, undefined, true);
+    telemetry.count('WabasBaselined', summary.wabasBaselined);
     telemetry.count('SolutionsChanged', summary.solutionsChanged, undefined, true);
     telemetry.count('GraphRetries', summary.retries, undefined, true);
     telemetry.count('ReconcilePartial', summary.complete ? 0 : 1, undefined, true);

@@ -19,7 +19,8 @@ import {
 } from '../domain/thread.js';
 import { projectWaba, type Waba, type WabaEvent, wabaKey, wabaWrite } from '../domain/waba.js';
 import { BadRequestError } from '../errors.js';
-import type { Page, RegisterTable } from './register-table.js';
+import type { Page, RegisterReads } from './register-reader.js';
+import type { RegisterWrites } from './register-writer.js';
 import { TABLES } from './tables.js';
 
 const projectPage = <T>(page: Page<Item>, project: (item: Item) => T | undefined): Page<T> => ({
@@ -27,12 +28,33 @@ const projectPage = <T>(page: Page<Item>, project: (item: Item) => T | undefined
   nextCursor: page.nextCursor,
 });
 
-export class SolutionRepository {
-  public constructor(public readonly table: RegisterTable) {}
+/**
+ * Each table has a write side (`*Writes`: apply an event, one conditional write) and a read side
+ * (`*Reads`: the projected read model). Consumers hold only the write side and the read API only the read
+ * side, so each function's bundle carries, and its role allows, only the DynamoDB calls it makes; actions
+ * and reconciliation hold both (`*Repository`).
+ */
+export const solutionWrites = (writer: RegisterWrites) => ({
+  apply: (event: SolutionEvent): Promise<WriteOutcome> =>
+    writer.write(solutionKey(event.solutionId), solutionWrite(event)),
+});
+export type SolutionWrites = ReturnType<typeof solutionWrites>;
 
-  public apply(event: SolutionEvent): Promise<WriteOutcome> {
-    return this.table.write(solutionKey(event.solutionId), solutionWrite(event));
-  }
+export const wabaWrites = (writer: RegisterWrites) => ({
+  apply: (event: WabaEvent): Promise<WriteOutcome> => writer.write(wabaKey(event.wabaId), wabaWrite(event)),
+});
+export type WabaWrites = ReturnType<typeof wabaWrites>;
+
+export const threadWrites = (writer: RegisterWrites) => ({
+  apply: (event: ThreadEvent | AppRolesEvent): Promise<WriteOutcome> => {
+    const userId = event.kind === 'app_roles' ? PAGE_ITEM_USER_ID : event.userId;
+    return writer.write(threadKey(event.pageId, userId), threadWrite(event));
+  },
+});
+export type ThreadWrites = ReturnType<typeof threadWrites>;
+
+export class SolutionReads {
+  public constructor(public readonly table: RegisterReads) {}
 
   public async get(solutionId: string): Promise<Solution | undefined> {
     return projectSolution(await this.table.get(solutionKey(solutionId)));
@@ -43,12 +65,8 @@ export class SolutionRepository {
   }
 }
 
-export class WabaRepository {
-  public constructor(public readonly table: RegisterTable) {}
-
-  public apply(event: WabaEvent): Promise<WriteOutcome> {
-    return this.table.write(wabaKey(event.wabaId), wabaWrite(event));
-  }
+export class WabaReads {
+  public constructor(public readonly table: RegisterReads) {}
 
   public async get(wabaId: string): Promise<Waba | undefined> {
     return projectWaba(await this.table.get(wabaKey(wabaId)));
@@ -111,16 +129,11 @@ const decodeListCursor = (cursor: string | undefined): { index: number; inner: s
   throw new BadRequestError('cursor is not one this API returned');
 };
 
-export class ThreadRepository {
+export class ThreadReads {
   public constructor(
-    public readonly table: RegisterTable,
+    public readonly table: RegisterReads,
     private readonly now: () => number = Date.now,
   ) {}
-
-  public apply(event: ThreadEvent | AppRolesEvent): Promise<WriteOutcome> {
-    const userId = event.kind === 'app_roles' ? PAGE_ITEM_USER_ID : event.userId;
-    return this.table.write(threadKey(event.pageId, userId), threadWrite(event));
-  }
 
   public async get(pageId: string, userId: string): Promise<Thread | undefined> {
     return projectThread(await this.table.get(threadKey(pageId, userId)), this.now());
@@ -128,5 +141,34 @@ export class ThreadRepository {
 
   public async getPageRoles(pageId: string): Promise<PageRoles | undefined> {
     return projectPageRoles(await this.table.get(threadKey(pageId, PAGE_ITEM_USER_ID)));
+  }
+}
+
+type Both = RegisterReads & RegisterWrites;
+
+export class SolutionRepository extends SolutionReads {
+  public apply: SolutionWrites['apply'];
+
+  public constructor(table: Both) {
+    super(table);
+    this.apply = solutionWrites(table).apply;
+  }
+}
+
+export class WabaRepository extends WabaReads {
+  public apply: WabaWrites['apply'];
+
+  public constructor(table: Both) {
+    super(table);
+    this.apply = wabaWrites(table).apply;
+  }
+}
+
+export class ThreadRepository extends ThreadReads {
+  public apply: ThreadWrites['apply'];
+
+  public constructor(table: Both, now: () => number = Date.now) {
+    super(table, now);
+    this.apply = threadWrites(table).apply;
   }
 }

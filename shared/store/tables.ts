@@ -15,6 +15,8 @@ export interface TableDefinition extends KeyDefinition {
  * - wabas: `wabaId`; sparse indexes `bySolution` (`solutionId`, set by PARTNER_ADDED) and
  *   `byObservedSolution` (`observedSolutionId`, set by reconciliation) list a solution's WABAs.
  * - threads: (`pageId`, `userId`); the page-level item (app roles) has `userId = "#page"`.
+ * - control: `pk`; Switchboard's own bookkeeping (reconciliation state and its lease, ...), never Meta's
+ *   state. Items that may lapse carry `expiresAt` (epoch seconds), the table's TTL attribute.
  */
 export const TABLES = {
   solutions: { partitionKey: 'solutionId', indexes: [] },
@@ -26,9 +28,13 @@ export const TABLES = {
     ],
   },
   threads: { partitionKey: 'pageId', sortKey: 'userId', indexes: [] },
+  control: { partitionKey: 'pk', indexes: [] },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableName = keyof typeof TABLES;
+
+/** The control table's time-to-live attribute (epoch seconds). */
+export const CONTROL_TTL_ATTRIBUTE = 'expiresAt';
 
 const keySchema = (definition: KeyDefinition) => [
   { AttributeName: definition.partitionKey, KeyType: 'HASH' as const },

@@ -7,9 +7,9 @@ import {
   UnauthorizedError,
 } from '../errors.js';
 import { headerValue, rawBodyBytes } from '../http/request.js';
-import { json, text, toErrorResponse } from '../http/response.js';
+import { json, text } from '../http/response.js';
 import type { HttpApiEvent, HttpResult } from '../http/types.js';
-import { lambda } from '../lambda.js';
+import { httpLambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { EnvelopePublisher } from '../queue/publisher.js';
 import { acceptedAppSecrets, type MetaSecrets, type SecretSource } from '../secrets/meta-secrets.js';
@@ -44,13 +44,35 @@ const parseDelivery = (body: Buffer): Record<string, unknown> => {
   return parsed as Record<string, unknown>;
 };
 
-const ingest = async (event: HttpApiEvent, deps: WebhookDeps): Promise<HttpResult> => {
+/** At most one forced re-read of the Meta secret per this long, so unsigned floods cannot hammer Secrets Manager. */
+export const SECRET_REREAD_INTERVAL_MS = 30_000;
+
+/**
+ * Verifies a delivery's signature. After `put-secret-value`, a warm container still holds the old app
+ * secret for up to the cache age and would refuse every delivery: on a mismatch it re-reads the secret
+ * once (rate-limited) and checks again before refusing.
+ */
+const signatureVerifier = (deps: WebhookDeps) => {
+  let lastReread = Number.NEGATIVE_INFINITY;
+  return async (body: Buffer, header: string | undefined): Promise<void> => {
+    if (verifySignature(body, header, acceptedAppSecrets(await deps.secrets.get()))) return;
+    const now = (deps.now ?? Date.now)();
+    if (header !== undefined && now - lastReread >= SECRET_REREAD_INTERVAL_MS) {
+      lastReread = now;
+      if (verifySignature(body, header, acceptedAppSecrets(await deps.secrets.get(true)))) return;
+    }
+    throw new UnauthorizedError();
+  };
+};
+
+const ingest = async (
+  event: HttpApiEvent,
+  deps: WebhookDeps,
+  verify: ReturnType<typeof signatureVerifier>,
+): Promise<HttpResult> => {
   if (decodedLength(event) > MAX_WEBHOOK_BODY_BYTES) throw new PayloadTooLargeError(MAX_WEBHOOK_BODY_BYTES);
   const body = rawBodyBytes(event);
-  const secrets = await deps.secrets.get();
-  if (!verifySignature(body, headerValue(event, 'x-hub-signature-256'), acceptedAppSecrets(secrets))) {
-    throw new UnauthorizedError();
-  }
+  await verify(body, headerValue(event, 'x-hub-signature-256'));
   const deliveryId = sha256Hex(body).slice(0, 32);
   const envelopes = splitDelivery(parseDelivery(body), { deliveryId, receivedAt: (deps.now ?? Date.now)() });
   const summary = await deps.publisher.publish(envelopes);
@@ -70,13 +92,14 @@ const ingest = async (event: HttpApiEvent, deps: WebhookDeps): Promise<HttpResul
 };
 
 /**
- * `GET /webhook` (Meta's verification), `POST /webhook` (signed deliveries) and `GET /healthz`.
- * Every failure maps to a status through `toErrorResponse`; a dependency failure is a 5xx so Meta retries.
+ * `GET /webhook` (Meta's verification), `POST /webhook` (signed deliveries) and `GET /healthz`. Errors are
+ * typed and answered by `httpErrors`; a dependency failure is a 5xx so that Meta delivers again.
  */
-export const handleWebhookRequest = async (event: HttpApiEvent, deps: WebhookDeps): Promise<HttpResult> => {
-  const method = event.requestContext.http.method.toUpperCase();
-  const path = event.rawPath;
-  try {
+const routeWebhookRequest = (deps: WebhookDeps) => {
+  const verify = signatureVerifier(deps);
+  return async (event: HttpApiEvent): Promise<HttpResult> => {
+    const method = event.requestContext.http.method.toUpperCase();
+    const path = event.rawPath;
     if (path === '/healthz') {
       await deps.secrets.get();
       return json(200, { status: 'ok' });
@@ -86,25 +109,17 @@ export const handleWebhookRequest = async (event: HttpApiEvent, deps: WebhookDep
       const { verifyToken } = await deps.secrets.get();
       return text(200, answerVerification(event.queryStringParameters ?? {}, verifyToken));
     }
-    if (method === 'POST') return await ingest(event, deps);
+    if (method === 'POST') return ingest(event, deps, verify);
     throw new MethodNotAllowedError(`${method} is not supported on /webhook`);
-  } catch (error) {
-    const response = toErrorResponse(error);
-    const reason = error instanceof SwitchboardError ? error.code : 'internal_error';
-    if (method === 'POST') deps.telemetry.count('DeliveriesRejected', 1, { Reason: reason });
-    const log = {
-      method,
-      path,
-      status: response.statusCode,
-      reason,
-      error: error instanceof Error ? error.message : String(error),
-    };
-    if (response.statusCode >= 500) deps.telemetry.logger.error('webhook request failed', log);
-    else deps.telemetry.logger.warn('webhook request refused', log);
-    return response;
-  }
+  };
 };
 
 /** The webhook Lambda handler, built from its dependencies (AWS clients, or local mode's adapters). */
 export const createWebhookHandler = (deps: WebhookDeps) =>
-  lambda(deps.telemetry, (event: HttpApiEvent) => handleWebhookRequest(event, deps));
+  httpLambda(deps.telemetry, routeWebhookRequest(deps), {
+    onRefused: (event, error) => {
+      if (event.requestContext.http.method.toUpperCase() !== 'POST') return;
+      const reason = error instanceof SwitchboardError ? error.code : 'internal_error';
+      deps.telemetry.count('DeliveriesRejected', 1, { Reason: reason });
+    },
+  });

@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LocalClaimStore } from '../../local/claim-store.js';
+import { localContext } from '../../local/lambda-context.js';
 import { MemorySecretStore } from '../../local/stack.js';
 import { businessTokenFollowUp } from '../../shared/actions/business-tokens.js';
 import { createActionsHandler } from '../../shared/actions/handler.js';
@@ -139,8 +140,8 @@ describe('solution actions', () => {
       fields: 'name,status,owner_permissions,partners{partner_permissions,partner_app}',
     });
     expect(graph.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
-      'GET /v21.0/sol-read',
-      'POST /v21.0/sol-read/accept',
+      'GET /v26.0/sol-read',
+      'POST /v26.0/sol-read/accept',
     ]);
   });
 
@@ -419,6 +420,31 @@ describe('conversation control', () => {
       400,
     );
     expect(graph.requests).toHaveLength(0);
+  });
+
+  it('bounds every Graph call by the invocation: a slow Meta answers 504 before API Gateway gives up', async () => {
+    // Prepare: Meta answers only after 5 s; the invocation has 3 s left
+    const psid = user('slow');
+    graph.on(`POST /${PAGE}/take_thread_control`, { delayMs: 5_000, body: { success: true } });
+    const started = Date.now();
+
+    // Act
+    const response = (await handler()(
+      httpEvent({
+        method: 'POST',
+        path: `/v1/threads/${PAGE}/${psid}/take`,
+        routeKey: threadRoute('take'),
+        pathParameters: { pageId: PAGE, userId: psid },
+      }),
+      localContext('actions', 3_000),
+    )) as HttpResult;
+
+    // Assess: answered within the invocation, saying Meta may have acted; nothing recorded
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(response.statusCode).toBe(504);
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'meta_unavailable' });
+    expect(JSON.parse(response.body).message).toMatch(/may (or may not )?have acted/);
+    expect(await tables.threads.table.get({ pageId: PAGE, userId: psid })).toBeUndefined();
   });
 
   it('a Meta refusal answers 502 and records nothing', async () => {

@@ -93,3 +93,18 @@ describe('threads domain', () => {
     expect(projectThread(item, NOW)).toBeUndefined();
   });
 });
+
+describe('handover timestamps', () => {
+  it('accepts a timestamp sent as a string of digits, as the same instant as the number', () => {
+    // Prepare: the reference's take notification with its timestamp quoted
+    const envelope = fixtureEnvelope('take-thread-control');
+    const change = envelope.change as Record<string, unknown>;
+    const quoted = { ...envelope, change: { ...change, timestamp: String(change.timestamp) } };
+
+    // Act
+    const event = decodeHandover(quoted) as ThreadEvent;
+
+    // Assess
+    expect(event.timeMs).toBe(take.timeMs);
+  });
+});

@@ -16,9 +16,16 @@ let template: Template;
 let resources: Record<string, Resource>;
 
 /** Synthesizes the real app (both cdk-nag packs) without bundling the functions. */
-const synth = (context: Record<string, unknown> = {}) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-  const stack = createSwitchboard(app);
+/** The reference's example IDs, as a user passes them with `-c`. */
+const EXAMPLE_CONTEXT = {
+  'switchboard:metaAppId': '21202248997039',
+  'switchboard:metaBusinessId': '506914307656634',
+  'switchboard:metaPartnerBusinessIds': '116133292427920',
+};
+
+const synth = (context: Record<string, unknown> = {}, env?: { account: string; region: string }) => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...EXAMPLE_CONTEXT, ...context } });
+  const stack = createSwitchboard(app, env ?? { account: undefined, region: undefined });
   app.synth(); // throws on any unacknowledged cdk-nag finding
   return Template.fromStack(stack);
 };
@@ -57,6 +64,51 @@ const allActions = (statements: Statement[]) =>
   [...new Set(statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])))].sort();
 
 describe('the stack', () => {
+  it('synthesizes for a concrete account and region too, as `cdk deploy` with credentials does', () => {
+    expect(() => synth({}, { account: '123456789012', region: 'eu-west-1' })).not.toThrow();
+    expect(() =>
+      synth({ 'switchboard:businessTokens': true }, { account: '123456789012', region: 'eu-west-1' }),
+    ).not.toThrow();
+  });
+
+  it('refuses at synth an empty or malformed app, business or partner ID, naming the flag to pass', () => {
+    expect(() => synth({ 'switchboard:metaAppId': '' })).toThrow(/-c switchboard:metaAppId=<ID>/);
+    expect(() => synth({ 'switchboard:metaBusinessId': '' })).toThrow(/-c switchboard:metaBusinessId=<ID>/);
+    expect(() => synth({ 'switchboard:metaPartnerBusinessIds': '116133292427920,abc' })).toThrow(/"abc"/);
+  });
+
+  it('lets CloudWatch alarms publish to the TLS-only alarm topic', () => {
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')) as Resource[];
+    expect(policies).toHaveLength(1);
+    const document = policies[0]?.Properties.PolicyDocument as { Statement?: unknown[] } | undefined;
+    const statements = document?.Statement ?? [];
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+      }),
+    );
+  });
+
+  it("alarms on the webhook's own 5xx, and on the API's own faults apart, never on the stage-wide 5xx", () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+    const webhook = Object.entries(alarms).find(([id]) => id.includes('Webhook5xx'))?.[1] as Resource;
+    const api = Object.entries(alarms).find(([id]) => id.includes('Api5xx'))?.[1] as Resource;
+    expect(JSON.stringify(webhook.Properties.Metrics)).toContain('HttpServerErrors');
+    expect(JSON.stringify(webhook.Properties.Metrics)).not.toMatch(/ApiGateway|"actions"|"api"/);
+    expect(JSON.stringify(api.Properties.Metrics)).toMatch(/"actions"/);
+    expect(JSON.stringify(alarms)).not.toContain('AWS/ApiGateway');
+  });
+
+  it('never retries or overlaps a scheduled reconciliation on top of the schedule', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    expect(actionsOn(statementsOf('Reconcile'), 'Statecontrol')).toContain('dynamodb:UpdateItem');
+  });
+
   it('synthesizes with zero unacknowledged cdk-nag findings (AwsSolutions and Serverless)', () => {
     expect(() => synth()).not.toThrow();
     expect(() =>
@@ -145,9 +197,13 @@ describe('the stack', () => {
     ).toEqual(['GET /healthz', 'GET /webhook', 'POST /webhook']);
   });
 
-  it('keeps state in three on-demand tables with PITR, deletion protection and retention, keys as documented', () => {
+  it('keeps state in on-demand tables with PITR, deletion protection and retention, keys as documented', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(3);
+    expect(Object.keys(tables)).toHaveLength(4);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
     for (const table of Object.values(tables) as (Resource & { DeletionPolicy: string })[]) {
       expect(table.DeletionPolicy).toBe('Retain');
       expect(table.Properties).toMatchObject({

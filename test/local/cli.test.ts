@@ -37,12 +37,17 @@ describe('the CLIs against local mode', () => {
     expect(unsigned).toMatchObject({ code: 1, out: expect.stringContaining('401') });
   });
 
-  it('reconcile discovers WABAs no webhook announced, which read back as discovered by reconciliation', async () => {
+  it('reconcile records WABAs no webhook announced (the first sweep as a baseline), which read back as discovered by reconciliation', async () => {
     const result = await switchboard('reconcile', '--json');
     expect(result.code).toBe(0);
-    const summary = JSON.parse(result.out) as { wabasDiscovered: number; complete: boolean };
-    expect(summary.complete).toBe(true);
-    expect(summary.wabasDiscovered).toBeGreaterThanOrEqual(1);
+    const summary = JSON.parse(result.out) as {
+      wabasDiscovered: number;
+      wabasBaselined: number;
+      baseline: boolean;
+      complete: boolean;
+    };
+    expect(summary).toMatchObject({ complete: true, baseline: true, wabasDiscovered: 0 });
+    expect(summary.wabasBaselined).toBeGreaterThanOrEqual(1);
     const { body } = await getJson(`${local.stack.url}/v1/wabas/120399918844556`);
     expect(body).toMatchObject({
       name: 'Unannounced Bakery',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { type LocalDynamo, startLocalDynamo } from '../../local/dynalite.js';
+import { ControlTable } from '../../shared/store/control.js';
 import { RegisterTable } from '../../shared/store/register-table.js';
 import { SolutionRepository, ThreadRepository, WabaRepository } from '../../shared/store/repositories.js';
 
@@ -10,6 +11,7 @@ export interface TestTables {
   solutions: SolutionRepository;
   wabas: WabaRepository;
   threads: ThreadRepository;
+  control: ControlTable;
 }
 
 /** Starts dynalite on loopback for the test file and creates the stack's tables. */
@@ -27,6 +29,7 @@ export const useLocalTables = (now: () => number = Date.now): TestTables => {
       new RegisterTable(tables.dynamo.client, tables.dynamo.tableNames.threads),
       now,
     );
+    tables.control = new ControlTable(tables.dynamo.client, tables.dynamo.tableNames.control);
   });
   afterAll(async () => {
     await tables.dynamo?.close();

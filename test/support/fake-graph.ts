@@ -57,7 +57,7 @@ export class FakeGraph {
     });
     this.server = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v21.0`;
+    this.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v26.0`;
   }
 
   public async stop(): Promise<void> {
@@ -81,7 +81,7 @@ export class FakeGraph {
 
   public calls(route: string): RecordedRequest[] {
     const [method, path] = route.split(' ');
-    return this.requests.filter((request) => request.method === method && request.path === `/v21.0${path}`);
+    return this.requests.filter((request) => request.method === method && request.path === `/v26.0${path}`);
   }
 
   private async handle(request: IncomingMessage): Promise<FakeReply> {
@@ -96,10 +96,10 @@ export class FakeGraph {
       body: Buffer.concat(chunks).toString('utf8'),
     };
     this.requests.push(recorded);
-    const key = `${recorded.method} ${url.pathname.replace(/^\/v21\.0/, '')}`;
+    const key = `${recorded.method} ${url.pathname.replace(/^\/v26\.0/, '')}`;
     const replies = this.routes.get(key);
     if (replies === undefined || replies.length === 0) return graphError(100, `fake graph: no route ${key}`);
-    const used = this.requests.filter((r) => `${r.method} ${r.path.replace(/^\/v21\.0/, '')}` === key).length;
+    const used = this.requests.filter((r) => `${r.method} ${r.path.replace(/^\/v26\.0/, '')}` === key).length;
     const reply = replies[Math.min(used, replies.length) - 1] ?? replies[replies.length - 1];
     return reply === undefined ? {} : reply(recorded, this.base);
   }

