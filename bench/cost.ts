@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { FIXTURES } from '../fixtures/deliveries.js';
 import { LocalClaimStore } from '../local/claim-store.js';
+import { MemoryDeadLetters } from '../local/dead-letters.js';
 import { localContext } from '../local/lambda-context.js';
 import { createConsumerHandler } from '../shared/consumers/consumer.js';
 import { threadsConsumer } from '../shared/consumers/specs.js';
@@ -111,7 +112,7 @@ export const measureConsumerCpu = async (batchSize: number, batches: number) => 
   const telemetry = new Telemetry('threads');
   const ours = createConsumerHandler(
     threadsConsumer(new ThreadRepository(new RegisterTable(stubbedDynamo(), 't'))),
-    { claims: new LocalClaimStore(), telemetry },
+    { claims: new LocalClaimStore(), telemetry, deadLetters: new MemoryDeadLetters() },
   );
   const floor = createFloorConsumer(stubbedDynamo(), 't');
   const body = JSON.stringify(firstEnvelope('take-thread-control'));

@@ -11,6 +11,8 @@ export interface SwitchboardSettings {
   alarmEmail: string;
   /** Share of the weekly onboarding limit (200) at which the onboarding alarm fires. */
   onboardingAlarmShare: number;
+  /** Optional customer managed KMS key (ARN) for business-token secrets. */
+  businessTokenKmsKeyArn: string;
 }
 
 const CONTEXT_PREFIX = 'switchboard:';
@@ -24,6 +26,7 @@ export const DEFAULT_SETTINGS: SwitchboardSettings = {
   businessTokens: false,
   alarmEmail: '',
   onboardingAlarmShare: 0.8,
+  businessTokenKmsKeyArn: '',
 };
 
 const asBoolean = (value: unknown): boolean => value === true || value === 'true';
@@ -75,7 +78,16 @@ export const readSettings = (node: Node): SwitchboardSettings => {
     businessTokens: asBoolean(value('businessTokens')),
     alarmEmail: text('alarmEmail', DEFAULT_SETTINGS.alarmEmail),
     onboardingAlarmShare: share,
+    businessTokenKmsKeyArn: text('businessTokenKmsKeyArn', DEFAULT_SETTINGS.businessTokenKmsKeyArn),
   };
+  if (
+    settings.businessTokenKmsKeyArn !== '' &&
+    !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/.test(settings.businessTokenKmsKeyArn)
+  ) {
+    throw new Error(
+      `${CONTEXT_PREFIX}businessTokenKmsKeyArn must be a KMS key ARN, got "${settings.businessTokenKmsKeyArn}"`,
+    );
+  }
   requireMetaIds(settings);
   return settings;
 };

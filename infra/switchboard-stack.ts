@@ -45,7 +45,10 @@ export class SwitchboardStack extends Stack {
 
     // Secrets: one JSON secret for Meta's app credentials, one for page access tokens. The generated
     // verify token is usable as is; the README gives the one command that sets the real values.
+    // Both secrets are retained with the tables when the stack is deleted: they hold the credentials the
+    // retained state was built with, and a redeploy can adopt them.
     const metaSecret = new Secret(this, 'MetaSecret', {
+      removalPolicy: RemovalPolicy.RETAIN,
       description: 'Switchboard: Meta app secret, verify token and system user token (JSON)',
       generateSecretString: {
         secretStringTemplate: JSON.stringify({
@@ -59,6 +62,7 @@ export class SwitchboardStack extends Stack {
       },
     });
     const pageTokensSecret = new Secret(this, 'PageTokensSecret', {
+      removalPolicy: RemovalPolicy.RETAIN,
       description: 'Switchboard: page access tokens, JSON object page ID -> token ("*" for every page)',
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused', passwordLength: 8 },
     });
@@ -126,7 +130,8 @@ export class SwitchboardStack extends Stack {
     const consumer = (id: string, name: 'solutions' | 'wabas' | 'threads', tableVariable: string) => {
       const fn = new SwitchboardFunction(this, id, { name, timeout: CONSUMER_TIMEOUT })
         .bindTable(tables[name], 'W', tableVariable)
-        .bindClaimChecks(claimChecks, 'GET', ENV.claimCheckBucket, CLAIM_PREFIX);
+        .bindClaimChecks(claimChecks, 'GET', ENV.claimCheckBucket, CLAIM_PREFIX)
+        .bindQueueSend(queues[name].dlq, ENV.deadLetterQueueUrl);
       acknowledge(
         fn.role ?? fn,
         `AwsSolutions-IAM5[${claimObjects}]`,
@@ -197,13 +202,21 @@ export class SwitchboardStack extends Stack {
     const actions = new SwitchboardFunction(this, 'Actions', {
       name: 'actions',
       timeout: CONSUMER_TIMEOUT,
-      environment: { ...identity, [ENV.businessTokenSecretPrefix]: businessTokenPrefix },
+      environment: {
+        ...identity,
+        [ENV.businessTokenSecretPrefix]: businessTokenPrefix,
+        [ENV.stackName]: this.stackName,
+        ...(settings.businessTokenKmsKeyArn === ''
+          ? {}
+          : { [ENV.businessTokenKmsKeyId]: settings.businessTokenKmsKeyArn }),
+      },
     })
       .bindTable(tables.solutions, 'RW', ENV.solutionsTable)
       .bindTable(tables.wabas, 'W', ENV.wabasTable)
       .bindTable(tables.threads, 'RW', ENV.threadsTable)
       .bindSecretRead(metaSecret, ENV.metaSecretArn)
-      .bindSecretRead(pageTokensSecret, ENV.pageTokensSecretArn);
+      .bindSecretRead(pageTokensSecret, ENV.pageTokensSecretArn)
+      .bindQueueSend(queues.businessTokens.dlq, ENV.deadLetterQueueUrl);
     const businessTokenSecrets = this.formatArn({
       service: 'secretsmanager',
       resource: 'secret',
@@ -212,10 +225,25 @@ export class SwitchboardStack extends Stack {
     });
     actions.addToRolePolicy(
       new PolicyStatement({
-        actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
+        // TagResource: CreateSecret with tags needs it.
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:TagResource',
+        ],
         resources: [businessTokenSecrets],
       }),
     );
+    if (settings.businessTokenKmsKeyArn !== '') {
+      // Secrets Manager encrypts a new version with the caller's rights on a customer managed key.
+      actions.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [settings.businessTokenKmsKeyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+        }),
+      );
+    }
     const { account, region } = nagEnvironment(this);
     acknowledge(
       actions.role ?? actions,

@@ -84,6 +84,23 @@ const jsonResult = (statusCode: number, body: unknown): HttpResult => ({
   body: JSON.stringify(body),
 });
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Local mode's `/v1` and `/local` act with the developer's real tokens and hold no authentication: a web
+ * page must not reach them. A browser sends `Origin` on cross-site requests (CSRF), and a rebound DNS name
+ * arrives with its own `Host` (DNS rebinding), so either one is refused. The CLIs and tests send neither.
+ */
+export const refusesBrowser = (request: IncomingMessage): string | undefined => {
+  const path = new URL(request.url ?? '/', 'http://local').pathname;
+  if (!/^\/(v1|local)(\/|$)/.test(path)) return undefined;
+  if (request.headers.origin !== undefined)
+    return 'requests with an Origin header (from a web page) are refused';
+  const host = (request.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+  if (!LOOPBACK_HOSTS.has(host)) return `Host ${JSON.stringify(request.headers.host ?? '')} is not loopback`;
+  return undefined;
+};
+
 /** Serves the route table on loopback, dispatching each route to its function's handler. */
 export const startHttpServer = async (options: {
   port: number;
@@ -96,20 +113,32 @@ export const startHttpServer = async (options: {
       try {
         const body = await readBody(request);
         if (body === undefined)
-          return send(response, jsonResult(413, { message: 'Request Entity Too Large' }));
+          return send(
+            response,
+            jsonResult(413, { error: 'payload_too_large', message: 'Request Entity Too Large' }),
+          );
+        const refused = refusesBrowser(request);
+        if (refused !== undefined)
+          return send(response, jsonResult(403, { error: 'forbidden', message: refused }));
         if (options.localRoutes !== undefined && (await options.localRoutes(request, response, body))) return;
         const url = new URL(request.url ?? '/', 'http://local');
         const match = matchRoute(request.method ?? 'GET', url.pathname);
         if (!match.found)
           return send(
             response,
-            jsonResult(match.status, { message: match.status === 404 ? 'Not Found' : 'Method Not Allowed' }),
+            jsonResult(
+              match.status,
+              match.status === 404
+                ? { error: 'not_found', message: 'Not Found' }
+                : { error: 'method_not_allowed', message: 'Method Not Allowed' },
+            ),
           );
         const event = toHttpApiEvent(request, body, routeKey(match.route), match.pathParameters);
         send(response, await options.handlers[match.route.function](event));
       } catch (error) {
         options.onError?.(error);
-        if (!response.headersSent) send(response, jsonResult(500, { message: 'Internal Server Error' }));
+        if (!response.headersSent)
+          send(response, jsonResult(500, { error: 'internal_error', message: 'Internal Server Error' }));
         else response.destroy();
       }
     })();

@@ -1,13 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { QUEUE_NAMES, type QueueName } from '../shared/queue/envelope.js';
-import type { FailedEntry, MessageSink, QueueEntry } from '../shared/queue/ports.js';
+import type { DeadLetterSink, FailedEntry, MessageSink, QueueEntry } from '../shared/queue/ports.js';
 import { localContext } from './lambda-context.js';
 import { queueStats } from './local-routes.js';
 
 interface StoredMessage {
   messageId: string;
   body: string;
+  /** Message attributes: the reason an invalid event was dead-lettered, for one. */
+  attributes: Record<string, string>;
   sentAt: number;
   receiveCount: number;
   firstReceivedAt: number | null;
@@ -36,11 +38,12 @@ export class LocalQueue {
     return this.options.dlq;
   }
 
-  public send(body: string): string {
+  public send(body: string, attributes: Readonly<Record<string, string>> = {}): string {
     const messageId = randomUUID();
     this.messages.set(messageId, {
       messageId,
       body,
+      attributes: { ...attributes },
       sentAt: this.now(),
       receiveCount: 0,
       firstReceivedAt: null,
@@ -104,11 +107,26 @@ export class LocalQueue {
     return [...this.messages.values()].map((message) => message.body);
   }
 
+  /** Bodies with their attributes (a DLQ's messages say why they are there). */
+  public peek(): { body: string; attributes: Record<string, string> }[] {
+    return [...this.messages.values()].map(({ body, attributes }) => ({ body, attributes }));
+  }
+
+  /** This queue's DLQ as the consumers' dead-letter sink (SQS SendMessage to the DLQ, in AWS). */
+  public deadLetters(): DeadLetterSink {
+    return {
+      send: async (body, attributes) => {
+        if (this.options.dlq === undefined) throw new Error(`queue ${this.name} has no DLQ`);
+        this.options.dlq.send(body, attributes);
+      },
+    };
+  }
+
   /** Moves every message to `target` as new messages (SQS `StartMessageMoveTask` semantics). */
   public moveAllTo(target: LocalQueue): number {
     const moved = [...this.messages.values()];
     this.messages.clear();
-    for (const message of moved) target.send(message.body);
+    for (const message of moved) target.send(message.body, message.attributes);
     return moved.length;
   }
 
@@ -123,7 +141,12 @@ export class LocalQueue {
         SenderId: 'local',
         ApproximateFirstReceiveTimestamp: String(message.firstReceivedAt ?? message.sentAt),
       },
-      messageAttributes: {},
+      messageAttributes: Object.fromEntries(
+        Object.entries(message.attributes).map(([name, value]) => [
+          name,
+          { stringValue: value, dataType: 'String', stringListValues: [], binaryListValues: [] },
+        ]),
+      ),
       md5OfBody: createHash('md5').update(message.body).digest('hex'),
       eventSource: 'aws:sqs',
       eventSourceARN: `arn:aws:sqs:local:000000000000:${this.name}`,

@@ -2,6 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalQueue } from './in-process-queue.js';
 import { sendJson } from './net.js';
 
+const parseBody = (body: string): Record<string, unknown> => {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : { body };
+  } catch {
+    return { body };
+  }
+};
+
 export const queueStats = (queues: Record<string, LocalQueue>) =>
   Object.entries(queues).map(([name, queue]) => ({
     name,
@@ -38,7 +49,14 @@ export const localRoutes =
     } else if (action === 'messages' && request.method === 'GET') {
       sendJson(response, 200, {
         queue: name,
-        messages: queue.bodies().map((body) => JSON.parse(body) as unknown),
+        messages: queue.peek().map(({ body, attributes }) => ({ ...parseBody(body), attributes })),
+        ...(queue.dlq === undefined
+          ? {}
+          : {
+              deadLetters: queue.dlq
+                .peek()
+                .map(({ body, attributes }) => ({ ...parseBody(body), attributes })),
+            }),
       });
     } else {
       sendJson(response, 405, { error: 'method_not_allowed', message: `${request.method} ${path}` });

@@ -156,6 +156,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     graphFor: (deadline) =>
       new GraphClient({ baseUrl: identity.graphApiBaseUrl, token: graphToken, deadline, now }),
   });
+  const visibilityTimeoutMs = options.visibilityTimeoutMs ?? 2_000;
+  const businessTokenQueue = new LocalQueue('business-tokens', {
+    visibilityTimeoutMs,
+    maxReceiveCount: options.maxReceiveCount ?? 5,
+    dlq: new LocalQueue('business-tokens-dlq', { visibilityTimeoutMs }),
+  });
   const secretStore = new MemorySecretStore();
   const actions = createActionsHandler({
     solutions: new SolutionActions({ graph, solutions: repositories.solutions, now }),
@@ -174,14 +180,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       now,
     },
     telemetry: new Telemetry('actions'),
+    deadLetters: businessTokenQueue.deadLetters(),
   });
 
-  const visibilityTimeoutMs = options.visibilityTimeoutMs ?? 2_000;
-  const businessTokenQueue = new LocalQueue('business-tokens', {
-    visibilityTimeoutMs,
-    maxReceiveCount: options.maxReceiveCount ?? 5,
-    dlq: new LocalQueue('business-tokens-dlq', { visibilityTimeoutMs }),
-  });
   const tokensEnabled = new EnvReader(env).boolean(ENV.businessTokensEnabled, false);
   const followUp = tokensEnabled
     ? businessTokenFollowUp(async (body) => {
@@ -203,7 +204,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     spec: (telemetry: Telemetry) => ConsumerSpec<E>,
   ) => {
     const telemetry = new Telemetry(name);
-    return consumer(queue, name, createConsumerHandler(spec(telemetry), { claims, telemetry }));
+    return consumer(
+      queue,
+      name,
+      createConsumerHandler(spec(telemetry), { claims, telemetry, deadLetters: queue.deadLetters() }),
+    );
   };
   const consumers = [
     domainConsumer(queues.queues.solutions, 'solutions', (telemetry) =>

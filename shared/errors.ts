@@ -59,10 +59,24 @@ export class PayloadTooLargeError extends SwitchboardError {
   }
 }
 
-/** A dependency (queue, table, secret store) failed: 503 so that the sender retries. */
+/** A signed delivery with more changes than Meta ever sends: refused before anything is queued. */
+export class TooManyChangesError extends SwitchboardError {
+  public constructor(count: number, limit: number) {
+    super(413, 'too_many_changes', `delivery holds ${count} changes; at most ${limit} are accepted`, {
+      limit,
+    });
+  }
+}
+
+/**
+ * A dependency (queue, table, secret store) failed: 503 so that the sender retries. The answer names only
+ * the kind of dependency: what it said (role and secret ARNs, the account number) stays in `cause`, which
+ * reaches the logs and never a caller — `/webhook` and `/healthz` answer anyone.
+ */
 export class DependencyUnavailableError extends SwitchboardError {
-  public constructor(dependency: string, message: string) {
-    super(503, 'dependency_unavailable', `${dependency}: ${message}`, { dependency });
+  public constructor(dependency: string, detail: unknown) {
+    super(503, 'dependency_unavailable', `${dependency} unavailable; retry later`, { dependency });
+    this.cause = detail instanceof Error ? detail : new Error(String(detail));
   }
 }
 

@@ -57,6 +57,7 @@ describe('Graph API version', () => {
       META_SECRET_ARN: 'arn',
       PAGE_TOKENS_SECRET_ARN: 'p',
       BUSINESS_TOKEN_SECRET_PREFIX: 'x/',
+      DEAD_LETTER_QUEUE_URL: 'https://sqs.test/dlq',
       META_APP_ID: '21202248997039',
       META_BUSINESS_ID: '506914307656634',
     });

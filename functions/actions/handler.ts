@@ -6,6 +6,7 @@ import { SolutionActions } from '../../shared/actions/solution-actions.js';
 import { ThreadActions } from '../../shared/actions/thread-actions.js';
 import { loadActionsConfig } from '../../shared/aws/function-config.js';
 import { SecretsManagerStore } from '../../shared/aws/secrets-manager-store.js';
+import { SqsDeadLetterSink } from '../../shared/aws/sqs-dead-letters.js';
 import { GraphClient } from '../../shared/graph/client.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
 import { jsonSecretSource, parseMetaSecrets, systemUserToken } from '../../shared/secrets/meta-secrets.js';
@@ -51,8 +52,12 @@ export const handler = createActionsHandler({
   businessTokens: {
     graph,
     wabas,
-    store: new SecretsManagerStore(secretsManager),
+    store: new SecretsManagerStore(secretsManager, {
+      ...(config.businessTokenKmsKeyId === undefined ? {} : { kmsKeyId: config.businessTokenKmsKeyId }),
+      tags: { 'switchboard:stack': config.stackName },
+    }),
     secretPrefix: config.businessTokenSecretPrefix,
   },
   telemetry: new Telemetry('actions'),
+  deadLetters: new SqsDeadLetterSink(config.deadLetterQueueUrl),
 });

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConsumerConfig } from '../../shared/aws/function-config.js';
 import { S3ClaimReader } from '../../shared/aws/s3-claim-reader.js';
+import { SqsDeadLetterSink } from '../../shared/aws/sqs-dead-letters.js';
 import { ENV } from '../../shared/config.js';
 import { createConsumerHandler } from '../../shared/consumers/consumer.js';
 import { solutionsConsumer } from '../../shared/consumers/specs.js';
@@ -14,5 +15,6 @@ const repository = solutionWrites(new RegisterWriter(new DynamoDBClient({}), con
 
 export const handler = createConsumerHandler(solutionsConsumer(repository, telemetry), {
   claims: new S3ClaimReader(config.claimCheckBucket),
+  deadLetters: new SqsDeadLetterSink(config.deadLetterQueueUrl),
   telemetry,
 });

@@ -3,6 +3,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { businessTokenFollowUp } from '../../shared/actions/business-tokens.js';
 import { loadWabasConsumerConfig } from '../../shared/aws/function-config.js';
 import { S3ClaimReader } from '../../shared/aws/s3-claim-reader.js';
+import { SqsDeadLetterSink } from '../../shared/aws/sqs-dead-letters.js';
 import { createConsumerHandler } from '../../shared/consumers/consumer.js';
 import { wabasConsumer } from '../../shared/consumers/specs.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
@@ -23,5 +24,6 @@ const followUp =
 
 export const handler = createConsumerHandler(wabasConsumer(repository, telemetry, followUp), {
   claims: new S3ClaimReader(config.claimCheckBucket),
+  deadLetters: new SqsDeadLetterSink(config.deadLetterQueueUrl),
   telemetry,
 });

@@ -1,6 +1,6 @@
 import type { WabaChangeEvent } from '../domain/waba.js';
 import { InvalidEventError } from '../errors.js';
-import type { GraphClient } from '../graph/client.js';
+import { type GraphClient, graphPath } from '../graph/client.js';
 import type { WabaRepository } from '../store/repositories.js';
 import { eventIdOf } from '../webhook/event-id.js';
 
@@ -15,8 +15,8 @@ export interface BusinessTokenJob {
 
 /** Where business tokens are kept: Secrets Manager in AWS, memory in local mode. Never DynamoDB or logs. */
 export interface SecretStore {
-  /** Creates or updates the secret; answers its name. */
-  put(name: string, value: string): Promise<string>;
+  /** Creates or updates the secret (tagged when created); answers its name. */
+  put(name: string, value: string, tags?: Readonly<Record<string, string>>): Promise<string>;
 }
 
 export type JobSender = (body: string) => Promise<void>;
@@ -85,7 +85,7 @@ export interface BusinessTokenDeps {
  */
 export const fetchBusinessToken = async (deps: BusinessTokenDeps, job: BusinessTokenJob): Promise<string> => {
   const response = await deps.graph.request<{ data?: { access_token?: unknown }[] }>({
-    path: `/${job.solutionId}/access_token`,
+    path: graphPath(job.solutionId, 'access_token'),
     query: { business_id: job.businessId },
   });
   const token = response.data?.[0]?.access_token;
@@ -94,6 +94,7 @@ export const fetchBusinessToken = async (deps: BusinessTokenDeps, job: BusinessT
   const secretName = await deps.store.put(
     businessTokenSecretName(deps.secretPrefix, job.businessId),
     JSON.stringify({ accessToken: token, businessId: job.businessId, solutionId: job.solutionId }),
+    { 'switchboard:business': job.businessId },
   );
   const timeMs = (deps.now ?? Date.now)();
   await deps.wabas.apply({

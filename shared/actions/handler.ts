@@ -1,14 +1,21 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { NotFoundError } from '../errors.js';
+import { deadLetterInvalid } from '../consumers/consumer.js';
+import { InvalidEventError, NotFoundError } from '../errors.js';
 import { httpErrors } from '../http/http-errors.js';
-import { jsonObjectBody, pathParameter, queryParameter } from '../http/request.js';
+import { jsonObjectBody, pathId, queryParameter } from '../http/request.js';
 import { json } from '../http/response.js';
 import type { HttpApiEvent, HttpResult } from '../http/types.js';
 import { lambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
+import type { DeadLetterSink } from '../queue/ports.js';
 import { withDeadline } from '../util/deadline.js';
-import { type BusinessTokenDeps, fetchBusinessToken, parseBusinessTokenJob } from './business-tokens.js';
+import {
+  type BusinessTokenDeps,
+  type BusinessTokenJob,
+  fetchBusinessToken,
+  parseBusinessTokenJob,
+} from './business-tokens.js';
 import { parseReviewedTerms, type SolutionAction, type SolutionActions } from './solution-actions.js';
 import { parseThreadInput, THREAD_ACTIONS, type ThreadAction, type ThreadActions } from './thread-actions.js';
 
@@ -17,6 +24,8 @@ export interface ActionsDeps {
   threads: ThreadActions;
   businessTokens: BusinessTokenDeps;
   telemetry: Telemetry;
+  /** The business-token jobs' DLQ: an invalid job goes there at once. */
+  deadLetters: DeadLetterSink;
 }
 
 const SOLUTION_ROUTE =
@@ -25,8 +34,8 @@ const THREAD_ROUTE = /^POST \/v1\/threads\/\{pageId\}\/\{userId\}\/([a-z]+)$/;
 
 const route = async (event: HttpApiEvent, deps: ActionsDeps): Promise<HttpResult> => {
   if (event.routeKey === 'GET /v1/threads/{pageId}/{userId}') {
-    const pageId = pathParameter(event, 'pageId');
-    const userId = pathParameter(event, 'userId');
+    const pageId = pathId(event, 'pageId');
+    const userId = pathId(event, 'userId');
     const thread =
       queryParameter(event, 'refresh') === 'true'
         ? await deps.threads.refresh(pageId, userId)
@@ -37,7 +46,7 @@ const route = async (event: HttpApiEvent, deps: ActionsDeps): Promise<HttpResult
   if (solution?.[1] !== undefined) {
     const action = solution[1] as SolutionAction;
     const terms = action === 'accept' ? parseReviewedTerms(jsonObjectBody(event)) : {};
-    return json(200, await deps.solutions.perform(pathParameter(event, 'solutionId'), action, terms));
+    return json(200, await deps.solutions.perform(pathId(event, 'solutionId'), action, terms));
   }
   const thread = THREAD_ROUTE.exec(event.routeKey);
   const action = thread?.[1] as ThreadAction | undefined;
@@ -45,12 +54,7 @@ const route = async (event: HttpApiEvent, deps: ActionsDeps): Promise<HttpResult
     const input = parseThreadInput(action, jsonObjectBody(event));
     return json(
       200,
-      await deps.threads.perform(
-        pathParameter(event, 'pageId'),
-        pathParameter(event, 'userId'),
-        action,
-        input,
-      ),
+      await deps.threads.perform(pathId(event, 'pageId'), pathId(event, 'userId'), action, input),
     );
   }
   throw new NotFoundError(`no route ${event.routeKey}`);
@@ -74,7 +78,13 @@ const isSqsEvent = (event: unknown): event is SQSEvent =>
  */
 export const createActionsHandler = (deps: ActionsDeps) => {
   const tokenJob = async (record: SQSRecord) => {
-    const job = parseBusinessTokenJob(record.body);
+    let job: BusinessTokenJob;
+    try {
+      job = parseBusinessTokenJob(record.body);
+    } catch (error) {
+      if (!(error instanceof InvalidEventError)) throw error;
+      return deadLetterInvalid(record, error, deps, { messageId: record.messageId });
+    }
     try {
       await fetchBusinessToken(deps.businessTokens, job);
       deps.telemetry.count('BusinessTokensStored');

@@ -1,6 +1,7 @@
 import type { Solution, SolutionEvent } from '../domain/solution.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
-import type { GraphClient } from '../graph/client.js';
+import { type GraphClient, graphPath } from '../graph/client.js';
+import { bodyId } from '../http/request.js';
 import type { SolutionRepository } from '../store/repositories.js';
 import { eventIdOf } from '../webhook/event-id.js';
 
@@ -68,21 +69,25 @@ interface SolutionDetails {
   partners?: { data?: { partner_permissions?: string[]; partner_app?: { id?: string; name?: string } }[] };
 }
 
+/** Meta's permission names (`MANAGE`, `VIEW_COST`, ...); bounded so a body cannot be made huge. */
+const PERMISSION = /^[A-Z][A-Z_]{0,63}$/;
+const MAX_PERMISSIONS = 50;
+
 export const parseReviewedTerms = (body: Record<string, unknown>): ReviewedTerms => {
   const terms: ReviewedTerms = {};
-  if (body.partnerAppId !== undefined) {
-    if (typeof body.partnerAppId !== 'string' || body.partnerAppId.trim() === '')
-      throw new BadRequestError('partnerAppId must be a string');
-    terms.partnerAppId = body.partnerAppId.trim();
-  }
+  if (body.partnerAppId !== undefined) terms.partnerAppId = bodyId(body, 'partnerAppId');
   if (body.partnerPermissions !== undefined) {
+    const permissions: unknown = body.partnerPermissions;
     if (
-      !Array.isArray(body.partnerPermissions) ||
-      !body.partnerPermissions.every((item) => typeof item === 'string')
+      !Array.isArray(permissions) ||
+      permissions.length > MAX_PERMISSIONS ||
+      !permissions.every((item): item is string => typeof item === 'string' && PERMISSION.test(item))
     ) {
-      throw new BadRequestError('partnerPermissions must be an array of strings');
+      throw new BadRequestError(
+        `partnerPermissions must be an array of at most ${MAX_PERMISSIONS} permission names (such as MANAGE)`,
+      );
     }
-    terms.partnerPermissions = body.partnerPermissions as string[];
+    terms.partnerPermissions = permissions;
   }
   return terms;
 };
@@ -125,7 +130,7 @@ export class SolutionActions {
       );
     }
     if (action === 'accept') await this.checkTerms(solutionId, terms);
-    await this.deps.graph.request({ method: 'POST', path: `/${solutionId}/${rule.edge}` });
+    await this.deps.graph.request({ method: 'POST', path: graphPath(solutionId, rule.edge) });
     const timeMs = (this.deps.now ?? Date.now)();
     const event: SolutionEvent = {
       solutionId,
@@ -148,7 +153,7 @@ export class SolutionActions {
    */
   private async checkTerms(solutionId: string, terms: ReviewedTerms): Promise<void> {
     const details = await this.deps.graph.request<SolutionDetails>({
-      path: `/${solutionId}`,
+      path: graphPath(solutionId),
       query: { fields: 'name,status,owner_permissions,partners{partner_permissions,partner_app}' },
     });
     if (details.status !== undefined && !SOLUTION_ACTIONS.accept.allowedFrom.includes(details.status)) {

@@ -2,7 +2,8 @@ import { appName } from '../domain/apps.js';
 import { idOrNull, toMilliseconds } from '../domain/fields.js';
 import type { Thread, ThreadEvent } from '../domain/thread.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
-import type { GraphClient } from '../graph/client.js';
+import { type GraphClient, graphPath } from '../graph/client.js';
+import { bodyId } from '../http/request.js';
 import type { SecretSource } from '../secrets/meta-secrets.js';
 import { type PageTokens, pageTokenFor } from '../secrets/page-tokens.js';
 import type { ThreadRepository } from '../store/repositories.js';
@@ -50,11 +51,7 @@ const optionalMetadata = (body: Record<string, unknown>, required: boolean): str
   return value;
 };
 
-const appIdField = (body: Record<string, unknown>): string => {
-  const id = idOrNull(body.targetAppId);
-  if (id === null || !/^\d+$/.test(id)) throw new BadRequestError('targetAppId must be an app ID (digits)');
-  return id;
-};
+const appIdField = (body: Record<string, unknown>): string => bodyId(body, 'targetAppId');
 
 /** Validates an action's body; 400 names what is wrong. */
 export const parseThreadInput = (action: ThreadAction, body: Record<string, unknown>): ActionInput => {
@@ -127,7 +124,7 @@ export class ThreadActions {
   /** `GET /<PAGE_ID>/thread_owner`, recorded as an observation, then the read model. */
   public async refresh(pageId: string, userId: string): Promise<Thread> {
     const response = await this.deps.graph.request<ThreadOwnerResponse>({
-      path: `/${pageId}/thread_owner`,
+      path: graphPath(pageId, 'thread_owner'),
       query: { recipient: userId },
       token: pageTokenFor(this.deps.pageTokens, pageId),
     });
@@ -145,7 +142,7 @@ export class ThreadActions {
     this.guard(action, current, input);
     const response = await this.deps.graph.request<ThreadOwnerResponse>({
       method: 'POST',
-      path: `/${pageId}/${EDGES[action]}`,
+      path: graphPath(pageId, EDGES[action]),
       query: {
         recipient: JSON.stringify({ id: userId }),
         target_app_id: input.targetAppId,

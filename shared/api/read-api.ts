@@ -1,5 +1,5 @@
 import { BadRequestError, NotFoundError } from '../errors.js';
-import { pathParameter, queryParameter } from '../http/request.js';
+import { pathId, queryId, queryParameter } from '../http/request.js';
 import { json } from '../http/response.js';
 import type { HttpApiEvent, HttpResult } from '../http/types.js';
 import { httpLambda } from '../lambda.js';
@@ -36,23 +36,22 @@ const route = async (event: HttpApiEvent, deps: ReadApiDeps): Promise<HttpResult
     case 'GET /v1/solutions':
       return json(200, await deps.solutions.list(pageSize(event), queryParameter(event, 'cursor')));
     case 'GET /v1/solutions/{solutionId}': {
-      const solutionId = pathParameter(event, 'solutionId');
+      const solutionId = pathId(event, 'solutionId');
       return found(await deps.solutions.get(solutionId), `solution ${solutionId}`);
     }
     case 'GET /v1/wabas': {
-      const solutionId = queryParameter(event, 'solutionId');
-      if (solutionId === undefined) throw new BadRequestError('solutionId query parameter is required');
+      const solutionId = queryId(event, 'solutionId');
       return json(
         200,
         await deps.wabas.listBySolution(solutionId, pageSize(event), queryParameter(event, 'cursor')),
       );
     }
     case 'GET /v1/wabas/{wabaId}': {
-      const wabaId = pathParameter(event, 'wabaId');
+      const wabaId = pathId(event, 'wabaId');
       return found(await deps.wabas.get(wabaId), `WABA ${wabaId}`);
     }
     case 'GET /v1/pages/{pageId}': {
-      const pageId = pathParameter(event, 'pageId');
+      const pageId = pathId(event, 'pageId');
       return found(await deps.threads.getPageRoles(pageId), `page ${pageId}`);
     }
     default:

@@ -36,6 +36,7 @@ export const loadConsumerConfig = (env: Env, tableVariable: string) => {
   return reader.done({
     tableName: reader.required(tableVariable),
     claimCheckBucket: reader.required(ENV.claimCheckBucket),
+    deadLetterQueueUrl: reader.required(ENV.deadLetterQueueUrl),
   });
 };
 
@@ -45,6 +46,7 @@ export const loadWabasConsumerConfig = (env: Env) => {
   return reader.done({
     tableName: reader.required(ENV.wabasTable),
     claimCheckBucket: reader.required(ENV.claimCheckBucket),
+    deadLetterQueueUrl: reader.required(ENV.deadLetterQueueUrl),
     businessTokensQueueUrl: businessTokens ? reader.required(ENV.businessTokensQueueUrl) : undefined,
     ourBusinessId: reader.optional(ENV.metaBusinessId),
   });
@@ -74,6 +76,9 @@ export const loadActionsConfig = (env: Env) => {
     ...metaSecret(reader),
     identity: readMetaIdentity(reader),
     pageTokensSecretArn: reader.required(ENV.pageTokensSecretArn),
+    deadLetterQueueUrl: reader.required(ENV.deadLetterQueueUrl),
     businessTokenSecretPrefix: reader.required(ENV.businessTokenSecretPrefix),
+    businessTokenKmsKeyId: reader.optional(ENV.businessTokenKmsKeyId),
+    stackName: reader.withDefault(ENV.stackName, 'Switchboard'),
   });
 };

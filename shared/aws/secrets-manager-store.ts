@@ -7,11 +7,28 @@ import type { SecretStore } from '../actions/business-tokens.js';
 
 const named = (error: unknown, name: string) => error instanceof Error && error.name === name;
 
-/** One Secrets Manager secret per customer business, encrypted with the account's Secrets Manager key. */
-export class SecretsManagerStore implements SecretStore {
-  public constructor(private readonly client: SecretsManagerClient) {}
+export interface SecretsManagerStoreOptions {
+  /** A customer managed KMS key for the secrets (default: the account's Secrets Manager key). */
+  kmsKeyId?: string;
+  /** Tags on every secret this store creates (the stack that owns it). */
+  tags?: Readonly<Record<string, string>>;
+}
 
-  public async put(name: string, value: string): Promise<string> {
+/**
+ * One Secrets Manager secret per customer business. Secrets are created at run time, outside
+ * CloudFormation, so each carries tags naming the stack and the business that it belongs to.
+ */
+export class SecretsManagerStore implements SecretStore {
+  public constructor(
+    private readonly client: SecretsManagerClient,
+    private readonly options: SecretsManagerStoreOptions = {},
+  ) {}
+
+  public async put(
+    name: string,
+    value: string,
+    tags: Readonly<Record<string, string>> = {},
+  ): Promise<string> {
     try {
       await this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
       return name;
@@ -24,6 +41,8 @@ export class SecretsManagerStore implements SecretStore {
           Name: name,
           SecretString: value,
           Description: 'Switchboard: a customer business token',
+          ...(this.options.kmsKeyId === undefined ? {} : { KmsKeyId: this.options.kmsKeyId }),
+          Tags: Object.entries({ ...this.options.tags, ...tags }).map(([Key, Value]) => ({ Key, Value })),
         }),
       );
     } catch (error) {

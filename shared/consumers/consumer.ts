@@ -1,11 +1,11 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { WriteOutcome } from '../domain/registers.js';
-import { InvalidEventError } from '../errors.js';
+import { errorMessage, InvalidEventError } from '../errors.js';
 import { lambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { ChangeEnvelope } from '../queue/envelope.js';
-import type { ClaimReader } from '../queue/ports.js';
+import type { ClaimReader, DeadLetterSink } from '../queue/ports.js';
 import { eventIdHint, readQueueBody } from './queue-body.js';
 
 /** What a domain consumer does with one change: decode it, apply it, optionally follow up. */
@@ -21,19 +21,39 @@ export interface ConsumerSpec<E> {
 export interface ConsumerDeps {
   claims: ClaimReader;
   telemetry: Telemetry;
+  /** The queue's DLQ, where an invalid event goes at once with its reason. */
+  deadLetters: DeadLetterSink;
 }
 
 /** Outcomes of one batch, published as one metric document per outcome instead of one per record. */
 export type OutcomeTally = Map<string, number>;
 
 /**
- * Processes one SQS record. Success (including a stale or duplicate event) returns; anything else
- * throws, which reports only this record in `batchItemFailures`. An invalid record is logged with its
- * event ID and fails every attempt, so the redrive policy moves it to the DLQ after `maxReceiveCount`.
+ * A record that can never apply goes to the DLQ now, with the reason, and counts as handled; if even that
+ * send fails, the record fails and is retried like any other.
+ */
+export const deadLetterInvalid = async (
+  record: SQSRecord,
+  error: InvalidEventError,
+  deps: Pick<ConsumerDeps, 'deadLetters' | 'telemetry'>,
+  context: Record<string, unknown>,
+): Promise<void> => {
+  await deps.deadLetters.send(record.body, {
+    reason: error.message,
+    ...(typeof context.eventId === 'string' ? { eventId: context.eventId } : {}),
+    sourceMessageId: record.messageId,
+  });
+  deps.telemetry.logger.error('invalid event moved to the DLQ', { ...context, error: error.message });
+};
+
+/**
+ * Processes one SQS record. Success (including a stale or duplicate event) returns; an invalid record goes
+ * to the DLQ at once with its reason (`deadLetterInvalid`); anything else throws, which reports only this
+ * record in `batchItemFailures` so SQS delivers it again.
  */
 export const createRecordHandler =
   <E>(spec: ConsumerSpec<E>, deps: ConsumerDeps, tally: OutcomeTally = new Map()) =>
-  async (record: SQSRecord): Promise<WriteOutcome> => {
+  async (record: SQSRecord): Promise<WriteOutcome | 'invalid'> => {
     const { telemetry } = deps;
     const counted = (outcome: string) => tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
     let envelope: ChangeEnvelope | undefined;
@@ -51,17 +71,19 @@ export const createRecordHandler =
       });
       return outcome;
     } catch (error) {
-      const invalid = error instanceof InvalidEventError;
-      counted(invalid ? 'invalid' : 'failed');
       const context = {
         eventId: envelope?.eventId ?? eventIdHint(record.body),
         deliveryId: envelope?.deliveryId,
         messageId: record.messageId,
         receiveCount: record.attributes?.ApproximateReceiveCount,
-        error: error instanceof Error ? error.message : String(error),
       };
-      if (invalid) telemetry.logger.error('invalid event: it will reach the DLQ', context);
-      else telemetry.logger.warn('event failed: it will be retried', context);
+      if (error instanceof InvalidEventError) {
+        await deadLetterInvalid(record, error, deps, context);
+        counted('invalid');
+        return 'invalid';
+      }
+      counted('failed');
+      telemetry.logger.warn('event failed: it will be retried', { ...context, error: errorMessage(error) });
       throw error;
     }
   };

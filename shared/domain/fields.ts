@@ -1,20 +1,22 @@
 import { InvalidEventError } from '../errors.js';
+import { metaIdOrNull } from './ids.js';
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Meta sends IDs as strings, sometimes as bare numbers; both become strings. */
-export const idOrNull = (value: unknown): string | null => {
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-  return null;
-};
+/** Meta sends IDs as strings, sometimes as bare numbers; both become strings (see `ids.ts` for the rule). */
+export const idOrNull = metaIdOrNull;
 
+/** An ID the event cannot do without: anything else makes the event invalid. */
 export const requireId = (value: unknown, what: string): string => {
-  const id = idOrNull(value);
-  if (id === null) throw new InvalidEventError(`${what} is missing or not an ID`);
+  const id = metaIdOrNull(value);
+  if (id === null) throw new InvalidEventError(`${what} is missing or not a Meta ID (decimal digits)`);
   return id;
 };
+
+/** An optional ID: absent is null, present but not an ID makes the event invalid (never silently dropped). */
+export const optionalId = (value: unknown, what: string): string | null =>
+  value === undefined || value === null || value === '' ? null : requireId(value, what);
 
 export const requireRecord = (value: unknown, what: string): Record<string, unknown> => {
   if (!isRecord(value)) throw new InvalidEventError(`${what} is missing or not an object`);
@@ -38,8 +40,9 @@ export const metadataOrNull = (value: unknown): string | null => {
   return typeof value === 'string' ? value : JSON.stringify(value);
 };
 
-export const idList = (value: unknown): string[] =>
-  Array.isArray(value) ? value.map(idOrNull).filter((id): id is string => id !== null) : [];
+/** A list of IDs; an entry that is not an ID makes the event invalid. */
+export const idList = (value: unknown, what: string): string[] =>
+  Array.isArray(value) ? value.map((entry, index) => requireId(entry, `${what}[${index}]`)) : [];
 
 /** Meta's handover timestamps are milliseconds; a value that looks like seconds is scaled. */
 export const toMilliseconds = (timestamp: number): number =>

@@ -2,9 +2,9 @@ import { InvalidEventError } from '../errors.js';
 import type { ChangeEnvelope } from '../queue/envelope.js';
 import { appName } from './apps.js';
 import {
-  idOrNull,
   isRecord,
   metadataOrNull,
+  optionalId,
   requireId,
   requireRecord,
   requireTime,
@@ -225,7 +225,7 @@ export const decodeHandover = (envelope: ChangeEnvelope): ThreadEvent | AppRoles
   if (kind === 'app_roles') {
     const roles: Record<string, string[]> = {};
     for (const [appId, names] of Object.entries(body)) {
-      roles[appId] = Array.isArray(names) ? names.map(String) : [String(names)];
+      roles[requireId(appId, 'app_roles key')] = Array.isArray(names) ? names.map(String) : [String(names)];
     }
     return { kind, ...base, roles };
   }
@@ -237,13 +237,17 @@ export const decodeHandover = (envelope: ChangeEnvelope): ThreadEvent | AppRoles
       return {
         kind,
         ...common,
-        previousOwnerAppId: idOrNull(body.previous_owner_app_id),
-        newOwnerAppId: idOrNull(body.new_owner_app_id),
+        previousOwnerAppId: optionalId(body.previous_owner_app_id, `${envelope.kind}.previous_owner_app_id`),
+        newOwnerAppId: optionalId(body.new_owner_app_id, `${envelope.kind}.new_owner_app_id`),
         expiresAt: null,
       };
     case 'request':
-      return { kind, ...common, requestedOwnerAppId: idOrNull(body.requested_owner_app_id) };
+      return {
+        kind,
+        ...common,
+        requestedOwnerAppId: optionalId(body.requested_owner_app_id, 'requested_owner_app_id'),
+      };
     case 'metadata':
-      return { kind, ...common, callerAppId: idOrNull(body.caller_app_id) };
+      return { kind, ...common, callerAppId: optionalId(body.caller_app_id, 'pass_metadata.caller_app_id') };
   }
 };

@@ -4,6 +4,8 @@ import {
   idList,
   idOrNull,
   isRecord,
+  optionalId,
+  requireId,
   requireRecord,
   requireTime,
   stringOrNull,
@@ -261,15 +263,23 @@ export const reconciledFields = (item: Item | undefined): ReconciledFields | und
   };
 };
 
-/** `account_update` change → event. The WABA is `waba_info.waba_id`, else the entry's ID. */
+/**
+ * `account_update` change → event. With `waba_info` (partner events) the WABA is `waba_info.waba_id` and
+ * `entry.id` is the portfolio that received the webhook: a missing or unusable `waba_id` makes the event
+ * invalid, never a fallback to our own portfolio. Without it the WABA is `value.waba_id`, else `entry.id`.
+ */
 export const decodeWabaChange = (envelope: ChangeEnvelope): WabaChangeEvent => {
   const change = requireRecord(envelope.change, 'change');
   const value = requireRecord(change.value, 'change.value');
   const event = stringOrNull(value.event);
   if (event === null || event.trim() === '') throw new InvalidEventError('change.value.event is missing');
   const info = isRecord(value.waba_info) ? value.waba_info : null;
-  const wabaId = idOrNull(info?.waba_id) ?? idOrNull(value.waba_id) ?? idOrNull(envelope.entryId);
-  if (wabaId === null) throw new InvalidEventError('no WABA ID in waba_info.waba_id or entry.id');
+  const wabaId =
+    info !== null
+      ? requireId(info.waba_id, 'change.value.waba_info.waba_id')
+      : value.waba_id !== undefined
+        ? requireId(value.waba_id, 'change.value.waba_id')
+        : requireId(envelope.entryId, 'entry.id');
   const { waba_info: _info, ...details } = value;
   return {
     type: 'change',
@@ -282,9 +292,12 @@ export const decodeWabaChange = (envelope: ChangeEnvelope): WabaChangeEvent => {
       info === null
         ? null
         : {
-            ownerBusinessId: idOrNull(info.owner_business_id),
-            solutionId: idOrNull(info.solution_id),
-            partnerBusinessIds: idList(info.solution_partner_business_ids),
+            ownerBusinessId: optionalId(info.owner_business_id, 'waba_info.owner_business_id'),
+            solutionId: optionalId(info.solution_id, 'waba_info.solution_id'),
+            partnerBusinessIds: idList(
+              info.solution_partner_business_ids,
+              'waba_info.solution_partner_business_ids',
+            ),
           },
     details,
   };

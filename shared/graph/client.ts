@@ -28,6 +28,22 @@ export interface GraphClientOptions {
   now?: () => number;
 }
 
+/** A path segment Graph can name: an ID or an edge (`123`, `take_thread_control`); never `.`, `..`, `?`, `#`, `%`. */
+const SAFE_SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,64}$/;
+/** A paging link's path: a Graph version, then plain segments. */
+const VERSIONED = /^\/v\d{1,3}\.\d(\/(?!\.{1,2}(\/|$))[A-Za-z0-9_.-]{1,64})+\/?$/;
+
+/**
+ * The path of a Graph call from validated IDs and fixed edge names: each segment checked and encoded, so
+ * no caller ever pastes a string into a path (a `me/feed?x#` or `..` can never become another call).
+ */
+export const graphPath = (...segments: string[]): string => {
+  for (const segment of segments) {
+    if (!SAFE_SEGMENT.test(segment)) throw new Error(`not a Graph path segment: ${JSON.stringify(segment)}`);
+  }
+  return `/${segments.map(encodeURIComponent).join('/')}`;
+};
+
 export interface GraphRequest {
   method?: 'GET' | 'POST';
   /** A path under the base URL (`/123/accept`), or an absolute `paging.next` URL from the same origin. */
@@ -90,6 +106,7 @@ export const regainAccessDelayMs = (headers: Headers): number => {
 export class GraphClient {
   public readonly stats: GraphStats = { requests: 0, retries: 0 };
   private readonly origin: string;
+  private readonly basePath: string;
   private readonly options: Required<Omit<GraphClientOptions, 'deadline'>> & { deadline: number | undefined };
 
   public constructor(options: GraphClientOptions) {
@@ -107,14 +124,22 @@ export class GraphClient {
       deadline: options.deadline,
     };
     this.origin = new URL(this.options.baseUrl).origin;
+    this.basePath = new URL(this.options.baseUrl).pathname.replace(/\/+$/, '');
   }
 
   public url(path: string, query: Record<string, string | undefined> = {}): URL {
-    const url = /^https?:\/\//.test(path)
+    const absolute = /^https?:\/\//.test(path);
+    if (!absolute && !path.split('/').every((segment) => segment === '' || SAFE_SEGMENT.test(segment))) {
+      throw new Error(`refusing a Graph API path that is not plain segments: ${JSON.stringify(path)}`);
+    }
+    const url = absolute
       ? new URL(path)
       : new URL(`${this.options.baseUrl}${path.startsWith('/') ? path : `/${path}`}`);
-    // Never send a token to another host, whatever a paging link says.
+    // Never send a token to another host, or outside a versioned Graph path, whatever a paging link says.
     if (url.origin !== this.origin) throw new Error(`refusing to follow a Graph API link to ${url.origin}`);
+    if (!url.pathname.startsWith(`${this.basePath}/`) && !(absolute && VERSIONED.test(url.pathname))) {
+      throw new Error(`refusing a Graph API path outside ${this.basePath || 'the API'}: ${url.pathname}`);
+    }
     for (const [name, value] of Object.entries(query))
       if (value !== undefined) url.searchParams.set(name, value);
     return url;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import { errorMessage } from '../errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
@@ -6,6 +7,18 @@ import type { HttpApiEvent, HttpResult } from './types.js';
 
 const isHttpApiEvent = (event: unknown): event is HttpApiEvent =>
   typeof event === 'object' && event !== null && 'requestContext' in event && 'routeKey' in event;
+
+/**
+ * PSIDs and IGSIDs identify people: log lines name them only by a short hash (the caller's answer still
+ * names the ID it sent).
+ */
+const withoutUserId = (message: string, event: HttpApiEvent): string => {
+  const userId = event.pathParameters?.userId;
+  return userId === undefined || userId === '' ? message : message.split(userId).join(userRef(userId));
+};
+
+export const userRef = (userId: string): string =>
+  `user#${createHash('sha256').update(userId).digest('hex').slice(0, 12)}`;
 
 /** Answers that are Switchboard's own fault (a bug, or a dependency of ours down): they page someone. */
 export const isServerFault = (status: number): boolean => status === 500 || status === 503;
@@ -33,7 +46,7 @@ export const httpErrors = <E, R>(
     const log = {
       routeKey: event.routeKey,
       status: response.statusCode,
-      error: errorMessage(error),
+      error: withoutUserId(errorMessage(error), event),
       ...(error instanceof Error && error.cause !== undefined ? { cause: errorMessage(error.cause) } : {}),
     };
     if (response.statusCode >= 500) telemetry.logger.error('request failed', log);

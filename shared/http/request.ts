@@ -1,3 +1,4 @@
+import { isMetaId, MAX_META_ID_LENGTH } from '../domain/ids.js';
 import { BadRequestError } from '../errors.js';
 import type { HttpApiEvent } from './types.js';
 
@@ -14,10 +15,45 @@ export const headerValue = (event: HttpApiEvent, name: string): string | undefin
 export const rawBodyBytes = (event: HttpApiEvent): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
 
+/** Decodes percent-encoding once; malformed encoding (`%E0%A4%A`) is the client's mistake, not a crash. */
+const decodeOnce = (value: string, what: string): string => {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new BadRequestError(`${what} is not valid percent-encoding`);
+  }
+};
+
 export const pathParameter = (event: HttpApiEvent, name: string): string => {
   const value = event.pathParameters?.[name];
   if (value === undefined || value === '') throw new BadRequestError(`missing path parameter ${name}`);
-  return decodeURIComponent(value);
+  return decodeOnce(value, `path parameter ${name}`);
+};
+
+const requireMetaId = (value: string, what: string): string => {
+  if (!isMetaId(value)) {
+    throw new BadRequestError(`${what} must be a Meta ID: 1 to ${MAX_META_ID_LENGTH} decimal digits`);
+  }
+  return value;
+};
+
+/** A Meta ID from the path, decoded once and validated before anything calls Meta or DynamoDB. */
+export const pathId = (event: HttpApiEvent, name: string): string =>
+  requireMetaId(pathParameter(event, name), `path parameter ${name}`);
+
+/** A Meta ID from the query string (API Gateway has decoded it). */
+export const queryId = (event: HttpApiEvent, name: string): string => {
+  const value = queryParameter(event, name);
+  if (value === undefined) throw new BadRequestError(`${name} query parameter is required`);
+  return requireMetaId(value, `query parameter ${name}`);
+};
+
+/** A Meta ID in a JSON body: a string of digits (a number would already have lost digits past 2^53). */
+export const bodyId = (body: Record<string, unknown>, name: string): string => {
+  const value = body[name];
+  if (typeof value !== 'string')
+    throw new BadRequestError(`${name} must be a Meta ID given as a string of digits`);
+  return requireMetaId(value, name);
 };
 
 export const queryParameter = (event: HttpApiEvent, name: string): string | undefined => {

@@ -26,3 +26,11 @@ export interface ClaimReader {
 }
 
 export type ClaimStore = ClaimWriter & ClaimReader;
+
+/**
+ * Where a message that can never apply goes at once, with its reason (SQS `SendMessage` to the queue's
+ * DLQ in AWS, the in-process DLQ locally): retrying an invalid event only delays it.
+ */
+export interface DeadLetterSink {
+  send(body: string, attributes: Readonly<Record<string, string>>): Promise<void>;
+}

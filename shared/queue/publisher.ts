@@ -128,7 +128,7 @@ export class EnvelopePublisher {
       try {
         await this.claims.put(key, body);
       } catch (error) {
-        throw new DependencyUnavailableError('claim-check store', errorMessage(error));
+        throw new DependencyUnavailableError('claim-check store', error);
       }
       const pointer: ClaimCheckPointer = {
         v: 1,

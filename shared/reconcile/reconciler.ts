@@ -9,7 +9,7 @@ import {
   reconciledFields,
   type WabaObservation,
 } from '../domain/waba.js';
-import type { GraphClient } from '../graph/client.js';
+import { type GraphClient, graphPath } from '../graph/client.js';
 import { GraphBudgetExhaustedError } from '../graph/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { SolutionRepository, WabaRepository } from '../store/repositories.js';
@@ -44,6 +44,8 @@ export interface ReconcileSummary {
   /** WABAs first recorded by the baseline sweep (before it, nothing was known to be missing). */
   wabasBaselined: number;
   wabasUpdated: number;
+  /** Entries of Graph's answers without a usable ID (not decimal digits): skipped, never written. */
+  invalidEntries: number;
   solutionsSeen: number;
   solutionsChanged: number;
   retries: number;
@@ -134,6 +136,7 @@ export class Reconciler {
       wabasDiscovered: 0,
       wabasBaselined: 0,
       wabasUpdated: 0,
+      invalidEntries: 0,
       solutionsSeen: 0,
       solutionsChanged: 0,
       retries: 0,
@@ -176,7 +179,7 @@ export class Reconciler {
     };
     const pages = prefetched(
       this.deps.graph.pages<GraphWaba>(
-        `/${this.deps.identity.businessId}/client_whatsapp_business_accounts`,
+        graphPath(this.deps.identity.businessId, 'client_whatsapp_business_accounts'),
         query,
       ),
     );
@@ -187,6 +190,7 @@ export class Reconciler {
         .map((waba) => ({ id: idOrNull(waba.id), waba }))
         .filter((entry): entry is { id: string; waba: GraphWaba } => entry.id !== null);
       summary.wabasSeen += listed.length;
+      summary.invalidEntries += page.length - listed.length;
       const discovered: string[] = [];
       const stored = new Map<string, Item>();
       for (const item of await this.deps.wabas.items(listed.map((entry) => entry.id)))
@@ -248,7 +252,9 @@ export class Reconciler {
   /** Which solutions onboarded a WABA (`GET /<WABA_ID>/solutions`). */
   private async solutionsOf(wabaId: string): Promise<string[]> {
     const ids: string[] = [];
-    for await (const page of this.deps.graph.pages<GraphSolution>(`/${wabaId}/solutions`, { fields: 'id' })) {
+    for await (const page of this.deps.graph.pages<GraphSolution>(graphPath(wabaId, 'solutions'), {
+      fields: 'id',
+    })) {
       for (const solution of page) {
         const id = idOrNull(solution.id);
         if (id !== null) ids.push(id);
@@ -260,10 +266,13 @@ export class Reconciler {
   private async reconcileSolutions(deadline: number, summary: ReconcileSummary): Promise<boolean> {
     if (this.deps.identity.appId === '') return true;
     const pages = prefetched(
-      this.deps.graph.pages<GraphSolution>(`/${this.deps.identity.appId}/whatsapp_business_solutions`, {
-        fields: SOLUTION_FIELDS,
-        limit: PAGE_SIZE,
-      }),
+      this.deps.graph.pages<GraphSolution>(
+        graphPath(this.deps.identity.appId, 'whatsapp_business_solutions'),
+        {
+          fields: SOLUTION_FIELDS,
+          limit: PAGE_SIZE,
+        },
+      ),
     );
     for await (const page of pages) {
       const observedAt = this.now();
@@ -271,7 +280,10 @@ export class Reconciler {
       for (const solution of page) {
         const id = idOrNull(solution.id);
         const status = text(solution.status);
-        if (id === null || status === null) continue;
+        if (id === null || status === null) {
+          summary.invalidEntries += 1;
+          continue;
+        }
         summary.solutionsSeen += 1;
         const current = await this.deps.solutions.get(id);
         const name = text(solution.name);

@@ -1,6 +1,6 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { Env } from '../config.js';
-import { DependencyUnavailableError, errorMessage } from '../errors.js';
+import { DependencyUnavailableError } from '../errors.js';
 
 /** JSON keys of the Meta secret in Secrets Manager: the same names as the local-mode variables. */
 export const META_SECRET_KEYS = {
@@ -53,7 +53,7 @@ export const jsonSecretSource = <T>(
     try {
       value = await provider.get(secretId, { maxAge: maxAgeSeconds, forceFetch, transform: 'json' });
     } catch (error) {
-      throw new DependencyUnavailableError('secrets', errorMessage(error));
+      throw new DependencyUnavailableError('secrets', error);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new DependencyUnavailableError('secrets', `${secretId} is not a JSON object`);

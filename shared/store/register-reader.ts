@@ -9,17 +9,17 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Item } from '../domain/registers.js';
-import { BadRequestError } from '../errors.js';
 import { sleep } from '../util/async.js';
 import { toAttributes } from './attributes.js';
+import { encodeCursor, keyFromCursor } from './cursor.js';
 
 export interface RegisterReads {
   get(key: Item): Promise<Item | undefined>;
   batchGet(keys: readonly Item[]): Promise<Item[]>;
-  scanPage(limit: number, cursor: string | undefined): Promise<Page<Item>>;
+  /** `keyNames`: the table's key attributes, the only ones a cursor may hold. */
+  scanPage(limit: number, cursor: string | undefined, keyNames: readonly string[]): Promise<Page<Item>>;
   queryIndexPage(
-    indexName: string,
-    keyName: string,
+    index: { name: string; keyName: string; keyNames: readonly string[] },
     keyValue: string,
     limit: number,
     cursor: string | undefined,
@@ -31,20 +31,15 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-const encodeCursor = (key: Record<string, AttributeValue> | undefined): string | null =>
-  key === undefined ? null : Buffer.from(JSON.stringify(unmarshall(key))).toString('base64url');
+const nextCursorOf = (key: Record<string, AttributeValue> | undefined): string | null =>
+  key === undefined ? null : encodeCursor(unmarshall(key));
 
-const decodeCursor = (cursor: string | undefined): Record<string, AttributeValue> | undefined => {
-  if (cursor === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new Error('not an object');
-    return toAttributes(parsed as Item);
-  } catch {
-    throw new BadRequestError('cursor is not one this API returned');
-  }
-};
+const startKey = (
+  cursor: string | undefined,
+  keyNames: readonly string[],
+  fixed?: Record<string, string>,
+): Record<string, AttributeValue> | undefined =>
+  cursor === undefined ? undefined : toAttributes(keyFromCursor(cursor, keyNames, fixed));
 
 /** The read side of a register table. */
 export class RegisterReader implements RegisterReads {
@@ -80,23 +75,31 @@ export class RegisterReader implements RegisterReads {
     return items;
   }
 
-  public async scanPage(limit: number, cursor: string | undefined): Promise<Page<Item>> {
+  public async scanPage(
+    limit: number,
+    cursor: string | undefined,
+    keyNames: readonly string[],
+  ): Promise<Page<Item>> {
     const out = await this.db.send(
-      new ScanCommand({ TableName: this.tableName, Limit: limit, ExclusiveStartKey: decodeCursor(cursor) }),
+      new ScanCommand({
+        TableName: this.tableName,
+        Limit: limit,
+        ExclusiveStartKey: startKey(cursor, keyNames),
+      }),
     );
     return {
       items: (out.Items ?? []).map((item) => unmarshall(item)),
-      nextCursor: encodeCursor(out.LastEvaluatedKey),
+      nextCursor: nextCursorOf(out.LastEvaluatedKey),
     };
   }
 
   public async queryIndexPage(
-    indexName: string,
-    keyName: string,
+    index: { name: string; keyName: string; keyNames: readonly string[] },
     keyValue: string,
     limit: number,
     cursor: string | undefined,
   ): Promise<Page<Item>> {
+    const { name: indexName, keyName } = index;
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -105,12 +108,12 @@ export class RegisterReader implements RegisterReads {
         ExpressionAttributeNames: { '#k': keyName },
         ExpressionAttributeValues: { ':k': { S: keyValue } },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
+        ExclusiveStartKey: startKey(cursor, index.keyNames, { [keyName]: keyValue }),
       }),
     );
     return {
       items: (out.Items ?? []).map((item) => unmarshall(item)),
-      nextCursor: encodeCursor(out.LastEvaluatedKey),
+      nextCursor: nextCursorOf(out.LastEvaluatedKey),
     };
   }
 }

@@ -19,6 +19,7 @@ import {
 } from '../domain/thread.js';
 import { projectWaba, type Waba, type WabaEvent, wabaKey, wabaWrite } from '../domain/waba.js';
 import { BadRequestError } from '../errors.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import type { Page, RegisterReads } from './register-reader.js';
 import type { RegisterWrites } from './register-writer.js';
 import { TABLES } from './tables.js';
@@ -61,7 +62,10 @@ export class SolutionReads {
   }
 
   public async list(limit: number, cursor?: string): Promise<Page<Solution>> {
-    return projectPage(await this.table.scanPage(limit, cursor), projectSolution);
+    return projectPage(
+      await this.table.scanPage(limit, cursor, [TABLES.solutions.partitionKey]),
+      projectSolution,
+    );
   }
 }
 
@@ -87,8 +91,11 @@ export class WabaReads {
       const definition = TABLES.wabas.indexes[index];
       if (definition === undefined) break;
       const page = await this.table.queryIndexPage(
-        definition.name,
-        definition.partitionKey,
+        {
+          name: definition.name,
+          keyName: definition.partitionKey,
+          keyNames: [definition.partitionKey, definition.sortKey, TABLES.wabas.partitionKey],
+        },
         solutionId,
         limit - items.length,
         inner,
@@ -105,28 +112,26 @@ export class WabaReads {
     const more = index < TABLES.wabas.indexes.length;
     return {
       items,
-      nextCursor: more ? Buffer.from(JSON.stringify({ index, inner })).toString('base64url') : null,
+      nextCursor: more ? encodeCursor({ index, ...(inner === undefined ? {} : { inner }) }) : null,
     };
   }
 }
 
+/** Which index a solution's listing is in, and the position within it; anything else is a 400. */
 const decodeListCursor = (cursor: string | undefined): { index: number; inner: string | undefined } => {
   if (cursor === undefined) return { index: 0, inner: undefined };
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      index?: unknown;
-      inner?: unknown;
-    };
-    if (
-      typeof parsed.index === 'number' &&
-      (parsed.inner === undefined || typeof parsed.inner === 'string')
-    ) {
-      return { index: parsed.index, inner: parsed.inner };
-    }
-  } catch {
-    // fall through to the error below
+  const { index, inner, ...rest } = decodeCursor(cursor);
+  if (
+    Object.keys(rest).length > 0 ||
+    typeof index !== 'number' ||
+    !Number.isInteger(index) ||
+    index < 0 ||
+    index >= TABLES.wabas.indexes.length ||
+    (inner !== undefined && typeof inner !== 'string')
+  ) {
+    throw new BadRequestError('cursor is not one this API returned');
   }
-  throw new BadRequestError('cursor is not one this API returned');
+  return { index, inner };
 };
 
 export class ThreadReads {

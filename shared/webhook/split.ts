@@ -1,14 +1,13 @@
+import { TooManyChangesError } from '../errors.js';
 import type { ChangeEnvelope } from '../queue/envelope.js';
 import { isHandoverKind } from '../queue/envelope.js';
+import { isRecord } from '../util/json.js';
 import { eventIdOf } from './event-id.js';
 
 interface DeliveryContext {
   deliveryId: string;
   receivedAt: number;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const stringOrNull = (value: unknown): string | null =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
@@ -47,6 +46,28 @@ const envelope = (
 });
 
 /**
+ * The most changes one delivery may carry. Meta documents batches of up to 1,000; a signed body of
+ * 100,000 empty changes must not become 100,000 queue messages (10,000 SendMessageBatch calls in one
+ * invocation), so anything past this bound is refused before a single envelope is built.
+ */
+export const MAX_CHANGES_PER_DELIVERY = 5_000;
+
+/** How many envelopes a delivery would become, counted without building them. */
+export const countChanges = (delivery: Record<string, unknown>): number => {
+  if (!Array.isArray(delivery.entry)) return 1;
+  let count = 0;
+  for (const entry of delivery.entry) {
+    if (!isRecord(entry)) {
+      count += 1;
+      continue;
+    }
+    const lists = [entry.changes, entry.messaging, entry.standby].filter(Array.isArray);
+    count += lists.length === 0 ? 1 : lists.reduce((sum, list) => sum + list.length, 0);
+  }
+  return count;
+};
+
+/**
  * Splits one webhook delivery into one envelope per change: `entry[].changes[]` (WhatsApp) and
  * `entry[].messaging[]` / `entry[].standby[]` (Messenger, Instagram). A signed delivery or entry of an
  * unexpected shape is still Meta's data, so it becomes one passthrough envelope instead of vanishing.
@@ -55,6 +76,8 @@ export const splitDelivery = (
   delivery: Record<string, unknown>,
   context: DeliveryContext,
 ): ChangeEnvelope[] => {
+  const changes = countChanges(delivery);
+  if (changes > MAX_CHANGES_PER_DELIVERY) throw new TooManyChangesError(changes, MAX_CHANGES_PER_DELIVERY);
   const object = typeof delivery.object === 'string' ? delivery.object : 'unknown';
   if (!Array.isArray(delivery.entry)) {
     return [envelope(context, object, null, null, 'delivery', 'delivery', delivery)];

@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LocalClaimStore } from '../../local/claim-store.js';
+import { MemoryDeadLetters } from '../../local/dead-letters.js';
 import { localContext } from '../../local/lambda-context.js';
 import { MemorySecretStore } from '../../local/stack.js';
 import { businessTokenFollowUp } from '../../shared/actions/business-tokens.js';
@@ -29,6 +30,7 @@ const PAGE = '1029384756102938';
 const SYSTEM_TOKEN = 'system-user-token';
 const PAGE_TOKEN = 'page-access-token';
 let store: MemorySecretStore;
+const deadLetters = new MemoryDeadLetters();
 
 const handler = () => {
   const client = new GraphClient({
@@ -55,6 +57,7 @@ const handler = () => {
       now: () => clock.now,
     },
     telemetry: new Telemetry('actions'),
+    deadLetters,
   });
 };
 
@@ -110,7 +113,10 @@ describe('solution actions', () => {
     ['deactivation/accept', 'PENDING_DEACTIVATION', 'accept_deactivation_request', 'DEACTIVATED'],
     ['deactivation/reject', 'PENDING_DEACTIVATION', 'reject_deactivation_request', 'ACTIVE'],
   ])('%s from %s calls POST /<SOLUTION_ID>/%s and records %s at once', async (action, from, edge, to) => {
-    const id = `sol-${action.replace('/', '-')}`;
+    const id = String(
+      6200000 +
+        ['accept', 'reject', 'deactivation', 'deactivation/accept', 'deactivation/reject'].indexOf(action),
+    );
     await seedSolution(id, from);
     graph.on(`GET /${id}`, { body: { name: 'n', status: from, partners: { data: [] } } });
     graph.on(`POST /${id}/${edge}`, { body: { success: true } });
@@ -132,16 +138,16 @@ describe('solution actions', () => {
   });
 
   it('accept first reads the solution with the documented fields', async () => {
-    await seedSolution('sol-read', 'INITIATED');
-    graph.on('GET /sol-read', { body: { status: 'INITIATED', partners: { data: [] } } });
-    graph.on('POST /sol-read/accept', { body: { success: true } });
-    await call('POST', solutionRoute('accept'), { solutionId: 'sol-read' });
-    expect(graph.calls('GET /sol-read')[0]?.query).toEqual({
+    await seedSolution('6100001', 'INITIATED');
+    graph.on('GET /6100001', { body: { status: 'INITIATED', partners: { data: [] } } });
+    graph.on('POST /6100001/accept', { body: { success: true } });
+    await call('POST', solutionRoute('accept'), { solutionId: '6100001' });
+    expect(graph.calls('GET /6100001')[0]?.query).toEqual({
       fields: 'name,status,owner_permissions,partners{partner_permissions,partner_app}',
     });
     expect(graph.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
-      'GET /v26.0/sol-read',
-      'POST /v26.0/sol-read/accept',
+      'GET /v26.0/6100001',
+      'POST /v26.0/6100001/accept',
     ]);
   });
 
@@ -152,7 +158,10 @@ describe('solution actions', () => {
     ['deactivation/accept', 'ACTIVE'],
     ['deactivation/reject', 'DEACTIVATED'],
   ])('%s in status %s answers 409 with the reason and does not call Meta', async (action, status) => {
-    const id = `guard-${action.replace('/', '-')}-${status}`;
+    const id = String(
+      6300000 +
+        ['accept', 'reject', 'deactivation', 'deactivation/accept', 'deactivation/reject'].indexOf(action),
+    );
     await seedSolution(id, status);
     const response = await call('POST', solutionRoute(action), { solutionId: id });
     expect(response.status).toBe(409);
@@ -161,13 +170,13 @@ describe('solution actions', () => {
   });
 
   it('an unknown solution answers 404 without calling Meta', async () => {
-    expect((await call('POST', solutionRoute('accept'), { solutionId: 'nobody' })).status).toBe(404);
+    expect((await call('POST', solutionRoute('accept'), { solutionId: '6199999' })).status).toBe(404);
     expect(graph.requests).toHaveLength(0);
   });
 
   it('refuses to accept when Meta shows other partner terms than the caller reviewed, showing both', async () => {
-    await seedSolution('sol-terms', 'INITIATED');
-    graph.on('GET /sol-terms', {
+    await seedSolution('6100002', 'INITIATED');
+    graph.on('GET /6100002', {
       body: {
         status: 'INITIATED',
         partners: {
@@ -178,7 +187,7 @@ describe('solution actions', () => {
     const response = await call(
       'POST',
       solutionRoute('accept'),
-      { solutionId: 'sol-terms' },
+      { solutionId: '6100002' },
       { partnerAppId: '637576208107267', partnerPermissions: ['MANAGE'] },
     );
     expect(response.status).toBe(409);
@@ -186,13 +195,13 @@ describe('solution actions', () => {
       reviewed: { partnerPermissions: ['MANAGE'] },
       meta: [{ partnerAppId: '637576208107267', partnerPermissions: ['MANAGE', 'DEVELOP'] }],
     });
-    expect(graph.calls('POST /sol-terms/accept')).toHaveLength(0);
-    expect((await tables.solutions.get('sol-terms'))?.status).toBe('INITIATED');
+    expect(graph.calls('POST /6100002/accept')).toHaveLength(0);
+    expect((await tables.solutions.get('6100002'))?.status).toBe('INITIATED');
   });
 
   it('accepts when the reviewed terms match, whatever their order', async () => {
-    await seedSolution('sol-match', 'INITIATED');
-    graph.on('GET /sol-match', {
+    await seedSolution('6100003', 'INITIATED');
+    graph.on('GET /6100003', {
       body: {
         status: 'INITIATED',
         partners: {
@@ -200,24 +209,24 @@ describe('solution actions', () => {
         },
       },
     });
-    graph.on('POST /sol-match/accept', { body: { success: true } });
+    graph.on('POST /6100003/accept', { body: { success: true } });
     const response = await call(
       'POST',
       solutionRoute('accept'),
-      { solutionId: 'sol-match' },
+      { solutionId: '6100003' },
       { partnerAppId: '637576208107267', partnerPermissions: ['DEVELOP', 'MANAGE'] },
     );
     expect(response.status).toBe(200);
   });
 
   it('answers 400 for a malformed body', async () => {
-    await seedSolution('sol-bad', 'INITIATED');
+    await seedSolution('6100004', 'INITIATED');
     expect(
       (
         await call(
           'POST',
           solutionRoute('accept'),
-          { solutionId: 'sol-bad' },
+          { solutionId: '6100004' },
           { partnerPermissions: 'MANAGE' },
         )
       ).status,
@@ -226,13 +235,13 @@ describe('solution actions', () => {
   });
 
   it('a Meta refusal answers 502 with code, subcode, message and fbtrace_id, and changes no state', async () => {
-    await seedSolution('sol-refused', 'ACTIVE');
-    const before = await tables.solutions.table.get({ solutionId: 'sol-refused' });
+    await seedSolution('6100005', 'ACTIVE');
+    const before = await tables.solutions.table.get({ solutionId: '6100005' });
     graph.on(
-      'POST /sol-refused/send_deactivation_request',
+      'POST /6100005/send_deactivation_request',
       graphError(10, 'only the solution owner can do this', { error_subcode: 2388001 }),
     );
-    const response = await call('POST', solutionRoute('deactivation'), { solutionId: 'sol-refused' });
+    const response = await call('POST', solutionRoute('deactivation'), { solutionId: '6100005' });
     expect(response.status).toBe(502);
     expect(response.body).toMatchObject({
       error: 'meta_refused',
@@ -241,7 +250,7 @@ describe('solution actions', () => {
       message: 'only the solution owner can do this',
       fbtrace_id: 'trace-10',
     });
-    expect(await tables.solutions.table.get({ solutionId: 'sol-refused' })).toEqual(before);
+    expect(await tables.solutions.table.get({ solutionId: '6100005' })).toEqual(before);
   });
 
   it('the late webhook for an accepted solution is a no-op', async () => {
@@ -265,7 +274,9 @@ describe('solution actions', () => {
 });
 
 describe('conversation control', () => {
-  const user = (name: string) => `${name}-${clock.now}`;
+  /** A fresh PSID per test: digits derived from the test's name and the fake clock. */
+  const user = (name: string) =>
+    `${[...name].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) % 1_000_000, 7)}${clock.now}`;
 
   it('take sends the documented request and records owner and expiration', async () => {
     const psid = user('take');
@@ -539,7 +550,7 @@ describe('customer business tokens', () => {
         telemetry,
         businessTokenFollowUp(async (body) => void jobs.push(body), '506914307656634'),
       ),
-      { claims: new LocalClaimStore(), telemetry },
+      { claims: new LocalClaimStore(), telemetry, deadLetters: new MemoryDeadLetters() },
     );
     const actions = handler();
     // Act
@@ -569,7 +580,7 @@ describe('customer business tokens', () => {
     expect(output).not.toContain(token);
   });
 
-  it('a failed fetch is reported for retry through the queue', async () => {
+  it('a failed fetch is reported for retry through the queue; an invalid job goes to the DLQ at once', async () => {
     graph.on('GET /303610109049230/access_token', graphError(200, 'Permissions error'));
     const job = JSON.stringify({
       v: 1,
@@ -578,9 +589,10 @@ describe('customer business tokens', () => {
       businessId: '6143763655652543',
     });
     const result = (await handler()(sqsEvent([job, '{"bad":true}'], 'job'), context())) as SQSBatchResponse;
-    expect(result.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual([
-      'job-0',
-      'job-1',
-    ]);
+    expect(result.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(['job-0']);
+    expect(deadLetters.messages.at(-1)).toMatchObject({
+      body: '{"bad":true}',
+      attributes: { reason: 'not a business token job' },
+    });
   });
 });

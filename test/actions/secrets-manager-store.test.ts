@@ -39,6 +39,23 @@ describe('business tokens in Secrets Manager', () => {
     });
   });
 
+  it('creates it tagged with the stack and the business, under the customer key when one is given', async () => {
+    secrets.on(PutSecretValueCommand).rejects(notFound);
+    secrets.on(CreateSecretCommand).resolves({});
+    const tagged = new SecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' }), {
+      kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      tags: { 'switchboard:stack': 'Switchboard' },
+    });
+    await tagged.put('Switchboard/business-tokens/4', 'v', { 'switchboard:business': '4' });
+    expect(secrets.commandCalls(CreateSecretCommand)[0]?.args[0].input).toMatchObject({
+      KmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      Tags: [
+        { Key: 'switchboard:stack', Value: 'Switchboard' },
+        { Key: 'switchboard:business', Value: '4' },
+      ],
+    });
+  });
+
   it('writes over it when another job created it first', async () => {
     secrets.on(PutSecretValueCommand).rejectsOnce(notFound).resolves({});
     secrets.on(CreateSecretCommand).rejects(exists);

@@ -1,6 +1,7 @@
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClaimStore } from '../../local/claim-store.js';
+import { MemoryDeadLetters } from '../../local/dead-letters.js';
 import { type LocalDynamo, startLocalDynamo } from '../../local/dynalite.js';
 import { LocalConsumer, LocalQueue } from '../../local/in-process-queue.js';
 import { createConsumerHandler } from '../../shared/consumers/consumer.js';
@@ -16,6 +17,7 @@ import { sqsEvent } from '../support/sqs.js';
 
 const telemetry = new Telemetry('test');
 const claims = new LocalClaimStore();
+const deadLetters = new MemoryDeadLetters();
 let dynamo: LocalDynamo;
 let clean: LocalDynamo;
 
@@ -30,9 +32,22 @@ const solutionsHandler = (target: LocalDynamo) => {
   const repository = new SolutionRepository(new RegisterTable(target.client, target.tableNames.solutions));
   return {
     repository,
-    handler: createConsumerHandler(solutionsConsumer(repository, telemetry), { claims, telemetry }),
+    handler: createConsumerHandler(solutionsConsumer(repository, telemetry), {
+      claims,
+      telemetry,
+      deadLetters,
+    }),
   };
 };
+
+/** Solution IDs are digits: each test's solutions share a numeric prefix. */
+const ID_PREFIX: Record<string, string> = {
+  poison: '81000',
+  json: '82000',
+  crash: '83000',
+  throttle: '84000',
+};
+const solutionId = (prefix: string, index: number) => `${ID_PREFIX[prefix] ?? '89000'}${index}`;
 
 /** Ten SOLUTION_UPDATED changes for distinct solutions, as queued message bodies. */
 const solutionBodies = (prefix: string, count = 10): string[] => {
@@ -46,7 +61,7 @@ const solutionBodies = (prefix: string, count = 10): string[] => {
           field: 'partner_solutions',
           value: {
             event: 'SOLUTION_UPDATED',
-            solution_id: `${prefix}-${index}`,
+            solution_id: solutionId(prefix, index),
             solution_status: index % 2 ? 'ACTIVE' : 'INITIATED',
           },
         },
@@ -57,7 +72,7 @@ const solutionBodies = (prefix: string, count = 10): string[] => {
 };
 
 describe('consumers', () => {
-  it('a batch of 10 with one poison record reports exactly that record and writes the other 9', async () => {
+  it('a batch of 10 with one poison record moves exactly that record to the DLQ at once, with its reason, and writes the other 9', async () => {
     // Prepare
     const { handler, repository } = solutionsHandler(dynamo);
     const bodies = solutionBodies('poison');
@@ -69,21 +84,29 @@ describe('consumers', () => {
     // Act
     const response = (await handler(sqsEvent(bodies, 'poison'), context())) as SQSBatchResponse;
     // Assess
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'poison-4' }]);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadLetters.messages.at(-1)).toMatchObject({
+      body: bodies[4],
+      attributes: { reason: 'change.value.solution_status is missing' },
+    });
     for (let index = 0; index < 10; index++) {
-      const solution = await repository.get(`poison-${index}`);
+      const solution = await repository.get(solutionId('poison', index));
       if (index === 4) expect(solution).toBeUndefined();
       else expect(solution?.status).toBe(index % 2 ? 'ACTIVE' : 'INITIATED');
     }
   });
 
-  it('a body that is not even JSON is reported, not thrown', async () => {
+  it('a body that is not even JSON goes to the DLQ at once, not thrown', async () => {
     const { handler } = solutionsHandler(dynamo);
     const response = (await handler(
       sqsEvent(['{not json', ...solutionBodies('json', 1)], 'json'),
       context(),
     )) as SQSBatchResponse;
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'json-0' }]);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadLetters.messages.at(-1)).toMatchObject({
+      body: '{not json',
+      attributes: { reason: 'message body is not JSON' },
+    });
   });
 
   it('a crash after k records and a redelivery of the whole batch end in the state of one clean run', async () => {
@@ -97,7 +120,7 @@ describe('consumers', () => {
     await once.handler(sqsEvent(bodies, 'crash'), context());
     // Assess: identical stored items.
     for (let index = 0; index < 10; index++) {
-      const key = { solutionId: `crash-${index}` };
+      const key = { solutionId: solutionId('crash', index) };
       expect(await crashed.repository.table.get(key)).toEqual(await once.repository.table.get(key));
     }
   });
@@ -110,7 +133,7 @@ describe('consumers', () => {
     dynamo.client.middlewareStack.add(
       (next) => async (args) => {
         const input = (args as { input?: { Key?: { solutionId?: { S?: string } } } }).input;
-        if (throttle.on && input?.Key?.solutionId?.S === 'throttle-3') {
+        if (throttle.on && input?.Key?.solutionId?.S === solutionId('throttle', 3)) {
           throw Object.assign(new Error('Rate exceeded'), {
             name: 'ProvisionedThroughputExceededException',
             $retryable: undefined,
@@ -120,7 +143,11 @@ describe('consumers', () => {
       },
       { step: 'initialize', name: 'throttleOne' },
     );
-    const handler = createConsumerHandler(solutionsConsumer(throttled, telemetry), { claims, telemetry });
+    const handler = createConsumerHandler(solutionsConsumer(throttled, telemetry), {
+      claims,
+      telemetry,
+      deadLetters,
+    });
     counter.reset();
     throttle.on = true;
     // Act
@@ -137,12 +164,16 @@ describe('consumers', () => {
     dynamo.client.middlewareStack.remove('requestCounter');
   });
 
-  it('an invalid record goes to the DLQ after maxReceiveCount receives; the valid ones apply once', async () => {
+  it('an invalid record goes to the DLQ at once with its reason; the valid ones apply once', async () => {
     // Prepare: the real consumer on the in-process queue (5 receives, then the DLQ).
     const repository = new WabaRepository(new RegisterTable(dynamo.client, dynamo.tableNames.wabas));
     const dlq = new LocalQueue('wabas-dlq', { visibilityTimeoutMs: 10 });
     const queue = new LocalQueue('wabas', { visibilityTimeoutMs: 10, maxReceiveCount: 5, dlq });
-    const handler = createConsumerHandler(wabasConsumer(repository, telemetry), { claims, telemetry });
+    const handler = createConsumerHandler(wabasConsumer(repository, telemetry), {
+      claims,
+      telemetry,
+      deadLetters: queue.deadLetters(),
+    });
     const consumer = new LocalConsumer(queue, handler, {
       batchSize: 10,
       batchWindowMs: 0,
@@ -159,7 +190,10 @@ describe('consumers', () => {
           changes: [
             {
               field: 'account_update',
-              value: { event: 'PARTNER_ADDED', waba_info: { waba_id: 'dlq-waba', solution_id: 's' } },
+              value: {
+                event: 'PARTNER_ADDED',
+                waba_info: { waba_id: '102290129340777', solution_id: '303610109049230' },
+              },
             },
           ],
         },
@@ -180,10 +214,14 @@ describe('consumers', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     await consumer.stop();
     // Assess
-    expect(dlq.bodies()).toHaveLength(1);
-    expect(JSON.parse(dlq.bodies()[0] ?? '{}').eventId).toBe('bad');
+    expect(dlq.peek()).toHaveLength(1);
+    expect(JSON.parse(dlq.peek()[0]?.body ?? '{}').eventId).toBe('bad');
+    expect(dlq.peek()[0]?.attributes).toMatchObject({
+      reason: 'change.value.event is missing',
+      eventId: 'bad',
+    });
     expect(queue.size()).toEqual({ visible: 0, inFlight: 0 });
-    expect(consumer.invocations).toBe(5);
-    expect((await repository.get('dlq-waba'))?.solutionId).toBe('s');
+    expect(consumer.invocations).toBe(1);
+    expect((await repository.get('102290129340777'))?.solutionId).toBe('303610109049230');
   });
 });

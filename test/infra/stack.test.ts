@@ -101,6 +101,20 @@ describe('the stack', () => {
     expect(JSON.stringify(alarms)).not.toContain('AWS/ApiGateway');
   });
 
+  it('retains both stack secrets with the tables, and may tag and encrypt business-token secrets', () => {
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')) as (Resource & {
+      DeletionPolicy?: string;
+    })[];
+    expect(secrets.map((secret) => secret.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+    expect(allActions(statementsOf('Actions'))).toContain('secretsmanager:TagResource');
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const encrypted = synth({ 'switchboard:businessTokenKmsKeyArn': key });
+    const kms = JSON.stringify(encrypted.findResources('AWS::IAM::Policy'));
+    expect(kms).toContain('kms:GenerateDataKey');
+    expect(kms).toContain(key);
+    expect(() => synth({ 'switchboard:businessTokenKmsKeyArn': 'not-an-arn' })).toThrow(/KMS key ARN/);
+  });
+
   it('never retries or overlaps a scheduled reconciliation on top of the schedule', () => {
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
     template.hasResourceProperties('AWS::Events::Rule', {

@@ -6,6 +6,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
 import { LocalClaimStore } from '../../local/claim-store.js';
+import { MemoryDeadLetters } from '../../local/dead-letters.js';
 import { startLocalDynamo } from '../../local/dynalite.js';
 import { LocalConsumer, LocalQueue } from '../../local/in-process-queue.js';
 import type { LocalStack } from '../../local/stack.js';
@@ -96,12 +97,13 @@ describe('faults', () => {
     const reference = await startLocalDynamo({ prefix: 'fault' });
     const telemetry = new Telemetry('solutions');
     const claims = new LocalClaimStore();
+    const deadLetters = new MemoryDeadLetters();
     const repository = new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions));
     const dlq = new LocalQueue('solutions-dlq', { visibilityTimeoutMs: 100 });
     const queue = new LocalQueue('solutions', { visibilityTimeoutMs: 150, maxReceiveCount: 20, dlq });
     const consumer = new LocalConsumer(
       queue,
-      createConsumerHandler(solutionsConsumer(repository, telemetry), { claims, telemetry }),
+      createConsumerHandler(solutionsConsumer(repository, telemetry), { claims, telemetry, deadLetters }),
       {
         batchSize: 10,
         batchWindowMs: 0,
@@ -120,7 +122,7 @@ describe('faults', () => {
             field: 'partner_solutions',
             value: {
               event: 'SOLUTION_UPDATED',
-              solution_id: `gone-${index % 20}`,
+              solution_id: `7700${index % 20}`,
               solution_status: ['INITIATED', 'ACTIVE', 'PENDING_DEACTIVATION'][index % 3],
             },
           },
@@ -149,8 +151,8 @@ describe('faults', () => {
     expect(queue.size()).toEqual({ visible: 0, inFlight: 0 });
     const survivor = new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions));
     for (let index = 0; index < 20; index++) {
-      expect(await survivor.table.get({ solutionId: `gone-${index}` })).toEqual(
-        await referenceRepository.table.get({ solutionId: `gone-${index}` }),
+      expect(await survivor.table.get({ solutionId: `7700${index}` })).toEqual(
+        await referenceRepository.table.get({ solutionId: `7700${index}` }),
       );
     }
     await Promise.all([dynamo.close(), reference.close()]);
@@ -172,14 +174,15 @@ describe('faults', () => {
     });
     let secondPageCalls = 0;
     graph.on(listing, (request, base) => {
-      if (request.query.after === undefined) return page(['g1', 'g2'], 'p2')(request, base);
+      if (request.query.after === undefined) return page(['9100000001', '9100000002'], 'p2')(request, base);
       secondPageCalls += 1;
       if (secondPageCalls === 1) return { delayMs: 1_000, body: {} };
       if (secondPageCalls === 2) return { reset: true };
-      return page(['g3'])(request, base);
+      return page(['9100000003'])(request, base);
     });
-    for (const id of ['g1', 'g2', 'g3']) graph.on(`GET /${id}/solutions`, { body: { data: [] } });
-    graph.on('GET /app/whatsapp_business_solutions', { body: { data: [] } });
+    for (const id of ['9100000001', '9100000002', '9100000003'])
+      graph.on(`GET /${id}/solutions`, { body: { data: [] } });
+    graph.on('GET /21202248997039/whatsapp_business_solutions', { body: { data: [] } });
     const client = new GraphClient({
       baseUrl: graph.base,
       token: async () => 't',
@@ -191,7 +194,7 @@ describe('faults', () => {
       wabas,
       solutions,
       identity: {
-        appId: 'app',
+        appId: '21202248997039',
         businessId: '506914307656634',
         partnerBusinessIds: [],
         graphApiBaseUrl: graph.base,
@@ -199,7 +202,7 @@ describe('faults', () => {
       telemetry: new Telemetry('reconcile'),
     }).run(Date.now() + 30_000);
     expect(summary).toMatchObject({ complete: true, wabasSeen: 3, wabasDiscovered: 3, retries: 2 });
-    for (const id of ['g1', 'g2', 'g3'])
+    for (const id of ['9100000001', '9100000002', '9100000003'])
       expect(await wabas.get(id)).toMatchObject({ name: `n${id}`, discoveredBy: 'reconciliation' });
     await dynamo.close();
   });

@@ -174,7 +174,7 @@ describe('reconciliation', () => {
     graph.on(`GET /${BUSINESS}/client_whatsapp_business_accounts`, {
       body: { data: listed.map((id) => waba(id)) },
     });
-    for (const id of listed) graph.on(`GET /${id}/solutions`, { body: { data: [{ id: `sol-of-${id}` }] } });
+    for (const id of listed) graph.on(`GET /${id}/solutions`, { body: { data: [{ id: `9${id}` }] } });
     noSolutions();
     const lookups = () =>
       graph.requests.filter(
@@ -199,7 +199,7 @@ describe('reconciliation', () => {
     expect(lookups()).toBe(2);
     await limited().run(Date.now() + 60_000);
     expect(lookups()).toBe(3);
-    for (const id of listed) expect((await tables.wabas.get(id))?.solutionId).toBe(`sol-of-${id}`);
+    for (const id of listed) expect((await tables.wabas.get(id))?.solutionId).toBe(`9${id}`);
   });
 
   it('a run aborted midway deletes and corrupts nothing', async () => {
@@ -246,7 +246,7 @@ describe('reconciliation', () => {
 
   it('reconciles solution status, and changes nothing on a second identical run', async () => {
     await tables.solutions.apply({
-      solutionId: 'sol-r',
+      solutionId: '5550001',
       status: 'INITIATED',
       event: 'SOLUTION_CREATED',
       businessId: BUSINESS,
@@ -257,13 +257,13 @@ describe('reconciliation', () => {
     graph.on(`GET /${BUSINESS}/client_whatsapp_business_accounts`, { body: { data: [] } });
     graph.on(`GET /${APP}/whatsapp_business_solutions`, {
       body: {
-        data: [{ id: 'sol-r', name: 'Social OVD', status: 'ACTIVE', status_for_pending_request: 'NONE' }],
+        data: [{ id: '5550001', name: 'Social OVD', status: 'ACTIVE', status_for_pending_request: 'NONE' }],
       },
     });
     const first = await reconciler().run(Date.now() + 60_000);
     const second = await reconciler().run(Date.now() + 60_000);
     expect([first.solutionsChanged, second.solutionsChanged]).toEqual([1, 0]);
-    expect(await tables.solutions.get('sol-r')).toMatchObject({
+    expect(await tables.solutions.get('5550001')).toMatchObject({
       status: 'ACTIVE',
       name: 'Social OVD',
       statusChangedAt: expect.any(Number),

@@ -130,13 +130,13 @@ describe('repositories on dynalite', () => {
       solutionIds: [solutionId],
     });
     for (const event of [
-      add('l1', 'list'),
-      add('l2', 'list'),
-      add('l3', 'list'),
-      seen('l4', 'list'),
-      seen('l5', 'list'),
-      add('x1', 'other'),
-      seen('x1', 'list'),
+      add('71001', '73000'),
+      add('71002', '73000'),
+      add('71003', '73000'),
+      seen('71004', '73000'),
+      seen('71005', '73000'),
+      add('72001', '73001'),
+      seen('72001', '73000'),
     ]) {
       await tables.wabas.apply(event);
     }
@@ -145,12 +145,12 @@ describe('repositories on dynalite', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await tables.wabas.listBySolution('list', 2, cursor);
+      const page = await tables.wabas.listBySolution('73000', 2, cursor);
       ids.push(...page.items.map((waba) => waba.wabaId));
       cursor = page.nextCursor ?? undefined;
       pages += 1;
     } while (cursor !== undefined && pages < 10);
     // Assess: x1's add names another solution, so reconciliation's reading does not list it here.
-    expect(ids.sort()).toEqual(['l1', 'l2', 'l3', 'l4', 'l5']);
+    expect(ids.sort()).toEqual(['71001', '71002', '71003', '71004', '71005']);
   });
 });

@@ -38,6 +38,7 @@ export const graphError = (
 export class FakeGraph {
   public readonly requests: RecordedRequest[] = [];
   private readonly routes = new Map<string, FakeRoute[]>();
+  private fallbackReply: FakeReply | undefined;
   private server: Server | undefined;
   public base = '';
 
@@ -68,6 +69,13 @@ export class FakeGraph {
   public reset(): void {
     this.requests.length = 0;
     this.routes.clear();
+    this.fallbackReply = undefined;
+  }
+
+  /** The reply to any request no route matches (by default a Graph error naming the missing route). */
+  public fallback(reply: FakeReply): this {
+    this.fallbackReply = reply;
+    return this;
   }
 
   /** Replies for `METHOD /path` (path without the version), used in order; the last one repeats. */
@@ -98,7 +106,8 @@ export class FakeGraph {
     this.requests.push(recorded);
     const key = `${recorded.method} ${url.pathname.replace(/^\/v26\.0/, '')}`;
     const replies = this.routes.get(key);
-    if (replies === undefined || replies.length === 0) return graphError(100, `fake graph: no route ${key}`);
+    if (replies === undefined || replies.length === 0)
+      return this.fallbackReply ?? graphError(100, `fake graph: no route ${key}`);
     const used = this.requests.filter((r) => `${r.method} ${r.path.replace(/^\/v26\.0/, '')}` === key).length;
     const reply = replies[Math.min(used, replies.length) - 1] ?? replies[replies.length - 1];
     return reply === undefined ? {} : reply(recorded, this.base);

@@ -1,0 +1,169 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isMetaId } from '../../shared/domain/ids.js';
+import { ROUTES } from '../../shared/http/routes.js';
+import { useFakeGraph } from '../support/fake-graph.js';
+import { useLocalStack } from '../support/local-stack.js';
+
+/** 10,000 requests by default; FUZZ_RUNS=100000 for a longer run (the same variable as the webhook fuzz). */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
+const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
+
+// Meta answers every call it gets with success, so any 5xx is Switchboard's own; every call is recorded.
+const graph = useFakeGraph();
+const local = useLocalStack({
+  env: {
+    META_SYSTEM_USER_TOKEN: 'fuzz-token',
+    META_PAGE_ACCESS_TOKEN: 'fuzz-page-token',
+    get GRAPH_API_BASE_URL() {
+      return graph.base;
+    },
+  },
+});
+const answerEverything = () => graph.fallback({ body: { success: true, data: [] } });
+
+const hostileIds = [
+  '%2F',
+  '..',
+  '..%2F..%2Fme',
+  'me%2Ffeed%3Fmessage%3Dx%23',
+  '%23page',
+  '__proto__',
+  'constructor',
+  '1e400',
+  '-1',
+  '%20123',
+  '12a',
+  '%E0%A4%A',
+  '%00',
+  '%F0%9F%91%8B',
+  '0x10',
+  '1.5',
+  '9'.repeat(33),
+  '9'.repeat(2_000),
+];
+type Id = { text: string; valid: boolean };
+const id: fc.Arbitrary<Id> = fc.oneof(
+  fc.stringMatching(/^[0-9]{1,32}$/).map((text) => ({ text, valid: true })),
+  fc.constantFrom(...hostileIds).map((text) => ({ text, valid: false })),
+  fc
+    .string({ minLength: 1, maxLength: 40 })
+    .map((text) => ({ text: encodeURIComponent(text), valid: isMetaId(text) })),
+);
+const cursor = fc.oneof(
+  fc.constant(undefined),
+  fc.string({ maxLength: 60 }),
+  fc.json({ maxDepth: 2 }).map((json) => Buffer.from(json).toString('base64url')),
+  fc
+    .record(
+      { solutionId: fc.string(), wabaId: fc.string(), index: fc.integer(), inner: fc.string() },
+      { requiredKeys: [] },
+    )
+    .map((value) => Buffer.from(JSON.stringify(value)).toString('base64url')),
+);
+const limit = fc.oneof(
+  fc.constant(undefined),
+  fc.constantFrom('0', '1', '50', '100', '101', '-5', '1.5', 'x', '1e3'),
+);
+const value = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string(), { maxLength: 3 }),
+);
+const body = fc.oneof(
+  fc.constant(undefined),
+  fc.string({ maxLength: 80 }),
+  fc
+    .record(
+      {
+        targetAppId: fc.oneof(
+          id.map((entry) => entry.text),
+          value,
+        ),
+        partnerAppId: fc.oneof(
+          id.map((entry) => entry.text),
+          value,
+        ),
+        partnerPermissions: fc.oneof(
+          fc.array(fc.constantFrom('MANAGE', 'VIEW_COST', 'x y', ''), { maxLength: 4 }),
+          value,
+        ),
+        metadata: fc.oneof(fc.string({ maxLength: 30 }), fc.constant('m'.repeat(1_100)), value),
+        durationSeconds: fc.oneof(fc.integer({ min: -10, max: 700_000 }), value),
+      },
+      { requiredKeys: [] },
+    )
+    .map((record) => JSON.stringify(record)),
+);
+const v1Routes = ROUTES.filter((route) => route.path.startsWith('/v1/') && route.path !== '/v1/reconcile');
+
+const request = fc.record({
+  route: fc.constantFrom(...v1Routes),
+  ids: fc.array(id, { minLength: 3, maxLength: 3 }),
+  method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+  wrongMethod: fc.boolean(),
+  query: fc.record({
+    cursor,
+    limit,
+    solutionId: fc.oneof(fc.constant(undefined), id),
+    refresh: fc.constantFrom(undefined, 'true', 'yes'),
+  }),
+  body,
+});
+
+describe('API fuzzing', () => {
+  it(`${RUNS} requests of every /v1 route: no 5xx, and no call to Meta for an invalid ID`, async () => {
+    let fiveHundreds = 0;
+    await fc.assert(
+      fc.asyncProperty(request, async ({ route, ids, method, wrongMethod, query, body: payload }) => {
+        answerEverything();
+        let index = 0;
+        const used: Id[] = [];
+        const path = route.path.replace(/\{[^}]+\}/g, () => {
+          const chosen = ids[index++] ?? { text: '1', valid: true };
+          used.push(chosen);
+          return chosen.text;
+        });
+        const search = new URLSearchParams();
+        if (query.cursor !== undefined) search.set('cursor', query.cursor);
+        if (query.limit !== undefined) search.set('limit', query.limit);
+        if (query.solutionId !== undefined) {
+          search.set('solutionId', decodeURIComponent(safe(query.solutionId.text)));
+          if (route.path === '/v1/wabas') used.push(query.solutionId);
+        }
+        if (query.refresh !== undefined) search.set('refresh', query.refresh);
+        const before = graph.requests.length;
+        const response = await fetch(`${local.stack.url}${path}?${search}`, {
+          method: wrongMethod ? method : route.method,
+          headers: { 'content-type': 'application/json' },
+          ...(payload === undefined || (wrongMethod ? method : route.method) === 'GET'
+            ? {}
+            : { body: payload }),
+        });
+        const text = await response.text();
+        if (response.status >= 500) fiveHundreds += 1;
+        expect(response.status, `${route.method} ${path} → ${text}`).toBeLessThan(500);
+        if (response.status >= 400) expect(() => JSON.parse(text), text).not.toThrow();
+        if (used.some((entry) => !entry.valid)) {
+          expect(graph.requests.length, `${path} reached Meta`).toBe(before);
+          expect(response.status, `${path} → ${text}`).toBeGreaterThanOrEqual(400);
+        }
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    expect(fiveHundreds).toBe(0);
+  });
+});
+
+/** The query value a client would send for a (possibly percent-encoded) generated ID. */
+const safe = (text: string): string => {
+  try {
+    decodeURIComponent(text);
+    return text;
+  } catch {
+    return encodeURIComponent(text);
+  }
+};

@@ -1,0 +1,230 @@
+import { request as httpRequest } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES } from '../../fixtures/deliveries.js';
+import { DependencyUnavailableError, NotFoundError } from '../../shared/errors.js';
+import { GraphClient, graphPath } from '../../shared/graph/client.js';
+import { userRef } from '../../shared/http/http-errors.js';
+import type { HttpResult } from '../../shared/http/types.js';
+import { httpLambda } from '../../shared/lambda.js';
+import { Telemetry } from '../../shared/observability/telemetry.js';
+import { EnvelopePublisher } from '../../shared/queue/publisher.js';
+import { createWebhookHandler } from '../../shared/webhook/handle-webhook.js';
+import { MAX_CHANGES_PER_DELIVERY } from '../../shared/webhook/split.js';
+import { useFakeGraph } from '../support/fake-graph.js';
+import { captureOutput, context, httpEvent } from '../support/lambda.js';
+import { postSigned, useLocalStack } from '../support/local-stack.js';
+
+const SECRET = 'edges-app-secret';
+const PAGE = '1029384756102938';
+const PSID = '5647382910564738';
+// A real Graph stand-in (not the sandbox) records every call local mode makes to Meta.
+const graph = useFakeGraph();
+const local = useLocalStack({
+  env: {
+    META_APP_SECRET: SECRET,
+    META_SYSTEM_USER_TOKEN: 'edges-token',
+    META_PAGE_ACCESS_TOKEN: 'edges-page-token',
+    get GRAPH_API_BASE_URL() {
+      return graph.base;
+    },
+  },
+});
+
+const call = async (
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) => {
+  const response = await fetch(`${local.stack.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: JSON.parse(text) as Record<string, unknown> };
+};
+
+describe('hostile IDs never reach Meta or DynamoDB', () => {
+  it.each([
+    [
+      'a Graph path injected through the page ID',
+      'POST',
+      `/v1/threads/me%2Ffeed%3Fmessage%3Dx%23/${PSID}/take`,
+    ],
+    ['a climb out of the API version', 'POST', `/v1/threads/..%2F..%2Fme/${PSID}/take`],
+    ['the page-roles sort key as a user ID', 'GET', `/v1/threads/${PAGE}/%23page`],
+    ['malformed percent-encoding', 'GET', '/v1/solutions/%E0%A4%A'],
+    ['an ID over the length limit', 'GET', `/v1/wabas/${'9'.repeat(2_000)}`],
+    ['a prototype key', 'POST', `/v1/solutions/__proto__/accept`],
+    ['a number Graph would misread', 'GET', '/v1/wabas/1e400'],
+    ['a query ID that is not one', 'GET', '/v1/wabas?solutionId=abc'],
+  ])('%s answers 400 with a JSON error, and Meta sees no call', async (_name, method, path) => {
+    const response = await call(method as 'GET' | 'POST', path);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: 'bad_request', message: expect.any(String) });
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it('body IDs are checked too: a target app that is not an ID is a 400 before any call', async () => {
+    const response = await call('POST', `/v1/threads/${PAGE}/${PSID}/pass`, { targetAppId: '../me' });
+    expect(response.status).toBe(400);
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it('forged and altered cursors and bad limits answer 400, never a DynamoDB error', async () => {
+    const forge = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const cursor of [
+      'not-a-cursor!',
+      forge({ solutionId: { S: 'x' } }),
+      forge({ solutionId: 'abc' }),
+      forge({ solutionId: '1', extra: '2' }),
+      forge({ index: 7 }),
+      forge({ index: 0, inner: forge({ solutionId: '999', wabaId: '1' }) }),
+      'A'.repeat(5_000),
+    ]) {
+      const solutions = await call('GET', `/v1/solutions?cursor=${encodeURIComponent(cursor)}`);
+      const wabas = await call(
+        'GET',
+        `/v1/wabas?solutionId=303610109049230&cursor=${encodeURIComponent(cursor)}`,
+      );
+      expect([solutions.status, wabas.status], cursor).toEqual([400, 400]);
+    }
+    for (const limit of ['0', '101', '-1', '1.5', 'ten'])
+      expect((await call('GET', `/v1/solutions?limit=${limit}`)).status).toBe(400);
+  });
+});
+
+describe('the Graph client itself', () => {
+  it('builds paths from checked segments and refuses anything that leaves its version', async () => {
+    expect(graphPath('303610109049230', 'accept')).toBe('/303610109049230/accept');
+    for (const bad of ['..', '.', 'me/feed', 'x?y=1', 'a#b', '%2F', ''])
+      expect(() => graphPath(bad), bad).toThrow();
+    const client = new GraphClient({ baseUrl: graph.base, token: async () => 't' });
+    for (const path of ['/../me', '/a/../../x', '/me?x=1', 'https://graph.facebook.com/v26.0/1', '/%2e%2e/x'])
+      await expect(client.request({ path }), path).rejects.toThrow(/refusing/);
+    expect(graph.requests).toHaveLength(0);
+  });
+});
+
+describe('deliveries', () => {
+  it(`refuses a signed delivery of more than ${MAX_CHANGES_PER_DELIVERY} changes before queueing anything`, async () => {
+    const before = local.stack.queues.accepted;
+    const body = JSON.stringify({
+      object: 'page',
+      entry: [{ id: PAGE, time: 1, messaging: Array(MAX_CHANGES_PER_DELIVERY + 1).fill({}) }],
+    });
+    const response = await postSigned(local.stack.url, body, SECRET);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: 'too_many_changes' });
+    expect(local.stack.queues.accepted).toBe(before);
+  });
+
+  it('a waba_id that is not an ID is an invalid event (DLQ), never our own portfolio recorded as a customer', async () => {
+    const delivery = structuredClone(FIXTURES['partner-added']?.body) as {
+      entry: { id: string; changes: { value: { waba_info: { waba_id: unknown } } }[] }[];
+    };
+    const change = delivery.entry[0]?.changes[0];
+    if (change === undefined) throw new Error('fixture shape');
+    const body = JSON.stringify(delivery).replace('"102290129340398"', '1e400');
+    expect((await postSigned(local.stack.url, body, SECRET)).status).toBe(200);
+    await local.stack.drain();
+    expect((await call('GET', `/v1/wabas/${delivery.entry[0]?.id}`)).status).toBe(404);
+    const dlq = local.stack.queues.queues.wabas.dlq?.peek() ?? [];
+    expect(dlq.at(-1)?.attributes.reason).toContain('waba_info.waba_id');
+  });
+});
+
+describe('local mode refuses browsers', () => {
+  const raw = (path: string, headers: Record<string, string>) =>
+    new Promise<number>((resolve, reject) => {
+      const url = new URL(local.stack.url);
+      const request = httpRequest(
+        { host: url.hostname, port: url.port, path, method: 'GET', headers },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        },
+      );
+      request.on('error', reject);
+      request.end();
+    });
+
+  it('answers 403 to /v1 and /local with an Origin or a non-loopback Host, and serves the CLI as before', async () => {
+    expect(await raw('/v1/solutions', { origin: 'https://evil.example' })).toBe(403);
+    expect(await raw('/local/queues', { origin: 'null' })).toBe(403);
+    expect(await raw('/v1/solutions', { host: 'evil.example' })).toBe(403);
+    expect(await raw('/v1/solutions', { host: 'attacker.127.0.0.1.nip.io:3000' })).toBe(403);
+    expect(await raw('/v1/solutions', { host: 'localhost:3000' })).toBe(200);
+    expect(await raw('/v1/solutions', {})).toBe(200);
+    expect(await raw('/healthz', { origin: 'https://evil.example' })).toBe(200);
+  });
+});
+
+describe('logs', () => {
+  it('never name a PSID at INFO or WARN: a refused thread request logs a hash of it', async () => {
+    // Prepare: an HTTP function whose handler refuses with the PSID in its message, logging at INFO
+    const telemetry = new Telemetry('actions');
+    telemetry.logger.setLogLevel('INFO');
+    const handler = httpLambda(telemetry, async () => {
+      throw new NotFoundError(`nothing is known about thread ${PAGE}/${PSID}`);
+    });
+    const event = httpEvent({
+      method: 'GET',
+      path: `/v1/threads/${PAGE}/${PSID}`,
+      routeKey: 'GET /v1/threads/{pageId}/{userId}',
+      pathParameters: { pageId: PAGE, userId: PSID },
+    });
+
+    // Act
+    const { result, output } = await captureOutput(
+      async () => (await handler(event, context())) as HttpResult,
+    );
+
+    // Assess: the caller hears its ID; the log line does not
+    expect(result.statusCode).toBe(404);
+    expect(result.body).toContain(PSID);
+    expect(output).toContain('request refused');
+    expect(output).not.toContain(PSID);
+    expect(output).toContain(userRef(PSID));
+  });
+});
+
+describe('dependency failures', () => {
+  it('answer 503 to unauthenticated callers without the AWS error (ARNs, account) that caused them', async () => {
+    // Prepare: Secrets Manager refuses, naming the role, the secret and the account
+    const awsText =
+      'User: arn:aws:sts::123456789012:assumed-role/SwitchboardWebhookRole/x is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:eu-west-1:123456789012:secret:MetaSecret-AbCdEf';
+    const handler = createWebhookHandler({
+      secrets: {
+        get: async () => {
+          throw new DependencyUnavailableError(
+            'secrets',
+            Object.assign(new Error(awsText), { name: 'AccessDeniedException' }),
+          );
+        },
+      },
+      publisher: new EnvelopePublisher(
+        { sendBatch: async () => ({ failed: [] }) },
+        { put: async () => undefined },
+      ),
+      telemetry: new Telemetry('webhook'),
+    });
+
+    // Act
+    const answers = await Promise.all(
+      [
+        httpEvent({ method: 'GET', path: '/healthz' }),
+        httpEvent({ method: 'GET', path: '/webhook', query: { 'hub.mode': 'subscribe' } }),
+        httpEvent({ method: 'POST', path: '/webhook', body: '{}' }),
+      ].map(async (event) => (await handler(event, context())) as HttpResult),
+    );
+
+    // Assess
+    for (const answer of answers) {
+      expect(answer.statusCode).toBe(503);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: 'dependency_unavailable' });
+      expect(answer.body).not.toMatch(/arn:|123456789012|AccessDenied|assumed-role/);
+    }
+  });
+});
