@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { errorMessage } from '../shared/errors.js';
 import { REDRIVABLE, redriveInAws, redriveLocal } from './redrive-core.js';
 
 const USAGE = `usage: npm run redrive -- <${Object.keys(REDRIVABLE).join('|')}> [--stack Switchboard] [--region REGION]
@@ -41,6 +42,6 @@ try {
         );
   console.log(`${result.queue}: ${result.moved} message(s) moved back from the DLQ (${result.status})`);
 } catch (error) {
-  console.error(`redrive failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`redrive failed: ${errorMessage(error)}`);
   process.exit(1);
 }

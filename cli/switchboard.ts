@@ -3,6 +3,8 @@
  * Plain HTTP against local mode, SigV4-signed against a deployed stack (`--url`, `SWITCHBOARD_API_URL`).
  */
 import { parseArgs } from 'node:util';
+import { errorMessage } from '../shared/errors.js';
+import { pathFor, type RouteName, routeNamed } from '../shared/http/routes.js';
 import { type ApiResponse, callApi } from './api-client.js';
 import { formatError, formatSolution, formatSummary, formatThread, formatWaba } from './format.js';
 
@@ -50,7 +52,7 @@ class UsageError extends Error {}
 
 const need = (value: string | undefined, what: string): string => {
   if (value === undefined || value === '') throw new UsageError(`missing ${what}`);
-  return encodeURIComponent(value);
+  return value;
 };
 
 /** `90`, `90s`, `24h`, `7d` → seconds. */
@@ -61,105 +63,97 @@ const seconds = (text: string | undefined): number => {
   return Number(match[1]) * unit;
 };
 
+/** A request names its route in the one route table; method and path come from there. */
 type Request = {
-  method: 'GET' | 'POST';
-  path: string;
+  route: RouteName;
+  parameters?: Record<string, string>;
   query?: Record<string, string | undefined>;
   body?: unknown;
   format?: (body: Record<string, unknown>) => string;
 };
 
+const list = (format: (row: Record<string, unknown>) => string) => (body: Record<string, unknown>) =>
+  [
+    ...((body.items as Record<string, unknown>[]) ?? []).map(format),
+    body.nextCursor ? `more: --cursor ${body.nextCursor}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n') || '(none)';
+
+const SOLUTION_VERBS: Record<string, RouteName> = {
+  get: 'solutions.get',
+  accept: 'solutions.accept',
+  reject: 'solutions.reject',
+  deactivate: 'solutions.deactivate',
+  'accept-deactivation': 'solutions.acceptDeactivation',
+  'reject-deactivation': 'solutions.rejectDeactivation',
+};
+
+const solutions = (verb: string | undefined, args: string[]): Request => {
+  const page = { limit: values.limit, cursor: values.cursor };
+  if (verb === 'list') return { route: 'solutions.list', query: page, format: list(formatSolution) };
+  const route = SOLUTION_VERBS[verb ?? ''];
+  if (route === undefined) throw new UsageError(`unknown command: solutions ${verb ?? ''}`);
+  const terms = {
+    ...(values['partner-app'] ? { partnerAppId: values['partner-app'] } : {}),
+    ...(values.permissions ? { partnerPermissions: values.permissions.split(',').map((p) => p.trim()) } : {}),
+  };
+  return {
+    route,
+    parameters: { solutionId: need(args[0], 'solutionId') },
+    ...(route === 'solutions.accept' ? { body: terms } : {}),
+    format: formatSolution,
+  };
+};
+
+const THREAD_VERBS: Record<string, RouteName> = {
+  take: 'threads.take',
+  request: 'threads.request',
+  release: 'threads.release',
+  pass: 'threads.pass',
+  extend: 'threads.extend',
+  metadata: 'threads.metadata',
+};
+
+const threadBody = (verb: string): unknown => {
+  const metadata = values.metadata === undefined ? {} : { metadata: values.metadata };
+  if (verb === 'pass') return { targetAppId: need(values.to, '--to'), ...metadata };
+  if (verb === 'extend') return { durationSeconds: seconds(values.duration) };
+  if (verb === 'metadata') return { targetAppId: need(values.to, '--to'), metadata: values.metadata };
+  return metadata;
+};
+
+const threads = (verb: string | undefined, args: string[]): Request => {
+  const parameters = { pageId: need(args[0], 'pageId'), userId: need(args[1], 'userId') };
+  if (verb === 'get') {
+    return {
+      route: 'threads.get',
+      parameters,
+      query: values.refresh ? { refresh: 'true' } : {},
+      format: formatThread,
+    };
+  }
+  const route = THREAD_VERBS[verb ?? ''];
+  if (route === undefined || verb === undefined)
+    throw new UsageError(`unknown command: threads ${verb ?? ''}`);
+  return { route, parameters, body: threadBody(verb), format: formatThread };
+};
+
 const plan = (noun: string | undefined, verb: string | undefined, args: string[]): Request => {
   const page = { limit: values.limit, cursor: values.cursor };
-  const list = (format: (row: Record<string, unknown>) => string) => (body: Record<string, unknown>) =>
-    [
-      ...((body.items as Record<string, unknown>[]) ?? []).map(format),
-      body.nextCursor ? `more: --cursor ${body.nextCursor}` : '',
-    ]
-      .filter(Boolean)
-      .join('\n') || '(none)';
-  if (noun === 'solutions') {
-    if (verb === 'list')
-      return { method: 'GET', path: '/v1/solutions', query: page, format: list(formatSolution) };
-    const id = need(args[0], 'solutionId');
-    const post = (suffix: string, body?: unknown): Request => ({
-      method: 'POST',
-      path: `/v1/solutions/${id}/${suffix}`,
-      body,
-      format: formatSolution,
-    });
-    switch (verb) {
-      case 'get':
-        return { method: 'GET', path: `/v1/solutions/${id}`, format: formatSolution };
-      case 'accept':
-        return post('accept', {
-          ...(values['partner-app'] ? { partnerAppId: values['partner-app'] } : {}),
-          ...(values.permissions
-            ? { partnerPermissions: values.permissions.split(',').map((p) => p.trim()) }
-            : {}),
-        });
-      case 'reject':
-        return post('reject');
-      case 'deactivate':
-        return post('deactivation');
-      case 'accept-deactivation':
-        return post('deactivation/accept');
-      case 'reject-deactivation':
-        return post('deactivation/reject');
-    }
-  }
-  if (noun === 'wabas') {
-    if (verb === 'get')
-      return { method: 'GET', path: `/v1/wabas/${need(args[0], 'wabaId')}`, format: formatWaba };
-    if (verb === 'list')
-      return {
-        method: 'GET',
-        path: '/v1/wabas',
-        query: { solutionId: need(values.solution, '--solution'), ...page },
-        format: list(formatWaba),
-      };
-  }
-  if (noun === 'threads') {
-    const base = `/v1/threads/${need(args[0], 'pageId')}/${need(args[1], 'userId')}`;
-    const metadata = values.metadata === undefined ? {} : { metadata: values.metadata };
-    switch (verb) {
-      case 'get':
-        return {
-          method: 'GET',
-          path: base,
-          query: values.refresh ? { refresh: 'true' } : {},
-          format: formatThread,
-        };
-      case 'take':
-      case 'request':
-      case 'release':
-        return { method: 'POST', path: `${base}/${verb}`, body: metadata, format: formatThread };
-      case 'pass':
-        return {
-          method: 'POST',
-          path: `${base}/pass`,
-          body: { targetAppId: need(values.to, '--to'), ...metadata },
-          format: formatThread,
-        };
-      case 'extend':
-        return {
-          method: 'POST',
-          path: `${base}/extend`,
-          body: { durationSeconds: seconds(values.duration) },
-          format: formatThread,
-        };
-      case 'metadata':
-        return {
-          method: 'POST',
-          path: `${base}/metadata`,
-          body: { targetAppId: need(values.to, '--to'), metadata: values.metadata },
-          format: formatThread,
-        };
-    }
-  }
+  if (noun === 'solutions') return solutions(verb, args);
+  if (noun === 'wabas' && verb === 'get')
+    return { route: 'wabas.get', parameters: { wabaId: need(args[0], 'wabaId') }, format: formatWaba };
+  if (noun === 'wabas' && verb === 'list')
+    return {
+      route: 'wabas.list',
+      query: { solutionId: need(values.solution, '--solution'), ...page },
+      format: list(formatWaba),
+    };
+  if (noun === 'threads') return threads(verb, args);
   if (noun === 'pages' && verb === 'get')
-    return { method: 'GET', path: `/v1/pages/${need(args[0], 'pageId')}` };
-  if (noun === 'reconcile') return { method: 'POST', path: '/v1/reconcile', format: formatSummary };
+    return { route: 'pages.get', parameters: { pageId: need(args[0], 'pageId') } };
+  if (noun === 'reconcile') return { route: 'reconcile.run', format: formatSummary };
   throw new UsageError(`unknown command: ${[noun, verb].filter(Boolean).join(' ') || '(none)'}`);
 };
 
@@ -181,14 +175,19 @@ const main = async (): Promise<number> => {
     values.url ?? process.env.SWITCHBOARD_API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
   let response: ApiResponse;
   try {
-    response = await callApi(base, request.method, request.path, {
-      query: request.query,
-      body: request.body,
-      region: values.region,
-    });
+    response = await callApi(
+      base,
+      routeNamed(request.route).method,
+      pathFor(request.route, request.parameters),
+      {
+        query: request.query,
+        body: request.body,
+        region: values.region,
+      },
+    );
   } catch (error) {
     console.error(
-      `cannot reach ${base}: ${error instanceof Error ? error.message : String(error)}${base.includes('127.0.0.1') ? ' (is `npm start` running?)' : ''}`,
+      `cannot reach ${base}: ${errorMessage(error)}${base.includes('127.0.0.1') ? ' (is `npm start` running?)' : ''}`,
     );
     return 1;
   }

@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { FIXTURES, fixtureNames } from '../fixtures/deliveries.js';
-import { DEV_DEFAULTS } from '../local/stack.js';
+import { DEV_DEFAULTS } from '../local/defaults.js';
+import { errorMessage } from '../shared/errors.js';
 import { signBody } from '../shared/webhook/signature.js';
 
 const usage = `usage: npm run trigger -- <fixture...> [--url URL] [--secret SECRET]
@@ -52,9 +53,7 @@ for (const name of positionals) {
     if (!response.ok) failures += 1;
   } catch (error) {
     failures += 1;
-    console.error(
-      `${name} → request to ${url} failed: ${error instanceof Error ? error.message : String(error)} (is \`npm start\` running?)`,
-    );
+    console.error(`${name} → request to ${url} failed: ${errorMessage(error)} (is \`npm start\` running?)`);
   }
 }
 process.exit(failures === 0 ? 0 : 1);

@@ -1,24 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LocalQueue } from './in-process-queue.js';
+import { parseJsonObject } from '../shared/util/json.js';
+import { type LocalQueue, queueStats } from './in-process-queue.js';
 import { sendJson } from './net.js';
 
-const parseBody = (body: string): Record<string, unknown> => {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : { body };
-  } catch {
-    return { body };
-  }
-};
-
-export const queueStats = (queues: Record<string, LocalQueue>) =>
-  Object.entries(queues).map(([name, queue]) => ({
-    name,
-    ...queue.size(),
-    dlq: queue.dlq === undefined ? null : { name: queue.dlq.name, messages: queue.dlq.bodies().length },
-  }));
+const parseBody = (body: string): Record<string, unknown> => parseJsonObject(body) ?? { body };
 
 /**
  * Local mode only: queue statistics, a peek at a queue's messages (the passthrough queue has no consumer

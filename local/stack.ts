@@ -5,7 +5,8 @@ import { createActionsHandler } from '../shared/actions/handler.js';
 import { SolutionActions } from '../shared/actions/solution-actions.js';
 import { ThreadActions } from '../shared/actions/thread-actions.js';
 import { createReadApiHandler } from '../shared/api/read-api.js';
-import { ENV, type Env, EnvReader, readMetaIdentity } from '../shared/config.js';
+import { type Env, EnvReader, readMetaIdentity } from '../shared/config.js';
+import { ENV } from '../shared/constants.js';
 import { type ConsumerSpec, createConsumerHandler } from '../shared/consumers/consumer.js';
 import { solutionsConsumer, threadsConsumer, wabasConsumer } from '../shared/consumers/specs.js';
 import { GraphClient } from '../shared/graph/client.js';
@@ -21,22 +22,14 @@ import { RegisterTable } from '../shared/store/register-table.js';
 import { SolutionRepository, ThreadRepository, WabaRepository } from '../shared/store/repositories.js';
 import { createWebhookHandler } from '../shared/webhook/handle-webhook.js';
 import { LocalClaimStore } from './claim-store.js';
+import { DEV_DEFAULTS } from './defaults.js';
 import { type LocalDynamo, startLocalDynamo } from './dynalite.js';
 import { startHttpServer } from './http-adapter.js';
-import { LocalConsumer, LocalQueue, LocalQueues } from './in-process-queue.js';
+import { LocalQueue, LocalQueues } from './in-process-queue.js';
 import { localContext } from './lambda-context.js';
+import { LocalConsumer } from './local-consumer.js';
 import { localRoutes } from './local-routes.js';
 import { startSandboxGraph } from './sandbox-graph.js';
-
-/** Values used when the environment supplies none; printed at start so a new user can sign requests. */
-export const DEV_DEFAULTS = {
-  META_APP_SECRET: 'switchboard-dev-app-secret',
-  META_VERIFY_TOKEN: 'switchboard-dev-verify-token',
-  META_SYSTEM_USER_TOKEN: 'switchboard-dev-system-user-token',
-  META_APP_ID: '21202248997039',
-  META_BUSINESS_ID: '506914307656634',
-  META_PAGE_ACCESS_TOKEN: 'switchboard-dev-page-token',
-} as const;
 
 /** Business tokens fetched in local mode stay in memory: they are the sandbox's, and never written to disk. */
 export class MemorySecretStore implements SecretStore {

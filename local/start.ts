@@ -3,7 +3,9 @@
  * leaves unset; only those defaults are printed, never values the user supplied.
  */
 import { resolve } from 'node:path';
-import { DEV_DEFAULTS, startLocalStack } from './stack.js';
+import { errorMessage } from '../shared/errors.js';
+import { DEV_DEFAULTS } from './defaults.js';
+import { startLocalStack } from './stack.js';
 
 const env = process.env;
 // Quiet by default in a terminal: metrics off, warnings and errors only, unless the user asks otherwise.
@@ -46,6 +48,6 @@ const main = async () => {
 };
 
 main().catch((error: unknown) => {
-  console.error(`local mode failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`local mode failed to start: ${errorMessage(error)}`);
   process.exit(1);
 });

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errorMessage } from '../shared/errors.js';
 import { checkGrants, checkMetrics, checkResourcePolicies } from './checks.js';
 import { ACCOUNT, deploy, REGION } from './deployment.js';
 import { type Check, runScenario } from './scenario.js';
@@ -91,7 +92,7 @@ try {
   checks.push({
     name: 'the rehearsal ran to its end',
     ok: false,
-    detail: error instanceof Error ? error.message : String(error),
+    detail: errorMessage(error),
   });
 } finally {
   await deployment?.close();

@@ -1,3 +1,4 @@
+import { DEFAULT_GRAPH_API_BASE_URL, ENV } from './constants.js';
 import { ConfigError } from './errors.js';
 
 export type Env = Record<string, string | undefined>;
@@ -73,36 +74,6 @@ export class EnvReader {
     return value;
   }
 }
-
-/** Graph API v26.0 (July 2026); Meta keeps a version about two years (README: upgrading the Graph version). */
-export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com/v26.0';
-
-/** Environment variable names shared by the CDK stack, the functions and local mode. */
-export const ENV = {
-  solutionsQueueUrl: 'SOLUTIONS_QUEUE_URL',
-  wabasQueueUrl: 'WABAS_QUEUE_URL',
-  threadsQueueUrl: 'THREADS_QUEUE_URL',
-  passthroughQueueUrl: 'PASSTHROUGH_QUEUE_URL',
-  businessTokensQueueUrl: 'BUSINESS_TOKENS_QUEUE_URL',
-  claimCheckBucket: 'CLAIM_CHECK_BUCKET',
-  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
-  metaSecretArn: 'META_SECRET_ARN',
-  pageTokensSecretArn: 'PAGE_TOKENS_SECRET_ARN',
-  businessTokenSecretPrefix: 'BUSINESS_TOKEN_SECRET_PREFIX',
-  businessTokenKmsKeyId: 'BUSINESS_TOKEN_KMS_KEY_ID',
-  stackName: 'SWITCHBOARD_STACK',
-  businessTokensEnabled: 'BUSINESS_TOKENS_ENABLED',
-  secretCacheSeconds: 'SECRET_CACHE_SECONDS',
-  solutionsTable: 'SOLUTIONS_TABLE',
-  wabasTable: 'WABAS_TABLE',
-  threadsTable: 'THREADS_TABLE',
-  controlTable: 'CONTROL_TABLE',
-  metaAppId: 'META_APP_ID',
-  metaBusinessId: 'META_BUSINESS_ID',
-  metaPartnerBusinessIds: 'META_PARTNER_BUSINESS_IDS',
-  graphApiBaseUrl: 'GRAPH_API_BASE_URL',
-  reconcileSafetyMarginMs: 'RECONCILE_SAFETY_MARGIN_MS',
-} as const;
 
 export interface MetaIdentity {
   appId: string;

@@ -14,6 +14,11 @@ export class SwitchboardError extends Error {
     this.code = code;
     this.details = details;
   }
+
+  /** The JSON answer: `{ error, message, ...details }`; subclasses that speak for Meta say more. */
+  public body(): Record<string, unknown> {
+    return { error: this.code, message: this.message, ...(this.details ?? {}) };
+  }
 }
 
 export class BadRequestError extends SwitchboardError {

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConsumerConfig } from '../../shared/aws/function-config.js';
 import { S3ClaimReader } from '../../shared/aws/s3-claim-reader.js';
 import { SqsDeadLetterSink } from '../../shared/aws/sqs-dead-letters.js';
-import { ENV } from '../../shared/config.js';
+import { ENV } from '../../shared/constants.js';
 import { createConsumerHandler } from '../../shared/consumers/consumer.js';
 import { solutionsConsumer } from '../../shared/consumers/specs.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';

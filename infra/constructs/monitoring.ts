@@ -18,7 +18,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE } from '../../shared/observability/telemetry.js';
+import { METRIC_NAMESPACE } from '../../shared/constants.js';
 import { acknowledge } from '../nag.js';
 import type { SwitchboardSettings } from '../settings.js';
 import type { DomainQueue } from './domain-queue.js';

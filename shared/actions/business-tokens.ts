@@ -1,8 +1,10 @@
+import { eventIdOf } from '../domain/event-id.js';
+import { isMetaId } from '../domain/ids.js';
 import type { WabaChangeEvent } from '../domain/waba.js';
 import { InvalidEventError } from '../errors.js';
 import { type GraphClient, graphPath } from '../graph/client.js';
 import type { WabaRepository } from '../store/repositories.js';
-import { eventIdOf } from '../webhook/event-id.js';
+import { parseJsonObject } from '../util/json.js';
 
 /** Asks the actions function to fetch and store one customer's business token. */
 export interface BusinessTokenJob {
@@ -48,22 +50,17 @@ export const businessTokenFollowUp =
   };
 
 export const parseBusinessTokenJob = (body: string): BusinessTokenJob => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    throw new InvalidEventError('business token job is not JSON');
-  }
-  const job = parsed as Partial<BusinessTokenJob>;
+  const job = parseJsonObject(body);
   if (
+    job === undefined ||
     job.v !== 1 ||
-    typeof job.wabaId !== 'string' ||
-    typeof job.solutionId !== 'string' ||
-    typeof job.businessId !== 'string'
+    !isMetaId(job.wabaId) ||
+    !isMetaId(job.solutionId) ||
+    !isMetaId(job.businessId)
   ) {
     throw new InvalidEventError('not a business token job');
   }
-  return job as BusinessTokenJob;
+  return { v: 1, wabaId: job.wabaId, solutionId: job.solutionId, businessId: job.businessId };
 };
 
 /** Secret names allow letters, digits and /_+=.@-; business IDs are digits. */

@@ -1,7 +1,8 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { deadLetterInvalid } from '../consumers/consumer.js';
-import { InvalidEventError, NotFoundError } from '../errors.js';
+import { errorMessage, InvalidEventError } from '../errors.js';
+import { dispatch } from '../http/dispatch.js';
 import { httpErrors } from '../http/http-errors.js';
 import { jsonObjectBody, pathId, queryParameter } from '../http/request.js';
 import { json } from '../http/response.js';
@@ -17,7 +18,7 @@ import {
   parseBusinessTokenJob,
 } from './business-tokens.js';
 import { parseReviewedTerms, type SolutionAction, type SolutionActions } from './solution-actions.js';
-import { parseThreadInput, THREAD_ACTIONS, type ThreadAction, type ThreadActions } from './thread-actions.js';
+import { parseThreadInput, type ThreadAction, type ThreadActions } from './thread-actions.js';
 
 export interface ActionsDeps {
   solutions: SolutionActions;
@@ -28,36 +29,38 @@ export interface ActionsDeps {
   deadLetters: DeadLetterSink;
 }
 
-const SOLUTION_ROUTE =
-  /^POST \/v1\/solutions\/\{solutionId\}\/(accept|reject|deactivation|deactivation\/accept|deactivation\/reject)$/;
-const THREAD_ROUTE = /^POST \/v1\/threads\/\{pageId\}\/\{userId\}\/([a-z]+)$/;
-
-const route = async (event: HttpApiEvent, deps: ActionsDeps): Promise<HttpResult> => {
-  if (event.routeKey === 'GET /v1/threads/{pageId}/{userId}') {
-    const pageId = pathId(event, 'pageId');
-    const userId = pathId(event, 'userId');
-    const thread =
-      queryParameter(event, 'refresh') === 'true'
-        ? await deps.threads.refresh(pageId, userId)
-        : await deps.threads.read(pageId, userId);
-    return json(200, thread);
-  }
-  const solution = SOLUTION_ROUTE.exec(event.routeKey);
-  if (solution?.[1] !== undefined) {
-    const action = solution[1] as SolutionAction;
+/** The action routes of the route table, each bound to the action it performs. */
+const routes = (deps: ActionsDeps) => {
+  const solution = (action: SolutionAction) => async (event: HttpApiEvent) => {
     const terms = action === 'accept' ? parseReviewedTerms(jsonObjectBody(event)) : {};
     return json(200, await deps.solutions.perform(pathId(event, 'solutionId'), action, terms));
-  }
-  const thread = THREAD_ROUTE.exec(event.routeKey);
-  const action = thread?.[1] as ThreadAction | undefined;
-  if (action !== undefined && THREAD_ACTIONS.includes(action)) {
+  };
+  const thread = (action: ThreadAction) => async (event: HttpApiEvent) => {
     const input = parseThreadInput(action, jsonObjectBody(event));
-    return json(
-      200,
-      await deps.threads.perform(pathId(event, 'pageId'), pathId(event, 'userId'), action, input),
-    );
-  }
-  throw new NotFoundError(`no route ${event.routeKey}`);
+    const [pageId, userId] = [pathId(event, 'pageId'), pathId(event, 'userId')];
+    return json(200, await deps.threads.perform(pageId, userId, action, input));
+  };
+  return dispatch('actions', {
+    'threads.get': async (event) => {
+      const [pageId, userId] = [pathId(event, 'pageId'), pathId(event, 'userId')];
+      const refresh = queryParameter(event, 'refresh') === 'true';
+      return json(
+        200,
+        await (refresh ? deps.threads.refresh(pageId, userId) : deps.threads.read(pageId, userId)),
+      );
+    },
+    'solutions.accept': solution('accept'),
+    'solutions.reject': solution('reject'),
+    'solutions.deactivate': solution('deactivation'),
+    'solutions.acceptDeactivation': solution('deactivation/accept'),
+    'solutions.rejectDeactivation': solution('deactivation/reject'),
+    'threads.take': thread('take'),
+    'threads.pass': thread('pass'),
+    'threads.request': thread('request'),
+    'threads.release': thread('release'),
+    'threads.extend': thread('extend'),
+    'threads.metadata': thread('metadata'),
+  });
 };
 
 /** API Gateway ends an integration after 30 s: a call to Meta must finish (or give up) before that. */
@@ -93,11 +96,12 @@ export const createActionsHandler = (deps: ActionsDeps) => {
       deps.telemetry.logger.warn('business token fetch failed: it will be retried', {
         wabaId: job.wabaId,
         businessId: job.businessId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
       throw error;
     }
   };
+  const http = routes(deps);
   return lambda(
     deps.telemetry,
     async (event: HttpApiEvent | SQSEvent, context: Context): Promise<HttpResult | SQSBatchResponse> => {
@@ -107,7 +111,7 @@ export const createActionsHandler = (deps: ActionsDeps) => {
           throwOnFullBatchFailure: false,
         });
       }
-      return withDeadline(actionDeadline(context), () => route(event, deps));
+      return withDeadline(actionDeadline(context), () => http(event, context));
     },
   ).use(httpErrors(deps.telemetry));
 };

@@ -1,9 +1,9 @@
+import { eventIdOf } from '../domain/event-id.js';
 import type { Solution, SolutionEvent } from '../domain/solution.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { type GraphClient, graphPath } from '../graph/client.js';
 import { bodyId } from '../http/request.js';
 import type { SolutionRepository } from '../store/repositories.js';
-import { eventIdOf } from '../webhook/event-id.js';
 
 export type SolutionAction =
   | 'accept'

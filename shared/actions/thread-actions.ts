@@ -1,4 +1,5 @@
 import { appName } from '../domain/apps.js';
+import { eventIdOf } from '../domain/event-id.js';
 import { idOrNull, toMilliseconds } from '../domain/fields.js';
 import type { Thread, ThreadEvent } from '../domain/thread.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
@@ -7,17 +8,8 @@ import { bodyId } from '../http/request.js';
 import type { SecretSource } from '../secrets/meta-secrets.js';
 import { type PageTokens, pageTokenFor } from '../secrets/page-tokens.js';
 import type { ThreadRepository } from '../store/repositories.js';
-import { eventIdOf } from '../webhook/event-id.js';
 
 export type ThreadAction = 'take' | 'pass' | 'request' | 'release' | 'extend' | 'metadata';
-export const THREAD_ACTIONS: readonly ThreadAction[] = [
-  'take',
-  'pass',
-  'request',
-  'release',
-  'extend',
-  'metadata',
-];
 
 /** Meta lets control be extended by at most 7 days. */
 export const MAX_EXTEND_SECONDS = 7 * 24 * 60 * 60;

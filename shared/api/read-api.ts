@@ -1,4 +1,5 @@
 import { BadRequestError, NotFoundError } from '../errors.js';
+import { dispatch } from '../http/dispatch.js';
 import { pathId, queryId, queryParameter } from '../http/request.js';
 import { json } from '../http/response.js';
 import type { HttpApiEvent, HttpResult } from '../http/types.js';
@@ -31,34 +32,30 @@ const found = <T>(value: T | undefined, what: string): HttpResult => {
   return json(200, value);
 };
 
-const route = async (event: HttpApiEvent, deps: ReadApiDeps): Promise<HttpResult> => {
-  switch (event.routeKey) {
-    case 'GET /v1/solutions':
-      return json(200, await deps.solutions.list(pageSize(event), queryParameter(event, 'cursor')));
-    case 'GET /v1/solutions/{solutionId}': {
+const routes = (deps: ReadApiDeps) =>
+  dispatch('api', {
+    'solutions.list': async (event) =>
+      json(200, await deps.solutions.list(pageSize(event), queryParameter(event, 'cursor'))),
+    'solutions.get': async (event) => {
       const solutionId = pathId(event, 'solutionId');
       return found(await deps.solutions.get(solutionId), `solution ${solutionId}`);
-    }
-    case 'GET /v1/wabas': {
+    },
+    'wabas.list': async (event) => {
       const solutionId = queryId(event, 'solutionId');
       return json(
         200,
         await deps.wabas.listBySolution(solutionId, pageSize(event), queryParameter(event, 'cursor')),
       );
-    }
-    case 'GET /v1/wabas/{wabaId}': {
+    },
+    'wabas.get': async (event) => {
       const wabaId = pathId(event, 'wabaId');
       return found(await deps.wabas.get(wabaId), `WABA ${wabaId}`);
-    }
-    case 'GET /v1/pages/{pageId}': {
+    },
+    'pages.get': async (event) => {
       const pageId = pathId(event, 'pageId');
       return found(await deps.threads.getPageRoles(pageId), `page ${pageId}`);
-    }
-    default:
-      throw new NotFoundError(`no route ${event.routeKey}`);
-  }
-};
+    },
+  });
 
 /** The read API: consistent reads for single items, cursor-paginated lists. */
-export const createReadApiHandler = (deps: ReadApiDeps) =>
-  httpLambda(deps.telemetry, (event: HttpApiEvent) => route(event, deps));
+export const createReadApiHandler = (deps: ReadApiDeps) => httpLambda(deps.telemetry, routes(deps));

@@ -1,4 +1,5 @@
-import { ENV, type Env, EnvReader, readMetaIdentity } from '../config.js';
+import { type Env, EnvReader, readMetaIdentity } from '../config.js';
+import { ENV } from '../constants.js';
 import type { QueueName } from '../queue/envelope.js';
 
 /** Secrets are re-read after this long in a warm container, so rotation needs no redeploy. */

@@ -1,9 +1,7 @@
 import { InvalidEventError } from '../errors.js';
 import type { ChangeEnvelope } from '../queue/envelope.js';
 import type { ClaimReader } from '../queue/ports.js';
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isRecord, parseJsonObject } from '../util/json.js';
 
 const asEnvelope = (value: unknown): ChangeEnvelope => {
   if (
@@ -21,20 +19,15 @@ const asEnvelope = (value: unknown): ChangeEnvelope => {
 
 /** The envelope a queue message carries, fetched from the claim store when the message is a pointer. */
 export const readQueueBody = async (body: string, claims: ClaimReader): Promise<ChangeEnvelope> => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    throw new InvalidEventError('message body is not JSON');
-  }
-  if (isRecord(parsed) && isRecord(parsed.claimCheck) && typeof parsed.claimCheck.key === 'string') {
+  const parsed = parseJsonObject(body);
+  if (parsed === undefined) throw new InvalidEventError('message body is not JSON');
+  if (isRecord(parsed.claimCheck) && typeof parsed.claimCheck.key === 'string') {
     // A failed fetch is transient (S3 unavailable): it propagates as an ordinary error and is retried.
-    const stored = await claims.get(parsed.claimCheck.key);
-    try {
-      return asEnvelope(JSON.parse(stored));
-    } catch {
+    const stored = parseJsonObject(await claims.get(parsed.claimCheck.key));
+    if (stored === undefined) {
       throw new InvalidEventError(`claim check ${parsed.claimCheck.key} does not hold an envelope`);
     }
+    return asEnvelope(stored);
   }
   return asEnvelope(parsed);
 };

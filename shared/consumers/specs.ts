@@ -1,6 +1,9 @@
-import { decodeSolutionChange, isDocumentedStatus, type SolutionEvent } from '../domain/solution.js';
-import { type AppRolesEvent, decodeHandover, type ThreadEvent } from '../domain/thread.js';
-import { decodeWabaChange, type WabaChangeEvent } from '../domain/waba.js';
+import { isDocumentedStatus, type SolutionEvent } from '../domain/solution.js';
+import { decodeSolutionChange } from '../domain/solution-decode.js';
+import type { AppRolesEvent, ThreadEvent } from '../domain/thread.js';
+import { decodeHandover } from '../domain/thread-decode.js';
+import type { WabaChangeEvent } from '../domain/waba.js';
+import { decodeWabaChange } from '../domain/waba-decode.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { SolutionWrites, ThreadWrites, WabaWrites } from '../store/repositories.js';
 import type { ConsumerSpec } from './consumer.js';

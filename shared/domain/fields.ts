@@ -1,8 +1,6 @@
 import { InvalidEventError } from '../errors.js';
+import { isRecord } from '../util/json.js';
 import { metaIdOrNull } from './ids.js';
-
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Meta sends IDs as strings, sometimes as bare numbers; both become strings (see `ids.ts` for the rule). */
 export const idOrNull = metaIdOrNull;

@@ -80,6 +80,45 @@ export const applyRegisterWrite = (
   return { item: next, outcome: 'applied' };
 };
 
+/**
+ * A domain's registers, by name: the one place that says which attribute holds which kind of fact, with
+ * the shape its value has. The write (`writeRegister`) and the projection (`readRegisters`) both go
+ * through it, so a register is written and read back with the same type.
+ */
+export type RegisterNames<M> = { readonly [K in keyof M]: string };
+
+/** Every register of `names` an item holds, typed by the domain's map (the one narrowing point). */
+export const readRegisters = <M extends Record<keyof M, Register>>(
+  item: Item | undefined,
+  names: RegisterNames<M>,
+): Partial<M> => {
+  const found: Partial<M> = {};
+  for (const key of Object.keys(names) as (keyof M)[]) {
+    const register = registerOf(item, names[key]);
+    if (register !== undefined) found[key] = register as M[keyof M];
+  }
+  return found;
+};
+
+/** A register of the domain's map, written with exactly the shape it is read back with. */
+export const writeRegister = <M extends Record<keyof M, Register>, K extends keyof M>(
+  names: RegisterNames<M>,
+  key: K,
+  value: M[K],
+  extras: Pick<RegisterWrite, 'owned' | 'ifAbsent'> = {},
+): RegisterWrite => ({ register: names[key], value, ...extras });
+
+/** Registers of one family (one per status, per app, ...): attribute suffix → register. */
+export const readFamily = <R extends Register>(item: Item | undefined, prefix: string): Map<string, R> => {
+  const family = new Map<string, R>();
+  for (const [name, _value] of Object.entries(item ?? {})) {
+    if (!name.startsWith(prefix)) continue;
+    const register = registerOf(item, name);
+    if (register !== undefined) family.set(name.slice(prefix.length), register as R);
+  }
+  return family;
+};
+
 /** The newest of several optional registers. */
 export const newest = <R extends Register>(...registers: (R | undefined)[]): R | undefined => {
   let winner: R | undefined;

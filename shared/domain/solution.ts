@@ -1,15 +1,16 @@
-import { InvalidEventError } from '../errors.js';
-import type { ChangeEnvelope } from '../queue/envelope.js';
-import { idOrNull, requireId, requireRecord, requireTime, toMilliseconds } from './fields.js';
 import {
   applyRegisterWrite,
   type Item,
   REGISTER_PREFIX,
   type Register,
+  type RegisterNames,
   type RegisterWrite,
+  readFamily,
+  readRegisters,
   toEpochSeconds,
   versionOf,
   type WriteOutcome,
+  writeRegister,
 } from './registers.js';
 
 /** The documented statuses in lifecycle order; the order is also the same-second tie-break rank. */
@@ -66,43 +67,7 @@ export interface Solution {
   lastReconciledAt: number | null;
 }
 
-/** The observation register holds reconciliation's latest reading; the others one entry per status. */
-const OBSERVATION_REGISTER = `${REGISTER_PREFIX}obs`;
-const STATUS_REGISTER_PREFIX = `${REGISTER_PREFIX}s_`;
-
-const statusRank = (status: string): number => SOLUTION_STATUSES.indexOf(status as SolutionStatus) + 1;
-
-/** Status names become attribute names; undocumented ones are sanitised and bounded. */
-const statusRegister = (status: string): string =>
-  `${STATUS_REGISTER_PREFIX}${status.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64)}`;
-
-/**
- * Register per status keeps the newest event that set each status: the current status is the newest
- * register, and the registers themselves are the bounded history. Reconciliation readings go to their own
- * register so they never overwrite the time a webhook or action recorded for a transition.
- */
-export const solutionWrite = (event: SolutionEvent): RegisterWrite => ({
-  register: event.source === 'reconciliation' ? OBSERVATION_REGISTER : statusRegister(event.status),
-  value: {
-    v: versionOf(event.timeMs, statusRank(event.status), event.eventId),
-    status: event.status,
-    event: event.event,
-    source: event.source,
-    timeMs: event.timeMs,
-    businessId: event.businessId,
-    name: event.name ?? undefined,
-    statusForPendingRequest: event.statusForPendingRequest ?? undefined,
-  },
-});
-
-export const solutionKey = (solutionId: string): Item => ({ solutionId });
-
-export const applySolutionEvent = (
-  item: Item | undefined,
-  event: SolutionEvent,
-): { item: Item; outcome: WriteOutcome } =>
-  applyRegisterWrite(item, solutionKey(event.solutionId), solutionWrite(event));
-
+/** What every solution register holds: one status as one source reported it. */
 interface StatusRegister extends Register {
   status: string;
   event: string;
@@ -113,11 +78,57 @@ interface StatusRegister extends Register {
   statusForPendingRequest?: string;
 }
 
-const statusRegisters = (item: Item): StatusRegister[] =>
-  Object.entries(item)
-    .filter(([name]) => name.startsWith(STATUS_REGISTER_PREFIX) || name === OBSERVATION_REGISTER)
-    .map(([, value]) => value as StatusRegister)
-    .sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
+/** The observation register holds reconciliation's latest reading; a family holds one entry per status. */
+interface SolutionRegisters {
+  observation: StatusRegister;
+}
+const SOLUTION_REGISTERS: RegisterNames<SolutionRegisters> = { observation: `${REGISTER_PREFIX}obs` };
+const STATUS_REGISTER_PREFIX = `${REGISTER_PREFIX}s_`;
+
+const statusRank = (status: string): number => (SOLUTION_STATUSES as readonly string[]).indexOf(status) + 1;
+
+/** Status names become attribute names; undocumented ones are sanitised and bounded. */
+const statusRegister = (status: string): string =>
+  `${STATUS_REGISTER_PREFIX}${status.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64)}`;
+
+/**
+ * Register per status keeps the newest event that set each status: the current status is the newest
+ * register, and the registers themselves are the bounded history. Reconciliation readings go to their own
+ * register so they never overwrite the time a webhook or action recorded for a transition.
+ */
+export const solutionWrite = (event: SolutionEvent): RegisterWrite => {
+  const value: StatusRegister = {
+    v: versionOf(event.timeMs, statusRank(event.status), event.eventId),
+    status: event.status,
+    event: event.event,
+    source: event.source,
+    timeMs: event.timeMs,
+    businessId: event.businessId,
+    ...(event.name === undefined || event.name === null ? {} : { name: event.name }),
+    ...(event.statusForPendingRequest === undefined || event.statusForPendingRequest === null
+      ? {}
+      : { statusForPendingRequest: event.statusForPendingRequest }),
+  };
+  return event.source === 'reconciliation'
+    ? writeRegister(SOLUTION_REGISTERS, 'observation', value)
+    : { register: statusRegister(event.status), value };
+};
+
+export const solutionKey = (solutionId: string): Item => ({ solutionId });
+
+export const applySolutionEvent = (
+  item: Item | undefined,
+  event: SolutionEvent,
+): { item: Item; outcome: WriteOutcome } =>
+  applyRegisterWrite(item, solutionKey(event.solutionId), solutionWrite(event));
+
+const statusRegisters = (item: Item): StatusRegister[] => {
+  const { observation } = readRegisters<SolutionRegisters>(item, SOLUTION_REGISTERS);
+  return [
+    ...readFamily<StatusRegister>(item, STATUS_REGISTER_PREFIX).values(),
+    ...(observation ? [observation] : []),
+  ].sort((a, b) => (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
+};
 
 /** The read model: a pure fold over the registers. */
 export const projectSolution = (item: Item | undefined): Solution | undefined => {
@@ -130,7 +141,7 @@ export const projectSolution = (item: Item | undefined): Solution | undefined =>
   for (let index = registers.length - 1; index >= 0 && registers[index]?.status === current.status; index--) {
     changedAt = Math.min(changedAt, registers[index]?.timeMs ?? changedAt);
   }
-  const observation = item[OBSERVATION_REGISTER] as StatusRegister | undefined;
+  const { observation } = readRegisters<SolutionRegisters>(item, SOLUTION_REGISTERS);
   const named = [...registers].reverse().find((register) => typeof register.name === 'string');
   const withBusiness = [...registers].reverse().find((register) => typeof register.businessId === 'string');
   return {
@@ -152,24 +163,5 @@ export const projectSolution = (item: Item | undefined): Solution | undefined =>
       source: register.source,
     })),
     lastReconciledAt: observation === undefined ? null : toEpochSeconds(observation.timeMs),
-  };
-};
-
-/** `partner_solutions` change → event. Throws InvalidEventError for a change that can never apply. */
-export const decodeSolutionChange = (envelope: ChangeEnvelope): SolutionEvent => {
-  const change = requireRecord(envelope.change, 'change');
-  const value = requireRecord(change.value, 'change.value');
-  const status = value.solution_status;
-  if (typeof status !== 'string' || status.trim() === '') {
-    throw new InvalidEventError('change.value.solution_status is missing');
-  }
-  return {
-    solutionId: requireId(value.solution_id, 'change.value.solution_id'),
-    status: status.trim(),
-    event: typeof value.event === 'string' ? value.event : 'SOLUTION_UPDATED',
-    businessId: idOrNull(envelope.entryId),
-    timeMs: toMilliseconds(requireTime(envelope.entryTime, 'entry.time')),
-    eventId: envelope.eventId,
-    source: 'webhook',
   };
 };

@@ -1,24 +1,15 @@
-import { InvalidEventError } from '../errors.js';
-import type { ChangeEnvelope } from '../queue/envelope.js';
 import { appName } from './apps.js';
-import {
-  isRecord,
-  metadataOrNull,
-  optionalId,
-  requireId,
-  requireRecord,
-  requireTime,
-  toMilliseconds,
-} from './fields.js';
 import {
   applyRegisterWrite,
   type Item,
   newest,
   type Register,
+  type RegisterNames,
   type RegisterWrite,
-  registerOf,
+  readRegisters,
   versionOf,
   type WriteOutcome,
+  writeRegister,
 } from './registers.js';
 import type { EventSource } from './solution.js';
 
@@ -96,8 +87,19 @@ export interface PageRoles {
   updatedAt: number;
 }
 
+type Stored<T> = Register & Omit<T, 'pageId' | 'userId' | 'eventId'>;
+
 /** Each kind keeps its own register; control is the newest of the four control registers. */
-const REGISTER = {
+interface ThreadRegisters {
+  pass: Stored<ControlEvent>;
+  take: Stored<ControlEvent>;
+  release: Stored<ControlEvent>;
+  observed: Stored<OwnerObservation>;
+  extend: Stored<ExtendEvent>;
+  request: Stored<RequestEvent>;
+  metadata: Stored<MetadataEvent>;
+}
+const THREAD_REGISTERS: RegisterNames<ThreadRegisters> = {
   pass: 'r_pass',
   take: 'r_take',
   release: 'r_release',
@@ -105,8 +107,13 @@ const REGISTER = {
   extend: 'r_extend',
   request: 'r_request',
   metadata: 'r_meta',
-  app_roles: 'r_roles',
-} as const;
+};
+
+/** The page-level item (`userId` `#page`) holds the page's app roles. */
+interface PageRegisters {
+  app_roles: Register & { timeMs: number; roles: Record<string, string[]> };
+}
+const PAGE_REGISTERS: RegisterNames<PageRegisters> = { app_roles: 'r_roles' };
 
 /**
  * Same-millisecond tie-break: metadata < request < observed < take < extend < pass < release. An
@@ -125,12 +132,31 @@ const RANK = {
 
 export const threadKey = (pageId: string, userId: string): Item => ({ pageId, userId });
 
-export const threadWrite = (event: ThreadEvent | AppRolesEvent): RegisterWrite => {
-  const v = versionOf(event.timeMs, RANK[event.kind], event.eventId);
-  if (event.kind === 'app_roles')
-    return { register: REGISTER.app_roles, value: { v, timeMs: event.timeMs, roles: event.roles } };
+/** The event's fields as its register stores them: without the keys, with the version. */
+const stored = <E extends ThreadEvent>(event: E): Stored<E> => {
   const { pageId: _pageId, userId: _userId, eventId: _eventId, ...fields } = event;
-  return { register: REGISTER[event.kind], value: { v, ...fields } };
+  return { v: versionOf(event.timeMs, RANK[event.kind], event.eventId), ...fields };
+};
+
+export const threadWrite = (event: ThreadEvent | AppRolesEvent): RegisterWrite => {
+  switch (event.kind) {
+    case 'app_roles': {
+      const v = versionOf(event.timeMs, RANK.app_roles, event.eventId);
+      return writeRegister(PAGE_REGISTERS, 'app_roles', { v, timeMs: event.timeMs, roles: event.roles });
+    }
+    case 'pass':
+    case 'take':
+    case 'release':
+      return writeRegister(THREAD_REGISTERS, event.kind, stored(event));
+    case 'observed':
+      return writeRegister(THREAD_REGISTERS, 'observed', stored(event));
+    case 'extend':
+      return writeRegister(THREAD_REGISTERS, 'extend', stored(event));
+    case 'request':
+      return writeRegister(THREAD_REGISTERS, 'request', stored(event));
+    case 'metadata':
+      return writeRegister(THREAD_REGISTERS, 'metadata', stored(event));
+  }
 };
 
 export const applyThreadEvent = (
@@ -143,8 +169,6 @@ export const applyThreadEvent = (
     threadWrite(event),
   );
 
-type Stored<T> = Register & Omit<T, 'pageId' | 'userId' | 'eventId'>;
-
 const ownerOf = (register: Stored<ControlEvent> | Stored<OwnerObservation>): string | null =>
   register.kind === 'observed' ? register.ownerAppId : register.newOwnerAppId;
 
@@ -153,19 +177,15 @@ export const projectThread = (item: Item | undefined, now: number): Thread | und
   if (item === undefined || typeof item.pageId !== 'string' || typeof item.userId !== 'string')
     return undefined;
   if (item.userId === PAGE_ITEM_USER_ID) return undefined;
+  const registers = readRegisters<ThreadRegisters>(item, THREAD_REGISTERS);
+  const { extend, request } = registers;
   const control = newest<Stored<ControlEvent> | Stored<OwnerObservation>>(
-    registerOf(item, REGISTER.pass) as Stored<ControlEvent> | undefined,
-    registerOf(item, REGISTER.take) as Stored<ControlEvent> | undefined,
-    registerOf(item, REGISTER.release) as Stored<ControlEvent> | undefined,
-    registerOf(item, REGISTER.observed) as Stored<OwnerObservation> | undefined,
+    registers.pass,
+    registers.take,
+    registers.release,
+    registers.observed,
   );
-  const extend = registerOf(item, REGISTER.extend) as Stored<ExtendEvent> | undefined;
-  const request = registerOf(item, REGISTER.request) as Stored<RequestEvent> | undefined;
-  const all = Object.values(REGISTER)
-    .map(
-      (name) => registerOf(item, name) as (Register & { metadata?: string | null; kind: string }) | undefined,
-    )
-    .filter((register) => register !== undefined);
+  const all = Object.values(registers);
   const withMetadata = newest(...all.filter((register) => typeof register.metadata === 'string'));
   const latest = newest(...all);
 
@@ -195,59 +215,12 @@ export const projectThread = (item: Item | undefined, now: number): Thread | und
     expiresAt: expired ? null : expiresAt,
     expired,
     lastEvent: latest?.kind ?? null,
-    lastSource: (latest?.source as EventSource | undefined) ?? null,
+    lastSource: latest?.source ?? null,
   };
 };
 
 export const projectPageRoles = (item: Item | undefined): PageRoles | undefined => {
-  const roles = registerOf(item, REGISTER.app_roles) as (Register & AppRolesEvent) | undefined;
+  const roles = readRegisters<PageRegisters>(item, PAGE_REGISTERS).app_roles;
   if (item === undefined || roles === undefined || typeof item.pageId !== 'string') return undefined;
   return { pageId: item.pageId, appRoles: roles.roles, updatedAt: roles.timeMs };
-};
-
-const WEBHOOK_KINDS = {
-  pass_thread_control: 'pass',
-  take_thread_control: 'take',
-  request_thread_control: 'request',
-  pass_metadata: 'metadata',
-  app_roles: 'app_roles',
-} as const;
-
-/** Handover notification (`messaging[]` or `standby[]` event) → thread or page event. */
-export const decodeHandover = (envelope: ChangeEnvelope): ThreadEvent | AppRolesEvent => {
-  const kind = WEBHOOK_KINDS[envelope.kind as keyof typeof WEBHOOK_KINDS];
-  if (kind === undefined) throw new InvalidEventError(`not a handover notification: ${envelope.kind}`);
-  const event = requireRecord(envelope.change, 'messaging event');
-  const pageId = requireId(isRecord(event.recipient) ? event.recipient.id : undefined, 'recipient.id');
-  const timeMs = toMilliseconds(requireTime(event.timestamp, 'timestamp'));
-  const base = { pageId, timeMs, eventId: envelope.eventId };
-  const body = requireRecord(event[envelope.kind], envelope.kind);
-  if (kind === 'app_roles') {
-    const roles: Record<string, string[]> = {};
-    for (const [appId, names] of Object.entries(body)) {
-      roles[requireId(appId, 'app_roles key')] = Array.isArray(names) ? names.map(String) : [String(names)];
-    }
-    return { kind, ...base, roles };
-  }
-  const userId = requireId(isRecord(event.sender) ? event.sender.id : undefined, 'sender.id');
-  const common = { ...base, userId, source: 'webhook' as const, metadata: metadataOrNull(body.metadata) };
-  switch (kind) {
-    case 'pass':
-    case 'take':
-      return {
-        kind,
-        ...common,
-        previousOwnerAppId: optionalId(body.previous_owner_app_id, `${envelope.kind}.previous_owner_app_id`),
-        newOwnerAppId: optionalId(body.new_owner_app_id, `${envelope.kind}.new_owner_app_id`),
-        expiresAt: null,
-      };
-    case 'request':
-      return {
-        kind,
-        ...common,
-        requestedOwnerAppId: optionalId(body.requested_owner_app_id, 'requested_owner_app_id'),
-      };
-    case 'metadata':
-      return { kind, ...common, callerAppId: optionalId(body.caller_app_id, 'pass_metadata.caller_app_id') };
-  }
 };

@@ -1,26 +1,15 @@
-import { InvalidEventError } from '../errors.js';
-import type { ChangeEnvelope } from '../queue/envelope.js';
-import {
-  idList,
-  idOrNull,
-  isRecord,
-  optionalId,
-  requireId,
-  requireRecord,
-  requireTime,
-  stringOrNull,
-  toMilliseconds,
-} from './fields.js';
 import {
   applyRegisterWrite,
   type Item,
   newest,
   type Register,
+  type RegisterNames,
   type RegisterWrite,
-  registerOf,
+  readRegisters,
   toEpochSeconds,
   versionOf,
   type WriteOutcome,
+  writeRegister,
 } from './registers.js';
 
 /** Events that end our access to a WABA; `ACCOUNT_RECONNECTED` or a newer add restores it. */
@@ -53,12 +42,8 @@ export interface WabaChangeEvent {
   details: Record<string, unknown>;
 }
 
-/** One WABA as reconciliation read it from `client_whatsapp_business_accounts`. */
-export interface WabaObservation {
-  type: 'observation';
-  wabaId: string;
-  timeMs: number;
-  eventId: string;
+/** What reconciliation reads of a WABA: written into its register and compared against it, as is. */
+export interface ReconciledFields {
   name: string | null;
   timezoneId: string | null;
   businessType: string | null;
@@ -66,6 +51,14 @@ export interface WabaObservation {
   /** The partner filter the WABA was listed under, when one was used. */
   partnerBusinessId: string | null;
   solutionIds: string[];
+}
+
+/** One WABA as reconciliation read it from `client_whatsapp_business_accounts`. */
+export interface WabaObservation extends ReconciledFields {
+  type: 'observation';
+  wabaId: string;
+  timeMs: number;
+  eventId: string;
 }
 
 /** Where the customer's business token is kept (issue: business tokens); never the token itself. */
@@ -99,13 +92,50 @@ export interface Waba {
   businessTokenSecret: string | null;
 }
 
-const REGISTERS = {
+interface AddRegister extends Register {
+  event: string;
+  timeMs: number;
+  receivedBy: string | null;
+  ownerBusinessId: string | null;
+  solutionId: string | null;
+  partnerBusinessIds: string[];
+}
+interface LifeRegister extends Register {
+  event: string;
+  timeMs: number;
+  receivedBy: string | null;
+  active: boolean;
+}
+interface OtherRegister extends Register {
+  event: string;
+  timeMs: number;
+  receivedBy: string | null;
+  details: Record<string, unknown>;
+}
+interface ReconRegister extends Register, ReconciledFields {
+  timeMs: number;
+}
+interface TokenRegister extends Register {
+  secretName: string;
+  businessId: string;
+  timeMs: number;
+}
+
+/** A WABA's registers: the onboarding, its lifecycle, other events, reconciliation's reading, the token. */
+interface WabaRegisters {
+  add: AddRegister;
+  life: LifeRegister;
+  other: OtherRegister;
+  recon: ReconRegister;
+  token: TokenRegister;
+}
+const REGISTERS: RegisterNames<WabaRegisters> = {
   add: 'r_add',
   life: 'r_life',
   other: 'r_other',
   recon: 'r_recon',
   token: 'r_token',
-} as const;
+};
 
 /** Same-second tie-break: other < add < reconnect < removal (a removal wins a tie with an add). */
 const RANK = { other: 0, add: 1, reconnect: 2, removal: 3 } as const;
@@ -118,33 +148,28 @@ const changeWrite = (event: WabaChangeEvent): RegisterWrite => {
   if (ADD_EVENTS.includes(event.event) && event.wabaInfo !== null) {
     const owned: Record<string, string> = {};
     if (event.wabaInfo.solutionId !== null) owned.solutionId = event.wabaInfo.solutionId;
-    return {
-      register: REGISTERS.add,
-      value: { v: versionOf(event.timeMs, RANK.add, event.eventId), ...base, ...event.wabaInfo },
-      owned,
-      ...discovered,
-    };
+    return writeRegister(
+      REGISTERS,
+      'add',
+      { v: versionOf(event.timeMs, RANK.add, event.eventId), ...base, ...event.wabaInfo },
+      { owned, ...discovered },
+    );
   }
   if (
     (DEACTIVATING_EVENTS as readonly string[]).includes(event.event) ||
     event.event === REACTIVATING_EVENT
   ) {
     const rank = event.event === REACTIVATING_EVENT ? RANK.reconnect : RANK.removal;
-    return {
-      register: REGISTERS.life,
-      value: {
-        v: versionOf(event.timeMs, rank, event.eventId),
-        ...base,
-        active: event.event === REACTIVATING_EVENT,
-      },
-      ...discovered,
+    const value = {
+      v: versionOf(event.timeMs, rank, event.eventId),
+      ...base,
+      active: event.event === REACTIVATING_EVENT,
     };
+    return writeRegister(REGISTERS, 'life', value, discovered);
   }
-  return {
-    register: REGISTERS.other,
-    // Not `discoveredBy`: an unrelated update does not tell us the WABA was onboarded through us.
-    value: { v: versionOf(event.timeMs, RANK.other, event.eventId), ...base, details: event.details },
-  };
+  // Not `discoveredBy`: an unrelated update does not tell us the WABA was onboarded through us.
+  const value = { v: versionOf(event.timeMs, RANK.other, event.eventId), ...base, details: event.details };
+  return writeRegister(REGISTERS, 'other', value);
 };
 
 export const wabaWrite = (event: WabaEvent): RegisterWrite => {
@@ -153,24 +178,24 @@ export const wabaWrite = (event: WabaEvent): RegisterWrite => {
       return changeWrite(event);
     case 'observation': {
       const { type: _type, wabaId: _wabaId, eventId, ...fields } = event;
-      return {
-        register: REGISTERS.recon,
-        value: { v: versionOf(event.timeMs, 0, eventId), ...fields },
-        // Each register owns its own index attribute, so the index keys converge like the registers do.
-        owned: event.solutionIds[0] === undefined ? {} : { observedSolutionId: event.solutionIds[0] },
-        ifAbsent: { discoveredBy: 'reconciliation' satisfies DiscoveredBy },
-      };
+      return writeRegister(
+        REGISTERS,
+        'recon',
+        { v: versionOf(event.timeMs, 0, eventId), ...fields },
+        {
+          // Each register owns its own index attribute, so the index keys converge like the registers do.
+          owned: event.solutionIds[0] === undefined ? {} : { observedSolutionId: event.solutionIds[0] },
+          ifAbsent: { discoveredBy: 'reconciliation' satisfies DiscoveredBy },
+        },
+      );
     }
     case 'token':
-      return {
-        register: REGISTERS.token,
-        value: {
-          v: versionOf(event.timeMs, 0, event.eventId),
-          secretName: event.secretName,
-          businessId: event.businessId,
-          timeMs: event.timeMs,
-        },
-      };
+      return writeRegister(REGISTERS, 'token', {
+        v: versionOf(event.timeMs, 0, event.eventId),
+        secretName: event.secretName,
+        businessId: event.businessId,
+        timeMs: event.timeMs,
+      });
   }
 };
 
@@ -179,49 +204,21 @@ export const applyWabaEvent = (
   event: WabaEvent,
 ): { item: Item; outcome: WriteOutcome } => applyRegisterWrite(item, wabaKey(event.wabaId), wabaWrite(event));
 
-interface AddRegister extends Register {
-  event: string;
-  timeMs: number;
-  ownerBusinessId: string | null;
-  solutionId: string | null;
-  partnerBusinessIds: string[];
-}
-interface LifeRegister extends Register {
-  event: string;
-  timeMs: number;
-  active: boolean;
-}
-interface ReconRegister extends Register {
-  timeMs: number;
-  name: string | null;
-  timezoneId: string | null;
-  businessType: string | null;
-  messageTemplateNamespace: string | null;
-  partnerBusinessId: string | null;
-  solutionIds: string[];
-}
-
 /**
  * A WABA is known once an add, a lifecycle event or reconciliation told us about it; other events alone
  * (for example on the partner's own WABAs) are recorded but not served.
  */
-export const isKnownWaba = (item: Item | undefined): boolean =>
-  registerOf(item, REGISTERS.add) !== undefined ||
-  registerOf(item, REGISTERS.life) !== undefined ||
-  registerOf(item, REGISTERS.recon) !== undefined;
+export const isKnownWaba = (item: Item | undefined): boolean => {
+  const { add, life, recon } = readRegisters<WabaRegisters>(item, REGISTERS);
+  return add !== undefined || life !== undefined || recon !== undefined;
+};
 
 export const projectWaba = (item: Item | undefined): Waba | undefined => {
   if (item === undefined || typeof item.wabaId !== 'string' || !isKnownWaba(item)) return undefined;
-  const add = registerOf(item, REGISTERS.add) as AddRegister | undefined;
-  const life = registerOf(item, REGISTERS.life) as LifeRegister | undefined;
-  const other = registerOf(item, REGISTERS.other) as
-    | (Register & { event: string; timeMs: number })
-    | undefined;
-  const recon = registerOf(item, REGISTERS.recon) as ReconRegister | undefined;
-  const token = registerOf(item, REGISTERS.token) as (Register & { secretName: string }) | undefined;
+  const { add, life, other, recon, token } = readRegisters<WabaRegisters>(item, REGISTERS);
   const lifecycle = newest<Register>(add, life);
   const active = lifecycle === undefined ? true : lifecycle === add ? true : (life?.active ?? true);
-  const last = newest<Register & { event: string; timeMs: number }>(add, life, other);
+  const last = newest<AddRegister | LifeRegister | OtherRegister>(add, life, other);
   return {
     wabaId: item.wabaId,
     ownerBusinessId: add?.ownerBusinessId ?? null,
@@ -244,14 +241,9 @@ export const projectWaba = (item: Item | undefined): Waba | undefined => {
   };
 };
 
-export type ReconciledFields = Pick<
-  WabaObservation,
-  'name' | 'timezoneId' | 'businessType' | 'messageTemplateNamespace' | 'partnerBusinessId' | 'solutionIds'
->;
-
 /** The reconciliation fields currently stored, to skip writes when nothing changed. */
 export const reconciledFields = (item: Item | undefined): ReconciledFields | undefined => {
-  const recon = registerOf(item, REGISTERS.recon) as ReconRegister | undefined;
+  const { recon } = readRegisters<WabaRegisters>(item, REGISTERS);
   if (recon === undefined) return undefined;
   return {
     name: recon.name,
@@ -260,45 +252,5 @@ export const reconciledFields = (item: Item | undefined): ReconciledFields | und
     messageTemplateNamespace: recon.messageTemplateNamespace,
     partnerBusinessId: recon.partnerBusinessId,
     solutionIds: recon.solutionIds,
-  };
-};
-
-/**
- * `account_update` change → event. With `waba_info` (partner events) the WABA is `waba_info.waba_id` and
- * `entry.id` is the portfolio that received the webhook: a missing or unusable `waba_id` makes the event
- * invalid, never a fallback to our own portfolio. Without it the WABA is `value.waba_id`, else `entry.id`.
- */
-export const decodeWabaChange = (envelope: ChangeEnvelope): WabaChangeEvent => {
-  const change = requireRecord(envelope.change, 'change');
-  const value = requireRecord(change.value, 'change.value');
-  const event = stringOrNull(value.event);
-  if (event === null || event.trim() === '') throw new InvalidEventError('change.value.event is missing');
-  const info = isRecord(value.waba_info) ? value.waba_info : null;
-  const wabaId =
-    info !== null
-      ? requireId(info.waba_id, 'change.value.waba_info.waba_id')
-      : value.waba_id !== undefined
-        ? requireId(value.waba_id, 'change.value.waba_id')
-        : requireId(envelope.entryId, 'entry.id');
-  const { waba_info: _info, ...details } = value;
-  return {
-    type: 'change',
-    wabaId,
-    event: event.trim(),
-    timeMs: toMilliseconds(requireTime(envelope.entryTime, 'entry.time')),
-    eventId: envelope.eventId,
-    receivedBy: info === null ? null : idOrNull(envelope.entryId),
-    wabaInfo:
-      info === null
-        ? null
-        : {
-            ownerBusinessId: optionalId(info.owner_business_id, 'waba_info.owner_business_id'),
-            solutionId: optionalId(info.solution_id, 'waba_info.solution_id'),
-            partnerBusinessIds: idList(
-              info.solution_partner_business_ids,
-              'waba_info.solution_partner_business_ids',
-            ),
-          },
-    details,
   };
 };

@@ -1,6 +1,7 @@
 import { errorMessage } from '../errors.js';
 import { backoffDelay, sleep as realSleep } from '../util/async.js';
 import { currentDeadline } from '../util/deadline.js';
+import { parseJsonObject } from '../util/json.js';
 import {
   GraphApiError,
   GraphAuthError,
@@ -84,7 +85,10 @@ export const regainAccessDelayMs = (headers: Headers): number => {
   const raw = headers.get(REGAIN_HEADER);
   if (raw === null) return 0;
   try {
-    const usage = JSON.parse(raw) as Record<string, { estimated_time_to_regain_access?: unknown }[]>;
+    const usage = (parseJsonObject(raw) ?? {}) as Record<
+      string,
+      { estimated_time_to_regain_access?: unknown }[]
+    >;
     let minutes = 0;
     for (const entries of Object.values(usage)) {
       for (const entry of Array.isArray(entries) ? entries : []) {
@@ -220,7 +224,11 @@ export class GraphClient {
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
         signal: AbortSignal.timeout(timeoutMs),
       });
-      body = await response.json().catch(() => undefined);
+      // Meta may send IDs as bare numbers: long ones are kept exact, never rounded past 2^53.
+      body = await response.text().then(
+        (text) => parseJsonObject(text),
+        () => undefined,
+      );
     } catch (error) {
       // Network errors and timeouts: Meta may not have seen the request, or may have; both are retried.
       return { ok: false, failure: { status: 0, message: errorMessage(error), waitMs: 0, transient: true } };

@@ -1,3 +1,5 @@
+import { SwitchboardError } from '../errors.js';
+
 /** Meta's error object, surfaced as is: message, code, subcode, type and trace ID. */
 export interface GraphErrorBody {
   message: string;
@@ -7,16 +9,32 @@ export interface GraphErrorBody {
   fbtrace_id: string | null;
 }
 
-export class GraphApiError extends Error {
+/** Meta refused: answered 502 with Meta's own code, subcode, message and trace ID (no state changed). */
+export class GraphApiError extends SwitchboardError {
   public constructor(
-    public readonly status: number,
+    public readonly httpStatus: number,
     public readonly graph: GraphErrorBody,
     public readonly path: string,
   ) {
     super(
-      `Graph API ${path} answered ${status}: ${graph.message} (code ${graph.code ?? '-'}, subcode ${graph.error_subcode ?? '-'}, type ${graph.type ?? '-'}, fbtrace_id ${graph.fbtrace_id ?? '-'})`,
+      502,
+      'meta_refused',
+      `Graph API ${path} answered ${httpStatus}: ${graph.message} (code ${graph.code ?? '-'}, subcode ${graph.error_subcode ?? '-'}, type ${graph.type ?? '-'}, fbtrace_id ${graph.fbtrace_id ?? '-'})`,
     );
     this.name = 'GraphApiError';
+  }
+
+  public override body(): Record<string, unknown> {
+    const { graph } = this;
+    return {
+      error: this.code,
+      message: graph.message,
+      code: graph.code,
+      error_subcode: graph.error_subcode,
+      type: graph.type,
+      fbtrace_id: graph.fbtrace_id,
+      status: this.httpStatus,
+    };
   }
 }
 
@@ -29,13 +47,18 @@ export class GraphAuthError extends GraphApiError {
   }
 }
 
-/** Waiting for the next attempt would pass the caller's deadline: stop cleanly instead. */
-export class GraphBudgetExhaustedError extends Error {
+/** Waiting for the next attempt would pass the caller's deadline: stop cleanly instead (504). */
+export class GraphBudgetExhaustedError extends SwitchboardError {
   public constructor(
     public readonly path: string,
     public readonly lastError: string,
   ) {
-    super(`time budget exhausted while retrying ${path} (${lastError})`);
+    super(
+      504,
+      'meta_unavailable',
+      `Meta did not answer in time (${lastError}); it may or may not have acted: read the item again (threads: ?refresh=true) before retrying`,
+      { path },
+    );
     this.name = 'GraphBudgetExhaustedError';
   }
 }

@@ -1,5 +1,6 @@
 import { isMetaId, MAX_META_ID_LENGTH } from '../domain/ids.js';
 import { BadRequestError } from '../errors.js';
+import { parseJsonObject } from '../util/json.js';
 import type { HttpApiEvent } from './types.js';
 
 /** Header lookup that ignores case: API Gateway lowercases names, other callers may not. */
@@ -65,14 +66,7 @@ export const queryParameter = (event: HttpApiEvent, name: string): string | unde
 export const jsonObjectBody = (event: HttpApiEvent): Record<string, unknown> => {
   const raw = rawBodyBytes(event).toString('utf8').trim();
   if (raw === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new BadRequestError('body is not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new BadRequestError('body must be a JSON object');
-  }
-  return parsed as Record<string, unknown>;
+  const body = parseJsonObject(raw);
+  if (body === undefined) throw new BadRequestError('body must be a JSON object');
+  return body;
 };

@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-
-export const METRIC_NAMESPACE = 'Switchboard';
+import { METRIC_NAMESPACE } from '../constants.js';
 
 /**
  * Structured logs (Powertools Logger, JSON) and CloudWatch embedded-format metrics (Powertools Metrics).

@@ -1,3 +1,4 @@
+import { CLAIM_PREFIX } from '../constants.js';
 import { DependencyUnavailableError, errorMessage } from '../errors.js';
 import { backoffDelay, mapWithConcurrency, sleep } from '../util/async.js';
 import type { ChangeEnvelope, ClaimCheckPointer, QueueName } from './envelope.js';
@@ -49,9 +50,6 @@ export const packBatches = <T extends { bytes: number }>(messages: readonly T[])
   if (current.length > 0) batches.push(current);
   return batches;
 };
-
-/** Every claim check lives under this prefix: the only place the webhook may write in the bucket. */
-export const CLAIM_PREFIX = 'claims/';
 
 export const claimKey = (envelope: ChangeEnvelope, now: Date): string =>
   `${CLAIM_PREFIX}${now.toISOString().slice(0, 10)}/${envelope.eventId}.json`;

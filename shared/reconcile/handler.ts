@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { SwitchboardError } from '../errors.js';
 import type { GraphClient } from '../graph/client.js';
+import { dispatch } from '../http/dispatch.js';
 import { httpErrors } from '../http/http-errors.js';
 import { json } from '../http/response.js';
 import type { HttpApiEvent, HttpResult } from '../http/types.js';
@@ -44,31 +45,38 @@ export interface SkippedRun {
  * table keeps runs from ever overlapping: a scheduled run that finds one running ends at once, an HTTP call
  * answers 409.
  */
-export const createReconcileHandler = (deps: ReconcileHandlerDeps) =>
-  lambda(
+export const createReconcileHandler = (deps: ReconcileHandlerDeps) => {
+  const run = async (context: Context, http: boolean): Promise<ReconcileSummary | SkippedRun> => {
+    const now = deps.now ?? Date.now;
+    const remaining = context.getRemainingTimeInMillis() - deps.safetyMarginMs;
+    const deadline = now() + Math.max(1_000, http ? Math.min(remaining, HTTP_RUN_BUDGET_MS) : remaining);
+    const owner = context.awsRequestId;
+    if (
+      !(await deps.control.acquireLease(RECONCILE_CONTROL_KEY, owner, deadline + deps.safetyMarginMs, now()))
+    ) {
+      if (http) throw new ReconcileInProgressError();
+      deps.telemetry.logger.info('reconciliation skipped: another run holds the lease');
+      return { skipped: true, reason: 'another run is in progress' };
+    }
+    try {
+      const state = await deps.control.get(RECONCILE_CONTROL_KEY);
+      const baseline = typeof state?.baselineCompletedAt !== 'number';
+      const summary = await new Reconciler({ ...deps, graph: deps.graphFor(deadline), baseline }).run(
+        deadline,
+      );
+      if (baseline && summary.complete)
+        await deps.control.set(RECONCILE_CONTROL_KEY, { baselineCompletedAt: now() }, owner);
+      return summary;
+    } finally {
+      await deps.control.releaseLease(RECONCILE_CONTROL_KEY, owner);
+    }
+  };
+  const http = dispatch('reconcile', {
+    'reconcile.run': async (_event, context) => json(200, await run(context, true)),
+  });
+  return lambda(
     deps.telemetry,
-    async (event: unknown, context: Context): Promise<HttpResult | ReconcileSummary | SkippedRun> => {
-      const now = deps.now ?? Date.now;
-      const remaining = context.getRemainingTimeInMillis() - deps.safetyMarginMs;
-      const http = isHttpEvent(event);
-      const deadline = now() + Math.max(1_000, http ? Math.min(remaining, HTTP_RUN_BUDGET_MS) : remaining);
-      const owner = context.awsRequestId;
-      const leaseUntil = deadline + deps.safetyMarginMs;
-      if (!(await deps.control.acquireLease(RECONCILE_CONTROL_KEY, owner, leaseUntil, now()))) {
-        if (http) throw new ReconcileInProgressError();
-        deps.telemetry.logger.info('reconciliation skipped: another run holds the lease');
-        return { skipped: true, reason: 'another run is in progress' };
-      }
-      try {
-        const state = await deps.control.get(RECONCILE_CONTROL_KEY);
-        const baseline = typeof state?.baselineCompletedAt !== 'number';
-        const reconciler = new Reconciler({ ...deps, graph: deps.graphFor(deadline), baseline });
-        const summary = await reconciler.run(deadline);
-        if (baseline && summary.complete)
-          await deps.control.set(RECONCILE_CONTROL_KEY, { baselineCompletedAt: now() }, owner);
-        return http ? json(200, summary) : summary;
-      } finally {
-        await deps.control.releaseLease(RECONCILE_CONTROL_KEY, owner);
-      }
-    },
+    (event: unknown, context: Context): Promise<HttpResult | ReconcileSummary | SkippedRun> =>
+      isHttpEvent(event) ? http(event, context) : run(context, false),
   ).use(httpErrors(deps.telemetry));
+};

@@ -1,4 +1,5 @@
 import type { MetaIdentity } from '../config.js';
+import { eventIdOf } from '../domain/event-id.js';
 import { idOrNull } from '../domain/fields.js';
 import type { Item } from '../domain/registers.js';
 import type { SolutionEvent } from '../domain/solution.js';
@@ -14,7 +15,6 @@ import { GraphBudgetExhaustedError } from '../graph/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { SolutionRepository, WabaRepository } from '../store/repositories.js';
 import { mapWithConcurrency } from '../util/async.js';
-import { eventIdOf } from '../webhook/event-id.js';
 
 export interface ReconcileDeps {
   graph: GraphClient;

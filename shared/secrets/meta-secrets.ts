@@ -1,14 +1,7 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { Env } from '../config.js';
+import { META_SECRET_KEYS } from '../constants.js';
 import { DependencyUnavailableError } from '../errors.js';
-
-/** JSON keys of the Meta secret in Secrets Manager: the same names as the local-mode variables. */
-export const META_SECRET_KEYS = {
-  appSecret: 'META_APP_SECRET',
-  appSecretPrevious: 'META_APP_SECRET_PREVIOUS',
-  verifyToken: 'META_VERIFY_TOKEN',
-  systemUserToken: 'META_SYSTEM_USER_TOKEN',
-} as const;
 
 export interface MetaSecrets {
   appSecret: string;

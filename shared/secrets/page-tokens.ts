@@ -1,5 +1,6 @@
 import type { Env } from '../config.js';
 import { SwitchboardError } from '../errors.js';
+import { parseJsonObject } from '../util/json.js';
 import type { SecretSource } from './meta-secrets.js';
 
 /** Page access tokens: page ID → token, with `*` as the token for every other page. */
@@ -23,11 +24,10 @@ export const envPageTokens = (env: Env): SecretSource<PageTokens> => {
   let tokens: PageTokens = {};
   const json = env.META_PAGE_ACCESS_TOKENS?.trim();
   if (json) {
-    try {
-      tokens = parsePageTokens(JSON.parse(json) as Record<string, unknown>);
-    } catch {
+    const record = parseJsonObject(json);
+    if (record === undefined)
       throw new Error('META_PAGE_ACCESS_TOKENS must be a JSON object of page ID to token');
-    }
+    tokens = parsePageTokens(record);
   }
   const single = env.META_PAGE_ACCESS_TOKEN?.trim();
   if (single) tokens['*'] = single;

@@ -1,11 +1,6 @@
-import {
-  BadRequestError,
-  MethodNotAllowedError,
-  NotFoundError,
-  PayloadTooLargeError,
-  SwitchboardError,
-  UnauthorizedError,
-} from '../errors.js';
+import { sha256Hex } from '../domain/event-id.js';
+import { BadRequestError, PayloadTooLargeError, SwitchboardError, UnauthorizedError } from '../errors.js';
+import { dispatch } from '../http/dispatch.js';
 import { headerValue, rawBodyBytes } from '../http/request.js';
 import { json, text } from '../http/response.js';
 import type { HttpApiEvent, HttpResult } from '../http/types.js';
@@ -13,7 +8,7 @@ import { httpLambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { EnvelopePublisher } from '../queue/publisher.js';
 import { acceptedAppSecrets, type MetaSecrets, type SecretSource } from '../secrets/meta-secrets.js';
-import { sha256Hex } from './event-id.js';
+import { parseJsonObject } from '../util/json.js';
 import { verifySignature } from './signature.js';
 import { splitDelivery } from './split.js';
 import { answerVerification } from './verification.js';
@@ -31,17 +26,11 @@ export interface WebhookDeps {
 const decodedLength = (event: HttpApiEvent): number =>
   Buffer.byteLength(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
 
+/** The delivery, with Meta's long integer IDs kept exact (a bare-number PSID has 16 or more digits). */
 const parseDelivery = (body: Buffer): Record<string, unknown> => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new BadRequestError('signed body is not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new BadRequestError('signed body is not a JSON object');
-  }
-  return parsed as Record<string, unknown>;
+  const delivery = parseJsonObject(body.toString('utf8'));
+  if (delivery === undefined) throw new BadRequestError('signed body is not a JSON object');
+  return delivery;
 };
 
 /** At most one forced re-read of the Meta secret per this long, so unsigned floods cannot hammer Secrets Manager. */
@@ -95,28 +84,24 @@ const ingest = async (
  * `GET /webhook` (Meta's verification), `POST /webhook` (signed deliveries) and `GET /healthz`. Errors are
  * typed and answered by `httpErrors`; a dependency failure is a 5xx so that Meta delivers again.
  */
-const routeWebhookRequest = (deps: WebhookDeps) => {
+const routes = (deps: WebhookDeps) => {
   const verify = signatureVerifier(deps);
-  return async (event: HttpApiEvent): Promise<HttpResult> => {
-    const method = event.requestContext.http.method.toUpperCase();
-    const path = event.rawPath;
-    if (path === '/healthz') {
+  return dispatch('webhook', {
+    health: async () => {
       await deps.secrets.get();
       return json(200, { status: 'ok' });
-    }
-    if (path !== '/webhook') throw new NotFoundError(`no route for ${path}`);
-    if (method === 'GET') {
+    },
+    'webhook.verify': async (event) => {
       const { verifyToken } = await deps.secrets.get();
       return text(200, answerVerification(event.queryStringParameters ?? {}, verifyToken));
-    }
-    if (method === 'POST') return ingest(event, deps, verify);
-    throw new MethodNotAllowedError(`${method} is not supported on /webhook`);
-  };
+    },
+    'webhook.receive': (event) => ingest(event, deps, verify),
+  });
 };
 
 /** The webhook Lambda handler, built from its dependencies (AWS clients, or local mode's adapters). */
 export const createWebhookHandler = (deps: WebhookDeps) =>
-  httpLambda(deps.telemetry, routeWebhookRequest(deps), {
+  httpLambda(deps.telemetry, routes(deps), {
     onRefused: (event, error) => {
       if (event.requestContext.http.method.toUpperCase() !== 'POST') return;
       const reason = error instanceof SwitchboardError ? error.code : 'internal_error';

@@ -1,8 +1,8 @@
+import { eventIdOf } from '../domain/event-id.js';
 import { TooManyChangesError } from '../errors.js';
 import type { ChangeEnvelope } from '../queue/envelope.js';
 import { isHandoverKind } from '../queue/envelope.js';
 import { isRecord } from '../util/json.js';
-import { eventIdOf } from './event-id.js';
 
 interface DeliveryContext {
   deliveryId: string;

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applySolutionEvent,
-  decodeSolutionChange,
-  projectSolution,
-  type SolutionEvent,
-} from '../../shared/domain/solution.js';
+import { applySolutionEvent, projectSolution, type SolutionEvent } from '../../shared/domain/solution.js';
+import { decodeSolutionChange } from '../../shared/domain/solution-decode.js';
 import { InvalidEventError } from '../../shared/errors.js';
 import { fixtureEnvelope, fold } from '../support/envelopes.js';
 

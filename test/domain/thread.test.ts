@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   type AppRolesEvent,
   applyThreadEvent,
-  decodeHandover,
   projectPageRoles,
   projectThread,
   type ThreadEvent,
 } from '../../shared/domain/thread.js';
+import { decodeHandover } from '../../shared/domain/thread-decode.js';
 import { fixtureEnvelope, fold } from '../support/envelopes.js';
 
 const take = decodeHandover(fixtureEnvelope('take-thread-control')) as ThreadEvent;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyWabaEvent, decodeWabaChange, projectWaba, type WabaEvent } from '../../shared/domain/waba.js';
+import { applyWabaEvent, projectWaba, type WabaEvent } from '../../shared/domain/waba.js';
+import { decodeWabaChange } from '../../shared/domain/waba-decode.js';
 import { InvalidEventError } from '../../shared/errors.js';
 import { fixtureEnvelope, fold } from '../support/envelopes.js';
 

@@ -1,6 +1,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { LocalConsumer, LocalQueue } from '../../local/in-process-queue.js';
+import { LocalQueue } from '../../local/in-process-queue.js';
+import { LocalConsumer } from '../../local/local-consumer.js';
 
 const until = async (condition: () => boolean, timeoutMs = 2_000) => {
   const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetaIdentity } from '../../shared/config.js';
-import { decodeWabaChange } from '../../shared/domain/waba.js';
+import { decodeWabaChange } from '../../shared/domain/waba-decode.js';
 import { GraphClient } from '../../shared/graph/client.js';
 import { GraphAuthError } from '../../shared/graph/errors.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';

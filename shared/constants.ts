@@ -1,0 +1,48 @@
+/**
+ * Names shared by the functions, local mode, the CLIs and the CDK stack. This module imports nothing, so the
+ * CDK app (and anything else) can read a constant without pulling in an SDK or Powertools.
+ */
+
+/** CloudWatch namespace of every metric the functions emit (and the alarms and dashboard read). */
+export const METRIC_NAMESPACE = 'Switchboard';
+
+/** Environment variable names shared by the CDK stack, the functions and local mode. */
+export const ENV = {
+  solutionsQueueUrl: 'SOLUTIONS_QUEUE_URL',
+  wabasQueueUrl: 'WABAS_QUEUE_URL',
+  threadsQueueUrl: 'THREADS_QUEUE_URL',
+  passthroughQueueUrl: 'PASSTHROUGH_QUEUE_URL',
+  businessTokensQueueUrl: 'BUSINESS_TOKENS_QUEUE_URL',
+  claimCheckBucket: 'CLAIM_CHECK_BUCKET',
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  metaSecretArn: 'META_SECRET_ARN',
+  pageTokensSecretArn: 'PAGE_TOKENS_SECRET_ARN',
+  businessTokenSecretPrefix: 'BUSINESS_TOKEN_SECRET_PREFIX',
+  businessTokenKmsKeyId: 'BUSINESS_TOKEN_KMS_KEY_ID',
+  stackName: 'SWITCHBOARD_STACK',
+  businessTokensEnabled: 'BUSINESS_TOKENS_ENABLED',
+  secretCacheSeconds: 'SECRET_CACHE_SECONDS',
+  solutionsTable: 'SOLUTIONS_TABLE',
+  wabasTable: 'WABAS_TABLE',
+  threadsTable: 'THREADS_TABLE',
+  controlTable: 'CONTROL_TABLE',
+  metaAppId: 'META_APP_ID',
+  metaBusinessId: 'META_BUSINESS_ID',
+  metaPartnerBusinessIds: 'META_PARTNER_BUSINESS_IDS',
+  graphApiBaseUrl: 'GRAPH_API_BASE_URL',
+  reconcileSafetyMarginMs: 'RECONCILE_SAFETY_MARGIN_MS',
+} as const;
+
+/** JSON keys of the Meta secret in Secrets Manager: the same names as the local-mode variables. */
+export const META_SECRET_KEYS = {
+  appSecret: 'META_APP_SECRET',
+  appSecretPrevious: 'META_APP_SECRET_PREVIOUS',
+  verifyToken: 'META_VERIFY_TOKEN',
+  systemUserToken: 'META_SYSTEM_USER_TOKEN',
+} as const;
+
+/** Every claim check lives under this prefix: the only place the webhook may write in the bucket. */
+export const CLAIM_PREFIX = 'claims/';
+
+/** Graph API v26.0 (July 2026); Meta keeps a version about two years (README: upgrading the Graph version). */
+export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com/v26.0';

@@ -1,0 +1,15 @@
+/**
+ * What a decoder needs of one change Meta sent: the domain's own view of it. The queue's envelope
+ * satisfies it, so the domain never depends on how changes travel.
+ */
+export interface DomainChange {
+  /** Hash of the change's canonical content: the same change delivered twice has the same ID. */
+  eventId: string;
+  /** `entry[].id` as Meta sent it. */
+  entryId: string | null;
+  /** `entry[].time` as Meta sent it (seconds for WhatsApp, milliseconds for Messenger). */
+  entryTime: number | null;
+  /** `changes[].field`, or the handover notification name. */
+  kind: string;
+  change: unknown;
+}

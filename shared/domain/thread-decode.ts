@@ -1,0 +1,59 @@
+import { InvalidEventError } from '../errors.js';
+import { isRecord } from '../util/json.js';
+import type { DomainChange } from './change.js';
+import {
+  metadataOrNull,
+  optionalId,
+  requireId,
+  requireRecord,
+  requireTime,
+  toMilliseconds,
+} from './fields.js';
+import type { AppRolesEvent, ThreadEvent } from './thread.js';
+
+const WEBHOOK_KINDS = {
+  pass_thread_control: 'pass',
+  take_thread_control: 'take',
+  request_thread_control: 'request',
+  pass_metadata: 'metadata',
+  app_roles: 'app_roles',
+} as const;
+
+/** Handover notification (`messaging[]` or `standby[]` event) → thread or page event. */
+export const decodeHandover = (envelope: DomainChange): ThreadEvent | AppRolesEvent => {
+  const kind = WEBHOOK_KINDS[envelope.kind as keyof typeof WEBHOOK_KINDS];
+  if (kind === undefined) throw new InvalidEventError(`not a handover notification: ${envelope.kind}`);
+  const event = requireRecord(envelope.change, 'messaging event');
+  const pageId = requireId(isRecord(event.recipient) ? event.recipient.id : undefined, 'recipient.id');
+  const timeMs = toMilliseconds(requireTime(event.timestamp, 'timestamp'));
+  const base = { pageId, timeMs, eventId: envelope.eventId };
+  const body = requireRecord(event[envelope.kind], envelope.kind);
+  if (kind === 'app_roles') {
+    const roles: Record<string, string[]> = {};
+    for (const [appId, names] of Object.entries(body)) {
+      roles[requireId(appId, 'app_roles key')] = Array.isArray(names) ? names.map(String) : [String(names)];
+    }
+    return { kind, ...base, roles };
+  }
+  const userId = requireId(isRecord(event.sender) ? event.sender.id : undefined, 'sender.id');
+  const common = { ...base, userId, source: 'webhook' as const, metadata: metadataOrNull(body.metadata) };
+  switch (kind) {
+    case 'pass':
+    case 'take':
+      return {
+        kind,
+        ...common,
+        previousOwnerAppId: optionalId(body.previous_owner_app_id, `${envelope.kind}.previous_owner_app_id`),
+        newOwnerAppId: optionalId(body.new_owner_app_id, `${envelope.kind}.new_owner_app_id`),
+        expiresAt: null,
+      };
+    case 'request':
+      return {
+        kind,
+        ...common,
+        requestedOwnerAppId: optionalId(body.requested_owner_app_id, 'requested_owner_app_id'),
+      };
+    case 'metadata':
+      return { kind, ...common, callerAppId: optionalId(body.caller_app_id, 'pass_metadata.caller_app_id') };
+  }
+};

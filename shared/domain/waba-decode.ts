@@ -1,0 +1,54 @@
+import { InvalidEventError } from '../errors.js';
+import { isRecord } from '../util/json.js';
+import type { DomainChange } from './change.js';
+import {
+  idList,
+  idOrNull,
+  optionalId,
+  requireId,
+  requireRecord,
+  requireTime,
+  stringOrNull,
+  toMilliseconds,
+} from './fields.js';
+import type { WabaChangeEvent } from './waba.js';
+
+/**
+ * `account_update` change → event. With `waba_info` (partner events) the WABA is `waba_info.waba_id` and
+ * `entry.id` is the portfolio that received the webhook: a missing or unusable `waba_id` makes the event
+ * invalid, never a fallback to our own portfolio. Without it the WABA is `value.waba_id`, else `entry.id`.
+ */
+export const decodeWabaChange = (envelope: DomainChange): WabaChangeEvent => {
+  const change = requireRecord(envelope.change, 'change');
+  const value = requireRecord(change.value, 'change.value');
+  const event = stringOrNull(value.event);
+  if (event === null || event.trim() === '') throw new InvalidEventError('change.value.event is missing');
+  const info = isRecord(value.waba_info) ? value.waba_info : null;
+  const wabaId =
+    info !== null
+      ? requireId(info.waba_id, 'change.value.waba_info.waba_id')
+      : value.waba_id !== undefined
+        ? requireId(value.waba_id, 'change.value.waba_id')
+        : requireId(envelope.entryId, 'entry.id');
+  const { waba_info: _info, ...details } = value;
+  return {
+    type: 'change',
+    wabaId,
+    event: event.trim(),
+    timeMs: toMilliseconds(requireTime(envelope.entryTime, 'entry.time')),
+    eventId: envelope.eventId,
+    receivedBy: info === null ? null : idOrNull(envelope.entryId),
+    wabaInfo:
+      info === null
+        ? null
+        : {
+            ownerBusinessId: optionalId(info.owner_business_id, 'waba_info.owner_business_id'),
+            solutionId: optionalId(info.solution_id, 'waba_info.solution_id'),
+            partnerBusinessIds: idList(
+              info.solution_partner_business_ids,
+              'waba_info.solution_partner_business_ids',
+            ),
+          },
+    details,
+  };
+};
