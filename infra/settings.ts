@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { ENV } from '../shared/constants.js';
 
 /** Non-secret configuration, from CDK context (`cdk.json` or `-c key=value`). */
 export interface SwitchboardSettings {
@@ -91,3 +92,11 @@ export const readSettings = (node: Node): SwitchboardSettings => {
   requireMetaIds(settings);
   return settings;
 };
+
+/** The Meta identity every function that calls Graph reads at cold start. */
+export const identityEnvironment = (settings: SwitchboardSettings): Record<string, string> => ({
+  [ENV.metaAppId]: settings.metaAppId,
+  [ENV.metaBusinessId]: settings.metaBusinessId,
+  [ENV.metaPartnerBusinessIds]: settings.metaPartnerBusinessIds,
+  [ENV.graphApiBaseUrl]: settings.graphApiBaseUrl,
+});

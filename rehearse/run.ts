@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../shared/errors.js';
-import { checkGrants, checkMetrics, checkResourcePolicies } from './checks.js';
+import { checkGrants, checkResourcePolicies } from './checks.js';
 import { ACCOUNT, deploy, REGION } from './deployment.js';
+import { checkMetrics } from './metric-checks.js';
 import { type Check, runScenario } from './scenario.js';
 import { functionsOf, synthesize } from './template.js';
 

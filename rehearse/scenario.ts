@@ -1,132 +1,14 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { SQSBatchResponse } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
 import { EXAMPLE, FIXTURES } from '../fixtures/deliveries.js';
-import type { HttpApiEvent, HttpResult } from '../shared/http/types.js';
-import { signBody } from '../shared/webhook/signature.js';
 import { ACCOUNT, type Deployment, META_SECRET, REGION } from './deployment.js';
-import { eventSourcesOf, routesOf, scheduledFunctionsOf } from './template.js';
+import { type Check, type Driver, driver } from './driver.js';
+import { scheduledFunctionsOf } from './template.js';
 
-export interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
+export type { Check } from './driver.js';
 
-const httpEvent = (
-  routeKey: string,
-  path: string,
-  options: { body?: string; headers?: Record<string, string>; query?: Record<string, string> } = {},
-): HttpApiEvent => {
-  const method = routeKey.split(' ')[0] ?? 'GET';
-  const query = options.query;
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query ?? {}).toString(),
-    headers: { 'content-type': 'application/json', ...options.headers },
-    ...(query === undefined ? {} : { queryStringParameters: query }),
-    ...(options.body === undefined ? {} : { body: options.body }),
-    isBase64Encoded: false,
-    requestContext: {
-      requestId: randomUUID(),
-      http: { method, path, sourceIp: '203.0.113.9' },
-      timeEpoch: Date.now(),
-    },
-  };
-};
-
-/** Path parameters the way API Gateway fills them from the route template. */
-const withPathParameters = (event: HttpApiEvent, template: string, path: string): HttpApiEvent => {
-  const names = template.split('/');
-  const values = path.split('/');
-  const parameters: Record<string, string> = {};
-  names.forEach((part, index) => {
-    if (part.startsWith('{')) parameters[part.slice(1, -1)] = values[index] ?? '';
-  });
-  return Object.keys(parameters).length === 0 ? event : { ...event, pathParameters: parameters };
-};
-
-/**
- * The rehearsal's story, told to the bundles through the template's own wiring (routes, event source
- * mappings, schedule): signed deliveries in, consumers fed from what the webhook queued, state read back,
- * actions against the sandbox Graph API, a scheduled and an on-demand reconciliation.
- */
-export const runScenario = async (deployment: Deployment): Promise<Check[]> => {
-  const checks: Check[] = [];
-  const check = (name: string, ok: boolean, detail: unknown) =>
-    checks.push({
-      name,
-      ok,
-      detail: typeof detail === 'string' ? detail : JSON.stringify(detail).slice(0, 300),
-    });
-  const { template, containers, aws, names } = deployment;
-  const routes = routesOf(template);
-  const sources = eventSourcesOf(template);
-
-  const http = async (
-    method: 'GET' | 'POST',
-    path: string,
-    options: Parameters<typeof httpEvent>[2] = {},
-  ) => {
-    const routeKey = [...routes.keys()].find((key) => {
-      const [m, p = ''] = key.split(' ');
-      return m === method && new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path);
-    });
-    const fn = routeKey === undefined ? undefined : containers.get(routes.get(routeKey) ?? '');
-    if (routeKey === undefined || fn === undefined)
-      throw new Error(`no route in the template for ${method} ${path}`);
-    const event = withPathParameters(httpEvent(routeKey, path, options), routeKey.split(' ')[1] ?? '', path);
-    const result = await fn.invoke<HttpResult>(event);
-    let body: Record<string, unknown> = { text: result.body };
-    try {
-      const parsed: unknown = JSON.parse(result.body);
-      if (typeof parsed === 'object' && parsed !== null) body = parsed as Record<string, unknown>;
-    } catch {
-      // a plain-text answer (the verification challenge) stays as text
-    }
-    return { status: result.statusCode, body };
-  };
-
-  const deliver = (body: string, secret = META_SECRET.META_APP_SECRET) =>
-    http('POST', '/webhook', { body, headers: { 'x-hub-signature-256': signBody(body, secret) } });
-
-  /** Lambda's SQS event sources: every captured message of a mapped queue, in batches of ten, until none. */
-  const drain = async () => {
-    for (let round = 0; round < 10; round++) {
-      let delivered = 0;
-      for (const [queueId, fnId] of sources) {
-        const messages = aws.take(names.resolve(queueId, undefined, 'AWS::SQS::Queue') ?? '');
-        for (let start = 0; start < messages.length; start += 10) {
-          const records = messages.slice(start, start + 10).map((message) => ({
-            messageId: message.messageId,
-            receiptHandle: randomUUID(),
-            body: message.body,
-            attributes: {
-              ApproximateReceiveCount: '1',
-              SentTimestamp: String(Date.now()),
-              SenderId: ACCOUNT,
-              ApproximateFirstReceiveTimestamp: String(Date.now()),
-            },
-            messageAttributes: {},
-            md5OfBody: createHash('md5').update(message.body).digest('hex'),
-            eventSource: 'aws:sqs',
-            eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queueId}`,
-            awsRegion: REGION,
-          }));
-          const response = await containers.get(fnId)?.invoke<SQSBatchResponse>({ Records: records });
-          check(
-            `${fnId} consumes ${records.length} message(s) from ${queueId}`,
-            (response?.batchItemFailures ?? []).length === 0,
-            response ?? {},
-          );
-          delivered += records.length;
-        }
-      }
-      if (delivered === 0) return;
-    }
-  };
-
+/** Verification, signatures, signed fixtures and an oversized change in; the consumers fed from the queues. */
+const ingest = async ({ check, http, deliver, drain, deployment }: Driver) => {
+  const { aws } = deployment;
   check('GET /healthz answers 200', (await http('GET', '/healthz')).status === 200, '');
   const verification = await http('GET', '/webhook', {
     query: {
@@ -172,7 +54,11 @@ export const runScenario = async (deployment: Deployment): Promise<Check[]> => {
     { status: big.status, objects: aws.objects.size },
   );
   await drain();
+};
 
+/** State read back through the API, then solution and thread actions against the sandbox Graph API. */
+const readAndAct = async ({ check, http, deployment }: Driver) => {
+  const { aws } = deployment;
   const waba = await http('GET', `/v1/wabas/${EXAMPLE.wabaId}`);
   check(
     'the onboarded WABA reads back with the reference values',
@@ -212,7 +98,11 @@ export const runScenario = async (deployment: Deployment): Promise<Check[]> => {
     released.status === 200 && released.body.ownerAppId === null,
     released,
   );
+};
 
+/** A scheduled run (a baseline sweep), then an on-demand one through the API. */
+const reconcile = async ({ check, http, deployment }: Driver) => {
+  const { template, containers } = deployment;
   for (const fnId of scheduledFunctionsOf(template)) {
     const summary = await containers.get(fnId)?.invoke<Record<string, unknown>>({
       version: '0',
@@ -243,5 +133,17 @@ export const runScenario = async (deployment: Deployment): Promise<Check[]> => {
     onDemand.status === 200 && onDemand.body.complete === true,
     onDemand.body,
   );
-  return checks;
+};
+
+/**
+ * The rehearsal's story, told to the bundles through the template's own wiring (routes, event source
+ * mappings, schedule): signed deliveries in, consumers fed from what the webhook queued, state read back,
+ * actions against the sandbox Graph API, a scheduled and an on-demand reconciliation.
+ */
+export const runScenario = async (deployment: Deployment): Promise<Check[]> => {
+  const story = driver(deployment);
+  await ingest(story);
+  await readAndAct(story);
+  await reconcile(story);
+  return story.checks;
 };

@@ -55,42 +55,117 @@ const awsError = (response: ServerResponse, type: string, message: string, versi
 /**
  * The AWS services the functions call, on one loopback port: DynamoDB (recorded, then answered by
  * dynalite), SQS in the JSON protocol the SDK speaks since 2023, Secrets Manager (JSON 1.1) and S3
- * (path-style REST). Only what the
- * functions use is implemented; anything else answers an error naming the call, so a new call shows up
- * here first instead of in production.
+ * (path-style REST). Only what the functions use is implemented; anything else answers an error naming the
+ * call, so a new call shows up here first instead of in production.
  */
-export const startAwsStandIns = async (region: string, account: string, dynamoEndpoint: string) => {
-  const calls: RecordedCall[] = [];
-  const messages: CapturedMessage[] = [];
-  const secrets = new Map<string, StoredSecret>();
-  const objects = new Map<string, Buffer>();
-  const unsupported: string[] = [];
+export class AwsStandIns {
+  public readonly calls: RecordedCall[] = [];
+  public readonly messages: CapturedMessage[] = [];
+  public readonly secrets = new Map<string, StoredSecret>();
+  public readonly objects = new Map<string, Buffer>();
+  public readonly unsupported: string[] = [];
+  public endpoint = '';
+  private readonly server = createServer((request, response) => {
+    void this.handle(request, response).catch((error: unknown) =>
+      awsError(response, 'InternalFailure', String(error)),
+    );
+  });
 
-  const secretFor = (id: string): StoredSecret | undefined =>
-    secrets.get(id) ?? [...secrets.values()].find((secret) => secret.name === id);
+  public constructor(
+    private readonly region: string,
+    private readonly account: string,
+    private readonly dynamoEndpoint: string,
+  ) {}
 
-  const putSecret = (name: string, value: string): StoredSecret => {
+  public async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
+    this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  public close(): Promise<void> {
+    return closeServer(this.server);
+  }
+
+  public putSecret(name: string, value: string): StoredSecret {
     const secret: StoredSecret = {
-      arn: `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${randomUUID().slice(0, 6)}`,
+      arn: `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${name}-${randomUUID().slice(0, 6)}`,
       name,
       value,
       versions: 1,
     };
-    secrets.set(secret.arn, secret);
+    this.secrets.set(secret.arn, secret);
     return secret;
-  };
+  }
 
-  const sqs = (
+  /** Messages sent to `queueUrl` since the last take, removed (a consumer received and deleted them). */
+  public take(queueUrl: string): CapturedMessage[] {
+    const taken = this.messages.filter((message) => message.queueUrl === queueUrl);
+    for (const message of taken) this.messages.splice(this.messages.indexOf(message), 1);
+    return taken;
+  }
+
+  private secretFor(id: string): StoredSecret | undefined {
+    return this.secrets.get(id) ?? [...this.secrets.values()].find((secret) => secret.name === id);
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request);
+    const [service, operation = ''] = String(request.headers['x-amz-target'] ?? '').split('.');
+    const input = (): Record<string, unknown> => (body.length === 0 ? {} : JSON.parse(body.toString('utf8')));
+    if (service === 'DynamoDB_20120810') await this.dynamodb(request, response, operation, body);
+    else if (service === 'AmazonSQS') this.sqs(request, response, operation, input());
+    else if (service === 'secretsmanager') this.secretsManager(request, response, operation, input());
+    else this.s3(request, response, body);
+  }
+
+  private record(request: IncomingMessage, action: string, resource: string): void {
+    this.calls.push({ caller: callerOf(request), action, resource });
+  }
+
+  /** DynamoDB calls are recorded, then answered by dynalite: the real table behaviour. */
+  private async dynamodb(
+    request: IncomingMessage,
+    response: ServerResponse,
+    operation: string,
+    body: Buffer,
+  ) {
+    const input = JSON.parse(body.toString('utf8')) as {
+      TableName?: string;
+      RequestItems?: Record<string, unknown>;
+    };
+    const tables = input.TableName === undefined ? Object.keys(input.RequestItems ?? {}) : [input.TableName];
+    for (const table of tables) this.record(request, `dynamodb:${operation}`, table);
+    const upstream = await fetch(this.dynamoEndpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': String(request.headers['content-type']),
+        'x-amz-target': String(request.headers['x-amz-target']),
+        authorization: String(request.headers.authorization),
+        'x-amz-date': String(request.headers['x-amz-date']),
+      },
+      body,
+    });
+    const text = await upstream.text();
+    const crc = upstream.headers.get('x-amz-crc32');
+    response.writeHead(upstream.status, {
+      'content-type': upstream.headers.get('content-type') ?? 'application/x-amz-json-1.0',
+      ...(crc === null ? {} : { 'x-amz-crc32': crc }),
+    });
+    response.end(text);
+  }
+
+  private sqs(
     request: IncomingMessage,
     response: ServerResponse,
     operation: string,
     input: Record<string, unknown>,
-  ) => {
+  ) {
     const queueUrl = String(input.QueueUrl ?? '');
-    calls.push({ caller: callerOf(request), action: `sqs:${operation}`, resource: queueUrl });
+    this.record(request, `sqs:${operation}`, queueUrl);
     const capture = (body: string, attributes: unknown) => {
       const messageId = randomUUID();
-      messages.push({
+      this.messages.push({
         queueUrl,
         messageId,
         body,
@@ -115,148 +190,73 @@ export const startAwsStandIns = async (region: string, account: string, dynamoEn
         Failed: [],
       });
     }
-    unsupported.push(`sqs:${operation}`);
+    this.unsupported.push(`sqs:${operation}`);
     return awsError(
       response,
       'UnsupportedOperation',
       `rehearsal stand-in: sqs:${operation} is not implemented`,
     );
-  };
+  }
 
-  const secretsManager = (
+  private secretsManager(
     request: IncomingMessage,
     response: ServerResponse,
     operation: string,
     input: Record<string, unknown>,
-  ) => {
+  ) {
     const id = String(input.SecretId ?? input.Name ?? '');
-    calls.push({ caller: callerOf(request), action: `secretsmanager:${operation}`, resource: id });
-    const existing = secretFor(id);
+    this.record(request, `secretsmanager:${operation}`, id);
+    const existing = this.secretFor(id);
+    const answer = (body: unknown) => awsJson(response, 200, body, '1.1');
+    const missing = () => awsError(response, 'ResourceNotFoundException', `no secret ${id}`, '1.1');
     switch (operation) {
       case 'GetSecretValue':
-        if (existing === undefined)
-          return awsError(response, 'ResourceNotFoundException', `no secret ${id}`, '1.1');
-        return awsJson(
-          response,
-          200,
-          {
-            ARN: existing.arn,
-            Name: existing.name,
-            SecretString: existing.value,
-            VersionId: `v${existing.versions}`,
-            VersionStages: ['AWSCURRENT'],
-            CreatedDate: Math.floor(Date.now() / 1000),
-          },
-          '1.1',
-        );
+        if (existing === undefined) return missing();
+        return answer({
+          ARN: existing.arn,
+          Name: existing.name,
+          SecretString: existing.value,
+          VersionId: `v${existing.versions}`,
+          VersionStages: ['AWSCURRENT'],
+          CreatedDate: Math.floor(Date.now() / 1000),
+        });
       case 'CreateSecret': {
         if (existing !== undefined)
           return awsError(response, 'ResourceExistsException', `${id} exists`, '1.1');
-        const created = putSecret(id, String(input.SecretString ?? ''));
-        return awsJson(response, 200, { ARN: created.arn, Name: created.name, VersionId: 'v1' }, '1.1');
+        const created = this.putSecret(id, String(input.SecretString ?? ''));
+        return answer({ ARN: created.arn, Name: created.name, VersionId: 'v1' });
       }
       case 'PutSecretValue':
-        if (existing === undefined)
-          return awsError(response, 'ResourceNotFoundException', `no secret ${id}`, '1.1');
+        if (existing === undefined) return missing();
         existing.value = String(input.SecretString ?? '');
         existing.versions += 1;
-        return awsJson(
-          response,
-          200,
-          { ARN: existing.arn, Name: existing.name, VersionId: `v${existing.versions}` },
-          '1.1',
-        );
+        return answer({ ARN: existing.arn, Name: existing.name, VersionId: `v${existing.versions}` });
       default:
-        unsupported.push(`secretsmanager:${operation}`);
+        this.unsupported.push(`secretsmanager:${operation}`);
         return awsError(response, 'UnsupportedOperation', `rehearsal stand-in: ${operation}`, '1.1');
     }
-  };
+  }
 
-  const s3 = (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
+  private s3(request: IncomingMessage, response: ServerResponse, body: Buffer) {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://s3').pathname).replace(/^\//, '');
     const method = request.method ?? 'GET';
     const action = method === 'PUT' ? 's3:PutObject' : method === 'GET' ? 's3:GetObject' : `s3:${method}`;
-    calls.push({ caller: callerOf(request), action, resource: path });
+    this.record(request, action, path);
     if (method === 'PUT') {
-      objects.set(path, body);
+      this.objects.set(path, body);
       response.writeHead(200, { etag: `"${md5(body.toString('utf8'))}"` });
       return response.end();
     }
-    const stored = objects.get(path);
+    const stored = this.objects.get(path);
     if (method === 'GET' && stored !== undefined) {
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': stored.length });
       return response.end(stored);
     }
-    unsupported.push(action);
+    this.unsupported.push(action);
     response.writeHead(404, { 'content-type': 'application/xml' });
     return response.end('<Error><Code>NoSuchKey</Code><Message>not found</Message></Error>');
-  };
+  }
+}
 
-  /** DynamoDB calls are recorded, then answered by dynalite: the real table behaviour. */
-  const dynamodb = async (
-    request: IncomingMessage,
-    response: ServerResponse,
-    operation: string,
-    body: Buffer,
-  ) => {
-    const input = JSON.parse(body.toString('utf8')) as {
-      TableName?: string;
-      RequestItems?: Record<string, unknown>;
-    };
-    const tables = input.TableName === undefined ? Object.keys(input.RequestItems ?? {}) : [input.TableName];
-    for (const table of tables) {
-      calls.push({ caller: callerOf(request), action: `dynamodb:${operation}`, resource: table });
-    }
-    const upstream = await fetch(dynamoEndpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': String(request.headers['content-type']),
-        'x-amz-target': String(request.headers['x-amz-target']),
-        authorization: String(request.headers.authorization),
-        'x-amz-date': String(request.headers['x-amz-date']),
-      },
-      body,
-    });
-    const text = await upstream.text();
-    const crc = upstream.headers.get('x-amz-crc32');
-    response.writeHead(upstream.status, {
-      'content-type': upstream.headers.get('content-type') ?? 'application/x-amz-json-1.0',
-      ...(crc === null ? {} : { 'x-amz-crc32': crc }),
-    });
-    response.end(text);
-  };
-
-  const server = createServer((request, response) => {
-    void (async () => {
-      const body = await readBody(request);
-      const target = String(request.headers['x-amz-target'] ?? '');
-      const [service, operation = ''] = target.split('.');
-      const input = (): Record<string, unknown> =>
-        body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
-      if (service === 'DynamoDB_20120810') return dynamodb(request, response, operation, body);
-      if (service === 'AmazonSQS') return sqs(request, response, operation, input());
-      if (service === 'secretsmanager') return secretsManager(request, response, operation, input());
-      return s3(request, response, body);
-    })().catch((error: unknown) => awsError(response, 'InternalFailure', String(error)));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    endpoint,
-    calls,
-    messages,
-    secrets,
-    objects,
-    unsupported,
-    putSecret,
-    /** Messages sent to `queueUrl` since the last take, removed (a consumer received and deleted them). */
-    take(queueUrl: string): CapturedMessage[] {
-      const taken = messages.filter((message) => message.queueUrl === queueUrl);
-      for (const message of taken) messages.splice(messages.indexOf(message), 1);
-      return taken;
-    },
-    close: () => closeServer(server),
-  };
-};
-
-export type AwsStandIns = Awaited<ReturnType<typeof startAwsStandIns>>;
+export const startAwsStandIns = (region: string, account: string, dynamoEndpoint: string) =>
+  new AwsStandIns(region, account, dynamoEndpoint).start();

@@ -36,6 +36,10 @@ export const synthesize = (
   return JSON.parse(readFileSync(join(outdir, 'Switchboard.template.json'), 'utf8')) as Template;
 };
 
+/** A CloudFormation value that may be one item or a list, as a list. */
+export const list = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledge } from '../nag.js';
 
 /** SQS's classic message size limit; the webhook claim-checks anything larger (see shared/queue/publisher.ts). */
 export const MAX_MESSAGE_BYTES = 262_144;
@@ -26,6 +27,11 @@ export class DomainQueue extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    acknowledge(
+      this.dlq,
+      'Serverless-SQSRedrivePolicy',
+      'This queue is itself a dead-letter queue; its messages are moved back with `npm run redrive`.',
+    );
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -10,12 +10,14 @@ import {
   Runtime,
   SystemLogLevel,
 } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource, type SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { acknowledge } from '../nag.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -48,7 +50,19 @@ export interface SwitchboardFunctionProps
   extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'role'> {
   /** The folder under `functions/`: the entry point is `functions/<name>/handler.ts`. */
   name: string;
+  /** How it is invoked: decides what a failed invocation leaves behind (see the DLQ acknowledgement). */
+  invokedBy: 'api' | 'queue' | 'api+queue' | 'schedule';
 }
+
+const INVOCATION_FAILURES: Record<SwitchboardFunctionProps['invokedBy'], string> = {
+  api: 'Invoked synchronously by API Gateway: the caller receives the error; there is no event to keep.',
+  queue:
+    'Invoked by an SQS event source, where failed messages go to the queue\u2019s own DLQ through its redrive policy.',
+  'api+queue':
+    'Invoked synchronously (API Gateway) or by an SQS event source, where failed messages go to the queue\u2019s own DLQ through its redrive policy.',
+  schedule:
+    'Invoked by the schedule with an empty event: nothing to keep in a DLQ; failures raise the ReconcileFailed alarm and the next run repeats the work.',
+};
 
 /**
  * A Switchboard Lambda function with the project's defaults: Node.js 24 on arm64 (bundled for node24), ESM, minified with
@@ -57,7 +71,7 @@ export interface SwitchboardFunctionProps
  */
 export class SwitchboardFunction extends NodejsFunction {
   public constructor(scope: Construct, id: string, props: SwitchboardFunctionProps) {
-    const { name, environment, ...rest } = props;
+    const { name, environment, invokedBy, ...rest } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -91,6 +105,26 @@ export class SwitchboardFunction extends NodejsFunction {
         ...environment,
       },
     });
+    acknowledge(
+      this,
+      'Serverless-LambdaTracing',
+      'Every log line carries the event and delivery IDs and the metrics cover each stage; X-Ray would add cost and a wildcard grant. Turn on `tracing: Tracing.ACTIVE` in SwitchboardFunction to trace.',
+    );
+    acknowledge(this, 'Serverless-LambdaDLQ', INVOCATION_FAILURES[invokedBy]);
+  }
+
+  /**
+   * Consumes a queue with per-record failures reported: a failed record stays in the queue and its redrive
+   * policy moves it to the queue's DLQ, which is the event source's failure destination.
+   */
+  public consume(queue: IQueue, options: Omit<SqsEventSourceProps, 'reportBatchItemFailures'>): this {
+    this.addEventSource(new SqsEventSource(queue, { ...options, reportBatchItemFailures: true }));
+    acknowledge(
+      this,
+      'Serverless-LambdaEventSourceMappingDestination',
+      'SQS event sources keep failed messages in the queue; its redrive policy moves them to the queue\u2019s DLQ after 5 receives, which is the failure destination.',
+    );
+    return this;
   }
 
   /** Grants exactly the DynamoDB actions of `mode` on the table and the named indexes. */

@@ -11,6 +11,7 @@ import { lambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { DeadLetterSink } from '../queue/ports.js';
 import { withDeadline } from '../util/deadline.js';
+import { isRecord } from '../util/json.js';
 import {
   type BusinessTokenDeps,
   type BusinessTokenJob,
@@ -72,8 +73,7 @@ const ACTION_MARGIN_MS = 1_500;
 const actionDeadline = (context: Context): number =>
   Date.now() + Math.max(0, Math.min(ACTION_BUDGET_MS, context.getRemainingTimeInMillis() - ACTION_MARGIN_MS));
 
-const isSqsEvent = (event: unknown): event is SQSEvent =>
-  typeof event === 'object' && event !== null && Array.isArray((event as { Records?: unknown }).Records);
+const isSqsEvent = (event: unknown): event is SQSEvent => isRecord(event) && Array.isArray(event.Records);
 
 /**
  * The actions function: the `/v1` action routes (and thread reads, which may refresh from Meta), and the

@@ -21,7 +21,9 @@ const WEBHOOK_KINDS = {
 
 /** Handover notification (`messaging[]` or `standby[]` event) → thread or page event. */
 export const decodeHandover = (envelope: DomainChange): ThreadEvent | AppRolesEvent => {
-  const kind = WEBHOOK_KINDS[envelope.kind as keyof typeof WEBHOOK_KINDS];
+  const kind = new Map<string, (typeof WEBHOOK_KINDS)[keyof typeof WEBHOOK_KINDS]>(
+    Object.entries(WEBHOOK_KINDS),
+  ).get(envelope.kind);
   if (kind === undefined) throw new InvalidEventError(`not a handover notification: ${envelope.kind}`);
   const event = requireRecord(envelope.change, 'messaging event');
   const pageId = requireId(isRecord(event.recipient) ? event.recipient.id : undefined, 'recipient.id');

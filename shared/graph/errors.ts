@@ -1,4 +1,5 @@
 import { SwitchboardError } from '../errors.js';
+import { isRecord } from '../util/json.js';
 
 /** Meta's error object, surfaced as is: message, code, subcode, type and trace ID. */
 export interface GraphErrorBody {
@@ -86,8 +87,8 @@ export const parseGraphError = (
   body: unknown,
   status: number,
 ): { graph: GraphErrorBody; transientFlag: boolean } => {
-  const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
-  if (typeof error !== 'object' || error === null) {
+  const error = isRecord(body) ? body.error : undefined;
+  if (!isRecord(error)) {
     return {
       graph: {
         message: `HTTP ${status} without a Graph error body`,
@@ -99,7 +100,7 @@ export const parseGraphError = (
       transientFlag: false,
     };
   }
-  const record = error as Record<string, unknown>;
+  const record = error;
   return {
     graph: {
       message: typeof record.message === 'string' ? record.message : 'unknown error',

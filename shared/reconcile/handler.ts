@@ -8,7 +8,8 @@ import type { HttpApiEvent, HttpResult } from '../http/types.js';
 import { lambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { ControlTable } from '../store/control.js';
-import { type ReconcileDeps, Reconciler, type ReconcileSummary } from './reconciler.js';
+import { type ReconcileDeps, Reconciler } from './reconciler.js';
+import type { ReconcileSummary } from './summary.js';
 
 /** API Gateway gives up after 30 s: an on-demand run ends well before with a partial summary. */
 export const HTTP_RUN_BUDGET_MS = 25_000;

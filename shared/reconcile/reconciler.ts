@@ -15,6 +15,21 @@ import { GraphBudgetExhaustedError } from '../graph/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { SolutionRepository, WabaRepository } from '../store/repositories.js';
 import { mapWithConcurrency } from '../util/async.js';
+import {
+  type GraphSolution,
+  type GraphWaba,
+  PAGE_SIZE,
+  partnerFilter,
+  prefetched,
+  SOLUTION_FIELDS,
+  text,
+  WABA_FIELDS,
+} from './listing.js';
+import { emptySummary, type ReconcileSummary } from './summary.js';
+
+const WRITE_CONCURRENCY = 10;
+/** `GET /<WABA_ID>/solutions` calls per run, so a first run over thousands of WABAs stays near paging time. */
+export const DEFAULT_SOLUTION_LOOKUPS_PER_RUN = 100;
 
 export interface ReconcileDeps {
   graph: GraphClient;
@@ -30,76 +45,6 @@ export interface ReconcileDeps {
    */
   baseline?: boolean;
 }
-
-export interface ReconcileSummary {
-  complete: boolean;
-  /** Why the run stopped early, when it did. */
-  stoppedBy: string | null;
-  pages: number;
-  wabasSeen: number;
-  /** True while no full sweep ever completed: unknown WABAs are the baseline, not drift. */
-  baseline: boolean;
-  /** WABAs no webhook had told us about: webhooks we missed. */
-  wabasDiscovered: number;
-  /** WABAs first recorded by the baseline sweep (before it, nothing was known to be missing). */
-  wabasBaselined: number;
-  wabasUpdated: number;
-  /** Entries of Graph's answers without a usable ID (not decimal digits): skipped, never written. */
-  invalidEntries: number;
-  solutionsSeen: number;
-  solutionsChanged: number;
-  retries: number;
-  durationMs: number;
-}
-
-interface GraphWaba {
-  id?: unknown;
-  name?: unknown;
-  timezone_id?: unknown;
-  business_type?: unknown;
-  message_template_namespace?: unknown;
-}
-
-interface GraphSolution {
-  id?: unknown;
-  name?: unknown;
-  status?: unknown;
-  status_for_pending_request?: unknown;
-}
-
-const WABA_FIELDS = 'id,name,timezone_id,business_type,message_template_namespace';
-const SOLUTION_FIELDS = 'id,name,status,status_for_pending_request';
-const PAGE_SIZE = '100';
-const WRITE_CONCURRENCY = 10;
-/** `GET /<WABA_ID>/solutions` calls per run, so a first run over thousands of WABAs stays near paging time. */
-export const DEFAULT_SOLUTION_LOOKUPS_PER_RUN = 100;
-
-/**
- * Asks for the next page as soon as the current one is handed out, so writing a page overlaps fetching
- * the next and a run costs about its paging time.
- */
-export async function* prefetched<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
-  let next = source.next();
-  for (;;) {
-    const current = await next;
-    if (current.done === true) return;
-    next = source.next();
-    // Stopping early (time budget) leaves this request unread: its failure must not go unhandled.
-    next.catch(() => undefined);
-    yield current.value;
-  }
-}
-
-const text = (value: unknown): string | null =>
-  typeof value === 'string' && value !== ''
-    ? value
-    : value === undefined || value === null
-      ? null
-      : String(value);
-
-/** The partner filter exactly as the reference documents it. */
-export const partnerFilter = (partnerBusinessId: string): string =>
-  JSON.stringify([{ field: 'partners', operator: 'ALL', value: [partnerBusinessId] }]);
 
 const sameFields = (stored: ReturnType<typeof reconciledFields>, observation: WabaObservation): boolean =>
   stored !== undefined &&
@@ -127,21 +72,7 @@ export class Reconciler {
 
   public async run(deadline: number): Promise<ReconcileSummary> {
     const started = this.now();
-    const summary: ReconcileSummary = {
-      complete: false,
-      stoppedBy: null,
-      pages: 0,
-      wabasSeen: 0,
-      baseline: this.deps.baseline === true,
-      wabasDiscovered: 0,
-      wabasBaselined: 0,
-      wabasUpdated: 0,
-      invalidEntries: 0,
-      solutionsSeen: 0,
-      solutionsChanged: 0,
-      retries: 0,
-      durationMs: 0,
-    };
+    const summary = emptySummary(this.deps.baseline === true);
     try {
       const filters =
         this.deps.identity.partnerBusinessIds.length > 0 ? this.deps.identity.partnerBusinessIds : [null];

@@ -2,6 +2,7 @@ import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets'
 import type { Env } from '../config.js';
 import { META_SECRET_KEYS } from '../constants.js';
 import { DependencyUnavailableError } from '../errors.js';
+import { isRecord } from '../util/json.js';
 
 export interface MetaSecrets {
   appSecret: string;
@@ -15,8 +16,10 @@ export interface SecretSource<T> {
   get(forceFetch?: boolean): Promise<T>;
 }
 
-const text = (record: Record<string, unknown>, key: string): string =>
-  typeof record[key] === 'string' ? (record[key] as string).trim() : '';
+const text = (record: Record<string, unknown>, key: string): string => {
+  const value = record[key];
+  return typeof value === 'string' ? value.trim() : '';
+};
 
 export const parseMetaSecrets = (record: Record<string, unknown>): MetaSecrets => ({
   appSecret: text(record, META_SECRET_KEYS.appSecret),
@@ -48,10 +51,10 @@ export const jsonSecretSource = <T>(
     } catch (error) {
       throw new DependencyUnavailableError('secrets', error);
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    if (!isRecord(value)) {
       throw new DependencyUnavailableError('secrets', `${secretId} is not a JSON object`);
     }
-    return parse(value as Record<string, unknown>);
+    return parse(value);
   },
 });
 

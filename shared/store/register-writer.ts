@@ -1,5 +1,4 @@
 import {
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   UpdateItemCommand,
   type UpdateItemCommandInput,
@@ -8,12 +7,12 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   classifyRejection,
   type Item,
-  type Register,
   type RegisterWrite,
   registerOf,
   type WriteOutcome,
 } from '../domain/registers.js';
 import { toAttributes } from './attributes.js';
+import { isConditionFailure } from './condition.js';
 
 /**
  * The one conditional write per event: set the register (and the attributes it owns) only if the stored
@@ -66,13 +65,12 @@ export class RegisterWriter implements RegisterWrites {
       return 'applied';
     } catch (error) {
       // A stale or duplicate event fails the condition: that is success, not an error.
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error).name === 'ConditionalCheckFailedException'
-      ) {
-        const old = (error as ConditionalCheckFailedException).Item;
-        const stored = old === undefined ? undefined : registerOf(unmarshall(old), write.register);
-        return classifyRejection(stored as Register | undefined, write.value);
+      if (isConditionFailure(error)) {
+        const old = error.Item;
+        return classifyRejection(
+          old === undefined ? undefined : registerOf(unmarshall(old), write.register),
+          write.value,
+        );
       }
       throw error;
     }

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { LocalClaimStore } from '../../local/claim-store.js';
 import { MemoryDeadLetters } from '../../local/dead-letters.js';
 import { localContext } from '../../local/lambda-context.js';
-import { MemorySecretStore } from '../../local/stack.js';
+import { MemorySecretStore } from '../../local/secret-store.js';
 import { businessTokenFollowUp } from '../../shared/actions/business-tokens.js';
 import { createActionsHandler } from '../../shared/actions/handler.js';
 import { SolutionActions } from '../../shared/actions/solution-actions.js';

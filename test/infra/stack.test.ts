@@ -1,12 +1,9 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RECONCILE_SAFETY_MARGIN, RECONCILE_TIMEOUT } from '../../infra/constructs/reconciliation.js';
+import { CONSUMER_TIMEOUT } from '../../infra/constructs/stateful.js';
 import { createSwitchboard } from '../../infra/create-switchboard.js';
-import {
-  CONSUMER_TIMEOUT,
-  RECONCILE_SAFETY_MARGIN,
-  RECONCILE_TIMEOUT,
-} from '../../infra/switchboard-stack.js';
 import { ROUTES } from '../../shared/http/routes.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -36,8 +33,9 @@ beforeAll(() => {
 });
 
 const logicalId = (type: string, prefix: string): string => {
-  const id = Object.keys(resources).find((key) => key.startsWith(prefix) && resources[key]?.Type === type);
-  if (id === undefined) throw new Error(`no ${type} starting with ${prefix}`);
+  // Functions sit inside their concern's construct: their logical IDs hold the construct ID first.
+  const id = Object.keys(resources).find((key) => key.includes(prefix) && resources[key]?.Type === type);
+  if (id === undefined) throw new Error(`no ${type} named like ${prefix}`);
   return id;
 };
 

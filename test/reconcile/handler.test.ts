@@ -3,7 +3,7 @@ import { GraphClient } from '../../shared/graph/client.js';
 import type { HttpResult } from '../../shared/http/types.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
 import { createReconcileHandler, RECONCILE_CONTROL_KEY } from '../../shared/reconcile/handler.js';
-import type { ReconcileSummary } from '../../shared/reconcile/reconciler.js';
+import type { ReconcileSummary } from '../../shared/reconcile/summary.js';
 import { useLocalTables } from '../support/dynamo.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { context, httpEvent } from '../support/lambda.js';

@@ -1,0 +1,82 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { ENV } from '../../shared/constants.js';
+import { acknowledge, nagEnvironment } from '../nag.js';
+import { identityEnvironment, type SwitchboardSettings } from '../settings.js';
+import { CONSUMER_TIMEOUT, type StatefulResources } from './stateful.js';
+import { SwitchboardFunction } from './switchboard-function.js';
+
+/**
+ * The actions function: calls to Meta recorded in state, thread reads (which may ask Meta), and the
+ * business-token jobs. The only reader of page tokens and the only writer of business-token secrets.
+ */
+export class Actions extends Construct {
+  public readonly actions: SwitchboardFunction;
+
+  public constructor(scope: Construct, id: string, state: StatefulResources, settings: SwitchboardSettings) {
+    super(scope, id);
+    const { tables, metaSecret, pageTokensSecret, queues } = state;
+    const stack = Stack.of(this);
+    const businessTokenPrefix = `${stack.stackName}/business-tokens/`;
+    this.actions = new SwitchboardFunction(this, 'Actions', {
+      name: 'actions',
+      invokedBy: 'api+queue',
+      timeout: CONSUMER_TIMEOUT,
+      environment: {
+        ...identityEnvironment(settings),
+        [ENV.businessTokenSecretPrefix]: businessTokenPrefix,
+        [ENV.stackName]: stack.stackName,
+        ...(settings.businessTokenKmsKeyArn === ''
+          ? {}
+          : { [ENV.businessTokenKmsKeyId]: settings.businessTokenKmsKeyArn }),
+      },
+    })
+      .bindTable(tables.solutions, 'RW', ENV.solutionsTable)
+      .bindTable(tables.wabas, 'W', ENV.wabasTable)
+      .bindTable(tables.threads, 'RW', ENV.threadsTable)
+      .bindSecretRead(metaSecret, ENV.metaSecretArn)
+      .bindSecretRead(pageTokensSecret, ENV.pageTokensSecretArn)
+      .bindQueueSend(queues.businessTokens.dlq, ENV.deadLetterQueueUrl)
+      .consume(queues.businessTokens.queue, { batchSize: 5, maxConcurrency: 2 });
+    this.grantBusinessTokenSecrets(businessTokenPrefix, settings);
+  }
+
+  /** One secret per customer business, created at run time under the stack's prefix (tagged on creation). */
+  private grantBusinessTokenSecrets(prefix: string, settings: SwitchboardSettings): void {
+    const stack = Stack.of(this);
+    const secrets = stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${prefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.actions.addToRolePolicy(
+      new PolicyStatement({
+        // TagResource: CreateSecret with tags needs it.
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:TagResource',
+        ],
+        resources: [secrets],
+      }),
+    );
+    if (settings.businessTokenKmsKeyArn !== '') {
+      // Secrets Manager encrypts a new version with the caller's rights on a customer managed key.
+      this.actions.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [settings.businessTokenKmsKeyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+        }),
+      );
+    }
+    const { account, region } = nagEnvironment(this);
+    acknowledge(
+      this.actions.role ?? this.actions,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${prefix}*]`,
+      'One secret per customer business, created when the customer onboards: names are known only by their prefix, which this stack owns.',
+    );
+  }
+}

@@ -1,0 +1,193 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import {
+  Alarm,
+  type AlarmProps,
+  ComparisonOperator,
+  type IMetric,
+  MathExpression,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { acknowledge } from '../nag.js';
+import type { SwitchboardSettings } from '../settings.js';
+import type { DomainQueue } from './domain-queue.js';
+import { appMetric } from './metrics.js';
+
+/** Meta's limit for Tech Providers: 200 new customers in a rolling week. */
+export const WEEKLY_ONBOARDING_LIMIT = 200;
+
+export interface AlarmsProps {
+  settings: SwitchboardSettings;
+  webhook: IFunction;
+  /** Functions fed by queues (the three consumers and the actions function's token jobs). */
+  consumers: IFunction[];
+  reconcile: IFunction;
+  /** The functions behind /v1 (read API, actions, reconciliation), with their Powertools service names. */
+  httpFunctions: { fn: IFunction; service: string }[];
+  queues: DomainQueue[];
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/** The answers a function gave by its own fault, plus the invocations that never answered (errors, throttles). */
+const serverErrors = (fn: IFunction, service: string, prefix: string): Record<string, IMetric> => ({
+  [`${prefix}h`]: appMetric('HttpServerErrors', service),
+  [`${prefix}e`]: fn.metricErrors({ period: FIVE_MINUTES }),
+  [`${prefix}t`]: fn.metricThrottles({ period: FIVE_MINUTES }),
+});
+
+/** Alarms cannot use SEARCH: metrics are summed explicitly. */
+const sumOf = (label: string, metrics: Record<string, IMetric>) =>
+  new MathExpression({
+    expression: Object.keys(metrics).join(' + '),
+    label,
+    period: FIVE_MINUTES,
+    usingMetrics: metrics,
+  });
+
+/**
+ * The alarms an operator needs within minutes (Meta disables a Messenger webhook after an hour of
+ * failures), sent to an SNS topic with optional e-mail. The README runbook explains each alarm.
+ */
+export class Alarms extends Construct {
+  public readonly topic: Topic;
+  public readonly alarms: Alarm[] = [];
+
+  public constructor(scope: Construct, id: string, props: AlarmsProps) {
+    super(scope, id);
+    this.topic = this.createTopic(props.settings.alarmEmail);
+    const rate = Duration.minutes(props.settings.reconcileRateMinutes);
+    for (const { node, dlq } of props.queues) {
+      this.alarm(
+        `${node.id}DlqNotEmpty`,
+        `Messages in the ${node.id} DLQ: events that could not be applied. Runbook: "DLQ not empty".`,
+        {
+          metric: dlq.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(1),
+            statistic: 'Maximum',
+          }),
+        },
+      );
+    }
+    for (const fn of props.consumers) {
+      this.alarm(
+        `${fn.node.id}Errors`,
+        `${fn.node.id} invocations failed as a whole. Runbook: "Consumer errors".`,
+        {
+          metric: fn.metricErrors({ period: FIVE_MINUTES }),
+        },
+      );
+    }
+    const failed = (domain: string) =>
+      appMetric('EventsProcessed', domain, 'Sum', FIVE_MINUTES, { Domain: domain, Outcome: 'failed' });
+    this.alarm(
+      'ConsumerRecordFailures',
+      'Records failing to apply (throttling, outages). Runbook: "Consumer errors".',
+      {
+        metric: sumOf('failed records', {
+          solutions: failed('solutions'),
+          wabas: failed('wabas'),
+          threads: failed('threads'),
+        }),
+        threshold: 10,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
+    this.alarm(
+      'Webhook5xx',
+      'The webhook answered 5xx: Meta will redeliver, but look now. Runbook: "Webhook 5xx".',
+      {
+        metric: sumOf('webhook 5xx', serverErrors(props.webhook, 'webhook', 'w')),
+      },
+    );
+    const api = props.httpFunctions.map(({ fn, service }, index) => serverErrors(fn, service, `a${index}`));
+    this.alarm(
+      'Api5xx',
+      'The /v1 API answered 5xx through its own fault (not Meta refusing). Runbook: "API 5xx".',
+      {
+        metric: sumOf('API 5xx (our faults)', Object.assign({}, ...api)),
+      },
+    );
+    this.alarm(
+      'WebhookLatencyP99',
+      'Webhook p99 duration above 3 s for 15 minutes. Runbook: "Webhook latency".',
+      {
+        metric: props.webhook.metricDuration({ period: FIVE_MINUTES, statistic: 'p99' }),
+        threshold: 3_000,
+        evaluationPeriods: 3,
+      },
+    );
+    this.alarm(
+      'ReconcileFailed',
+      'A reconciliation run failed (token, Graph API, tables). Runbook: "Reconciliation failed".',
+      {
+        metric: props.reconcile.metricErrors({ period: rate }),
+      },
+    );
+    this.alarm(
+      'ReconcileDrift',
+      'Reconciliation found WABAs no webhook announced. Runbook: "Reconciliation drift".',
+      {
+        metric: appMetric('WabasDiscovered', 'reconcile', 'Sum', rate),
+      },
+    );
+    const threshold = Math.floor(WEEKLY_ONBOARDING_LIMIT * props.settings.onboardingAlarmShare);
+    this.alarm(
+      'OnboardingLimit',
+      `Onboardings in the rolling 7 days reached ${threshold} of Meta's ${WEEKLY_ONBOARDING_LIMIT}. Runbook: "Onboarding limit".`,
+      {
+        metric: appMetric('CustomerOnboarded', 'wabas', 'Sum', Duration.days(7)),
+        threshold,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
+  }
+
+  /** One alarm to the topic; by default "above 0 in one period", missing data not breaching. */
+  public alarm(
+    id: string,
+    description: string,
+    options: Partial<AlarmProps> & Pick<AlarmProps, 'metric'>,
+  ): Alarm {
+    const created = new Alarm(this, id, {
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+      ...options,
+      alarmDescription: description,
+    });
+    created.addAlarmAction(new SnsAction(this.topic));
+    this.alarms.push(created);
+    return created;
+  }
+
+  private createTopic(email: string): Topic {
+    const topic = new Topic(this, 'AlarmTopic', { displayName: 'Switchboard alarms', enforceSSL: true });
+    // enforceSSL writes a topic policy, which replaces SNS's default one: without this statement nothing
+    // would allow CloudWatch to publish, and no alarm would ever reach anyone.
+    topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    if (email !== '') {
+      const subscription = topic.addSubscription(new EmailSubscription(email));
+      acknowledge(
+        subscription,
+        'Serverless-SNSRedrivePolicy',
+        'An alarm e-mail that cannot be delivered has nothing to replay; SNS reports it in NumberOfNotificationsFailed, and the alarm stays visible in CloudWatch.',
+      );
+    }
+    return topic;
+  }
+}

@@ -1,0 +1,36 @@
+import { Duration } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { CLAIM_PREFIX, ENV } from '../../shared/constants.js';
+import { acknowledge, arnToken } from '../nag.js';
+import type { StatefulResources } from './stateful.js';
+import { SwitchboardFunction } from './switchboard-function.js';
+
+/**
+ * The webhook function: verify, split, queue. It may only send to its four queues, put claim checks and
+ * read its secret.
+ */
+export class Ingestion extends Construct {
+  public readonly webhook: SwitchboardFunction;
+
+  public constructor(scope: Construct, id: string, state: StatefulResources) {
+    super(scope, id);
+    const { queues, claimChecks, metaSecret } = state;
+    this.webhook = new SwitchboardFunction(this, 'Webhook', {
+      name: 'webhook',
+      invokedBy: 'api',
+      memorySize: 512,
+      timeout: Duration.seconds(29),
+    })
+      .bindQueueSend(queues.solutions.queue, ENV.solutionsQueueUrl)
+      .bindQueueSend(queues.wabas.queue, ENV.wabasQueueUrl)
+      .bindQueueSend(queues.threads.queue, ENV.threadsQueueUrl)
+      .bindQueueSend(queues.passthrough.queue, ENV.passthroughQueueUrl)
+      .bindClaimChecks(claimChecks, 'PUT', ENV.claimCheckBucket, CLAIM_PREFIX)
+      .bindSecretRead(metaSecret, ENV.metaSecretArn);
+    acknowledge(
+      this.webhook.role ?? this.webhook,
+      `AwsSolutions-IAM5[Resource::${arnToken(claimChecks)}/${CLAIM_PREFIX}*]`,
+      'A claim check is one object per oversized change, named by its event ID: the keys are not known in advance. The grant is PutObject under the claims/ prefix only.',
+    );
+  }
+}

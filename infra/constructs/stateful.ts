@@ -1,0 +1,76 @@
+import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { META_SECRET_KEYS } from '../../shared/constants.js';
+import { acknowledge } from '../nag.js';
+import { DomainQueue } from './domain-queue.js';
+import { StateTables } from './state-tables.js';
+
+/** Consumer timeout; queues hide a received batch for 6 × this long. */
+export const CONSUMER_TIMEOUT = Duration.seconds(30);
+
+/**
+ * The stack's stateful resources: secrets, queues, the claim-check bucket and the tables. They are created
+ * directly in the stack, under the IDs of their first release, so that grouping the rest of the stack into
+ * constructs never changes their logical IDs (a new logical ID would replace a queue or a table on deploy
+ * and lose what it holds); `test/infra/stateful.test.ts` pins them.
+ */
+export const createStatefulResources = (stack: Stack) => {
+  // One JSON secret for Meta's app credentials, one for page access tokens. The generated verify token is
+  // usable as is. Both are retained with the tables: they hold the credentials the state was built with.
+  const metaSecret = new Secret(stack, 'MetaSecret', {
+    removalPolicy: RemovalPolicy.RETAIN,
+    description: 'Switchboard: Meta app secret, verify token and system user token (JSON)',
+    generateSecretString: {
+      secretStringTemplate: JSON.stringify({
+        [META_SECRET_KEYS.appSecret]: '',
+        [META_SECRET_KEYS.appSecretPrevious]: '',
+        [META_SECRET_KEYS.systemUserToken]: '',
+      }),
+      generateStringKey: META_SECRET_KEYS.verifyToken,
+      excludePunctuation: true,
+      passwordLength: 40,
+    },
+  });
+  const pageTokensSecret = new Secret(stack, 'PageTokensSecret', {
+    removalPolicy: RemovalPolicy.RETAIN,
+    description: 'Switchboard: page access tokens, JSON object page ID -> token ("*" for every page)',
+    generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'unused', passwordLength: 8 },
+  });
+  for (const secret of [metaSecret, pageTokensSecret]) {
+    acknowledge(
+      secret,
+      'AwsSolutions-SMG4',
+      'Meta issues these credentials: they are rotated in the Meta App Dashboard, not by a Lambda. META_APP_SECRET_PREVIOUS keeps deliveries valid while the app secret rotates.',
+    );
+  }
+
+  // One queue per domain, passthrough for everything else Meta sends, and the business-token jobs.
+  const visibilityTimeout = Duration.seconds(CONSUMER_TIMEOUT.toSeconds() * 6);
+  const queues = {
+    solutions: new DomainQueue(stack, 'SolutionsQueue', { visibilityTimeout }),
+    wabas: new DomainQueue(stack, 'WabasQueue', { visibilityTimeout }),
+    threads: new DomainQueue(stack, 'ThreadsQueue', { visibilityTimeout }),
+    passthrough: new DomainQueue(stack, 'PassthroughQueue', { visibilityTimeout: Duration.seconds(60) }),
+    businessTokens: new DomainQueue(stack, 'BusinessTokensQueue', { visibilityTimeout }),
+  };
+
+  const claimChecks = new Bucket(stack, 'ClaimChecks', {
+    encryption: BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    // Claims outlive the messages that point at them (14 days of queue retention).
+    lifecycleRules: [{ expiration: Duration.days(15) }],
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  acknowledge(
+    claimChecks,
+    'AwsSolutions-S1',
+    'Holds transient claim checks written only by the webhook role and read only by the consumer roles; CloudTrail records the API calls. Server access logs would add a second bucket for no new information.',
+  );
+
+  const { tables } = new StateTables(stack, 'State');
+  return { metaSecret, pageTokensSecret, queues, claimChecks, tables };
+};
+
+export type StatefulResources = ReturnType<typeof createStatefulResources>;

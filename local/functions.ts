@@ -1,0 +1,98 @@
+import type { Context } from 'aws-lambda';
+import { createActionsHandler } from '../shared/actions/handler.js';
+import { SolutionActions } from '../shared/actions/solution-actions.js';
+import { ThreadActions } from '../shared/actions/thread-actions.js';
+import { createReadApiHandler } from '../shared/api/read-api.js';
+import { type Env, EnvReader, type MetaIdentity, readMetaIdentity } from '../shared/config.js';
+import { ENV } from '../shared/constants.js';
+import { GraphClient } from '../shared/graph/client.js';
+import type { RoutedFunction } from '../shared/http/routes.js';
+import type { HttpApiEvent, HttpResult } from '../shared/http/types.js';
+import { Telemetry } from '../shared/observability/telemetry.js';
+import type { ClaimWriter, DeadLetterSink, MessageSink } from '../shared/queue/ports.js';
+import { EnvelopePublisher } from '../shared/queue/publisher.js';
+import { createReconcileHandler } from '../shared/reconcile/handler.js';
+import { envSecretSource, systemUserToken } from '../shared/secrets/meta-secrets.js';
+import { envPageTokens } from '../shared/secrets/page-tokens.js';
+import type { ControlTable } from '../shared/store/control.js';
+import type { SolutionRepository, ThreadRepository, WabaRepository } from '../shared/store/repositories.js';
+import { createWebhookHandler } from '../shared/webhook/handle-webhook.js';
+import { localContext } from './lambda-context.js';
+import { MemorySecretStore } from './secret-store.js';
+
+export interface LocalFunctionDeps {
+  env: Env;
+  now: () => number;
+  /** The sandbox's base URL, when local mode runs one instead of Meta's Graph API. */
+  sandboxUrl: string | undefined;
+  repositories: { solutions: SolutionRepository; wabas: WabaRepository; threads: ThreadRepository };
+  control: ControlTable;
+  sink: MessageSink;
+  claims: ClaimWriter;
+  tokenDeadLetters: DeadLetterSink;
+}
+
+/** Local mode's functions: the same handler factories the Lambda entry points call, with local adapters. */
+export const createLocalFunctions = (deps: LocalFunctionDeps) => {
+  const { env, now, repositories } = deps;
+  const reader = new EnvReader({
+    ...env,
+    ...(deps.sandboxUrl === undefined ? {} : { [ENV.graphApiBaseUrl]: deps.sandboxUrl }),
+  });
+  const identity: MetaIdentity = reader.done(readMetaIdentity(reader));
+  const secrets = envSecretSource(env);
+  const token = systemUserToken(secrets);
+  const graph = new GraphClient({ baseUrl: identity.graphApiBaseUrl, token, maxAttempts: 3, now });
+  const secretStore = new MemorySecretStore();
+  const webhook = createWebhookHandler({
+    secrets,
+    publisher: new EnvelopePublisher(deps.sink, deps.claims),
+    telemetry: new Telemetry('webhook'),
+    now,
+  });
+  const api = createReadApiHandler({ ...repositories, telemetry: new Telemetry('api') });
+  const reconcile = createReconcileHandler({
+    ...repositories,
+    control: deps.control,
+    identity,
+    telemetry: new Telemetry('reconcile'),
+    safetyMarginMs: 2_000,
+    now,
+    graphFor: (deadline) => new GraphClient({ baseUrl: identity.graphApiBaseUrl, token, deadline, now }),
+  });
+  const actions = createActionsHandler({
+    solutions: new SolutionActions({ graph, solutions: repositories.solutions, now }),
+    threads: new ThreadActions({
+      graph,
+      threads: repositories.threads,
+      pageTokens: envPageTokens(env),
+      appId: identity.appId,
+      now,
+    }),
+    businessTokens: {
+      graph,
+      wabas: repositories.wabas,
+      store: secretStore,
+      secretPrefix: 'switchboard/business-tokens/',
+      now,
+    },
+    telemetry: new Telemetry('actions'),
+    deadLetters: deps.tokenDeadLetters,
+  });
+  return { identity, secretStore, webhook, api, reconcile, actions };
+};
+
+type Handler = (event: HttpApiEvent, context: Context) => Promise<unknown>;
+
+/** Each routed function as the HTTP adapter calls it: a fresh Lambda-like context per request. */
+export const routedHandlers = (functions: Record<RoutedFunction, Handler>) => {
+  const invoke = (name: RoutedFunction) => async (event: HttpApiEvent) =>
+    (await functions[name](event, localContext(name, 29_000))) as HttpResult;
+  return {
+    webhook: invoke('webhook'),
+    api: invoke('api'),
+    actions: invoke('actions'),
+    // An on-demand run may use the whole local budget; API Gateway's 30 s do not apply on loopback.
+    reconcile: invoke('reconcile'),
+  } satisfies Record<RoutedFunction, (event: HttpApiEvent) => Promise<HttpResult>>;
+};

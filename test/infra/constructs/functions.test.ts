@@ -1,0 +1,79 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { Actions } from '../../../infra/constructs/actions.js';
+import { Consumers } from '../../../infra/constructs/consumers.js';
+import { Ingestion } from '../../../infra/constructs/ingestion.js';
+import { ReadApi } from '../../../infra/constructs/read-api.js';
+import { Reconciliation } from '../../../infra/constructs/reconciliation.js';
+import { allowedActions, isolated } from './isolated.js';
+
+/** Each concern alone with the stateful resources: its grants, wiring, and its own cdk-nag acknowledgements. */
+describe('the function constructs, each on its own', () => {
+  it('Ingestion: the webhook sends to its four queues, puts claim checks, reads its secret', () => {
+    const template = isolated((stack, state) => new Ingestion(stack, 'Ingestion', state));
+    expect(allowedActions(template)).toEqual(
+      [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:PutObject',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+  });
+
+  it('Consumers: three functions, each writing only its table, reading claim checks, fed by its queue', () => {
+    const template = isolated((stack, state, settings) => new Consumers(stack, 'Consumers', state, settings));
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    template.allResourcesProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+    expect(allowedActions(template).filter((action) => action.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it('ReadApi: reads only', () => {
+    const template = isolated((stack, state) => new ReadApi(stack, 'Read', state));
+    expect(allowedActions(template).filter((action) => action.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+    ]);
+  });
+
+  it('Reconciliation: a schedule without retries, no async retries, the control table for its lease', () => {
+    const template = isolated(
+      (stack, state, settings) => new Reconciliation(stack, 'Reconciliation', state, settings),
+    );
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    expect(allowedActions(template)).not.toContain('sqs:SendMessage');
+  });
+
+  it('Actions: page tokens, business-token secrets by prefix (tagged), its job queue and DLQ', () => {
+    const template = isolated((stack, state, settings) => new Actions(stack, 'Act', state, settings));
+    expect(allowedActions(template)).toEqual(
+      expect.arrayContaining([
+        'secretsmanager:CreateSecret',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:TagResource',
+      ]),
+    );
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 5,
+    });
+  });
+});

@@ -1,0 +1,42 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { createStatefulResources, type StatefulResources } from '../../../infra/constructs/stateful.js';
+import { applyNagChecks } from '../../../infra/nag.js';
+import { readSettings, type SwitchboardSettings } from '../../../infra/settings.js';
+
+/** The reference's example IDs, as a user passes them with `-c`. */
+export const EXAMPLE_CONTEXT = {
+  'switchboard:metaAppId': '21202248997039',
+  'switchboard:metaBusinessId': '506914307656634',
+  'switchboard:metaPartnerBusinessIds': '116133292427920',
+};
+
+/**
+ * One construct alone in a stack with the stateful resources, synthesized under both cdk-nag packs: it
+ * throws if the construct does not carry its own acknowledgements. Functions are not bundled.
+ */
+export const isolated = (
+  build: (stack: Stack, state: StatefulResources, settings: SwitchboardSettings) => void,
+  context: Record<string, unknown> = {},
+): Template => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...EXAMPLE_CONTEXT, ...context } });
+  const stack = new Stack(app, 'Isolated');
+  build(stack, createStatefulResources(stack), readSettings(stack.node));
+  applyNagChecks(app);
+  app.synth();
+  return Template.fromStack(stack);
+};
+
+export type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+/** Every action the template's IAM policies allow. */
+export const allowedActions = (template: Template): string[] =>
+  [
+    ...new Set(
+      Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+        (policy.Properties.PolicyDocument.Statement as Statement[]).flatMap((statement) =>
+          Array.isArray(statement.Action) ? statement.Action : [statement.Action],
+        ),
+      ),
+    ),
+  ].sort();
