@@ -33,6 +33,7 @@ const IMPORT_ENV = {
   THREADS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/0/t',
   PASSTHROUGH_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/0/p',
   CLAIM_CHECK_BUCKET: 'bucket',
+  DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/0/dlq',
   META_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:0:secret:m',
   PAGE_TOKENS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:0:secret:p',
   BUSINESS_TOKEN_SECRET_PREFIX: 'Switchboard/business-tokens/',

