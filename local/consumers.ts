@@ -50,7 +50,7 @@ export const createLocalConsumers = (deps: LocalConsumerDeps): LocalConsumer[] =
       solutionsConsumer(repositories.solutions, telemetry),
     ),
     domain(queues.queues.wabas, 'wabas', (telemetry) =>
-      wabasConsumer(repositories.wabas, telemetry, followUp),
+      wabasConsumer(repositories.wabas, telemetry, followUp, deps.identity.appId),
     ),
     domain(queues.queues.threads, 'threads', () => threadsConsumer(repositories.threads)),
     consumer(businessTokenQueue, 'actions', deps.actions),

@@ -22,8 +22,11 @@ const followUp =
         await sqs.send(new SendMessageCommand({ QueueUrl: tokenQueueUrl, MessageBody: body }));
       }, config.ourBusinessId);
 
-export const handler = createConsumerHandler(wabasConsumer(repository, telemetry, followUp), {
-  claims: new S3ClaimReader(config.claimCheckBucket),
-  deadLetters: new SqsDeadLetterSink(config.deadLetterQueueUrl),
-  telemetry,
-});
+export const handler = createConsumerHandler(
+  wabasConsumer(repository, telemetry, followUp, config.ourAppId),
+  {
+    claims: new S3ClaimReader(config.claimCheckBucket),
+    deadLetters: new SqsDeadLetterSink(config.deadLetterQueueUrl),
+    telemetry,
+  },
+);

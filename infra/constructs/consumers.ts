@@ -56,6 +56,7 @@ export class Consumers extends Construct {
     const wabas = this.functions.wabas;
     wabas.addEnvironment(ENV.businessTokensEnabled, String(settings.businessTokens));
     wabas.addEnvironment(ENV.metaBusinessId, settings.metaBusinessId);
+    wabas.addEnvironment(ENV.metaAppId, settings.metaAppId);
     if (settings.businessTokens) wabas.bindQueueSend(queues.businessTokens.queue, ENV.businessTokensQueueUrl);
   }
 }

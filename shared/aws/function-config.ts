@@ -50,6 +50,7 @@ export const loadWabasConsumerConfig = (env: Env) => {
     deadLetterQueueUrl: reader.required(ENV.deadLetterQueueUrl),
     businessTokensQueueUrl: businessTokens ? reader.required(ENV.businessTokensQueueUrl) : undefined,
     ourBusinessId: reader.optional(ENV.metaBusinessId),
+    ourAppId: reader.optional(ENV.metaAppId),
   });
 };
 

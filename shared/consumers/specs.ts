@@ -30,13 +30,23 @@ export const solutionsConsumer = (
 /** Follow-up work after a WABA change, such as fetching the customer's business token. */
 export type WabaFollowUp = (event: WabaChangeEvent) => Promise<void>;
 
+/**
+ * An app install event is about our app when it names our app, or names none (it is then about the app that
+ * received it); only our own app's uninstall ends our access to the WABA.
+ */
+const markOurs = (event: WabaChangeEvent, ourAppId: string | undefined): WabaChangeEvent => {
+  const app = event.wabaInfo?.partnerAppId ?? null;
+  return { ...event, ours: app === null || (ourAppId !== undefined && app === ourAppId) };
+};
+
 export const wabasConsumer = (
   repository: WabaWrites,
   telemetry: Telemetry,
   followUp?: WabaFollowUp,
+  ourAppId?: string,
 ): ConsumerSpec<WabaChangeEvent> => ({
   domain: 'wabas',
-  decode: decodeWabaChange,
+  decode: (change) => markOurs(decodeWabaChange(change), ourAppId),
   apply: (event) => repository.apply(event),
   async afterApply(event, outcome) {
     // Counted once per onboarding event (a redelivery is a duplicate): feeds the 200-per-week limit alarm.

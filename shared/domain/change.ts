@@ -9,6 +9,8 @@ export interface DomainChange {
   entryId: string | null;
   /** `entry[].time` as Meta sent it (seconds for WhatsApp, milliseconds for Messenger). */
   entryTime: number | null;
+  /** `whatsapp_business_account`, `page`, `instagram`, ... as Meta sent it (absent in older envelopes). */
+  object?: string;
   /** `changes[].field`, or the handover notification name. */
   kind: string;
   change: unknown;

@@ -26,8 +26,9 @@ export const decodeHandover = (envelope: DomainChange): ThreadEvent | AppRolesEv
   ).get(envelope.kind);
   if (kind === undefined) throw new InvalidEventError(`not a handover notification: ${envelope.kind}`);
   const event = requireRecord(envelope.change, 'messaging event');
-  const pageId = requireId(isRecord(event.recipient) ? event.recipient.id : undefined, 'recipient.id');
-  const timeMs = toMilliseconds(requireTime(event.timestamp, 'timestamp'));
+  // Some deliveries name the page only in `entry.id` (no `recipient`); the event's time falls back likewise.
+  const pageId = requireId(isRecord(event.recipient) ? event.recipient.id : envelope.entryId, 'recipient.id');
+  const timeMs = toMilliseconds(requireTime(event.timestamp ?? envelope.entryTime, 'timestamp'));
   const base = { pageId, timeMs, eventId: envelope.eventId };
   const body = requireRecord(event[envelope.kind], envelope.kind);
   if (kind === 'app_roles') {
@@ -38,7 +39,13 @@ export const decodeHandover = (envelope: DomainChange): ThreadEvent | AppRolesEv
     return { kind, ...base, roles };
   }
   const userId = requireId(isRecord(event.sender) ? event.sender.id : undefined, 'sender.id');
-  const common = { ...base, userId, source: 'webhook' as const, metadata: metadataOrNull(body.metadata) };
+  const common = {
+    ...base,
+    userId,
+    source: 'webhook' as const,
+    metadata: metadataOrNull(body.metadata),
+    ...(envelope.object === 'instagram' ? { platform: 'instagram' as const } : {}),
+  };
   switch (kind) {
     case 'pass':
     case 'take':
@@ -47,6 +54,8 @@ export const decodeHandover = (envelope: DomainChange): ThreadEvent | AppRolesEv
         ...common,
         previousOwnerAppId: optionalId(body.previous_owner_app_id, `${envelope.kind}.previous_owner_app_id`),
         newOwnerAppId: optionalId(body.new_owner_app_id, `${envelope.kind}.new_owner_app_id`),
+        // The earlier take_thread_control named only the previous owner: another app took control.
+        ...(kind === 'take' && !('new_owner_app_id' in body) ? { ownerUnknown: true } : {}),
         expiresAt: null,
       };
     case 'request':

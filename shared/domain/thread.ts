@@ -23,13 +23,25 @@ interface ThreadEventBase {
   eventId: string;
   source: EventSource;
   metadata: string | null;
+  /** `instagram` when the conversation is on an Instagram professional account (`pageId` is then its ID). */
+  platform?: Platform;
 }
+
+export type Platform = 'messenger' | 'instagram';
+
+/** What `ownerAppId` says when Meta says a thread is owned but not by which app. */
+export const UNKNOWN_OWNER = 'unknown';
 
 /** Control moved: `pass_thread_control`, `take_thread_control`, or our release (owner becomes null). */
 export interface ControlEvent extends ThreadEventBase {
   kind: 'pass' | 'take' | 'release';
   previousOwnerAppId: string | null;
   newOwnerAppId: string | null;
+  /**
+   * Control moved to an app Meta does not name: `take_thread_control` in its earlier documented shape
+   * (no `new_owner_app_id`) tells the app that lost control that another app took it.
+   */
+  ownerUnknown?: boolean;
   expiresAt: number | null;
 }
 
@@ -37,6 +49,8 @@ export interface ControlEvent extends ThreadEventBase {
 export interface OwnerObservation extends ThreadEventBase {
   kind: 'observed';
   ownerAppId: string | null;
+  /** Meta answered an expiration but no app: owned, not by an app Meta will name (never idle). */
+  ownerUnknown?: boolean;
   expiresAt: number | null;
 }
 
@@ -77,6 +91,10 @@ export interface Thread {
   expiresAt: number | null;
   /** True when the owner's time ran out: the thread reads as idle until a newer event. */
   expired: boolean;
+  /** Nobody controls the thread (`ownerAppId` null). */
+  idle: boolean;
+  /** `instagram` for an Instagram conversation (`pageId` is the Instagram account), else `messenger`. */
+  platform: Platform;
   lastEvent: string | null;
   lastSource: EventSource | null;
 }
@@ -169,8 +187,10 @@ export const applyThreadEvent = (
     threadWrite(event),
   );
 
-const ownerOf = (register: Stored<ControlEvent> | Stored<OwnerObservation>): string | null =>
-  register.kind === 'observed' ? register.ownerAppId : register.newOwnerAppId;
+const ownerOf = (register: Stored<ControlEvent> | Stored<OwnerObservation>): string | null => {
+  const named = register.kind === 'observed' ? register.ownerAppId : register.newOwnerAppId;
+  return named ?? (register.ownerUnknown === true ? UNKNOWN_OWNER : null);
+};
 
 /** The read model at `now` (epoch ms): a pure fold over the registers. */
 export const projectThread = (item: Item | undefined, now: number): Thread | undefined => {
@@ -214,6 +234,8 @@ export const projectThread = (item: Item | undefined, now: number): Thread | und
     updatedAt: control?.timeMs ?? null,
     expiresAt: expired ? null : expiresAt,
     expired,
+    idle: ownerAppId === null,
+    platform: all.some((register) => register.platform === 'instagram') ? 'instagram' : 'messenger',
     lastEvent: latest?.kind ?? null,
     lastSource: latest?.source ?? null,
   };

@@ -14,7 +14,8 @@ import {
 import type { WabaChangeEvent } from './waba.js';
 
 /**
- * `account_update` change → event. With `waba_info` (partner events) the WABA is `waba_info.waba_id` and
+ * `account_update` change → event (nothing Meta sent is dropped: what is not a known field stays in
+ * `details`). With `waba_info` (partner events) the WABA is `waba_info.waba_id` and
  * `entry.id` is the portfolio that received the webhook: a missing or unusable `waba_id` makes the event
  * invalid, never a fallback to our own portfolio. Without it the WABA is `value.waba_id`, else `entry.id`.
  */
@@ -30,7 +31,12 @@ export const decodeWabaChange = (envelope: DomainChange): WabaChangeEvent => {
       : value.waba_id !== undefined
         ? requireId(value.waba_id, 'change.value.waba_id')
         : requireId(envelope.entryId, 'entry.id');
-  const { waba_info: _info, ...details } = value;
+  const { waba_info: _info, event: _event, ...details } = value;
+  const disconnection = isRecord(value.disconnection_info)
+    ? value.disconnection_info
+    : isRecord(info?.disconnection_info)
+      ? info.disconnection_info
+      : null;
   return {
     type: 'change',
     wabaId,
@@ -48,6 +54,14 @@ export const decodeWabaChange = (envelope: DomainChange): WabaChangeEvent => {
               info.solution_partner_business_ids,
               'waba_info.solution_partner_business_ids',
             ),
+            partnerAppId: optionalId(info.partner_app_id, 'waba_info.partner_app_id'),
+          },
+    disconnection:
+      disconnection === null
+        ? null
+        : {
+            reason: stringOrNull(disconnection.reason),
+            initiatedBy: stringOrNull(disconnection.initiated_by),
           },
     details,
   };

@@ -1,18 +1,16 @@
 import {
   applyRegisterWrite,
   type Item,
-  newest,
+  REGISTER_PREFIX,
   type Register,
   type RegisterNames,
   type RegisterWrite,
-  readRegisters,
-  toEpochSeconds,
   versionOf,
   type WriteOutcome,
   writeRegister,
 } from './registers.js';
 
-/** Events that end our access to a WABA; `ACCOUNT_RECONNECTED` or a newer add restores it. */
+/** Events that end our access to a WABA (our own app's uninstall too); a newer add or reconnect restores it. */
 export const DEACTIVATING_EVENTS = [
   'PARTNER_REMOVED',
   'PARTNER_APP_UNINSTALLED',
@@ -20,9 +18,26 @@ export const DEACTIVATING_EVENTS = [
   'ACCOUNT_OFFBOARDED',
 ] as const;
 export const REACTIVATING_EVENT = 'ACCOUNT_RECONNECTED';
-const ADD_EVENTS = ['PARTNER_ADDED', 'PARTNER_APP_INSTALLED'];
+/** Lifecycle events about the WABA itself, whichever app receives them. */
+const LIFE_EVENTS = new Set(['PARTNER_REMOVED', 'ACCOUNT_DELETED', 'ACCOUNT_OFFBOARDED', REACTIVATING_EVENT]);
+/** Install state of one app on the WABA (`waba_info.partner_app_id`). */
+const APP_EVENTS = new Set(['PARTNER_APP_INSTALLED', 'PARTNER_APP_UNINSTALLED']);
 
 export type DiscoveredBy = 'webhook' | 'reconciliation';
+
+export interface WabaInfo {
+  ownerBusinessId: string | null;
+  solutionId: string | null;
+  partnerBusinessIds: string[];
+  /** `partner_app_id` of PARTNER_APP_INSTALLED / PARTNER_APP_UNINSTALLED. */
+  partnerAppId?: string | null;
+}
+
+/** Why Meta says a WABA was disconnected (`disconnection_info` of PARTNER_REMOVED). */
+export interface Disconnection {
+  reason: string | null;
+  initiatedBy: string | null;
+}
 
 /** An `account_update` webhook change. */
 export interface WabaChangeEvent {
@@ -33,12 +48,14 @@ export interface WabaChangeEvent {
   eventId: string;
   /** The business portfolio that received the webhook (`entry.id`). */
   receivedBy: string | null;
-  wabaInfo: {
-    ownerBusinessId: string | null;
-    solutionId: string | null;
-    partnerBusinessIds: string[];
-  } | null;
-  /** The change value without `waba_info`, kept for `other` events. */
+  wabaInfo: WabaInfo | null;
+  /**
+   * For app install events: whether the app is ours (decided by the consumer, which knows our app ID; an
+   * install event that names no app is about the app receiving it).
+   */
+  ours?: boolean;
+  disconnection?: Disconnection | null;
+  /** The change value without `event` and `waba_info`: what Meta said beside the event name. */
   details: Record<string, unknown>;
 }
 
@@ -61,7 +78,7 @@ export interface WabaObservation extends ReconciledFields {
   eventId: string;
 }
 
-/** Where the customer's business token is kept (issue: business tokens); never the token itself. */
+/** Where the customer's business token is kept; never the token itself. */
 export interface WabaTokenRecord {
   type: 'token';
   wabaId: string;
@@ -73,103 +90,111 @@ export interface WabaTokenRecord {
 
 export type WabaEvent = WabaChangeEvent | WabaObservation | WabaTokenRecord;
 
-export interface Waba {
-  wabaId: string;
-  ownerBusinessId: string | null;
-  solutionId: string | null;
-  partnerBusinessIds: string[];
-  onboardedAt: number | null;
-  active: boolean;
-  inactiveReason: string | null;
-  lastEvent: string | null;
-  lastEventAt: number | null;
-  discoveredBy: DiscoveredBy | null;
-  name: string | null;
-  timezoneId: string | null;
-  businessType: string | null;
-  messageTemplateNamespace: string | null;
-  lastReconciledAt: number | null;
-  businessTokenSecret: string | null;
-}
-
-interface AddRegister extends Register {
+export interface EventRegister extends Register {
   event: string;
   timeMs: number;
   receivedBy: string | null;
   ownerBusinessId: string | null;
+}
+export interface AddRegister extends EventRegister {
   solutionId: string | null;
   partnerBusinessIds: string[];
 }
-interface LifeRegister extends Register {
-  event: string;
-  timeMs: number;
-  receivedBy: string | null;
+export interface LifeRegister extends EventRegister {
   active: boolean;
+  disconnection?: Disconnection;
 }
-interface OtherRegister extends Register {
-  event: string;
-  timeMs: number;
-  receivedBy: string | null;
+/** One app's install state; `ours` marks our own app, whose uninstall ends our access. */
+export interface AppRegister extends EventRegister {
+  installed: boolean;
+  ours: boolean;
+  solutionId: string | null;
+}
+/** The latest event of one kind (ban, restriction, violation, tier, ...) with what Meta said. */
+export interface FactRegister extends EventRegister {
   details: Record<string, unknown>;
 }
-interface ReconRegister extends Register, ReconciledFields {
+export interface ReconRegister extends Register, ReconciledFields {
   timeMs: number;
 }
-interface TokenRegister extends Register {
+export interface TokenRegister extends Register {
   secretName: string;
   businessId: string;
   timeMs: number;
 }
 
-/** A WABA's registers: the onboarding, its lifecycle, other events, reconciliation's reading, the token. */
-interface WabaRegisters {
+/** A WABA's registers: the onboarding, its lifecycle, reconciliation's reading, the token; and two families. */
+export interface WabaRegisters {
   add: AddRegister;
   life: LifeRegister;
-  other: OtherRegister;
   recon: ReconRegister;
   token: TokenRegister;
 }
-const REGISTERS: RegisterNames<WabaRegisters> = {
+export const WABA_REGISTERS: RegisterNames<WabaRegisters> = {
   add: 'r_add',
   life: 'r_life',
-  other: 'r_other',
   recon: 'r_recon',
   token: 'r_token',
 };
+/** One register per app (`r_app_<app ID>`) and per kind of other event (`r_f_<EVENT>`). */
+export const APP_REGISTER_PREFIX = `${REGISTER_PREFIX}app_`;
+export const FACT_REGISTER_PREFIX = `${REGISTER_PREFIX}f_`;
 
-/** Same-second tie-break: other < add < reconnect < removal (a removal wins a tie with an add). */
-const RANK = { other: 0, add: 1, reconnect: 2, removal: 3 } as const;
+/** Same-second tie-break: facts < install < add < reconnect < uninstall < removal (removal wins a tie). */
+const RANK = { fact: 0, install: 1, add: 2, reconnect: 3, uninstall: 4, removal: 5 } as const;
 
 export const wabaKey = (wabaId: string): Item => ({ wabaId });
 
+const discovered = { ifAbsent: { discoveredBy: 'webhook' satisfies DiscoveredBy } };
+
+/** Event names become attribute names: sanitised and bounded, like solution statuses. */
+const factName = (event: string): string => event.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64);
+
 const changeWrite = (event: WabaChangeEvent): RegisterWrite => {
-  const base = { event: event.event, timeMs: event.timeMs, receivedBy: event.receivedBy };
-  const discovered = { ifAbsent: { discoveredBy: 'webhook' satisfies DiscoveredBy } };
-  if (ADD_EVENTS.includes(event.event) && event.wabaInfo !== null) {
-    const owned: Record<string, string> = {};
-    if (event.wabaInfo.solutionId !== null) owned.solutionId = event.wabaInfo.solutionId;
-    return writeRegister(
-      REGISTERS,
-      'add',
-      { v: versionOf(event.timeMs, RANK.add, event.eventId), ...base, ...event.wabaInfo },
-      { owned, ...discovered },
-    );
-  }
-  if (
-    (DEACTIVATING_EVENTS as readonly string[]).includes(event.event) ||
-    event.event === REACTIVATING_EVENT
-  ) {
-    const rank = event.event === REACTIVATING_EVENT ? RANK.reconnect : RANK.removal;
+  const info = event.wabaInfo;
+  const base = {
+    event: event.event,
+    timeMs: event.timeMs,
+    receivedBy: event.receivedBy,
+    ownerBusinessId: info?.ownerBusinessId ?? null,
+  };
+  const v = (rank: number) => versionOf(event.timeMs, rank, event.eventId);
+  if (event.event === 'PARTNER_ADDED' && info !== null) {
     const value = {
-      v: versionOf(event.timeMs, rank, event.eventId),
+      v: v(RANK.add),
       ...base,
-      active: event.event === REACTIVATING_EVENT,
+      solutionId: info.solutionId,
+      partnerBusinessIds: info.partnerBusinessIds,
     };
-    return writeRegister(REGISTERS, 'life', value, discovered);
+    const owned: Record<string, string> = info.solutionId === null ? {} : { solutionId: info.solutionId };
+    return writeRegister(WABA_REGISTERS, 'add', value, { owned, ...discovered });
   }
-  // Not `discoveredBy`: an unrelated update does not tell us the WABA was onboarded through us.
-  const value = { v: versionOf(event.timeMs, RANK.other, event.eventId), ...base, details: event.details };
-  return writeRegister(REGISTERS, 'other', value);
+  if (LIFE_EVENTS.has(event.event)) {
+    const reactivating = event.event === REACTIVATING_EVENT;
+    const value: LifeRegister = {
+      v: v(reactivating ? RANK.reconnect : RANK.removal),
+      ...base,
+      active: reactivating,
+      ...(event.disconnection === null || event.disconnection === undefined
+        ? {}
+        : { disconnection: event.disconnection }),
+    };
+    return writeRegister(WABA_REGISTERS, 'life', value, discovered);
+  }
+  if (APP_EVENTS.has(event.event)) {
+    const installed = event.event === 'PARTNER_APP_INSTALLED';
+    const value: AppRegister = {
+      v: v(installed ? RANK.install : RANK.uninstall),
+      ...base,
+      installed,
+      ours: event.ours ?? (info?.partnerAppId ?? null) === null,
+      solutionId: info?.solutionId ?? null,
+    };
+    return { register: `${APP_REGISTER_PREFIX}${info?.partnerAppId ?? 'self'}`, value, ...discovered };
+  }
+  // Not `discoveredBy`: a fact alone does not tell us the WABA was onboarded through us.
+  const value: FactRegister = { v: v(RANK.fact), ...base, details: event.details };
+  return { register: `${FACT_REGISTER_PREFIX}${factName(event.event)}`, value };
 };
 
 export const wabaWrite = (event: WabaEvent): RegisterWrite => {
@@ -179,7 +204,7 @@ export const wabaWrite = (event: WabaEvent): RegisterWrite => {
     case 'observation': {
       const { type: _type, wabaId: _wabaId, eventId, ...fields } = event;
       return writeRegister(
-        REGISTERS,
+        WABA_REGISTERS,
         'recon',
         { v: versionOf(event.timeMs, 0, eventId), ...fields },
         {
@@ -190,7 +215,7 @@ export const wabaWrite = (event: WabaEvent): RegisterWrite => {
       );
     }
     case 'token':
-      return writeRegister(REGISTERS, 'token', {
+      return writeRegister(WABA_REGISTERS, 'token', {
         v: versionOf(event.timeMs, 0, event.eventId),
         secretName: event.secretName,
         businessId: event.businessId,
@@ -203,54 +228,3 @@ export const applyWabaEvent = (
   item: Item | undefined,
   event: WabaEvent,
 ): { item: Item; outcome: WriteOutcome } => applyRegisterWrite(item, wabaKey(event.wabaId), wabaWrite(event));
-
-/**
- * A WABA is known once an add, a lifecycle event or reconciliation told us about it; other events alone
- * (for example on the partner's own WABAs) are recorded but not served.
- */
-export const isKnownWaba = (item: Item | undefined): boolean => {
-  const { add, life, recon } = readRegisters<WabaRegisters>(item, REGISTERS);
-  return add !== undefined || life !== undefined || recon !== undefined;
-};
-
-export const projectWaba = (item: Item | undefined): Waba | undefined => {
-  if (item === undefined || typeof item.wabaId !== 'string' || !isKnownWaba(item)) return undefined;
-  const { add, life, other, recon, token } = readRegisters<WabaRegisters>(item, REGISTERS);
-  const lifecycle = newest<Register>(add, life);
-  const active = lifecycle === undefined ? true : lifecycle === add ? true : (life?.active ?? true);
-  const last = newest<AddRegister | LifeRegister | OtherRegister>(add, life, other);
-  return {
-    wabaId: item.wabaId,
-    ownerBusinessId: add?.ownerBusinessId ?? null,
-    solutionId: add?.solutionId ?? recon?.solutionIds[0] ?? null,
-    partnerBusinessIds:
-      add?.partnerBusinessIds ?? (recon?.partnerBusinessId ? [recon.partnerBusinessId] : []),
-    onboardedAt: add === undefined ? null : toEpochSeconds(add.timeMs),
-    active,
-    inactiveReason: active ? null : (life?.event ?? null),
-    lastEvent: last?.event ?? null,
-    lastEventAt: last === undefined ? null : toEpochSeconds(last.timeMs),
-    discoveredBy:
-      item.discoveredBy === 'webhook' || item.discoveredBy === 'reconciliation' ? item.discoveredBy : null,
-    name: recon?.name ?? null,
-    timezoneId: recon?.timezoneId ?? null,
-    businessType: recon?.businessType ?? null,
-    messageTemplateNamespace: recon?.messageTemplateNamespace ?? null,
-    lastReconciledAt: recon === undefined ? null : toEpochSeconds(recon.timeMs),
-    businessTokenSecret: token?.secretName ?? null,
-  };
-};
-
-/** The reconciliation fields currently stored, to skip writes when nothing changed. */
-export const reconciledFields = (item: Item | undefined): ReconciledFields | undefined => {
-  const { recon } = readRegisters<WabaRegisters>(item, REGISTERS);
-  if (recon === undefined) return undefined;
-  return {
-    name: recon.name,
-    timezoneId: recon.timezoneId,
-    businessType: recon.businessType,
-    messageTemplateNamespace: recon.messageTemplateNamespace,
-    partnerBusinessId: recon.partnerBusinessId,
-    solutionIds: recon.solutionIds,
-  };
-};

@@ -3,13 +3,8 @@ import { eventIdOf } from '../domain/event-id.js';
 import { idOrNull } from '../domain/fields.js';
 import type { Item } from '../domain/registers.js';
 import type { SolutionEvent } from '../domain/solution.js';
-import {
-  isKnownWaba,
-  projectWaba,
-  type ReconciledFields,
-  reconciledFields,
-  type WabaObservation,
-} from '../domain/waba.js';
+import type { ReconciledFields, WabaObservation } from '../domain/waba.js';
+import { isKnownWaba, projectWaba, reconciledFields } from '../domain/waba-view.js';
 import { type GraphClient, graphPath } from '../graph/client.js';
 import { GraphBudgetExhaustedError } from '../graph/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';

@@ -17,7 +17,8 @@ import {
   threadKey,
   threadWrite,
 } from '../domain/thread.js';
-import { projectWaba, type Waba, type WabaEvent, wabaKey, wabaWrite } from '../domain/waba.js';
+import { type WabaEvent, wabaKey, wabaWrite } from '../domain/waba.js';
+import { projectWaba, type Waba } from '../domain/waba-view.js';
 import { BadRequestError } from '../errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { Page, RegisterReads } from './register-reader.js';

@@ -12,8 +12,33 @@ interface DeliveryContext {
 const stringOrNull = (value: unknown): string | null =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : null;
 
-const numberOrNull = (value: unknown): number | null =>
-  typeof value === 'number' && Number.isFinite(value) ? value : null;
+const numberOrNull = (value: unknown): number | null => {
+  const number = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value;
+  return typeof number === 'number' && Number.isFinite(number) ? number : null;
+};
+
+const textOf = (...candidates: unknown[]): string | undefined =>
+  candidates.find((candidate): candidate is string => typeof candidate === 'string' && candidate !== '');
+
+/**
+ * A change's field. Meta's own reference samples sometimes put `field` (and `object`) beside `changes` or
+ * inside `value` instead of on the change: each is read where it stands, so such a change still reaches its
+ * domain instead of the passthrough queue.
+ */
+const fieldOf = (change: unknown, entry: Record<string, unknown>): string =>
+  isRecord(change)
+    ? (textOf(change.field, isRecord(change.value) ? change.value.field : undefined, entry.field) ??
+      'unknown')
+    : 'unknown';
+
+const objectOf = (delivery: Record<string, unknown>, entry: Record<string, unknown>): string => {
+  const values = Array.isArray(entry.changes)
+    ? entry.changes.map((change) =>
+        isRecord(change) && isRecord(change.value) ? change.value.object : undefined,
+      )
+    : [];
+  return textOf(delivery.object, entry.object, ...values) ?? 'unknown';
+};
 
 const MESSAGING_ENVELOPE_KEYS = new Set(['sender', 'recipient', 'timestamp']);
 
@@ -90,12 +115,14 @@ export const splitDelivery = (
     }
     const entryId = stringOrNull(entry.id);
     const entryTime = numberOrNull(entry.time);
+    const entryObject = objectOf(delivery, entry);
     let recognised = false;
     if (Array.isArray(entry.changes)) {
       recognised = true;
       for (const change of entry.changes) {
-        const field = isRecord(change) && typeof change.field === 'string' ? change.field : 'unknown';
-        envelopes.push(envelope(context, object, entryId, entryTime, 'changes', field, change));
+        envelopes.push(
+          envelope(context, entryObject, entryId, entryTime, 'changes', fieldOf(change, entry), change),
+        );
       }
     }
     for (const source of ['messaging', 'standby'] as const) {
@@ -103,10 +130,13 @@ export const splitDelivery = (
       if (!Array.isArray(events)) continue;
       recognised = true;
       for (const event of events) {
-        envelopes.push(envelope(context, object, entryId, entryTime, source, messagingKind(event), event));
+        envelopes.push(
+          envelope(context, entryObject, entryId, entryTime, source, messagingKind(event), event),
+        );
       }
     }
-    if (!recognised) envelopes.push(envelope(context, object, entryId, entryTime, 'entry', 'entry', entry));
+    if (!recognised)
+      envelopes.push(envelope(context, entryObject, entryId, entryTime, 'entry', 'entry', entry));
   }
   return envelopes;
 };

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applySolutionEvent, projectSolution } from '../../shared/domain/solution.js';
 import { applyThreadEvent, projectThread } from '../../shared/domain/thread.js';
-import { applyWabaEvent, projectWaba } from '../../shared/domain/waba.js';
+import { applyWabaEvent } from '../../shared/domain/waba.js';
+import { projectWaba } from '../../shared/domain/waba-view.js';
 import { logWithRedelivery, solutionEvent, threadEvent, wabaEvent } from '../support/arbitraries.js';
 import { fold, withoutKeys } from '../support/envelopes.js';
 

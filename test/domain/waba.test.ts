@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyWabaEvent, projectWaba, type WabaEvent } from '../../shared/domain/waba.js';
+import { applyWabaEvent, type WabaEvent } from '../../shared/domain/waba.js';
 import { decodeWabaChange } from '../../shared/domain/waba-decode.js';
+import { projectWaba } from '../../shared/domain/waba-view.js';
 import { InvalidEventError } from '../../shared/errors.js';
 import { fixtureEnvelope, fold } from '../support/envelopes.js';
 
