@@ -53,6 +53,9 @@ const fetchRuntime = (spec: string, folder: string): void => {
   rmSync(join(folder, tarball), { force: true });
 };
 
+/** No rehearsed invocation takes more than seconds: one that hangs fails the run instead of stalling CI. */
+const MAX_INVOCATION_MS = 120_000;
+
 interface Reply {
   id?: number;
   init?: boolean;
@@ -72,6 +75,8 @@ export class FunctionContainer {
   private nextId = 0;
   private child: ChildProcess | undefined;
   private initialized: Promise<void> | undefined;
+  /** Set when the environment ended: every later invocation fails with it, as Runtime.ExitError does. */
+  private ended: Reply['error'] | undefined;
 
   public constructor(
     public readonly spec: FunctionSpec,
@@ -95,10 +100,17 @@ export class FunctionContainer {
     }
     const results = child.stdio[3];
     if (results === null || results === undefined || !('on' in results)) throw new Error('no result pipe');
+    // An error the function raised outside any invocation, reported just before it ends.
+    let fatal: Reply['error'];
     this.initialized = new Promise((resolve, reject) => {
-      child.once('exit', (code) =>
-        reject(new Error(`${this.spec.service} exited with ${code}: ${this.logs.slice(-3).join(' | ')}`)),
-      );
+      // `close` comes after the pipes are drained, so a reply written just before exiting is seen first.
+      child.once('close', (code, signal) => {
+        const cause = fatal ? `${fatal.name}: ${fatal.message}` : this.logs.slice(-3).join(' | ');
+        const message = `${this.spec.service} exited with ${code ?? signal}: ${cause}`;
+        this.ended = { name: 'Runtime.ExitError', message };
+        reject(new Error(message));
+        for (const settle of this.pending.values()) settle({ ok: false, error: this.ended });
+      });
       createInterface({ input: results as NodeJS.ReadableStream }).on('line', (line) => {
         const reply = JSON.parse(line) as Reply;
         if (reply.init === true) return resolve();
@@ -106,6 +118,7 @@ export class FunctionContainer {
           return reject(new Error(`${this.spec.service} failed to initialize: ${reply.error?.message}`));
         }
         if (reply.id !== undefined) this.pending.get(reply.id)?.(reply);
+        else if (reply.ok === false) fatal = reply.error;
       });
     });
     await this.initialized;
@@ -115,12 +128,26 @@ export class FunctionContainer {
   public async invoke<T = unknown>(event: unknown): Promise<T> {
     await this.initialized;
     const id = this.nextId++;
+    const timeoutMs = this.spec.timeoutSeconds * 1000;
+    let watchdog: NodeJS.Timeout | undefined;
     const reply = await new Promise<Reply>((resolve) => {
+      if (this.ended !== undefined) return resolve({ ok: false, error: this.ended });
       this.pending.set(id, resolve);
-      this.child?.stdin?.write(
-        `${JSON.stringify({ id, event, timeoutMs: this.spec.timeoutSeconds * 1000 })}\n`,
+      // Lambda ends an invocation at the function timeout (capped here: nothing rehearsed takes long).
+      watchdog = setTimeout(
+        () => {
+          const seconds = Math.min(timeoutMs, MAX_INVOCATION_MS) / 1000;
+          resolve({
+            ok: false,
+            error: { name: 'Sandbox.Timedout', message: `timed out after ${seconds} s` },
+          });
+          this.child?.kill();
+        },
+        Math.min(timeoutMs, MAX_INVOCATION_MS),
       );
+      this.child?.stdin?.write(`${JSON.stringify({ id, event, timeoutMs })}\n`);
     });
+    clearTimeout(watchdog);
     this.pending.delete(id);
     if (reply.ok !== true) {
       throw new Error(

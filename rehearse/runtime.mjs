@@ -62,10 +62,21 @@ const contextFor = (timeoutMs) => {
   };
 };
 
+// Like the managed runtime: an error no invocation awaited fails the current invocation, then ends the
+// environment (Runtime.UnhandledPromiseRejection and uncaught exceptions are fatal in Lambda too).
+let current;
+const fatal = (name) => (reason) => {
+  const { message, stack } = describe(reason);
+  reply({ id: current, ok: false, error: { name, message, stack } }, () => process.exit(128));
+};
+process.on('unhandledRejection', fatal('Runtime.UnhandledPromiseRejection'));
+process.on('uncaughtException', fatal('Runtime.UncaughtException'));
+
 // One invocation at a time, like one Lambda execution environment.
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() === '') continue;
   const { id, event, timeoutMs } = JSON.parse(line);
+  current = id;
   try {
     const result = await handler(event, contextFor(timeoutMs));
     reply({ id, ok: true, result: result ?? null });

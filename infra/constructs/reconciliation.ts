@@ -13,7 +13,12 @@ export const RECONCILE_TIMEOUT = Duration.minutes(5);
 /** Kept free before the reconciler's timeout to write its summary. */
 export const RECONCILE_SAFETY_MARGIN = Duration.seconds(15);
 
-/** Reconciliation, the webhook fallback: on a schedule and on demand, never two runs at once. */
+/**
+ * Reconciliation, the webhook fallback: on a schedule and on demand, never two runs at once. That is a lease
+ * in the control table, not reserved concurrency 1: Lambda refuses any reservation that leaves the account
+ * below its minimum unreserved concurrency, which a new account (quota 10) always would, so the first
+ * `cdk deploy` there would fail.
+ */
 export class Reconciliation extends Construct {
   public readonly reconcile: SwitchboardFunction;
 
