@@ -88,7 +88,7 @@ describe('consumers', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(deadLetters.messages.at(-1)).toMatchObject({
       body: bodies[4],
-      attributes: { reason: 'change.value.solution_status is missing' },
+      attributes: { reason: 'change.value.solution_status is missing', queue: 'solutions' },
     });
     for (let index = 0; index < 10; index++) {
       const solution = await repository.get(solutionId('poison', index));
@@ -220,6 +220,7 @@ describe('consumers', () => {
     expect(dlq.peek()[0]?.attributes).toMatchObject({
       reason: 'change.value.event is missing',
       eventId: 'bad',
+      queue: 'wabas',
     });
     expect(queue.size()).toEqual({ visible: 0, inFlight: 0 });
     expect(consumer.invocations).toBe(1);
