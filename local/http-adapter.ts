@@ -86,16 +86,23 @@ const jsonResult = (statusCode: number, body: unknown): HttpResult => ({
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/** `Sec-Fetch-Site` values that mean another site's page made the request (`none`: typed by the user). */
+const CROSS_SITE = new Set(['cross-site', 'same-site']);
+
 /**
  * Local mode's `/v1` and `/local` act with the developer's real tokens and hold no authentication: a web
  * page must not reach them. A browser sends `Origin` on cross-site requests (CSRF), and a rebound DNS name
- * arrives with its own `Host` (DNS rebinding), so either one is refused. The CLIs and tests send neither.
+ * arrives with its own `Host` (DNS rebinding), so either one is refused; so is a request whose
+ * `Sec-Fetch-Site` says another site started it (an `<img>` or a link sends no `Origin` with its GET). The
+ * CLIs and tests send none of these.
  */
 export const refusesBrowser = (request: IncomingMessage): string | undefined => {
   const path = new URL(request.url ?? '/', 'http://local').pathname;
   if (!/^\/(v1|local)(\/|$)/.test(path)) return undefined;
   if (request.headers.origin !== undefined)
     return 'requests with an Origin header (from a web page) are refused';
+  if (CROSS_SITE.has(String(request.headers['sec-fetch-site']).toLowerCase()))
+    return 'requests another site started (Sec-Fetch-Site) are refused';
   const host = (request.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
   if (!LOOPBACK_HOSTS.has(host)) return `Host ${JSON.stringify(request.headers.host ?? '')} is not loopback`;
   return undefined;

@@ -120,6 +120,19 @@ describe('deliveries', () => {
     expect(local.stack.queues.accepted).toBe(before);
   });
 
+  it('counts entries that hold no change too: 5,001 empty entries are refused, not waved through', async () => {
+    const before = local.stack.queues.sendCalls;
+    const entry = { id: PAGE, time: 1, changes: [], messaging: [] };
+    const body = JSON.stringify({
+      object: 'page',
+      entry: Array(MAX_CHANGES_PER_DELIVERY + 1).fill(entry),
+    });
+    const response = await postSigned(local.stack.url, body, SECRET);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: 'too_many_changes' });
+    expect(local.stack.queues.sendCalls).toBe(before);
+  });
+
   it('a waba_id that is not an ID is an invalid event (DLQ), never our own portfolio recorded as a customer', async () => {
     const delivery = structuredClone(FIXTURES['partner-added']?.body) as {
       entry: { id: string; changes: { value: { waba_info: { waba_id: unknown } } }[] }[];
@@ -155,6 +168,10 @@ describe('local mode refuses browsers', () => {
     expect(await raw('/local/queues', { origin: 'null' })).toBe(403);
     expect(await raw('/v1/solutions', { host: 'evil.example' })).toBe(403);
     expect(await raw('/v1/solutions', { host: 'attacker.127.0.0.1.nip.io:3000' })).toBe(403);
+    // A cross-site GET (an <img> or a link) carries no Origin, but every current browser says where it came from.
+    expect(await raw('/v1/solutions', { 'sec-fetch-site': 'cross-site' })).toBe(403);
+    expect(await raw('/local/queues', { 'sec-fetch-site': 'same-site' })).toBe(403);
+    expect(await raw('/v1/solutions', { 'sec-fetch-site': 'none' })).toBe(200);
     expect(await raw('/v1/solutions', { host: 'localhost:3000' })).toBe(200);
     expect(await raw('/v1/solutions', {})).toBe(200);
     expect(await raw('/healthz', { origin: 'https://evil.example' })).toBe(200);
@@ -184,6 +201,34 @@ describe('logs', () => {
     // Assess: the caller hears its ID; the log line does not
     expect(result.statusCode).toBe(404);
     expect(result.body).toContain(PSID);
+    expect(output).toContain('request refused');
+    expect(output).not.toContain(PSID);
+    expect(output).toContain(userRef(PSID));
+  });
+
+  it('never name a PSID that arrived percent-encoded, nor one inside the cause of an error', async () => {
+    // Prepare: the path holds the PSID with an encoded first digit; the error and its cause name it decoded
+    const telemetry = new Telemetry('actions');
+    telemetry.logger.setLogLevel('INFO');
+    const handler = httpLambda(telemetry, async () => {
+      throw Object.assign(new NotFoundError(`nothing is known about thread ${PAGE}/${PSID}`), {
+        cause: new Error(`recipient ${PSID} not found`),
+      });
+    });
+    const event = httpEvent({
+      method: 'GET',
+      path: `/v1/threads/${PAGE}/%3${PSID}`,
+      routeKey: 'GET /v1/threads/{pageId}/{userId}',
+      pathParameters: { pageId: PAGE, userId: `%3${PSID}` },
+    });
+
+    // Act
+    const { result, output } = await captureOutput(
+      async () => (await handler(event, context())) as HttpResult,
+    );
+
+    // Assess
+    expect(result.statusCode).toBe(404);
     expect(output).toContain('request refused');
     expect(output).not.toContain(PSID);
     expect(output).toContain(userRef(PSID));
