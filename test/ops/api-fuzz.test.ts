@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isMetaId } from '../../shared/domain/ids.js';
 import { ROUTES } from '../../shared/http/routes.js';
+import { parseJsonObject } from '../../shared/util/json.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { useLocalStack } from '../support/local-stack.js';
 
@@ -43,8 +44,9 @@ const hostileIds = [
   '9'.repeat(2_000),
 ];
 type Id = { text: string; valid: boolean };
+// Valid IDs weigh more, so that many requests pass the path and reach the query and body checks behind it.
 const id: fc.Arbitrary<Id> = fc.oneof(
-  fc.stringMatching(/^[0-9]{1,32}$/).map((text) => ({ text, valid: true })),
+  { arbitrary: fc.stringMatching(/^[0-9]{1,32}$/).map((text) => ({ text, valid: true })), weight: 4 },
   fc.constantFrom(...hostileIds).map((text) => ({ text, valid: false })),
   fc
     .string({ minLength: 1, maxLength: 40 })
@@ -115,7 +117,7 @@ const request = fc.record({
 });
 
 describe('API fuzzing', () => {
-  it(`${RUNS} requests of every /v1 route: no 5xx, and no call to Meta for an invalid ID`, async () => {
+  it(`${RUNS} requests of every /v1 route: no 5xx, and no call to Meta for an invalid path, query or body ID`, async () => {
     let fiveHundreds = 0;
     await fc.assert(
       fc.asyncProperty(request, async ({ route, ids, method, wrongMethod, query, body: payload }) => {
@@ -147,7 +149,7 @@ describe('API fuzzing', () => {
         if (response.status >= 500) fiveHundreds += 1;
         expect(response.status, `${route.method} ${path} → ${text}`).toBeLessThan(500);
         if (response.status >= 400) expect(() => JSON.parse(text), text).not.toThrow();
-        if (used.some((entry) => !entry.valid)) {
+        if (used.some((entry) => !entry.valid) || !bodyIdsValid(route.name, payload)) {
           expect(graph.requests.length, `${path} reached Meta`).toBe(before);
           expect(response.status, `${path} → ${text}`).toBeGreaterThanOrEqual(400);
         }
@@ -157,6 +159,21 @@ describe('API fuzzing', () => {
     expect(fiveHundreds).toBe(0);
   });
 });
+
+/** Body IDs the route reads (as JSON arrives: long integers kept exact); an invalid one must not reach Meta. */
+const BODY_IDS: Readonly<Record<string, readonly string[]>> = {
+  'threads.pass': ['targetAppId'],
+  'threads.metadata': ['targetAppId'],
+  'solutions.accept': ['partnerAppId'],
+};
+const bodyIdsValid = (routeName: string, payload: string | undefined): boolean => {
+  const names = BODY_IDS[routeName] ?? [];
+  const parsed = payload === undefined ? undefined : parseJsonObject(payload);
+  if (names.length === 0 || parsed === undefined) return true;
+  return names.every(
+    (name) => (routeName === 'solutions.accept' && parsed[name] === undefined) || isMetaId(parsed[name]),
+  );
+};
 
 /** The query value a client would send for a (possibly percent-encoded) generated ID. */
 const safe = (text: string): string => {
