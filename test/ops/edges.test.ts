@@ -178,6 +178,22 @@ describe('local mode refuses browsers', () => {
   });
 });
 
+describe('local routes', () => {
+  it.each(['constructor', 'hasownproperty', 'tostring'])(
+    'a queue named like an object property (%s) is a 404, not a crash',
+    async (name) => {
+      for (const [method, action] of [
+        ['GET', 'messages'],
+        ['POST', 'redrive'],
+      ] as const) {
+        const response = await call(method, `/local/queues/${name}/${action}`);
+        expect(response.status, `${method} ${action}`).toBe(404);
+        expect(response.body).toMatchObject({ error: 'not_found' });
+      }
+    },
+  );
+});
+
 describe('logs', () => {
   it('never name a PSID at INFO or WARN: a refused thread request logs a hash of it', async () => {
     // Prepare: an HTTP function whose handler refuses with the PSID in its message, logging at INFO
