@@ -176,6 +176,19 @@ describe('local mode refuses browsers', () => {
     expect(await raw('/v1/solutions', {})).toBe(200);
     expect(await raw('/healthz', { origin: 'https://evil.example' })).toBe(200);
   });
+
+  it('judges the host a request names in its target (absolute form, as proxies send), not only the Host header', async () => {
+    expect(await raw('http://evil.example/v1/solutions', {})).toBe(403);
+    expect(await raw('http://user:pass@evil.example/local/queues', {})).toBe(403);
+    expect(await raw(`http://127.0.0.1:${new URL(local.stack.url).port}/v1/solutions`, {})).toBe(200);
+  });
+
+  it.each(['//[', 'http://[', 'http://127.0.0.1:99999/v1/solutions'])(
+    'answers 400, not 500, to a request target that is not a URL (%s)',
+    async (target) => {
+      expect(await raw(target, {})).toBe(400);
+    },
+  );
 });
 
 describe('local routes', () => {
