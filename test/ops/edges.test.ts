@@ -1,13 +1,17 @@
 import { request as httpRequest } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it, vi } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
-import { DependencyUnavailableError, NotFoundError } from '../../shared/errors.js';
+import { NotFoundError } from '../../shared/errors.js';
 import { GraphClient, graphPath } from '../../shared/graph/client.js';
 import { userRef } from '../../shared/http/http-errors.js';
 import type { HttpResult } from '../../shared/http/types.js';
 import { httpLambda } from '../../shared/lambda.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
 import { EnvelopePublisher } from '../../shared/queue/publisher.js';
+import { jsonSecretSource, parseMetaSecrets } from '../../shared/secrets/meta-secrets.js';
 import { createWebhookHandler } from '../../shared/webhook/handle-webhook.js';
 import { MAX_CHANGES_PER_DELIVERY } from '../../shared/webhook/split.js';
 import { useFakeGraph } from '../support/fake-graph.js';
@@ -265,40 +269,56 @@ describe('logs', () => {
 });
 
 describe('dependency failures', () => {
-  it('answer 503 to unauthenticated callers without the AWS error (ARNs, account) that caused them', async () => {
-    // Prepare: Secrets Manager refuses, naming the role, the secret and the account
+  it('answer 503 to unauthenticated callers without the AWS error (ARNs, account) that caused them; the logs keep it', async () => {
+    // Prepare: the secret source the webhook function builds, over a Secrets Manager that refuses, naming
+    // the role, the secret and the account
     const awsText =
       'User: arn:aws:sts::123456789012:assumed-role/SwitchboardWebhookRole/x is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:eu-west-1:123456789012:secret:MetaSecret-AbCdEf';
+    const secretsManager = mockClient(SecretsManagerClient);
+    secretsManager.on(GetSecretValueCommand).rejects(
+      Object.assign(new Error(awsText), {
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    // The level a function starts with (each warm invocation returns to it): INFO, as deployed.
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+    const telemetry = new Telemetry('webhook');
+    vi.unstubAllEnvs();
     const handler = createWebhookHandler({
-      secrets: {
-        get: async () => {
-          throw new DependencyUnavailableError(
-            'secrets',
-            Object.assign(new Error(awsText), { name: 'AccessDeniedException' }),
-          );
-        },
-      },
+      secrets: jsonSecretSource(
+        new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({ region: 'eu-west-1' }) }),
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:MetaSecret-AbCdEf',
+        300,
+        parseMetaSecrets,
+      ),
       publisher: new EnvelopePublisher(
         { sendBatch: async () => ({ failed: [] }) },
         { put: async () => undefined },
       ),
-      telemetry: new Telemetry('webhook'),
+      telemetry,
     });
 
     // Act
-    const answers = await Promise.all(
-      [
-        httpEvent({ method: 'GET', path: '/healthz' }),
-        httpEvent({ method: 'GET', path: '/webhook', query: { 'hub.mode': 'subscribe' } }),
-        httpEvent({ method: 'POST', path: '/webhook', body: '{}' }),
-      ].map(async (event) => (await handler(event, context())) as HttpResult),
+    const { result: answers, output } = await captureOutput(() =>
+      Promise.all(
+        [
+          httpEvent({ method: 'GET', path: '/healthz' }),
+          httpEvent({ method: 'GET', path: '/webhook', query: { 'hub.mode': 'subscribe' } }),
+          httpEvent({ method: 'POST', path: '/webhook', body: '{}' }),
+        ].map(async (event) => (await handler(event, context())) as HttpResult),
+      ),
     );
+    secretsManager.restore();
 
-    // Assess
+    // Assess: a generic answer to the caller, the whole story for the operator
     for (const answer of answers) {
       expect(answer.statusCode).toBe(503);
       expect(JSON.parse(answer.body)).toMatchObject({ error: 'dependency_unavailable' });
-      expect(answer.body).not.toMatch(/arn:|123456789012|AccessDenied|assumed-role/);
+      expect(answer.body).not.toMatch(/arn:|123456789012|AccessDenied|assumed-role|MetaSecret/);
     }
+    expect(output).toContain('request failed');
+    expect(output).toContain('assumed-role/SwitchboardWebhookRole');
   });
 });
