@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES } from '../../fixtures/deliveries.js';
 import { ROUTES } from '../../shared/http/routes.js';
 import { countRequests } from '../support/dynamo.js';
 import { useFakeGraph } from '../support/fake-graph.js';
-import { useLocalStack } from '../support/local-stack.js';
+import { postSigned, useLocalStack } from '../support/local-stack.js';
 
 /**
  * The held-out set, written out: every `/v1` route of the route table, every hostile ID form, in each path
@@ -180,5 +181,43 @@ describe('hostile requests against local mode', () => {
     expect(control.status).toBe(200);
     expect(control.graphCalls).toBe(1);
     expect(control.dynamoCalls).toBeGreaterThan(0);
+  });
+});
+
+describe('hostile deliveries against local mode', () => {
+  it('events whose IDs are not IDs go to the DLQ at once with their reason and queue, and write nothing', async () => {
+    // Prepare: Meta's own handover samples, with a prototype key for an app ID and a PSID past any key limit
+    const roles = structuredClone(FIXTURES['app-roles']?.body) as { entry: { messaging: object[] }[] };
+    const take = structuredClone(FIXTURES['take-thread-control']?.body) as {
+      entry: { messaging: { sender: { id: string } }[] }[];
+    };
+    const [rolesEvent] = roles.entry[0]?.messaging ?? [];
+    const [takeEvent] = take.entry[0]?.messaging ?? [];
+    if (rolesEvent === undefined || takeEvent === undefined) throw new Error('fixture shape');
+    Object.assign(rolesEvent, { app_roles: JSON.parse('{"__proto__":["primary_receiver"]}') });
+    takeEvent.sender.id = '9'.repeat(2_000);
+    const dlq = local.stack.queues.queues.threads.dlq;
+    const before = dlq?.peek().length ?? 0;
+
+    // Act
+    for (const body of [roles, take])
+      expect(
+        (await postSigned(local.stack.url, JSON.stringify(body), local.stack.env.META_APP_SECRET ?? ''))
+          .status,
+      ).toBe(200);
+    await local.stack.drain();
+
+    // Assess: both dead-lettered by the consumer itself (a redrive after 5 receives carries no reason)
+    const dead = (dlq?.peek() ?? []).slice(before);
+    expect(dead).toHaveLength(2);
+    expect(dead.map((message) => message.attributes)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ reason: expect.stringContaining('app_roles key'), queue: 'threads' }),
+        expect.objectContaining({ reason: expect.stringContaining('sender.id'), queue: 'threads' }),
+      ]),
+    );
+    expect(graph.requests).toHaveLength(0);
+    const page = await send('GET', `/v1/pages/${String((roles.entry[0] as { id?: unknown }).id)}`);
+    expect(page.status).toBe(404);
   });
 });
