@@ -4,7 +4,7 @@ import { isMetaId } from '../../shared/domain/ids.js';
 import { ROUTES } from '../../shared/http/routes.js';
 import { parseJsonObject } from '../../shared/util/json.js';
 import { useFakeGraph } from '../support/fake-graph.js';
-import { useLocalStack } from '../support/local-stack.js';
+import { useLocalStackWithGraph } from '../support/local-stack.js';
 
 /** 10,000 requests by default; FUZZ_RUNS=100000 for a longer run (the same variable as the webhook fuzz). */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
@@ -12,15 +12,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 
 // Meta answers every call it gets with success, so any 5xx is Switchboard's own; every call is recorded.
 const graph = useFakeGraph();
-const local = useLocalStack({
-  env: {
-    META_SYSTEM_USER_TOKEN: 'fuzz-token',
-    META_PAGE_ACCESS_TOKEN: 'fuzz-page-token',
-    get GRAPH_API_BASE_URL() {
-      return graph.base;
-    },
-  },
-});
+const local = useLocalStackWithGraph(graph);
 const answerEverything = () => graph.fallback({ body: { success: true, data: [] } });
 
 const hostileIds = [

@@ -16,23 +16,14 @@ import { createWebhookHandler } from '../../shared/webhook/handle-webhook.js';
 import { MAX_CHANGES_PER_DELIVERY } from '../../shared/webhook/split.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { captureOutput, context, httpEvent } from '../support/lambda.js';
-import { postSigned, useLocalStack } from '../support/local-stack.js';
+import { postSigned, useLocalStackWithGraph } from '../support/local-stack.js';
 
 const SECRET = 'edges-app-secret';
 const PAGE = '1029384756102938';
 const PSID = '5647382910564738';
 // A real Graph stand-in (not the sandbox) records every call local mode makes to Meta.
 const graph = useFakeGraph();
-const local = useLocalStack({
-  env: {
-    META_APP_SECRET: SECRET,
-    META_SYSTEM_USER_TOKEN: 'edges-token',
-    META_PAGE_ACCESS_TOKEN: 'edges-page-token',
-    get GRAPH_API_BASE_URL() {
-      return graph.base;
-    },
-  },
-});
+const local = useLocalStackWithGraph(graph, { META_APP_SECRET: SECRET });
 
 const call = async (
   method: 'GET' | 'POST',

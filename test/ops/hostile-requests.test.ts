@@ -3,7 +3,7 @@ import { FIXTURES } from '../../fixtures/deliveries.js';
 import { ROUTES } from '../../shared/http/routes.js';
 import { countRequests } from '../support/dynamo.js';
 import { useFakeGraph } from '../support/fake-graph.js';
-import { postSigned, useLocalStack } from '../support/local-stack.js';
+import { postSigned, useLocalStackWithGraph } from '../support/local-stack.js';
 
 /**
  * The held-out set, written out: every `/v1` route of the route table, every hostile ID form, in each path
@@ -11,15 +11,7 @@ import { postSigned, useLocalStack } from '../support/local-stack.js';
  * Each answers 400 with a JSON error before any call to Meta or DynamoDB (CONTRACT.md, "IDs").
  */
 const graph = useFakeGraph();
-const local = useLocalStack({
-  env: {
-    META_SYSTEM_USER_TOKEN: 'hostile-token',
-    META_PAGE_ACCESS_TOKEN: 'hostile-page-token',
-    get GRAPH_API_BASE_URL() {
-      return graph.base;
-    },
-  },
-});
+const local = useLocalStackWithGraph(graph);
 let dynamo: ReturnType<typeof countRequests>;
 beforeAll(() => {
   dynamo = countRequests(local.stack.dynamo.client);
