@@ -4,6 +4,7 @@ import { isMetaId } from '../../shared/domain/ids.js';
 import { ROUTES } from '../../shared/http/routes.js';
 import { parseJsonObject } from '../../shared/util/json.js';
 import { useFakeGraph } from '../support/fake-graph.js';
+import { HOSTILE_PATH_IDS } from '../support/hostile-ids.js';
 import { useLocalStackWithGraph } from '../support/local-stack.js';
 
 /** 10,000 requests by default; FUZZ_RUNS=100000 for a longer run (the same variable as the webhook fuzz). */
@@ -15,31 +16,11 @@ const graph = useFakeGraph();
 const local = useLocalStackWithGraph(graph);
 const answerEverything = () => graph.fallback({ body: { success: true, data: [] } });
 
-const hostileIds = [
-  '%2F',
-  '..',
-  '..%2F..%2Fme',
-  'me%2Ffeed%3Fmessage%3Dx%23',
-  '%23page',
-  '__proto__',
-  'constructor',
-  '1e400',
-  '-1',
-  '%20123',
-  '12a',
-  '%E0%A4%A',
-  '%00',
-  '%F0%9F%91%8B',
-  '0x10',
-  '1.5',
-  '9'.repeat(33),
-  '9'.repeat(2_000),
-];
 type Id = { text: string; valid: boolean };
 // Valid IDs weigh more, so that many requests pass the path and reach the query and body checks behind it.
 const id: fc.Arbitrary<Id> = fc.oneof(
   { arbitrary: fc.stringMatching(/^[0-9]{1,32}$/).map((text) => ({ text, valid: true })), weight: 4 },
-  fc.constantFrom(...hostileIds).map((text) => ({ text, valid: false })),
+  fc.constantFrom(...HOSTILE_PATH_IDS).map((text) => ({ text, valid: false })),
   fc
     .string({ minLength: 1, maxLength: 40 })
     .map((text) => ({ text: encodeURIComponent(text), valid: isMetaId(text) })),

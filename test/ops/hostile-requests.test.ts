@@ -3,6 +3,7 @@ import { FIXTURES } from '../../fixtures/deliveries.js';
 import { ROUTES } from '../../shared/http/routes.js';
 import { countRequests } from '../support/dynamo.js';
 import { useFakeGraph } from '../support/fake-graph.js';
+import { HOSTILE_PATH_IDS } from '../support/hostile-ids.js';
 import { postSigned, useLocalStackWithGraph } from '../support/local-stack.js';
 
 /**
@@ -31,40 +32,6 @@ const BODIES: Readonly<Record<string, string>> = {
   'threads.extend': JSON.stringify({ durationSeconds: 60 }),
 };
 
-/** As they travel in a path: encoded separators, climbs, key collisions, numbers Graph misreads, bad encoding. */
-const PATH_FORMS = [
-  '%2F',
-  '..',
-  '.',
-  '%2E%2E',
-  '%2e',
-  '.%2e',
-  '..%2F..%2Fme',
-  'me%2Ffeed%3Fmessage%3Dx%23',
-  '%23page',
-  '__proto__',
-  'constructor',
-  '1e400',
-  '1e3',
-  '-1',
-  '%2B1',
-  '%20123',
-  '123%20',
-  '12a',
-  '0x10',
-  '1.5',
-  '1,2',
-  '%E0%A4%A',
-  '%',
-  '%00',
-  '%F0%9F%91%8B',
-  '%D9%A1%D9%A2',
-  '%EF%BC%91',
-  '%2531',
-  'null',
-  '9'.repeat(33),
-  '9'.repeat(2_000),
-];
 const DOT_SEGMENTS = new Set(['.', '..', '%2E%2E', '%2e', '.%2e']);
 /** As a query or body value holds them, decoded. */
 const VALUE_FORMS = [
@@ -118,7 +85,7 @@ const refusedBeforeAnyCall = { status: 400, json: { error: 'bad_request' }, grap
 const v1Routes = ROUTES.filter((route) => route.path.startsWith('/v1/'));
 const pathCases = v1Routes.flatMap((route) =>
   [...route.path.matchAll(/\{([^}]+)\}/g)].flatMap(([, parameter = '']) =>
-    PATH_FORMS.map((form) => ({
+    HOSTILE_PATH_IDS.map((form) => ({
       route,
       form,
       label: `${route.method} ${route.path} with ${parameter}=${form.slice(0, 40)}`,
