@@ -80,14 +80,20 @@ export const createRecordHandler =
         messageId: record.messageId,
         receiveCount: record.attributes?.ApproximateReceiveCount,
       };
+      let failure = error;
       if (error instanceof InvalidEventError) {
-        await deadLetterInvalid(record, error, deps, spec.domain, context);
-        counted('invalid');
-        return 'invalid';
+        try {
+          await deadLetterInvalid(record, error, deps, spec.domain, context);
+          counted('invalid');
+          return 'invalid';
+        } catch (sendError) {
+          // The DLQ did not take it: the record fails like any other and SQS delivers it again.
+          failure = sendError;
+        }
       }
       counted('failed');
-      telemetry.logger.warn('event failed: it will be retried', { ...context, error: errorMessage(error) });
-      throw error;
+      telemetry.logger.warn('event failed: it will be retried', { ...context, error: errorMessage(failure) });
+      throw failure;
     }
   };
 
