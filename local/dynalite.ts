@@ -51,10 +51,15 @@ export const startLocalDynamo = async (
     endpoint,
     client,
     tableNames,
+    // The server first: it lets requests in flight finish before dynalite closes its database, then the
+    // client. The other way round, a request cut off between two database steps meets a closed database and
+    // dynalite throws that outside any callback (an uncaught "Database is closed").
     close: () =>
       new Promise<void>((resolve) => {
-        client.destroy();
-        server.close(() => resolve());
+        server.close(() => {
+          client.destroy();
+          resolve();
+        });
       }),
   };
 };

@@ -86,19 +86,38 @@ const jsonResult = (statusCode: number, body: unknown): HttpResult => ({
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
+/** `Sec-Fetch-Site` values that mean another site's page made the request (`none`: typed by the user). */
+const CROSS_SITE = new Set(['cross-site', 'same-site']);
+
 /**
  * Local mode's `/v1` and `/local` act with the developer's real tokens and hold no authentication: a web
  * page must not reach them. A browser sends `Origin` on cross-site requests (CSRF), and a rebound DNS name
- * arrives with its own `Host` (DNS rebinding), so either one is refused. The CLIs and tests send neither.
+ * arrives with its own `Host` (DNS rebinding), so either one is refused; so is a request whose
+ * `Sec-Fetch-Site` says another site started it (an `<img>` or a link sends no `Origin` with its GET). The
+ * CLIs and tests send none of these.
  */
-export const refusesBrowser = (request: IncomingMessage): string | undefined => {
-  const path = new URL(request.url ?? '/', 'http://local').pathname;
-  if (!/^\/(v1|local)(\/|$)/.test(path)) return undefined;
+export const refusesBrowser = (request: IncomingMessage, target: URL): string | undefined => {
+  if (!/^\/(v1|local)(\/|$)/.test(target.pathname)) return undefined;
   if (request.headers.origin !== undefined)
     return 'requests with an Origin header (from a web page) are refused';
-  const host = (request.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-  if (!LOOPBACK_HOSTS.has(host)) return `Host ${JSON.stringify(request.headers.host ?? '')} is not loopback`;
+  if (CROSS_SITE.has(String(request.headers['sec-fetch-site']).toLowerCase()))
+    return 'requests another site started (Sec-Fetch-Site) are refused';
+  // A target in absolute form (`GET http://host/...`) names the host itself; the Host header is then ignored.
+  const authority = ABSOLUTE_FORM.test(request.url ?? '') ? target.host : (request.headers.host ?? '');
+  const host = authority.replace(/:\d+$/, '').toLowerCase();
+  if (!LOOPBACK_HOSTS.has(host)) return `host ${JSON.stringify(authority)} is not loopback`;
   return undefined;
+};
+
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:/i;
+
+/** The request target as a URL (origin or absolute form), or undefined when it is not one (`//[`). */
+const targetOf = (request: IncomingMessage): URL | undefined => {
+  try {
+    return new URL(request.url ?? '/', 'http://local');
+  } catch {
+    return undefined;
+  }
 };
 
 /** Serves the route table on loopback, dispatching each route to its function's handler. */
@@ -117,11 +136,16 @@ export const startHttpServer = async (options: {
             response,
             jsonResult(413, { error: 'payload_too_large', message: 'Request Entity Too Large' }),
           );
-        const refused = refusesBrowser(request);
+        const url = targetOf(request);
+        if (url === undefined)
+          return send(
+            response,
+            jsonResult(400, { error: 'bad_request', message: 'request target is not a URL' }),
+          );
+        const refused = refusesBrowser(request, url);
         if (refused !== undefined)
           return send(response, jsonResult(403, { error: 'forbidden', message: refused }));
         if (options.localRoutes !== undefined && (await options.localRoutes(request, response, body))) return;
-        const url = new URL(request.url ?? '/', 'http://local');
         const match = matchRoute(request.method ?? 'GET', url.pathname);
         if (!match.found)
           return send(

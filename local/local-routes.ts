@@ -20,7 +20,8 @@ export const localRoutes =
     const match = /^\/local\/queues\/([a-z-]+)\/(redrive|messages)$/.exec(path);
     if (match === null) return false;
     const [, name = '', action] = match;
-    const queue = queues[name];
+    // Own names only: `constructor` is a property of every object, not a queue.
+    const queue = Object.hasOwn(queues, name) ? queues[name] : undefined;
     if (queue === undefined) {
       sendJson(response, 404, {
         error: 'not_found',

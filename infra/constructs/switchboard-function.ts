@@ -148,9 +148,15 @@ export class SwitchboardFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Sending only: `sqs:SendMessage` (which also covers `SendMessageBatch`) on that queue. The code holds the
+   * URL, so the `GetQueueUrl`/`GetQueueAttributes` that `grantSendMessages` adds are left out. A queue
+   * encrypted with a customer key would also need that key (ours use SQS-managed encryption).
+   */
   public bindQueueSend(queue: IQueue, variable: string): this {
     this.addEnvironment(variable, queue.queueUrl);
-    queue.grantSendMessages(this);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
+    queue.encryptionMasterKey?.grantEncryptDecrypt(this);
     return this;
   }
 

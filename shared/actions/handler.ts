@@ -73,6 +73,9 @@ const ACTION_MARGIN_MS = 1_500;
 const actionDeadline = (context: Context): number =>
   Date.now() + Math.max(0, Math.min(ACTION_BUDGET_MS, context.getRemainingTimeInMillis() - ACTION_MARGIN_MS));
 
+/** The business-token jobs' queue, as its DLQ messages and the `invalid` count name it. */
+const TOKEN_JOBS = 'business-tokens';
+
 const isSqsEvent = (event: unknown): event is SQSEvent => isRecord(event) && Array.isArray(event.Records);
 
 /**
@@ -86,7 +89,9 @@ export const createActionsHandler = (deps: ActionsDeps) => {
       job = parseBusinessTokenJob(record.body);
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error;
-      return deadLetterInvalid(record, error, deps, { messageId: record.messageId });
+      await deadLetterInvalid(record, error, deps, TOKEN_JOBS, { messageId: record.messageId });
+      deps.telemetry.count('EventsProcessed', 1, { Domain: TOKEN_JOBS, Outcome: 'invalid' });
+      return;
     }
     try {
       await fetchBusinessToken(deps.businessTokens, job);

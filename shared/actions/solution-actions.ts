@@ -1,4 +1,5 @@
 import { eventIdOf } from '../domain/event-id.js';
+import { idOrNull } from '../domain/fields.js';
 import type { Solution, SolutionEvent } from '../domain/solution.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { type GraphClient, graphPath } from '../graph/client.js';
@@ -66,7 +67,7 @@ interface SolutionDetails {
   name?: string;
   status?: string;
   owner_permissions?: string[];
-  partners?: { data?: { partner_permissions?: string[]; partner_app?: { id?: string; name?: string } }[] };
+  partners?: { data?: { partner_permissions?: string[]; partner_app?: { id?: unknown; name?: string } }[] };
 }
 
 /** Meta's permission names (`MANAGE`, `VIEW_COST`, ...); bounded so a body cannot be made huge. */
@@ -169,9 +170,9 @@ export class SolutionActions {
     const partner =
       terms.partnerAppId === undefined
         ? partners[0]
-        : partners.find((entry) => entry.partner_app?.id === terms.partnerAppId);
+        : partners.find((entry) => idOrNull(entry.partner_app?.id) === terms.partnerAppId);
     const metaTerms = partners.map((entry) => ({
-      partnerAppId: entry.partner_app?.id ?? null,
+      partnerAppId: idOrNull(entry.partner_app?.id),
       partnerPermissions: entry.partner_permissions ?? [],
     }));
     const permissionsDiffer =

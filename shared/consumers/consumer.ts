@@ -29,21 +29,24 @@ export interface ConsumerDeps {
 export type OutcomeTally = Map<string, number>;
 
 /**
- * A record that can never apply goes to the DLQ now, with the reason, and counts as handled; if even that
- * send fails, the record fails and is retried like any other.
+ * A record that can never apply goes to the DLQ now, with the reason and the queue it came from (the name
+ * `npm run redrive` takes), and counts as handled (outcome `invalid`); if even that send fails, the record
+ * fails and is retried like any other.
  */
 export const deadLetterInvalid = async (
   record: SQSRecord,
   error: InvalidEventError,
   deps: Pick<ConsumerDeps, 'deadLetters' | 'telemetry'>,
+  queue: string,
   context: Record<string, unknown>,
 ): Promise<void> => {
   await deps.deadLetters.send(record.body, {
     reason: error.message,
     ...(typeof context.eventId === 'string' ? { eventId: context.eventId } : {}),
+    queue,
     sourceMessageId: record.messageId,
   });
-  deps.telemetry.logger.error('invalid event moved to the DLQ', { ...context, error: error.message });
+  deps.telemetry.logger.error('invalid event moved to the DLQ', { ...context, queue, error: error.message });
 };
 
 /**
@@ -77,14 +80,20 @@ export const createRecordHandler =
         messageId: record.messageId,
         receiveCount: record.attributes?.ApproximateReceiveCount,
       };
+      let failure = error;
       if (error instanceof InvalidEventError) {
-        await deadLetterInvalid(record, error, deps, context);
-        counted('invalid');
-        return 'invalid';
+        try {
+          await deadLetterInvalid(record, error, deps, spec.domain, context);
+          counted('invalid');
+          return 'invalid';
+        } catch (sendError) {
+          // The DLQ did not take it: the record fails like any other and SQS delivers it again.
+          failure = sendError;
+        }
       }
       counted('failed');
-      telemetry.logger.warn('event failed: it will be retried', { ...context, error: errorMessage(error) });
-      throw error;
+      telemetry.logger.warn('event failed: it will be retried', { ...context, error: errorMessage(failure) });
+      throw failure;
     }
   };
 

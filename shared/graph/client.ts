@@ -234,6 +234,20 @@ export class GraphClient {
       return { ok: false, failure: { status: 0, message: errorMessage(error), waitMs: 0, transient: true } };
     }
     const hasError = typeof body === 'object' && body !== null && 'error' in body;
+    if (response.ok && body === undefined) {
+      // Graph answers JSON objects; anything else (a proxy's page) is a refusal to report, not ours to misread.
+      const message = `Graph answered ${response.status} with a body that is not a JSON object`;
+      return {
+        ok: false,
+        failure: {
+          status: response.status,
+          message,
+          waitMs: 0,
+          transient: false,
+          graph: noGraphBody(message),
+        },
+      };
+    }
     if (response.ok && !hasError) return { ok: true, body };
     const { graph, transientFlag } = parseGraphError(body, response.status);
     return {

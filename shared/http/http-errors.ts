@@ -8,17 +8,33 @@ import type { HttpApiEvent, HttpResult } from './types.js';
 const isHttpApiEvent = (event: unknown): event is HttpApiEvent =>
   typeof event === 'object' && event !== null && 'requestContext' in event && 'routeKey' in event;
 
-/**
- * PSIDs and IGSIDs identify people: log lines name them only by a short hash (the caller's answer still
- * names the ID it sent).
- */
-const withoutUserId = (message: string, event: HttpApiEvent): string => {
-  const userId = event.pathParameters?.userId;
-  return userId === undefined || userId === '' ? message : message.split(userId).join(userRef(userId));
-};
-
 export const userRef = (userId: string): string =>
   `user#${createHash('sha256').update(userId).digest('hex').slice(0, 12)}`;
+
+const decodedOrRaw = (value: string): string => {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+};
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * PSIDs and IGSIDs identify people: log lines name them only by a short hash (the caller's answer still
+ * names the ID it sent). The path may hold the ID percent-encoded while messages name it decoded, so both
+ * forms are replaced, and only where they stand alone (not inside a longer number).
+ */
+const userIdRedactor = (event: HttpApiEvent): ((text: string) => string) => {
+  const raw = event.pathParameters?.userId ?? '';
+  if (raw === '') return (text) => text;
+  const userId = decodedOrRaw(raw);
+  const forms = [...new Set([raw, userId])].filter((form) => form !== '');
+  const pattern = new RegExp(`(?<![0-9])(?:${forms.map(escapeRegExp).join('|')})(?![0-9])`, 'g');
+  const ref = userRef(userId);
+  return (text) => text.replace(pattern, ref);
+};
 
 /** Answers that are Switchboard's own fault (a bug, or a dependency of ours down): they page someone. */
 export const isServerFault = (status: number): boolean => status === 500 || status === 503;
@@ -43,11 +59,14 @@ export const httpErrors = <E, R>(
     // A function that also consumes a queue (actions) lets non-HTTP failures propagate.
     if (!isHttpApiEvent(event)) return;
     const response = toErrorResponse(error);
+    const redact = userIdRedactor(event);
     const log = {
       routeKey: event.routeKey,
       status: response.statusCode,
-      error: withoutUserId(errorMessage(error), event),
-      ...(error instanceof Error && error.cause !== undefined ? { cause: errorMessage(error.cause) } : {}),
+      error: redact(errorMessage(error)),
+      ...(error instanceof Error && error.cause !== undefined
+        ? { cause: redact(errorMessage(error.cause)) }
+        : {}),
     };
     if (response.statusCode >= 500) telemetry.logger.error('request failed', log);
     else telemetry.logger.warn('request refused', log);

@@ -77,17 +77,21 @@ const envelope = (
  */
 export const MAX_CHANGES_PER_DELIVERY = 5_000;
 
-/** How many envelopes a delivery would become, counted without building them. */
+/**
+ * How much work a delivery is, counted without building envelopes: its changes, and at least one for
+ * every entry, so that entries holding nothing (or nothing we recognise) cannot slip past the bound.
+ */
 export const countChanges = (delivery: Record<string, unknown>): number => {
   if (!Array.isArray(delivery.entry)) return 1;
   let count = 0;
   for (const entry of delivery.entry) {
-    if (!isRecord(entry)) {
-      count += 1;
-      continue;
-    }
-    const lists = [entry.changes, entry.messaging, entry.standby].filter(Array.isArray);
-    count += lists.length === 0 ? 1 : lists.reduce((sum, list) => sum + list.length, 0);
+    const lists = isRecord(entry)
+      ? [entry.changes, entry.messaging, entry.standby].filter(Array.isArray)
+      : [];
+    count += Math.max(
+      1,
+      lists.reduce((sum, list) => sum + list.length, 0),
+    );
   }
   return count;
 };

@@ -1,6 +1,6 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalClaimStore } from '../../local/claim-store.js';
 import { MemoryDeadLetters } from '../../local/dead-letters.js';
 import { localContext } from '../../local/lambda-context.js';
@@ -218,6 +218,34 @@ describe('solution actions', () => {
       { partnerAppId: '637576208107267', partnerPermissions: ['DEVELOP', 'MANAGE'] },
     );
     expect(response.status).toBe(200);
+  });
+
+  it('reads a partner app ID that Graph sends as a bare number by the same ID rule as the caller', async () => {
+    await seedSolution('6100006', 'INITIATED');
+    graph.on('GET /6100006', {
+      body: {
+        status: 'INITIATED',
+        partners: { data: [{ partner_app: { id: 637576208107267 }, partner_permissions: ['MANAGE'] }] },
+      },
+    });
+    graph.on('POST /6100006/accept', { body: { success: true } });
+    const response = await call(
+      'POST',
+      solutionRoute('accept'),
+      { solutionId: '6100006' },
+      { partnerAppId: '637576208107267', partnerPermissions: ['MANAGE'] },
+    );
+    expect(response.status).toBe(200);
+  });
+
+  it('an answer from Graph that is not a JSON object is a 502 (Meta), not a 500 (ours), and changes nothing', async () => {
+    await seedSolution('6100007', 'INITIATED');
+    graph.on('GET /6100007', { body: '<html>upstream proxy error</html>' });
+    const response = await call('POST', solutionRoute('accept'), { solutionId: '6100007' });
+    expect(response.status).toBe(502);
+    expect(response.body).toMatchObject({ error: 'meta_refused', message: expect.any(String) });
+    expect(graph.calls('POST /6100007/accept')).toHaveLength(0);
+    expect((await tables.solutions.get('6100007'))?.status).toBe('INITIATED');
   });
 
   it('answers 400 for a malformed body', async () => {
@@ -589,11 +617,17 @@ describe('customer business tokens', () => {
       solutionId: '303610109049230',
       businessId: '6143763655652543',
     });
+    const counted = vi.spyOn(Telemetry.prototype, 'count');
     const result = (await handler()(sqsEvent([job, '{"bad":true}'], 'job'), context())) as SQSBatchResponse;
     expect(result.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(['job-0']);
     expect(deadLetters.messages.at(-1)).toMatchObject({
       body: '{"bad":true}',
-      attributes: { reason: 'not a business token job' },
+      attributes: { reason: 'not a business token job', queue: 'business-tokens' },
     });
+    expect(counted).toHaveBeenCalledWith('EventsProcessed', 1, {
+      Domain: 'business-tokens',
+      Outcome: 'invalid',
+    });
+    counted.mockRestore();
   });
 });

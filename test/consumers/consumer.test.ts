@@ -1,10 +1,13 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LocalClaimStore } from '../../local/claim-store.js';
 import { MemoryDeadLetters } from '../../local/dead-letters.js';
 import { type LocalDynamo, startLocalDynamo } from '../../local/dynalite.js';
 import { LocalQueue } from '../../local/in-process-queue.js';
 import { LocalConsumer } from '../../local/local-consumer.js';
+import { SqsDeadLetterSink } from '../../shared/aws/sqs-dead-letters.js';
 import { createConsumerHandler } from '../../shared/consumers/consumer.js';
 import { solutionsConsumer, wabasConsumer } from '../../shared/consumers/specs.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
@@ -88,7 +91,7 @@ describe('consumers', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(deadLetters.messages.at(-1)).toMatchObject({
       body: bodies[4],
-      attributes: { reason: 'change.value.solution_status is missing' },
+      attributes: { reason: 'change.value.solution_status is missing', queue: 'solutions' },
     });
     for (let index = 0; index < 10; index++) {
       const solution = await repository.get(solutionId('poison', index));
@@ -108,6 +111,51 @@ describe('consumers', () => {
       body: '{not json',
       attributes: { reason: 'message body is not JSON' },
     });
+  });
+
+  it('when the DLQ cannot take an invalid record, the record fails (SQS delivers it again) and counts as failed', async () => {
+    // Prepare
+    const repository = new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions));
+    const counted = vi.spyOn(Telemetry.prototype, 'count');
+    const handler = createConsumerHandler(solutionsConsumer(repository, telemetry), {
+      claims,
+      telemetry,
+      deadLetters: {
+        send: async () => {
+          throw new Error('DLQ unavailable');
+        },
+      },
+    });
+    // Act
+    const response = (await handler(sqsEvent(['{not json'], 'dlq-down'), context())) as SQSBatchResponse;
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'dlq-down-0' }]);
+    expect(counted).toHaveBeenCalledWith('EventsProcessed', 1, { Domain: 'solutions', Outcome: 'failed' });
+    counted.mockRestore();
+  });
+
+  it('in AWS, the DLQ message is one SendMessage to the DLQ URL, the reason and its context as string attributes', async () => {
+    // Prepare
+    const sqs = mockClient(SQSClient);
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    const sink = new SqsDeadLetterSink('https://sqs.eu-west-1.amazonaws.com/123456789012/solutions-dlq', {
+      region: 'eu-west-1',
+    });
+    // Act
+    await sink.send('{"v":1}', { reason: 'x'.repeat(5_000), eventId: 'e-1', queue: 'solutions' });
+    // Assess
+    expect(sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        QueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/solutions-dlq',
+        MessageBody: '{"v":1}',
+        MessageAttributes: {
+          reason: { DataType: 'String', StringValue: 'x'.repeat(1_024) },
+          eventId: { DataType: 'String', StringValue: 'e-1' },
+          queue: { DataType: 'String', StringValue: 'solutions' },
+        },
+      },
+    ]);
+    sqs.restore();
   });
 
   it('a crash after k records and a redelivery of the whole batch end in the state of one clean run', async () => {
@@ -220,6 +268,7 @@ describe('consumers', () => {
     expect(dlq.peek()[0]?.attributes).toMatchObject({
       reason: 'change.value.event is missing',
       eventId: 'bad',
+      queue: 'wabas',
     });
     expect(queue.size()).toEqual({ visible: 0, inFlight: 0 });
     expect(consumer.invocations).toBe(1);

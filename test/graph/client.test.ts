@@ -121,6 +121,15 @@ describe('Graph API client', () => {
     expect(graph.requests).toHaveLength(1);
   });
 
+  it('refuses a success answer that is not a JSON object (a proxy page) without retrying: a 502, never read as data', async () => {
+    graph.on('POST /123/accept', { body: '<html>bad gateway</html>' });
+    const { instance } = client();
+    const failure = instance.request({ method: 'POST', path: '/123/accept' });
+    await expect(failure).rejects.toBeInstanceOf(GraphApiError);
+    await expect(failure).rejects.toMatchObject({ status: 502, httpStatus: 200 });
+    expect(instance.stats).toEqual({ requests: 1, retries: 0 });
+  });
+
   it('follows paging.next until it is absent, even after a short page', async () => {
     graph.on(
       'GET /list',

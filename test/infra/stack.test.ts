@@ -269,8 +269,6 @@ describe('the stack', () => {
         's3:PutObject',
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
-        'sqs:GetQueueAttributes',
-        'sqs:GetQueueUrl',
         'sqs:SendMessage',
       ].sort(),
     );
@@ -287,6 +285,20 @@ describe('the stack', () => {
       ),
     ).toContain('MetaSecret');
     expect(JSON.stringify(statements)).not.toContain('dynamodb');
+  });
+
+  it('each consumer and the actions function may send an invalid message only to their own DLQ (SendMessage alone)', () => {
+    for (const [prefix, dlq] of [
+      ['SolutionsConsumer', 'SolutionsQueueDlq'],
+      ['WabasConsumer', 'WabasQueueDlq'],
+      ['ThreadsConsumer', 'ThreadsQueueDlq'],
+      ['Actions', 'BusinessTokensQueueDlq'],
+    ] as const) {
+      const sends = statementsOf(prefix).filter((s) => JSON.stringify(s.Action).includes('sqs:SendMessage'));
+      expect(sends, prefix).toHaveLength(1);
+      expect(sends[0]?.Action, prefix).toBe('sqs:SendMessage');
+      expect(JSON.stringify(sends[0]?.Resource), prefix).toContain(dlq);
+    }
   });
 
   it('each consumer may only write its own table (UpdateItem) and read claim checks', () => {

@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isMetaId } from '../../shared/domain/ids.js';
 import { ROUTES } from '../../shared/http/routes.js';
+import { parseJsonObject } from '../../shared/util/json.js';
 import { useFakeGraph } from '../support/fake-graph.js';
-import { useLocalStack } from '../support/local-stack.js';
+import { HOSTILE_PATH_IDS } from '../support/hostile-ids.js';
+import { useLocalStackWithGraph } from '../support/local-stack.js';
 
 /** 10,000 requests by default; FUZZ_RUNS=100000 for a longer run (the same variable as the webhook fuzz). */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
@@ -11,41 +13,14 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 
 // Meta answers every call it gets with success, so any 5xx is Switchboard's own; every call is recorded.
 const graph = useFakeGraph();
-const local = useLocalStack({
-  env: {
-    META_SYSTEM_USER_TOKEN: 'fuzz-token',
-    META_PAGE_ACCESS_TOKEN: 'fuzz-page-token',
-    get GRAPH_API_BASE_URL() {
-      return graph.base;
-    },
-  },
-});
+const local = useLocalStackWithGraph(graph);
 const answerEverything = () => graph.fallback({ body: { success: true, data: [] } });
 
-const hostileIds = [
-  '%2F',
-  '..',
-  '..%2F..%2Fme',
-  'me%2Ffeed%3Fmessage%3Dx%23',
-  '%23page',
-  '__proto__',
-  'constructor',
-  '1e400',
-  '-1',
-  '%20123',
-  '12a',
-  '%E0%A4%A',
-  '%00',
-  '%F0%9F%91%8B',
-  '0x10',
-  '1.5',
-  '9'.repeat(33),
-  '9'.repeat(2_000),
-];
 type Id = { text: string; valid: boolean };
+// Valid IDs weigh more, so that many requests pass the path and reach the query and body checks behind it.
 const id: fc.Arbitrary<Id> = fc.oneof(
-  fc.stringMatching(/^[0-9]{1,32}$/).map((text) => ({ text, valid: true })),
-  fc.constantFrom(...hostileIds).map((text) => ({ text, valid: false })),
+  { arbitrary: fc.stringMatching(/^[0-9]{1,32}$/).map((text) => ({ text, valid: true })), weight: 4 },
+  fc.constantFrom(...HOSTILE_PATH_IDS).map((text) => ({ text, valid: false })),
   fc
     .string({ minLength: 1, maxLength: 40 })
     .map((text) => ({ text: encodeURIComponent(text), valid: isMetaId(text) })),
@@ -115,7 +90,7 @@ const request = fc.record({
 });
 
 describe('API fuzzing', () => {
-  it(`${RUNS} requests of every /v1 route: no 5xx, and no call to Meta for an invalid ID`, async () => {
+  it(`${RUNS} requests of every /v1 route: no 5xx, and no call to Meta for an invalid path, query or body ID`, async () => {
     let fiveHundreds = 0;
     await fc.assert(
       fc.asyncProperty(request, async ({ route, ids, method, wrongMethod, query, body: payload }) => {
@@ -147,7 +122,7 @@ describe('API fuzzing', () => {
         if (response.status >= 500) fiveHundreds += 1;
         expect(response.status, `${route.method} ${path} → ${text}`).toBeLessThan(500);
         if (response.status >= 400) expect(() => JSON.parse(text), text).not.toThrow();
-        if (used.some((entry) => !entry.valid)) {
+        if (used.some((entry) => !entry.valid) || !bodyIdsValid(route.name, payload)) {
           expect(graph.requests.length, `${path} reached Meta`).toBe(before);
           expect(response.status, `${path} → ${text}`).toBeGreaterThanOrEqual(400);
         }
@@ -157,6 +132,21 @@ describe('API fuzzing', () => {
     expect(fiveHundreds).toBe(0);
   });
 });
+
+/** Body IDs the route reads (as JSON arrives: long integers kept exact); an invalid one must not reach Meta. */
+const BODY_IDS: Readonly<Record<string, readonly string[]>> = {
+  'threads.pass': ['targetAppId'],
+  'threads.metadata': ['targetAppId'],
+  'solutions.accept': ['partnerAppId'],
+};
+const bodyIdsValid = (routeName: string, payload: string | undefined): boolean => {
+  const names = BODY_IDS[routeName] ?? [];
+  const parsed = payload === undefined ? undefined : parseJsonObject(payload);
+  if (names.length === 0 || parsed === undefined) return true;
+  return names.every(
+    (name) => (routeName === 'solutions.accept' && parsed[name] === undefined) || isMetaId(parsed[name]),
+  );
+};
 
 /** The query value a client would send for a (possibly percent-encoded) generated ID. */
 const safe = (text: string): string => {

@@ -1,34 +1,29 @@
 import { request as httpRequest } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it, vi } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
-import { DependencyUnavailableError, NotFoundError } from '../../shared/errors.js';
+import { NotFoundError } from '../../shared/errors.js';
 import { GraphClient, graphPath } from '../../shared/graph/client.js';
 import { userRef } from '../../shared/http/http-errors.js';
 import type { HttpResult } from '../../shared/http/types.js';
 import { httpLambda } from '../../shared/lambda.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
 import { EnvelopePublisher } from '../../shared/queue/publisher.js';
+import { jsonSecretSource, parseMetaSecrets } from '../../shared/secrets/meta-secrets.js';
 import { createWebhookHandler } from '../../shared/webhook/handle-webhook.js';
 import { MAX_CHANGES_PER_DELIVERY } from '../../shared/webhook/split.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { captureOutput, context, httpEvent } from '../support/lambda.js';
-import { postSigned, useLocalStack } from '../support/local-stack.js';
+import { postSigned, useLocalStackWithGraph } from '../support/local-stack.js';
 
 const SECRET = 'edges-app-secret';
 const PAGE = '1029384756102938';
 const PSID = '5647382910564738';
 // A real Graph stand-in (not the sandbox) records every call local mode makes to Meta.
 const graph = useFakeGraph();
-const local = useLocalStack({
-  env: {
-    META_APP_SECRET: SECRET,
-    META_SYSTEM_USER_TOKEN: 'edges-token',
-    META_PAGE_ACCESS_TOKEN: 'edges-page-token',
-    get GRAPH_API_BASE_URL() {
-      return graph.base;
-    },
-  },
-});
+const local = useLocalStackWithGraph(graph, { META_APP_SECRET: SECRET });
 
 const call = async (
   method: 'GET' | 'POST',
@@ -120,6 +115,19 @@ describe('deliveries', () => {
     expect(local.stack.queues.accepted).toBe(before);
   });
 
+  it('counts entries that hold no change too: 5,001 empty entries are refused, not waved through', async () => {
+    const before = local.stack.queues.sendCalls;
+    const entry = { id: PAGE, time: 1, changes: [], messaging: [] };
+    const body = JSON.stringify({
+      object: 'page',
+      entry: Array(MAX_CHANGES_PER_DELIVERY + 1).fill(entry),
+    });
+    const response = await postSigned(local.stack.url, body, SECRET);
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: 'too_many_changes' });
+    expect(local.stack.queues.sendCalls).toBe(before);
+  });
+
   it('a waba_id that is not an ID is an invalid event (DLQ), never our own portfolio recorded as a customer', async () => {
     const delivery = structuredClone(FIXTURES['partner-added']?.body) as {
       entry: { id: string; changes: { value: { waba_info: { waba_id: unknown } } }[] }[];
@@ -155,10 +163,43 @@ describe('local mode refuses browsers', () => {
     expect(await raw('/local/queues', { origin: 'null' })).toBe(403);
     expect(await raw('/v1/solutions', { host: 'evil.example' })).toBe(403);
     expect(await raw('/v1/solutions', { host: 'attacker.127.0.0.1.nip.io:3000' })).toBe(403);
+    // A cross-site GET (an <img> or a link) carries no Origin, but every current browser says where it came from.
+    expect(await raw('/v1/solutions', { 'sec-fetch-site': 'cross-site' })).toBe(403);
+    expect(await raw('/local/queues', { 'sec-fetch-site': 'same-site' })).toBe(403);
+    expect(await raw('/v1/solutions', { 'sec-fetch-site': 'none' })).toBe(200);
     expect(await raw('/v1/solutions', { host: 'localhost:3000' })).toBe(200);
     expect(await raw('/v1/solutions', {})).toBe(200);
     expect(await raw('/healthz', { origin: 'https://evil.example' })).toBe(200);
   });
+
+  it('judges the host a request names in its target (absolute form, as proxies send), not only the Host header', async () => {
+    expect(await raw('http://evil.example/v1/solutions', {})).toBe(403);
+    expect(await raw('http://user:pass@evil.example/local/queues', {})).toBe(403);
+    expect(await raw(`http://127.0.0.1:${new URL(local.stack.url).port}/v1/solutions`, {})).toBe(200);
+  });
+
+  it.each(['//[', 'http://[', 'http://127.0.0.1:99999/v1/solutions'])(
+    'answers 400, not 500, to a request target that is not a URL (%s)',
+    async (target) => {
+      expect(await raw(target, {})).toBe(400);
+    },
+  );
+});
+
+describe('local routes', () => {
+  it.each(['constructor', 'hasownproperty', 'tostring'])(
+    'a queue named like an object property (%s) is a 404, not a crash',
+    async (name) => {
+      for (const [method, action] of [
+        ['GET', 'messages'],
+        ['POST', 'redrive'],
+      ] as const) {
+        const response = await call(method, `/local/queues/${name}/${action}`);
+        expect(response.status, `${method} ${action}`).toBe(404);
+        expect(response.body).toMatchObject({ error: 'not_found' });
+      }
+    },
+  );
 });
 
 describe('logs', () => {
@@ -188,43 +229,87 @@ describe('logs', () => {
     expect(output).not.toContain(PSID);
     expect(output).toContain(userRef(PSID));
   });
+
+  it('never name a PSID that arrived percent-encoded, nor one inside the cause of an error', async () => {
+    // Prepare: the path holds the PSID with an encoded first digit; the error and its cause name it decoded
+    const telemetry = new Telemetry('actions');
+    telemetry.logger.setLogLevel('INFO');
+    const handler = httpLambda(telemetry, async () => {
+      throw Object.assign(new NotFoundError(`nothing is known about thread ${PAGE}/${PSID}`), {
+        cause: new Error(`recipient ${PSID} not found`),
+      });
+    });
+    const event = httpEvent({
+      method: 'GET',
+      path: `/v1/threads/${PAGE}/%3${PSID}`,
+      routeKey: 'GET /v1/threads/{pageId}/{userId}',
+      pathParameters: { pageId: PAGE, userId: `%3${PSID}` },
+    });
+
+    // Act
+    const { result, output } = await captureOutput(
+      async () => (await handler(event, context())) as HttpResult,
+    );
+
+    // Assess
+    expect(result.statusCode).toBe(404);
+    expect(output).toContain('request refused');
+    expect(output).not.toContain(PSID);
+    expect(output).toContain(userRef(PSID));
+  });
 });
 
 describe('dependency failures', () => {
-  it('answer 503 to unauthenticated callers without the AWS error (ARNs, account) that caused them', async () => {
-    // Prepare: Secrets Manager refuses, naming the role, the secret and the account
+  it('answer 503 to unauthenticated callers without the AWS error (ARNs, account) that caused them; the logs keep it', async () => {
+    // Prepare: the secret source the webhook function builds, over a Secrets Manager that refuses, naming
+    // the role, the secret and the account
     const awsText =
       'User: arn:aws:sts::123456789012:assumed-role/SwitchboardWebhookRole/x is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:eu-west-1:123456789012:secret:MetaSecret-AbCdEf';
+    const secretsManager = mockClient(SecretsManagerClient);
+    secretsManager.on(GetSecretValueCommand).rejects(
+      Object.assign(new Error(awsText), {
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    // The level a function starts with (each warm invocation returns to it): INFO, as deployed.
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
+    const telemetry = new Telemetry('webhook');
+    vi.unstubAllEnvs();
     const handler = createWebhookHandler({
-      secrets: {
-        get: async () => {
-          throw new DependencyUnavailableError(
-            'secrets',
-            Object.assign(new Error(awsText), { name: 'AccessDeniedException' }),
-          );
-        },
-      },
+      secrets: jsonSecretSource(
+        new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({ region: 'eu-west-1' }) }),
+        'arn:aws:secretsmanager:eu-west-1:123456789012:secret:MetaSecret-AbCdEf',
+        300,
+        parseMetaSecrets,
+      ),
       publisher: new EnvelopePublisher(
         { sendBatch: async () => ({ failed: [] }) },
         { put: async () => undefined },
       ),
-      telemetry: new Telemetry('webhook'),
+      telemetry,
     });
 
     // Act
-    const answers = await Promise.all(
-      [
-        httpEvent({ method: 'GET', path: '/healthz' }),
-        httpEvent({ method: 'GET', path: '/webhook', query: { 'hub.mode': 'subscribe' } }),
-        httpEvent({ method: 'POST', path: '/webhook', body: '{}' }),
-      ].map(async (event) => (await handler(event, context())) as HttpResult),
+    const { result: answers, output } = await captureOutput(() =>
+      Promise.all(
+        [
+          httpEvent({ method: 'GET', path: '/healthz' }),
+          httpEvent({ method: 'GET', path: '/webhook', query: { 'hub.mode': 'subscribe' } }),
+          httpEvent({ method: 'POST', path: '/webhook', body: '{}' }),
+        ].map(async (event) => (await handler(event, context())) as HttpResult),
+      ),
     );
+    secretsManager.restore();
 
-    // Assess
+    // Assess: a generic answer to the caller, the whole story for the operator
     for (const answer of answers) {
       expect(answer.statusCode).toBe(503);
       expect(JSON.parse(answer.body)).toMatchObject({ error: 'dependency_unavailable' });
-      expect(answer.body).not.toMatch(/arn:|123456789012|AccessDenied|assumed-role/);
+      expect(answer.body).not.toMatch(/arn:|123456789012|AccessDenied|assumed-role|MetaSecret/);
     }
+    expect(output).toContain('request failed');
+    expect(output).toContain('assumed-role/SwitchboardWebhookRole');
   });
 });

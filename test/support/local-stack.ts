@@ -1,6 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
+import type { Env } from '../../shared/config.js';
 import { signBody } from '../../shared/webhook/signature.js';
+import type { FakeGraph } from './fake-graph.js';
 
 /** Starts local mode on a free loopback port for the test file (in memory). */
 export const useLocalStack = (options: Partial<LocalStackOptions> = {}): { stack: LocalStack } => {
@@ -13,6 +15,22 @@ export const useLocalStack = (options: Partial<LocalStackOptions> = {}): { stack
   });
   return holder;
 };
+
+/**
+ * Local mode calling a Graph stand-in that records every request (not the sandbox), with a system user token
+ * and a page token, so that every route that calls Meta can.
+ */
+export const useLocalStackWithGraph = (graph: FakeGraph, env: Env = {}): { stack: LocalStack } =>
+  useLocalStack({
+    env: {
+      META_SYSTEM_USER_TOKEN: 'stand-in-system-user-token',
+      META_PAGE_ACCESS_TOKEN: 'stand-in-page-token',
+      ...env,
+      get GRAPH_API_BASE_URL() {
+        return graph.base;
+      },
+    },
+  });
 
 export const postSigned = (
   url: string,

@@ -18,8 +18,6 @@ describe('the function constructs, each on its own', () => {
         's3:PutObject',
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
-        'sqs:GetQueueAttributes',
-        'sqs:GetQueueUrl',
         'sqs:SendMessage',
       ].sort(),
     );
