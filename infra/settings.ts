@@ -14,6 +14,8 @@ export interface SwitchboardSettings {
   onboardingAlarmShare: number;
   /** Optional customer managed KMS key (ARN) for business-token secrets. */
   businessTokenKmsKeyArn: string;
+  /** Instagram account → linked Facebook Page, `<instagramAccountId>=<pageId>,...` (else discovered). */
+  instagramPages: string;
 }
 
 const CONTEXT_PREFIX = 'switchboard:';
@@ -28,6 +30,7 @@ export const DEFAULT_SETTINGS: SwitchboardSettings = {
   alarmEmail: '',
   onboardingAlarmShare: 0.8,
   businessTokenKmsKeyArn: '',
+  instagramPages: '',
 };
 
 const asBoolean = (value: unknown): boolean => value === true || value === 'true';
@@ -56,6 +59,14 @@ const requireMetaIds = (settings: SwitchboardSettings): void => {
       `${CONTEXT_PREFIX}metaPartnerBusinessIds must be comma-separated Meta IDs, got "${partner}"`,
     );
   }
+  for (const pair of settings.instagramPages.split(',').map((part) => part.trim())) {
+    const ids = pair.split('=').map((part) => part.trim());
+    if (pair !== '' && (ids.length !== 2 || !ids.every((id) => META_ID.test(id)))) {
+      problems.push(
+        `${CONTEXT_PREFIX}instagramPages must be <instagramAccountId>=<pageId> pairs, comma-separated, got "${pair}"`,
+      );
+    }
+  }
   if (problems.length > 0) throw new Error(`Switchboard settings:\n  ${problems.join('\n  ')}`);
 };
 
@@ -80,6 +91,7 @@ export const readSettings = (node: Node): SwitchboardSettings => {
     alarmEmail: text('alarmEmail', DEFAULT_SETTINGS.alarmEmail),
     onboardingAlarmShare: share,
     businessTokenKmsKeyArn: text('businessTokenKmsKeyArn', DEFAULT_SETTINGS.businessTokenKmsKeyArn),
+    instagramPages: text('instagramPages', DEFAULT_SETTINGS.instagramPages),
   };
   if (
     settings.businessTokenKmsKeyArn !== '' &&

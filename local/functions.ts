@@ -1,10 +1,12 @@
 import type { Context } from 'aws-lambda';
 import { createActionsHandler } from '../shared/actions/handler.js';
+import { InstagramPages } from '../shared/actions/instagram-pages.js';
 import { SolutionActions } from '../shared/actions/solution-actions.js';
 import { ThreadActions } from '../shared/actions/thread-actions.js';
 import { createReadApiHandler } from '../shared/api/read-api.js';
 import { type Env, EnvReader, type MetaIdentity, readMetaIdentity } from '../shared/config.js';
 import { ENV } from '../shared/constants.js';
+import { parseInstagramLinks } from '../shared/domain/instagram-links.js';
 import { GraphClient } from '../shared/graph/client.js';
 import type { RoutedFunction } from '../shared/http/routes.js';
 import type { HttpApiEvent, HttpResult } from '../shared/http/types.js';
@@ -39,7 +41,10 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     ...env,
     ...(deps.sandboxUrl === undefined ? {} : { [ENV.graphApiBaseUrl]: deps.sandboxUrl }),
   });
-  const identity: MetaIdentity = reader.done(readMetaIdentity(reader));
+  const identity: MetaIdentity = readMetaIdentity(reader);
+  const instagramLinks = reader.parsed(ENV.instagramPages, parseInstagramLinks, new Map<string, string>());
+  reader.done(identity);
+  const pageTokens = envPageTokens(env);
   const secrets = envSecretSource(env);
   const token = systemUserToken(secrets);
   const graph = new GraphClient({ baseUrl: identity.graphApiBaseUrl, token, maxAttempts: 3, now });
@@ -65,7 +70,8 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     threads: new ThreadActions({
       graph,
       threads: repositories.threads,
-      pageTokens: envPageTokens(env),
+      pageTokens,
+      instagramPages: new InstagramPages({ graph, pageTokens, configured: instagramLinks, now }),
       appId: identity.appId,
       now,
     }),

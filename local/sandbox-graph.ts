@@ -4,9 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { signBody } from '../shared/webhook/signature.js';
 import { closeServer, sendJson } from './net.js';
 import type { SandboxAnswer, SandboxState } from './sandbox/context.js';
-import { fixtureSolutions, fixtureWabas, GraphFailure, type SandboxSolution } from './sandbox/data.js';
+import {
+  fixtureSolutions,
+  fixtureWabas,
+  GraphFailure,
+  SANDBOX_INSTAGRAM_LINKS,
+  type SandboxSolution,
+} from './sandbox/data.js';
 import { answerSolution } from './sandbox/solutions.js';
-import { answerThread } from './sandbox/threads.js';
+import { answerPage, answerThread } from './sandbox/threads.js';
 import { answerListing } from './sandbox/wabas.js';
 
 /** The version the sandbox's base URL names; any `vNN.N` path prefix is served the same way. */
@@ -40,6 +46,7 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
     wabas: fixtureWabas('116133292427920'),
     solutions: new Map(fixtureSolutions().map((solution) => [solution.id, solution])),
     threads: new Map(),
+    instagramLinks: SANDBOX_INSTAGRAM_LINKS,
     notify: (solution) => notifySolution(options, state.now, solution),
   };
 
@@ -53,13 +60,16 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
       throw new GraphFailure(400, 2635, `unknown API version; use one like ${SANDBOX_VERSION}`);
     const [, node = '', edge] = parts;
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? query.access_token;
-    const isPageCall = edge !== undefined && /thread/.test(edge);
+    const isPageCall =
+      (edge !== undefined && /thread/.test(edge)) ||
+      (query.fields ?? '').includes('instagram_business_account');
     if (token !== (isPageCall ? options.pageToken : options.systemUserToken))
       throw new GraphFailure(401, 190, 'Invalid OAuth access token - Cannot parse access token');
     const graphRequest = { method, url, host: request.headers.host ?? '', node, edge, query };
     const answer =
       answerListing(state, graphRequest) ??
       answerSolution(state, graphRequest) ??
+      answerPage(state, graphRequest) ??
       answerThread(state, graphRequest);
     if (answer === undefined)
       throw new GraphFailure(400, 100, `Unsupported ${method} request: ${url.pathname}`, 33);

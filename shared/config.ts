@@ -68,6 +68,18 @@ export class EnvReader {
     return value;
   }
 
+  /** An optional value in a format of its own: `parse` throws to report it malformed. */
+  public parsed<T>(name: string, parse: (raw: string) => T, fallback: T): T {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    try {
+      return parse(raw);
+    } catch (error) {
+      this.problems.push(`${name} ${error instanceof Error ? error.message : String(error)}`);
+      return fallback;
+    }
+  }
+
   /** Throws one ConfigError naming every problem seen so far. */
   public done<T>(value: T): T {
     if (this.problems.length > 0) throw new ConfigError(this.problems);

@@ -31,6 +31,7 @@ export const ENV = {
   metaPartnerBusinessIds: 'META_PARTNER_BUSINESS_IDS',
   graphApiBaseUrl: 'GRAPH_API_BASE_URL',
   reconcileSafetyMarginMs: 'RECONCILE_SAFETY_MARGIN_MS',
+  instagramPages: 'META_INSTAGRAM_PAGES',
 } as const;
 
 /** JSON keys of the Meta secret in Secrets Manager: the same names as the local-mode variables. */

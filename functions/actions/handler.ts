@@ -2,6 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createActionsHandler } from '../../shared/actions/handler.js';
+import { InstagramPages } from '../../shared/actions/instagram-pages.js';
 import { SolutionActions } from '../../shared/actions/solution-actions.js';
 import { ThreadActions } from '../../shared/actions/thread-actions.js';
 import { loadActionsConfig } from '../../shared/aws/function-config.js';
@@ -47,6 +48,7 @@ export const handler = createActionsHandler({
     graph,
     threads: new ThreadRepository(new RegisterTable(db, config.threadsTable)),
     pageTokens,
+    instagramPages: new InstagramPages({ graph, pageTokens, configured: config.instagramPages }),
     appId: config.identity.appId,
   }),
   businessTokens: {

@@ -27,6 +27,7 @@ export class Actions extends Construct {
         ...identityEnvironment(settings),
         [ENV.businessTokenSecretPrefix]: businessTokenPrefix,
         [ENV.stackName]: stack.stackName,
+        ...(settings.instagramPages === '' ? {} : { [ENV.instagramPages]: settings.instagramPages }),
         ...(settings.businessTokenKmsKeyArn === ''
           ? {}
           : { [ENV.businessTokenKmsKeyId]: settings.businessTokenKmsKeyArn }),

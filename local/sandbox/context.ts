@@ -25,6 +25,8 @@ export interface SandboxState {
   wabas: SandboxWaba[];
   solutions: Map<string, SandboxSolution>;
   threads: Map<string, { owner: string; expiresAt: number }>;
+  /** Instagram professional account → the Facebook Page it is linked to. */
+  instagramLinks: ReadonlyMap<string, string>;
   /** Sends the `partner_solutions` webhook Meta would send after a solution changed. */
   notify(solution: SandboxSolution): void;
 }

@@ -20,6 +20,22 @@ export interface SandboxSolution {
   permissions: string[];
 }
 
+/**
+ * How Graph shows a solution: a waiting deactivation request is `status: ACTIVE` beside
+ * `status_for_pending_request: PENDING_DEACTIVATION`, while the webhook says `PENDING_DEACTIVATION` outright.
+ */
+export const graphSolution = (solution: SandboxSolution) => ({
+  id: solution.id,
+  name: solution.name,
+  status: solution.status === 'PENDING_DEACTIVATION' ? 'ACTIVE' : solution.status,
+  status_for_pending_request: solution.status_for_pending_request,
+});
+
+/** The Instagram account of Meta's Instagram handover examples, linked to the Messenger examples' Page. */
+export const SANDBOX_INSTAGRAM_LINKS: ReadonlyMap<string, string> = new Map([
+  ['17841405822304914', '104508901353867'],
+]);
+
 export const PERMISSIONS = [
   'MANAGE',
   'DEVELOP',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SandboxRequest, SandboxState } from './context.js';
 import { ok } from './context.js';
-import { GraphFailure, PERMISSIONS, SOLUTION_TRANSITIONS } from './data.js';
+import { GraphFailure, graphSolution, PERMISSIONS, SOLUTION_TRANSITIONS } from './data.js';
 
 /** `GET /<SOLUTION_ID>`, its business tokens, and the solution state machine (accept, reject, deactivation). */
 export const answerSolution = (state: SandboxState, request: SandboxRequest) => {
@@ -10,9 +10,7 @@ export const answerSolution = (state: SandboxState, request: SandboxRequest) => 
   if (solution === undefined) return undefined;
   if (method === 'GET' && edge === undefined) {
     return ok({
-      id: solution.id,
-      name: solution.name,
-      status: solution.status,
+      ...graphSolution(solution),
       owner_permissions: PERMISSIONS,
       partners: {
         data: [
@@ -47,5 +45,10 @@ export const answerSolution = (state: SandboxState, request: SandboxRequest) => 
   solution.status_for_pending_request =
     transition.to === 'PENDING_DEACTIVATION' ? 'PENDING_DEACTIVATION' : 'NONE';
   state.notify(solution);
-  return ok({ success: true });
+  // Meta's deactivation answers return the solution object; the others say {"success": true}.
+  const answersWithSolution =
+    edge === 'accept_deactivation_request' || edge === 'reject_deactivation_request';
+  return ok(
+    answersWithSolution ? { ...graphSolution(solution), owner_permissions: PERMISSIONS } : { success: true },
+  );
 };

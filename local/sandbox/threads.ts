@@ -8,10 +8,27 @@ const MAX_EXTEND_SECONDS = 7 * 24 * 60 * 60;
 const notOurs = () => new GraphFailure(400, 10, 'your app does not control this thread', 2018300);
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
+/** `GET /<PAGE_ID>?fields=instagram_business_account`: the Instagram account linked to a Page, if any. */
+export const answerPage = (state: SandboxState, request: SandboxRequest) => {
+  const { method, node, edge, query } = request;
+  if (method !== 'GET' || edge !== undefined || !(query.fields ?? '').includes('instagram_business_account'))
+    return undefined;
+  const account = [...state.instagramLinks].find(([, pageId]) => pageId === node)?.[0];
+  return ok({ id: node, ...(account === undefined ? {} : { instagram_business_account: { id: account } }) });
+};
+
 /** The Handover Protocol on one page: the sandbox makes our app the Primary Receiver. */
 export const answerThread = (state: SandboxState, request: SandboxRequest) => {
   const { method, node, edge, query } = request;
   if (edge === undefined || !/thread/.test(edge)) return undefined;
+  // As Meta: conversation control lives on the linked Page, never on the Instagram account's own ID.
+  if (state.instagramLinks.has(node))
+    throw new GraphFailure(
+      400,
+      100,
+      `Unsupported ${method.toLowerCase()} request. Object with ID '${node}' does not support this operation`,
+      33,
+    );
   const recipient = query.recipient ?? '';
   const psid = String(parseJsonObject(recipient)?.id ?? recipient);
   if (psid === '') throw new GraphFailure(400, 100, 'recipient is required');

@@ -1,13 +1,6 @@
 import type { SandboxRequest, SandboxState } from './context.js';
 import { ok } from './context.js';
-import { GraphFailure, type SandboxSolution } from './data.js';
-
-const summary = (solution: SandboxSolution) => ({
-  id: solution.id,
-  name: solution.name,
-  status: solution.status,
-  status_for_pending_request: solution.status_for_pending_request,
-});
+import { GraphFailure, graphSolution } from './data.js';
 
 /** `client_whatsapp_business_accounts` (paged, with the partner filter), `/<WABA>/solutions`, the app's solutions. */
 export const answerListing = (state: SandboxState, request: SandboxRequest) => {
@@ -41,12 +34,12 @@ export const answerListing = (state: SandboxState, request: SandboxRequest) => {
     const data = (waba?.solutions ?? [])
       .map((id) => state.solutions.get(id))
       .filter((solution) => solution !== undefined)
-      .map(summary);
+      .map(graphSolution);
     return ok({ data, paging: { cursors: { before: '0', after: '0' } } });
   }
   if (node === state.appId && edge === 'whatsapp_business_solutions') {
     return ok({
-      data: [...state.solutions.values()].map(summary),
+      data: [...state.solutions.values()].map(graphSolution),
       paging: { cursors: { before: '0', after: '0' } },
     });
   }

@@ -1,10 +1,16 @@
 import { eventIdOf } from '../domain/event-id.js';
 import { idOrNull } from '../domain/fields.js';
-import type { Solution, SolutionEvent } from '../domain/solution.js';
+import {
+  deactivationPending,
+  pendingRequestOf,
+  type Solution,
+  type SolutionEvent,
+} from '../domain/solution.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { type GraphClient, graphPath } from '../graph/client.js';
 import { bodyId } from '../http/request.js';
 import type { SolutionRepository } from '../store/repositories.js';
+import { isRecord } from '../util/json.js';
 
 export type SolutionAction =
   | 'accept'
@@ -18,42 +24,54 @@ interface ActionRule {
   edge: string;
   /** Statuses in which the action is allowed; anything else is a 409 without calling Meta. */
   allowedFrom: readonly string[];
+  /** Whether the solution, as recorded, allows the action (status, or the request pending beside it). */
+  allows: (solution: Pick<Solution, 'status' | 'pendingRequest'>) => boolean;
   /** The status the solution has once Meta said yes. */
   resultingStatus: string;
   why: string;
 }
+
+const awaitingOurAnswer = (solution: Pick<Solution, 'status' | 'pendingRequest'>): boolean =>
+  solution.status === 'INITIATED' ||
+  solution.status === 'PENDING' ||
+  solution.pendingRequest === 'PENDING_ACTIVATION';
 
 /** The reference's state rules (Multi-Partner Solutions: accepting, editing and deactivating). */
 export const SOLUTION_ACTIONS: Record<SolutionAction, ActionRule> = {
   accept: {
     edge: 'accept',
     allowedFrom: ['INITIATED', 'PENDING'],
+    allows: (solution) => awaitingOurAnswer(solution),
     resultingStatus: 'ACTIVE',
     why: 'only a solution waiting for our answer (INITIATED or PENDING) can be accepted; accepted solutions cannot be declined',
   },
   reject: {
     edge: 'reject',
     allowedFrom: ['INITIATED', 'PENDING'],
+    allows: (solution) => awaitingOurAnswer(solution),
     resultingStatus: 'REJECTED',
     why: 'only a solution waiting for our answer (INITIATED or PENDING) can be rejected',
   },
   deactivation: {
     edge: 'send_deactivation_request',
     allowedFrom: ['ACTIVE'],
+    allows: (solution) => solution.status === 'ACTIVE' && !deactivationPending(solution),
     resultingStatus: 'PENDING_DEACTIVATION',
     why: 'only an ACTIVE solution can be asked to deactivate',
   },
   'deactivation/accept': {
     edge: 'accept_deactivation_request',
     allowedFrom: ['PENDING_DEACTIVATION'],
+    allows: deactivationPending,
     resultingStatus: 'DEACTIVATED',
-    why: 'there is no pending deactivation request (status must be PENDING_DEACTIVATION)',
+    why: 'there is no pending deactivation request (status or pendingRequest must be PENDING_DEACTIVATION)',
   },
   'deactivation/reject': {
     edge: 'reject_deactivation_request',
     allowedFrom: ['PENDING_DEACTIVATION'],
+    allows: deactivationPending,
     resultingStatus: 'ACTIVE',
-    why: 'there is no pending deactivation request (status must be PENDING_DEACTIVATION)',
+    why: 'there is no pending deactivation request (status or pendingRequest must be PENDING_DEACTIVATION)',
   },
 };
 
@@ -66,6 +84,7 @@ export interface ReviewedTerms {
 interface SolutionDetails {
   name?: string;
   status?: string;
+  status_for_pending_request?: unknown;
   owner_permissions?: string[];
   partners?: { data?: { partner_permissions?: string[]; partner_app?: { id?: unknown; name?: string } }[] };
 }
@@ -91,6 +110,26 @@ export const parseReviewedTerms = (body: Record<string, unknown>): ReviewedTerms
     terms.partnerPermissions = permissions;
   }
   return terms;
+};
+
+/**
+ * `accept_deactivation_request` and `reject_deactivation_request` answer with the solution object: what Meta
+ * says it is now is recorded, not what we expected. A plain `{"success": true}` means the expected status.
+ */
+const statusFromAnswer = (
+  answer: unknown,
+  expected: string,
+): Pick<SolutionEvent, 'status' | 'pendingRequest' | 'name'> => {
+  if (!isRecord(answer) || typeof answer.status !== 'string' || answer.status.trim() === '') {
+    return { status: expected };
+  }
+  return {
+    status: answer.status.trim(),
+    ...('status_for_pending_request' in answer
+      ? { pendingRequest: pendingRequestOf(answer.status_for_pending_request) }
+      : {}),
+    ...(typeof answer.name === 'string' ? { name: answer.name } : {}),
+  };
 };
 
 const sameSet = (a: readonly string[], b: readonly string[]) =>
@@ -121,21 +160,25 @@ export class SolutionActions {
         `solution ${solutionId} is not known yet: wait for its partner_solutions webhook or run a reconciliation`,
       );
     }
-    if (!rule.allowedFrom.includes(current.status)) {
+    if (!rule.allows(current)) {
       throw new ConflictError(
         `cannot ${action} solution ${solutionId} in status ${current.status}: ${rule.why}`,
         {
           status: current.status,
+          pendingRequest: current.pendingRequest,
           allowedFrom: rule.allowedFrom,
         },
       );
     }
     if (action === 'accept') await this.checkTerms(solutionId, terms);
-    await this.deps.graph.request({ method: 'POST', path: graphPath(solutionId, rule.edge) });
+    const answer = await this.deps.graph.request<unknown>({
+      method: 'POST',
+      path: graphPath(solutionId, rule.edge),
+    });
     const timeMs = (this.deps.now ?? Date.now)();
     const event: SolutionEvent = {
       solutionId,
-      status: rule.resultingStatus,
+      ...statusFromAnswer(answer, rule.resultingStatus),
       event: action,
       businessId: current.businessId,
       timeMs,
@@ -155,9 +198,16 @@ export class SolutionActions {
   private async checkTerms(solutionId: string, terms: ReviewedTerms): Promise<void> {
     const details = await this.deps.graph.request<SolutionDetails>({
       path: graphPath(solutionId),
-      query: { fields: 'name,status,owner_permissions,partners{partner_permissions,partner_app}' },
+      query: {
+        fields:
+          'name,status,status_for_pending_request,owner_permissions,partners{partner_permissions,partner_app}',
+      },
     });
-    if (details.status !== undefined && !SOLUTION_ACTIONS.accept.allowedFrom.includes(details.status)) {
+    const metaState = {
+      status: details.status ?? '',
+      pendingRequest: pendingRequestOf(details.status_for_pending_request),
+    };
+    if (details.status !== undefined && !awaitingOurAnswer(metaState)) {
       throw new ConflictError(
         `Meta reports solution ${solutionId} as ${details.status}: it no longer waits for our answer`,
         {

@@ -1,13 +1,14 @@
 import { appName } from '../domain/apps.js';
 import { eventIdOf } from '../domain/event-id.js';
 import { idOrNull, toMilliseconds } from '../domain/fields.js';
-import type { Thread, ThreadEvent } from '../domain/thread.js';
+import type { Platform, Thread, ThreadEvent } from '../domain/thread.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { type GraphClient, graphPath } from '../graph/client.js';
 import { bodyId } from '../http/request.js';
 import type { SecretSource } from '../secrets/meta-secrets.js';
 import { type PageTokens, pageTokenFor } from '../secrets/page-tokens.js';
 import type { ThreadRepository } from '../store/repositories.js';
+import { type InstagramPages, InstagramPageUnknownError } from './instagram-pages.js';
 
 export type ThreadAction = 'take' | 'pass' | 'request' | 'release' | 'extend' | 'metadata';
 
@@ -73,24 +74,48 @@ export const parseThreadInput = (action: ThreadAction, body: Record<string, unkn
 
 interface ThreadOwnerResponse {
   data?: { thread_owner?: { app_id?: unknown; expiration?: unknown } }[];
+  success?: unknown;
 }
 
-const ownerFrom = (
-  response: ThreadOwnerResponse | undefined,
-): { ownerAppId: string | null; expiresAt: number | null } => {
+interface OwnerAnswer {
+  ownerAppId: string | null;
+  /** Meta says the thread is owned but names no app (only an expiration): never idle. */
+  ownerUnknown: boolean;
+  expiresAt: number | null;
+}
+
+/**
+ * `thread_owner` (and the earlier take answer): `{data: [{thread_owner: {app_id, expiration}}]}`; an empty
+ * `data` is idle. Without `app_id` the thread is "owned, not by an app Meta will name" (Meta names the app only
+ * to the owner and the default app), so it never reads idle and its expiry is kept.
+ */
+const ownerFrom = (response: ThreadOwnerResponse | undefined): OwnerAnswer | undefined => {
   const owner = response?.data?.[0]?.thread_owner;
+  if (owner === undefined || owner === null || typeof owner !== 'object') return undefined;
   const expiration =
-    typeof owner?.expiration === 'number' ? owner.expiration : Number(owner?.expiration ?? Number.NaN);
+    typeof owner.expiration === 'number' ? owner.expiration : Number(owner.expiration ?? Number.NaN);
+  const ownerAppId = idOrNull(owner.app_id);
   return {
-    ownerAppId: idOrNull(owner?.app_id),
-    expiresAt: Number.isFinite(expiration) ? toMilliseconds(expiration) : null,
+    ownerAppId,
+    ownerUnknown: ownerAppId === null,
+    expiresAt: Number.isFinite(expiration) && expiration > 0 ? toMilliseconds(expiration) : null,
   };
 };
+
+/** Where Meta's conversation-control calls for a thread go, and what the recorded events say about it. */
+interface ControlTarget {
+  /** The Page in the Graph path (and whose token is used). */
+  pageId: string;
+  platform?: Platform;
+  controlPageId?: string;
+}
 
 export interface ThreadActionDeps {
   graph: GraphClient;
   threads: ThreadRepository;
   pageTokens: SecretSource<PageTokens>;
+  /** Instagram account → linked Page; without it every thread's ID is taken for a Page. */
+  instagramPages?: InstagramPages;
   /** Our app's ID: the app that takes, passes and releases. */
   appId: string;
   now?: () => number;
@@ -115,13 +140,31 @@ export class ThreadActions {
 
   /** `GET /<PAGE_ID>/thread_owner`, recorded as an observation, then the read model. */
   public async refresh(pageId: string, userId: string): Promise<Thread> {
+    const target = await this.targetOf(pageId, await this.deps.threads.get(pageId, userId));
     const response = await this.deps.graph.request<ThreadOwnerResponse>({
-      path: graphPath(pageId, 'thread_owner'),
+      path: graphPath(target.pageId, 'thread_owner'),
       query: { recipient: userId },
-      token: pageTokenFor(this.deps.pageTokens, pageId),
+      token: pageTokenFor(this.deps.pageTokens, target.pageId),
     });
-    const { ownerAppId, expiresAt } = ownerFrom(response);
-    return this.record(pageId, userId, { kind: 'observed', ownerAppId, expiresAt, metadata: null });
+    const owner = ownerFrom(response);
+    return this.record(pageId, userId, target, {
+      kind: 'observed',
+      ownerAppId: owner?.ownerAppId ?? null,
+      ...(owner?.ownerUnknown === true ? { ownerUnknown: true } : {}),
+      expiresAt: owner?.expiresAt ?? null,
+      metadata: null,
+    });
+  }
+
+  /**
+   * The thread's ID names a Page, or an Instagram account whose linked Page takes the calls. A thread known to
+   * be on Instagram is never sent to Meta under the account's own ID (that call would fail or act elsewhere).
+   */
+  private async targetOf(pageId: string, current: Thread | undefined): Promise<ControlTarget> {
+    const linked = await this.deps.instagramPages?.pageFor(pageId);
+    if (linked !== undefined) return { pageId: linked, platform: 'instagram', controlPageId: linked };
+    if (current?.platform === 'instagram') throw new InstagramPageUnknownError(pageId);
+    return { pageId };
   }
 
   public async perform(
@@ -132,33 +175,36 @@ export class ThreadActions {
   ): Promise<Thread> {
     const current = await this.deps.threads.get(pageId, userId);
     this.guard(action, current, input);
+    const target = await this.targetOf(pageId, current);
     const response = await this.deps.graph.request<ThreadOwnerResponse>({
       method: 'POST',
-      path: graphPath(pageId, EDGES[action]),
+      path: graphPath(target.pageId, EDGES[action]),
       query: {
         recipient: JSON.stringify({ id: userId }),
         target_app_id: input.targetAppId,
         metadata: input.metadata,
         duration: input.durationSeconds === undefined ? undefined : String(input.durationSeconds),
       },
-      token: pageTokenFor(this.deps.pageTokens, pageId),
+      token: pageTokenFor(this.deps.pageTokens, target.pageId),
     });
     const metadata = input.metadata ?? null;
     const { appId } = this.deps;
     const previous = current?.ownerAppId ?? null;
+    const record = (fields: ActionFields) => this.record(pageId, userId, target, fields);
     switch (action) {
       case 'take': {
+        // The earlier answer names the owner; Conversation Routing's is just {"success": true}: we own it.
         const owner = ownerFrom(response);
-        return this.record(pageId, userId, {
+        return record({
           kind: 'take',
           previousOwnerAppId: previous,
-          newOwnerAppId: owner.ownerAppId ?? appId,
-          expiresAt: owner.expiresAt,
+          newOwnerAppId: owner?.ownerAppId ?? appId,
+          expiresAt: owner?.expiresAt ?? null,
           metadata,
         });
       }
       case 'pass':
-        return this.record(pageId, userId, {
+        return record({
           kind: 'pass',
           previousOwnerAppId: previous ?? appId,
           newOwnerAppId: input.targetAppId ?? null,
@@ -166,7 +212,7 @@ export class ThreadActions {
           metadata,
         });
       case 'release':
-        return this.record(pageId, userId, {
+        return record({
           kind: 'release',
           previousOwnerAppId: previous ?? appId,
           newOwnerAppId: null,
@@ -174,15 +220,15 @@ export class ThreadActions {
           metadata,
         });
       case 'request':
-        return this.record(pageId, userId, { kind: 'request', requestedOwnerAppId: appId, metadata });
+        return record({ kind: 'request', requestedOwnerAppId: appId, metadata });
       case 'extend':
-        return this.record(pageId, userId, {
+        return record({
           kind: 'extend',
           expiresAt: this.now() + (input.durationSeconds ?? 0) * 1000,
           metadata: null,
         });
       case 'metadata':
-        return this.record(pageId, userId, { kind: 'metadata', callerAppId: appId, metadata });
+        return record({ kind: 'metadata', callerAppId: appId, metadata });
     }
   }
 
@@ -205,11 +251,14 @@ export class ThreadActions {
   private async record(
     pageId: string,
     userId: string,
-    fields: DistributiveOmit<ThreadEvent, 'pageId' | 'userId' | 'timeMs' | 'eventId' | 'source'>,
+    target: ControlTarget,
+    fields: ActionFields,
   ): Promise<Thread> {
     const timeMs = this.now();
     const event = {
       ...fields,
+      ...(target.platform === undefined ? {} : { platform: target.platform }),
+      ...(target.controlPageId === undefined ? {} : { controlPageId: target.controlPageId }),
       pageId,
       userId,
       timeMs,
@@ -222,3 +271,7 @@ export class ThreadActions {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type ActionFields = DistributiveOmit<
+  ThreadEvent,
+  'pageId' | 'userId' | 'timeMs' | 'eventId' | 'source' | 'platform' | 'controlPageId'
+>;

@@ -1,5 +1,6 @@
 import { type Env, EnvReader, readMetaIdentity } from '../config.js';
 import { ENV } from '../constants.js';
+import { parseInstagramLinks } from '../domain/instagram-links.js';
 import type { QueueName } from '../queue/envelope.js';
 
 /** Secrets are re-read after this long in a warm container, so rotation needs no redeploy. */
@@ -78,6 +79,7 @@ export const loadActionsConfig = (env: Env) => {
     ...metaSecret(reader),
     identity: readMetaIdentity(reader),
     pageTokensSecretArn: reader.required(ENV.pageTokensSecretArn),
+    instagramPages: reader.parsed(ENV.instagramPages, parseInstagramLinks, new Map<string, string>()),
     deadLetterQueueUrl: reader.required(ENV.deadLetterQueueUrl),
     businessTokenSecretPrefix: reader.required(ENV.businessTokenSecretPrefix),
     businessTokenKmsKeyId: reader.optional(ENV.businessTokenKmsKeyId),

@@ -25,6 +25,21 @@ export const SOLUTION_STATUSES = [
 ] as const;
 export type SolutionStatus = (typeof SOLUTION_STATUSES)[number];
 
+/** Graph says `NONE` when nothing waits; the read model says null. */
+export const pendingRequestOf = (value: unknown): string | null =>
+  typeof value === 'string' && value.trim() !== '' && value.trim() !== 'NONE' ? value.trim() : null;
+
+const impliedPendingRequest = (event: SolutionEvent): string | null =>
+  event.pendingRequest !== undefined
+    ? event.pendingRequest
+    : event.status === 'PENDING_DEACTIVATION'
+      ? 'PENDING_DEACTIVATION'
+      : null;
+
+/** Whether a deactivation request waits, whichever way Meta put it (a status, or a pending request beside it). */
+export const deactivationPending = (solution: Pick<Solution, 'status' | 'pendingRequest'>): boolean =>
+  solution.status === 'PENDING_DEACTIVATION' || solution.pendingRequest === 'PENDING_DEACTIVATION';
+
 export const isDocumentedStatus = (status: string): status is SolutionStatus =>
   (SOLUTION_STATUSES as readonly string[]).includes(status);
 
@@ -41,7 +56,11 @@ export interface SolutionEvent {
   eventId: string;
   source: EventSource;
   name?: string | null;
-  statusForPendingRequest?: string | null;
+  /**
+   * Graph's `status_for_pending_request` (`NONE` already turned into null). When absent, the event's status
+   * implies it: a webhook saying PENDING_DEACTIVATION is that request; any other status ends it.
+   */
+  pendingRequest?: string | null;
 }
 
 export interface SolutionHistoryEntry {
@@ -58,7 +77,8 @@ export interface Solution {
   statusChangedAt: number;
   firstSeenAt: number;
   name: string | null;
-  statusForPendingRequest: string | null;
+  /** A request waiting for the partner (`PENDING_DEACTIVATION`, `PENDING_ACTIVATION`), else null. */
+  pendingRequest: string | null;
   lastEvent: string;
   lastSource: EventSource;
   /** False when Meta sent a status it does not document; the value is kept as given. */
@@ -75,7 +95,7 @@ interface StatusRegister extends Register {
   timeMs: number;
   businessId?: string | null;
   name?: string;
-  statusForPendingRequest?: string;
+  pendingRequest?: string;
 }
 
 /** The observation register holds reconciliation's latest reading; a family holds one entry per status. */
@@ -97,6 +117,7 @@ const statusRegister = (status: string): string =>
  * register so they never overwrite the time a webhook or action recorded for a transition.
  */
 export const solutionWrite = (event: SolutionEvent): RegisterWrite => {
+  const pendingRequest = impliedPendingRequest(event);
   const value: StatusRegister = {
     v: versionOf(event.timeMs, statusRank(event.status), event.eventId),
     status: event.status,
@@ -105,9 +126,7 @@ export const solutionWrite = (event: SolutionEvent): RegisterWrite => {
     timeMs: event.timeMs,
     businessId: event.businessId,
     ...(event.name === undefined || event.name === null ? {} : { name: event.name }),
-    ...(event.statusForPendingRequest === undefined || event.statusForPendingRequest === null
-      ? {}
-      : { statusForPendingRequest: event.statusForPendingRequest }),
+    ...(pendingRequest === null ? {} : { pendingRequest }),
   };
   return event.source === 'reconciliation'
     ? writeRegister(SOLUTION_REGISTERS, 'observation', value)
@@ -151,8 +170,8 @@ export const projectSolution = (item: Item | undefined): Solution | undefined =>
     statusChangedAt: toEpochSeconds(changedAt),
     firstSeenAt: toEpochSeconds(Math.min(...registers.map((register) => register.timeMs))),
     name: named?.name ?? null,
-    // Reconciliation's reading of a pending request holds only while that reading is the newest fact.
-    statusForPendingRequest: current === observation ? (observation.statusForPendingRequest ?? null) : null,
+    // A pending request is part of the newest fact: any later status (webhook, action, reading) settles it.
+    pendingRequest: current.pendingRequest ?? null,
     lastEvent: current.event,
     lastSource: current.source,
     statusDocumented: isDocumentedStatus(current.status),

@@ -25,6 +25,8 @@ interface ThreadEventBase {
   metadata: string | null;
   /** `instagram` when the conversation is on an Instagram professional account (`pageId` is then its ID). */
   platform?: Platform;
+  /** The Facebook Page that Meta's conversation-control calls for an Instagram thread went to. */
+  controlPageId?: string;
 }
 
 export type Platform = 'messenger' | 'instagram';
@@ -84,6 +86,8 @@ export interface Thread {
   userId: string;
   ownerAppId: string | null;
   ownerAppName: string | null;
+  /** False when Meta said the thread is owned but not by which app (`ownerAppId` is then `unknown`). */
+  ownerKnown: boolean;
   previousOwnerAppId: string | null;
   requestedOwnerAppId: string | null;
   metadata: string | null;
@@ -95,6 +99,13 @@ export interface Thread {
   idle: boolean;
   /** `instagram` for an Instagram conversation (`pageId` is the Instagram account), else `messenger`. */
   platform: Platform;
+  /** The Instagram professional account of an Instagram conversation (its `pageId`), else null. */
+  instagramAccountId: string | null;
+  /**
+   * The Page Meta's conversation-control calls go to: `pageId` on Messenger; on Instagram the linked Page once an
+   * action has resolved it, else null.
+   */
+  controlPageId: string | null;
   lastEvent: string | null;
   lastSource: EventSource | null;
 }
@@ -192,6 +203,17 @@ const ownerOf = (register: Stored<ControlEvent> | Stored<OwnerObservation>): str
   return named ?? (register.ownerUnknown === true ? UNKNOWN_OWNER : null);
 };
 
+const platformOf = (
+  pageId: string,
+  registers: readonly (Register & Pick<ThreadEventBase, 'platform' | 'controlPageId'>)[],
+): Pick<Thread, 'platform' | 'instagramAccountId' | 'controlPageId'> => {
+  if (!registers.some((register) => register.platform === 'instagram')) {
+    return { platform: 'messenger', instagramAccountId: null, controlPageId: pageId };
+  }
+  const linked = newest(...registers.filter((register) => typeof register.controlPageId === 'string'));
+  return { platform: 'instagram', instagramAccountId: pageId, controlPageId: linked?.controlPageId ?? null };
+};
+
 /** The read model at `now` (epoch ms): a pure fold over the registers. */
 export const projectThread = (item: Item | undefined, now: number): Thread | undefined => {
   if (item === undefined || typeof item.pageId !== 'string' || typeof item.userId !== 'string')
@@ -224,6 +246,7 @@ export const projectThread = (item: Item | undefined, now: number): Thread | und
     userId: item.userId,
     ownerAppId,
     ownerAppName: appName(ownerAppId),
+    ownerKnown: ownerAppId !== UNKNOWN_OWNER,
     previousOwnerAppId:
       control !== undefined && control.kind !== 'observed' ? control.previousOwnerAppId : null,
     requestedOwnerAppId:
@@ -235,7 +258,7 @@ export const projectThread = (item: Item | undefined, now: number): Thread | und
     expiresAt: expired ? null : expiresAt,
     expired,
     idle: ownerAppId === null,
-    platform: all.some((register) => register.platform === 'instagram') ? 'instagram' : 'messenger',
+    ...platformOf(item.pageId, all),
     lastEvent: latest?.kind ?? null,
     lastSource: latest?.source ?? null,
   };

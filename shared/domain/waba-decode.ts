@@ -13,6 +13,13 @@ import {
 } from './fields.js';
 import type { WabaChangeEvent } from './waba.js';
 
+const PARTNER_EVENTS_NAMING_WABA = new Set([
+  'PARTNER_ADDED',
+  'PARTNER_REMOVED',
+  'PARTNER_APP_INSTALLED',
+  'PARTNER_APP_UNINSTALLED',
+]);
+
 /**
  * `account_update` change → event (nothing Meta sent is dropped: what is not a known field stays in
  * `details`). With `waba_info` (partner events) the WABA is `waba_info.waba_id` and
@@ -25,13 +32,19 @@ export const decodeWabaChange = (envelope: DomainChange): WabaChangeEvent => {
   const event = stringOrNull(value.event);
   if (event === null || event.trim() === '') throw new InvalidEventError('change.value.event is missing');
   const info = isRecord(value.waba_info) ? value.waba_info : null;
+  if (info === null && PARTNER_EVENTS_NAMING_WABA.has(event.trim())) {
+    // Its entry.id is a portfolio, not a WABA: reading it as one would invent a WABA (the webhook routes these
+    // to passthrough; this guards any other way in).
+    throw new InvalidEventError(`${event} without waba_info names no WABA`);
+  }
   const wabaId =
     info !== null
       ? requireId(info.waba_id, 'change.value.waba_info.waba_id')
       : value.waba_id !== undefined
         ? requireId(value.waba_id, 'change.value.waba_id')
         : requireId(envelope.entryId, 'entry.id');
-  const { waba_info: _info, event: _event, ...details } = value;
+  // Everything beside the event name is kept, waba_info too (AD_ACCOUNT_LINKED names the ad account there).
+  const { event: _event, ...details } = value;
   const disconnection = isRecord(value.disconnection_info)
     ? value.disconnection_info
     : isRecord(info?.disconnection_info)

@@ -43,11 +43,11 @@ export interface Waba {
   /** From the latest DISABLED_UPDATE: `ban_info` as sent, and whether it bans (DISABLE, SCHEDULE_FOR_DISABLE). */
   ban: { state: unknown; date: unknown; at: number } | null;
   banned: boolean;
-  /** From the latest ACCOUNT_RESTRICTION: `restriction_info` as sent; restricted while it lists any. */
-  restrictions: unknown[];
+  /** From the latest ACCOUNT_RESTRICTION (`restriction_info`); restricted while one has not expired. */
+  restrictions: Restriction[];
   restricted: boolean;
-  /** From the latest ACCOUNT_VIOLATION: `violation_info` as sent. */
-  violation: ({ at: number } & Record<string, unknown>) | null;
+  /** From the latest ACCOUNT_VIOLATION (`violation_info`). */
+  violation: { type: string | null; at: number } | null;
   lastEvent: string | null;
   lastEventAt: number | null;
   discoveredBy: DiscoveredBy | null;
@@ -58,6 +58,22 @@ export interface Waba {
   lastReconciledAt: number | null;
   businessTokenSecret: string | null;
 }
+
+export interface Restriction {
+  type: string | null;
+  /** Epoch seconds, as Meta sent it; null when Meta gave none. */
+  expiration: number | null;
+}
+
+const restrictionsOf = (info: unknown): Restriction[] =>
+  (Array.isArray(info) ? info : []).map((entry) => {
+    const restriction = objectOr(entry);
+    const expiration = Number(restriction.expiration);
+    return {
+      type: typeof restriction.restriction_type === 'string' ? restriction.restriction_type : null,
+      expiration: restriction.expiration === undefined || !Number.isFinite(expiration) ? null : expiration,
+    };
+  });
 
 const BANNING_STATES = new Set(['DISABLE', 'SCHEDULE_FOR_DISABLE']);
 
@@ -72,8 +88,8 @@ const objectOr = (value: unknown): Record<string, unknown> =>
     : {};
 
 /**
- * A WABA is known once an add, a lifecycle event, an app install event or reconciliation told us about it;
- * other events alone (for example on a partner's own WABAs) are recorded but not served.
+ * A WABA is known once any event or reconciliation told us about it: Meta sends `account_update` only for
+ * WABAs our app is subscribed to, so a ban or restriction alone is served too (`discoveredBy` stays null).
  */
 export const isKnownWaba = (item: Item | undefined): boolean => {
   const { add, life, recon } = readRegisters<WabaRegisters>(item, WABA_REGISTERS);
@@ -81,12 +97,13 @@ export const isKnownWaba = (item: Item | undefined): boolean => {
     add !== undefined ||
     life !== undefined ||
     recon !== undefined ||
-    readFamily(item, APP_REGISTER_PREFIX).size > 0
+    readFamily(item, APP_REGISTER_PREFIX).size > 0 ||
+    readFamily(item, FACT_REGISTER_PREFIX).size > 0
   );
 };
 
-/** The read model: a pure fold over the registers. */
-export const projectWaba = (item: Item | undefined): Waba | undefined => {
+/** The read model at `now` (epoch ms; restrictions expire): a pure fold over the registers. */
+export const projectWaba = (item: Item | undefined, now: number = Date.now()): Waba | undefined => {
   if (item === undefined || typeof item.wabaId !== 'string' || !isKnownWaba(item)) return undefined;
   const { add, life, recon, token } = readRegisters<WabaRegisters>(item, WABA_REGISTERS);
   const apps = readFamily<AppRegister>(item, APP_REGISTER_PREFIX);
@@ -110,15 +127,23 @@ export const projectWaba = (item: Item | undefined): Waba | undefined => {
     return fact === undefined ? null : { at: toEpochSeconds(fact.timeMs), ...fact.details };
   };
   const banInfo = objectOr(facts.get('DISABLED_UPDATE')?.details.ban_info);
-  const restrictionInfo = facts.get('ACCOUNT_RESTRICTION')?.details.restriction_info;
-  const restrictions = Array.isArray(restrictionInfo) ? restrictionInfo : [];
+  const restrictions = restrictionsOf(facts.get('ACCOUNT_RESTRICTION')?.details.restriction_info);
   const violation = facts.get('ACCOUNT_VIOLATION');
+  const violationInfo = objectOr(violation?.details.violation_info);
+  // Without PARTNER_ADDED, an install event's waba_info (ours first) names the solution and its partners.
+  const installs = [...apps.values()].sort(
+    (a, b) => Number(b.ours) - Number(a.ours) || (a.v < b.v ? 1 : a.v > b.v ? -1 : 0),
+  );
+  const installSolution = installs.find((app) => app.solutionId !== null)?.solutionId;
+  const installPartners = installs.find((app) => app.partnerBusinessIds !== undefined)?.partnerBusinessIds;
   return {
     wabaId: item.wabaId,
     ownerBusinessId: owner,
-    solutionId: add?.solutionId ?? ourApp?.solutionId ?? recon?.solutionIds[0] ?? null,
+    solutionId: add?.solutionId ?? installSolution ?? recon?.solutionIds[0] ?? null,
     partnerBusinessIds:
-      add?.partnerBusinessIds ?? (recon?.partnerBusinessId ? [recon.partnerBusinessId] : []),
+      add?.partnerBusinessIds ??
+      installPartners ??
+      (recon?.partnerBusinessId ? [recon.partnerBusinessId] : []),
     onboardedAt: add === undefined ? null : toEpochSeconds(add.timeMs),
     active,
     inactiveReason: active ? null : (lifecycle?.event ?? null),
@@ -142,11 +167,16 @@ export const projectWaba = (item: Item | undefined): Waba | undefined => {
       : null,
     banned: bansNow(banInfo.waba_ban_state),
     restrictions,
-    restricted: restrictions.length > 0,
+    restricted: restrictions.some(
+      (restriction) => restriction.expiration === null || restriction.expiration * 1000 > now,
+    ),
     violation:
       violation === undefined
         ? null
-        : { at: toEpochSeconds(violation.timeMs), ...objectOr(violation.details.violation_info) },
+        : {
+            type: typeof violationInfo.violation_type === 'string' ? violationInfo.violation_type : null,
+            at: toEpochSeconds(violation.timeMs),
+          },
     lastEvent: last?.event ?? null,
     lastEventAt: last === undefined ? null : toEpochSeconds(last.timeMs),
     discoveredBy:

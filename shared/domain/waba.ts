@@ -55,7 +55,7 @@ export interface WabaChangeEvent {
    */
   ours?: boolean;
   disconnection?: Disconnection | null;
-  /** The change value without `event` and `waba_info`: what Meta said beside the event name. */
+  /** The change value without `event`: everything Meta said beside the event name. */
   details: Record<string, unknown>;
 }
 
@@ -109,6 +109,7 @@ export interface AppRegister extends EventRegister {
   installed: boolean;
   ours: boolean;
   solutionId: string | null;
+  partnerBusinessIds?: string[];
 }
 /** The latest event of one kind (ban, restriction, violation, tier, ...) with what Meta said. */
 export interface FactRegister extends EventRegister {
@@ -189,6 +190,9 @@ const changeWrite = (event: WabaChangeEvent): RegisterWrite => {
       installed,
       ours: event.ours ?? (info?.partnerAppId ?? null) === null,
       solutionId: info?.solutionId ?? null,
+      ...(info === null || info.partnerBusinessIds.length === 0
+        ? {}
+        : { partnerBusinessIds: info.partnerBusinessIds }),
     };
     return { register: `${APP_REGISTER_PREFIX}${info?.partnerAppId ?? 'self'}`, value, ...discovered };
   }

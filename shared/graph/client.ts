@@ -7,6 +7,7 @@ import {
   GraphAuthError,
   GraphBudgetExhaustedError,
   type GraphErrorBody,
+  GraphLinkRefusedError,
   isTransientGraphError,
   parseGraphError,
 } from './errors.js';
@@ -140,9 +141,11 @@ export class GraphClient {
       ? new URL(path)
       : new URL(`${this.options.baseUrl}${path.startsWith('/') ? path : `/${path}`}`);
     // Never send a token to another host, or outside a versioned Graph path, whatever a paging link says.
-    if (url.origin !== this.origin) throw new Error(`refusing to follow a Graph API link to ${url.origin}`);
+    // A link from Meta's answer that does so is Meta's fault (502); a path we built is ours (500).
+    const refuse = (reason: string) => (absolute ? new GraphLinkRefusedError(reason) : new Error(reason));
+    if (url.origin !== this.origin) throw refuse(`refusing to follow a Graph API link to ${url.origin}`);
     if (!url.pathname.startsWith(`${this.basePath}/`) && !(absolute && VERSIONED.test(url.pathname))) {
-      throw new Error(`refusing a Graph API path outside ${this.basePath || 'the API'}: ${url.pathname}`);
+      throw refuse(`refusing a Graph API path outside ${this.basePath || 'the API'}: ${url.pathname}`);
     }
     for (const [name, value] of Object.entries(query))
       if (value !== undefined) url.searchParams.set(name, value);

@@ -1,13 +1,19 @@
 import { SwitchboardError } from '../errors.js';
 import { isRecord } from '../util/json.js';
 
-/** Meta's error object, surfaced as is: message, code, subcode, type and trace ID. */
+/**
+ * Meta's error object, surfaced as is: message, code, subcode, type and trace ID, and the text Meta writes
+ * for people (`error_user_title`, `error_user_msg`) and WhatsApp's `error_data.details` when it sends them.
+ */
 export interface GraphErrorBody {
   message: string;
   type: string | null;
   code: number | null;
   error_subcode: number | null;
   fbtrace_id: string | null;
+  error_user_title?: string;
+  error_user_msg?: string;
+  details?: string;
 }
 
 /** Meta refused: answered 502 with Meta's own code, subcode, message and trace ID (no state changed). */
@@ -34,6 +40,9 @@ export class GraphApiError extends SwitchboardError {
       error_subcode: graph.error_subcode,
       type: graph.type,
       fbtrace_id: graph.fbtrace_id,
+      ...(graph.error_user_title === undefined ? {} : { error_user_title: graph.error_user_title }),
+      ...(graph.error_user_msg === undefined ? {} : { error_user_msg: graph.error_user_msg }),
+      ...(graph.details === undefined ? {} : { details: graph.details }),
       status: this.httpStatus,
     };
   }
@@ -45,6 +54,13 @@ export class GraphAuthError extends GraphApiError {
     super(status, graph, path);
     this.name = 'GraphAuthError';
     this.message = `access token refused after re-reading the secret: ${this.message}`;
+  }
+}
+
+/** Meta's answer pointed somewhere no token may go (a paging link to another host or outside a version). */
+export class GraphLinkRefusedError extends SwitchboardError {
+  public constructor(reason: string) {
+    super(502, 'meta_refused', `Graph API answered a link Switchboard will not follow: ${reason}`);
   }
 }
 
@@ -64,8 +80,11 @@ export class GraphBudgetExhaustedError extends SwitchboardError {
   }
 }
 
-/** Codes Meta documents as throttling or temporary: 1, 2, 4, 17, 32, 613, WhatsApp's 80007, and BUC limits. */
-const TRANSIENT_CODES = new Set([1, 2, 4, 17, 32, 341, 613, 80007]);
+/**
+ * Codes Meta documents as throttling or temporary: 1, 2, 4, 17, 32, 613, business use case limits
+ * (80000-80014, WhatsApp's 80007 and 80008 among them) and WhatsApp's throughput limit 130429.
+ */
+const TRANSIENT_CODES = new Set([1, 2, 4, 17, 32, 341, 613, 130429]);
 const isBusinessUseCaseLimit = (code: number) => code >= 80000 && code <= 80014;
 
 export const isTransientGraphError = (
@@ -101,6 +120,10 @@ export const parseGraphError = (
     };
   }
   const record = error;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  const userTitle = text(record.error_user_title);
+  const userMessage = text(record.error_user_msg);
+  const details = isRecord(record.error_data) ? text(record.error_data.details) : undefined;
   return {
     graph: {
       message: typeof record.message === 'string' ? record.message : 'unknown error',
@@ -108,6 +131,9 @@ export const parseGraphError = (
       code: numberOrNull(record.code),
       error_subcode: numberOrNull(record.error_subcode),
       fbtrace_id: typeof record.fbtrace_id === 'string' ? record.fbtrace_id : null,
+      ...(userTitle === undefined ? {} : { error_user_title: userTitle }),
+      ...(userMessage === undefined ? {} : { error_user_msg: userMessage }),
+      ...(details === undefined ? {} : { details }),
     },
     transientFlag: record.is_transient === true,
   };

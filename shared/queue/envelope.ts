@@ -18,6 +18,11 @@ export interface ChangeEnvelope {
   /** `changes[].field`, the handover notification name, or the messaging event name. */
   kind: string;
   change: unknown;
+  /**
+   * What the entry held beside its ID, time and change lists (Lead Ads put `hop_context` there), carried with
+   * each of its changes so nothing Meta sent is dropped. Not part of `eventId`.
+   */
+  entryExtras?: Record<string, unknown>;
   /** Epoch milliseconds when the webhook accepted the delivery. */
   receivedAt: number;
 }
@@ -48,14 +53,36 @@ export type HandoverKind = (typeof HANDOVER_KINDS)[number];
 export const isHandoverKind = (kind: string): kind is HandoverKind =>
   (HANDOVER_KINDS as readonly string[]).includes(kind);
 
+/** Partner events name the WABA only in `waba_info` (`entry.id` is the portfolio that received them). */
+const PARTNER_EVENTS = new Set([
+  'PARTNER_ADDED',
+  'PARTNER_REMOVED',
+  'PARTNER_APP_INSTALLED',
+  'PARTNER_APP_UNINSTALLED',
+]);
+
+/**
+ * An `account_update` about no WABA: a partner event without `waba_info` (Meta's App-Only Install page shows
+ * PARTNER_APP_UNINSTALLED so, for an app installed on a portfolio without any WABA). Kept for other systems.
+ */
+const namesNoWaba = (change: unknown): boolean => {
+  if (typeof change !== 'object' || change === null || !('value' in change)) return false;
+  const { value } = change;
+  if (typeof value !== 'object' || value === null) return false;
+  const event = 'event' in value ? value.event : undefined;
+  return typeof event === 'string' && PARTNER_EVENTS.has(event) && !('waba_info' in value);
+};
+
 /**
  * Which queue a change belongs to. Meta allows one callback URL per app and object, so everything else
  * the app subscribes to (messages, statuses, standby, ...) goes to `passthrough` for other systems.
+ * `account_update` and `partner_solutions` exist only on WhatsApp, so a delivery that omits `object` (as
+ * Meta's 2025 reference sample does) still reaches its domain.
  */
-export const queueFor = (envelope: Pick<ChangeEnvelope, 'object' | 'kind'>): QueueName => {
-  if (envelope.object === 'whatsapp_business_account') {
+export const queueFor = (envelope: Pick<ChangeEnvelope, 'object' | 'kind' | 'change'>): QueueName => {
+  if (envelope.object === 'whatsapp_business_account' || envelope.object === 'unknown') {
     if (envelope.kind === 'partner_solutions') return 'solutions';
-    if (envelope.kind === 'account_update') return 'wabas';
+    if (envelope.kind === 'account_update') return namesNoWaba(envelope.change) ? 'passthrough' : 'wabas';
   }
   if ((envelope.object === 'page' || envelope.object === 'instagram') && isHandoverKind(envelope.kind)) {
     return 'threads';

@@ -2,7 +2,7 @@ import type { MetaIdentity } from '../config.js';
 import { eventIdOf } from '../domain/event-id.js';
 import { idOrNull } from '../domain/fields.js';
 import type { Item } from '../domain/registers.js';
-import type { SolutionEvent } from '../domain/solution.js';
+import { pendingRequestOf, type SolutionEvent } from '../domain/solution.js';
 import type { ReconciledFields, WabaObservation } from '../domain/waba.js';
 import { isKnownWaba, projectWaba, reconciledFields } from '../domain/waba-view.js';
 import { type GraphClient, graphPath } from '../graph/client.js';
@@ -213,12 +213,12 @@ export class Reconciler {
         summary.solutionsSeen += 1;
         const current = await this.deps.solutions.get(id);
         const name = text(solution.name);
-        const pending = text(solution.status_for_pending_request);
+        const pending = pendingRequestOf(solution.status_for_pending_request);
         if (
           current !== undefined &&
           current.status === status &&
           current.name === name &&
-          current.statusForPendingRequest === pending
+          current.pendingRequest === pending
         ) {
           continue;
         }
@@ -231,7 +231,7 @@ export class Reconciler {
           eventId: eventIdOf({ solutionId: id, status, name, pending, observedAt }),
           source: 'reconciliation',
           name,
-          statusForPendingRequest: pending,
+          pendingRequest: pending,
         };
         await this.deps.solutions.apply(reading);
         if (current?.status !== status) summary.solutionsChanged += 1;

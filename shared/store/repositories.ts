@@ -71,10 +71,13 @@ export class SolutionReads {
 }
 
 export class WabaReads {
-  public constructor(public readonly table: RegisterReads) {}
+  public constructor(
+    public readonly table: RegisterReads,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   public async get(wabaId: string): Promise<Waba | undefined> {
-    return projectWaba(await this.table.get(wabaKey(wabaId)));
+    return projectWaba(await this.table.get(wabaKey(wabaId)), this.now());
   }
 
   public items(wabaIds: readonly string[]): Promise<Item[]> {
@@ -104,7 +107,7 @@ export class WabaReads {
       for (const item of page.items) {
         // A WABA with an add-owned solution was listed (or excluded) by the first index already.
         if (index > 0 && item.solutionId !== undefined) continue;
-        const waba = projectWaba(item);
+        const waba = projectWaba(item, this.now());
         if (waba !== undefined) items.push(waba);
       }
       inner = page.nextCursor ?? undefined;
@@ -164,8 +167,8 @@ export class SolutionRepository extends SolutionReads {
 export class WabaRepository extends WabaReads {
   public apply: WabaWrites['apply'];
 
-  public constructor(table: Both) {
-    super(table);
+  public constructor(table: Both, now: () => number = Date.now) {
+    super(table, now);
     this.apply = wabaWrites(table).apply;
   }
 }

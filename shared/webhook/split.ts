@@ -40,7 +40,15 @@ const objectOf = (delivery: Record<string, unknown>, entry: Record<string, unkno
   return textOf(delivery.object, entry.object, ...values) ?? 'unknown';
 };
 
-const MESSAGING_ENVELOPE_KEYS = new Set(['sender', 'recipient', 'timestamp']);
+/** Keys of a messaging event that are not its kind (Lead Ads add `hop_context` beside the message). */
+const MESSAGING_ENVELOPE_KEYS = new Set(['sender', 'recipient', 'timestamp', 'hop_context']);
+/** An entry's own keys; anything else it holds travels as `entryExtras`. */
+const ENTRY_KEYS = new Set(['id', 'time', 'changes', 'messaging', 'standby']);
+
+const extrasOf = (entry: Record<string, unknown>): Record<string, unknown> | undefined => {
+  const extras = Object.entries(entry).filter(([key]) => !ENTRY_KEYS.has(key));
+  return extras.length === 0 ? undefined : Object.fromEntries(extras);
+};
 
 /** Names a messaging event by its payload key: a handover notification, `message`, `read`, ... */
 export const messagingKind = (event: unknown): string => {
@@ -120,12 +128,17 @@ export const splitDelivery = (
     const entryId = stringOrNull(entry.id);
     const entryTime = numberOrNull(entry.time);
     const entryObject = objectOf(delivery, entry);
+    const extras = extrasOf(entry);
+    const withExtras = (built: ChangeEnvelope): ChangeEnvelope =>
+      extras === undefined ? built : { ...built, entryExtras: extras };
     let recognised = false;
     if (Array.isArray(entry.changes)) {
       recognised = true;
       for (const change of entry.changes) {
         envelopes.push(
-          envelope(context, entryObject, entryId, entryTime, 'changes', fieldOf(change, entry), change),
+          withExtras(
+            envelope(context, entryObject, entryId, entryTime, 'changes', fieldOf(change, entry), change),
+          ),
         );
       }
     }
@@ -135,7 +148,7 @@ export const splitDelivery = (
       recognised = true;
       for (const event of events) {
         envelopes.push(
-          envelope(context, entryObject, entryId, entryTime, source, messagingKind(event), event),
+          withExtras(envelope(context, entryObject, entryId, entryTime, source, messagingKind(event), event)),
         );
       }
     }

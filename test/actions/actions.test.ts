@@ -144,7 +144,8 @@ describe('solution actions', () => {
     graph.on('POST /6100001/accept', { body: { success: true } });
     await call('POST', solutionRoute('accept'), { solutionId: '6100001' });
     expect(graph.calls('GET /6100001')[0]?.query).toEqual({
-      fields: 'name,status,owner_permissions,partners{partner_permissions,partner_app}',
+      fields:
+        'name,status,status_for_pending_request,owner_permissions,partners{partner_permissions,partner_app}',
     });
     expect(graph.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
       'GET /v26.0/6100001',

@@ -67,9 +67,21 @@ describe('WABAs domain', () => {
     expect(project([added, other])).toMatchObject({ active: true, lastEvent: 'ACCOUNT_VIOLATION' });
   });
 
-  it('does not serve a WABA it only heard unrelated events about', () => {
-    const other: WabaEvent = { ...added, event: 'ACCOUNT_VIOLATION', wabaInfo: null, eventId: 'v' };
-    expect(project([other])).toBeUndefined();
+  it('serves a WABA known only through a violation: Meta sends account_update only for our WABAs', () => {
+    const violation: WabaEvent = {
+      ...added,
+      event: 'ACCOUNT_VIOLATION',
+      wabaInfo: null,
+      eventId: 'v',
+      details: { violation_info: { violation_type: 'ADULT' } },
+    };
+    expect(project([violation])).toMatchObject({
+      active: true,
+      discoveredBy: null,
+      onboardedAt: null,
+      violation: { type: 'ADULT' },
+      facts: { ACCOUNT_VIOLATION: { violation_info: { violation_type: 'ADULT' } } },
+    });
   });
 
   it('merges reconciliation fields and keeps discoveredBy from whoever came first', () => {
