@@ -14,6 +14,8 @@ export interface FakeReply {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The body exactly as written (bare integers past 2^53, as Meta may send IDs), instead of `body`. */
+  raw?: string;
   /** Destroy the socket instead of answering (a connection reset). */
   reset?: boolean;
   delayMs?: number;
@@ -49,7 +51,7 @@ export class FakeGraph {
           request.socket.destroy();
           return;
         }
-        const text = JSON.stringify(reply.body ?? {});
+        const text = reply.raw ?? JSON.stringify(reply.body ?? {});
         setTimeout(() => {
           response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
           response.end(text);
