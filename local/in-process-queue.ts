@@ -1,18 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
 import { QUEUE_NAMES, type QueueName } from '../shared/queue/envelope.js';
 import type { DeadLetterSink, FailedEntry, MessageSink, QueueEntry } from '../shared/queue/ports.js';
+import { type JournalMessage, QueueJournal } from './queue-journal.js';
 
-interface StoredMessage {
-  messageId: string;
-  body: string;
-  /** Message attributes: the reason an invalid event was dead-lettered, for one. */
-  attributes: Record<string, string>;
-  sentAt: number;
-  receiveCount: number;
-  firstReceivedAt: number | null;
-  visibleAt: number;
+/** A message with its attributes (the reason an invalid event was dead-lettered, for one) and receipt. */
+interface StoredMessage extends JournalMessage {
   receiptHandle: string | null;
+}
+
+export interface LocalQueueOptions {
+  visibilityTimeoutMs: number;
+  maxReceiveCount?: number;
+  dlq?: LocalQueue;
+  /** Keeps every message on disk (local mode with a data folder); without it the queue lives in memory. */
+  journal?: QueueJournal;
 }
 
 export const queueStats = (queues: Record<string, LocalQueue>) =>
@@ -31,35 +34,51 @@ export type QueueStats = ReturnType<typeof queueStats>[number];
  */
 export class LocalQueue {
   private readonly messages = new Map<string, StoredMessage>();
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(sent: number) => void>();
 
   public constructor(
     public readonly name: string,
-    private readonly options: { visibilityTimeoutMs: number; maxReceiveCount?: number; dlq?: LocalQueue },
+    private readonly options: LocalQueueOptions,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    // After a restart every message is back: in flight ones return once their visibility timeout ends.
+    for (const message of options.journal?.load() ?? [])
+      this.messages.set(message.messageId, { ...message, receiptHandle: null });
+  }
 
   public get dlq(): LocalQueue | undefined {
     return this.options.dlq;
   }
 
   public send(body: string, attributes: Readonly<Record<string, string>> = {}): string {
-    const messageId = randomUUID();
-    this.messages.set(messageId, {
-      messageId,
+    const [messageId] = this.sendMany([{ body, attributes }]);
+    return messageId ?? '';
+  }
+
+  /** Sends several messages with one journal write (and one fsync): a webhook delivery's batch. */
+  public sendMany(
+    entries: readonly { body: string; attributes?: Readonly<Record<string, string>> }[],
+  ): string[] {
+    const sentAt = this.now();
+    const messages: StoredMessage[] = entries.map(({ body, attributes }) => ({
+      messageId: randomUUID(),
       body,
       attributes: { ...attributes },
-      sentAt: this.now(),
+      sentAt,
       receiveCount: 0,
       firstReceivedAt: null,
       visibleAt: 0,
       receiptHandle: null,
-    });
-    for (const listener of this.listeners) listener();
-    return messageId;
+    }));
+    // On disk before anyone is told the message exists.
+    this.options.journal?.sent(messages.map(({ receiptHandle: _handle, ...message }) => message));
+    for (const message of messages) this.messages.set(message.messageId, message);
+    for (const listener of this.listeners) listener(messages.length);
+    return messages.map((message) => message.messageId);
   }
 
-  public onMessage(listener: () => void): () => void {
+  /** Calls `listener` with the number of messages each send added. */
+  public onMessage(listener: (sent: number) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -72,14 +91,15 @@ export class LocalQueue {
       if (message.visibleAt > now) continue;
       const { maxReceiveCount, dlq } = this.options;
       if (dlq !== undefined && maxReceiveCount !== undefined && message.receiveCount >= maxReceiveCount) {
-        this.messages.delete(message.messageId);
         dlq.send(message.body);
+        this.remove(message.messageId);
         continue;
       }
       message.receiveCount += 1;
       message.firstReceivedAt ??= now;
       message.visibleAt = now + this.options.visibilityTimeoutMs;
       message.receiptHandle = randomUUID();
+      this.options.journal?.received(message);
       records.push(this.toRecord(message));
     }
     return records;
@@ -88,9 +108,25 @@ export class LocalQueue {
   /** Deletes by receipt handle; a stale handle (the message was received again since) deletes nothing. */
   public delete(receiptHandle: string): boolean {
     for (const message of this.messages.values()) {
-      if (message.receiptHandle === receiptHandle) return this.messages.delete(message.messageId);
+      if (message.receiptHandle === receiptHandle) return this.remove(message.messageId);
     }
     return false;
+  }
+
+  private remove(messageId: string): boolean {
+    const removed = this.messages.delete(messageId);
+    if (removed && this.options.journal !== undefined) {
+      this.options.journal.deleted(messageId);
+      this.options.journal.compactIfLarge(() =>
+        [...this.messages.values()].map(({ receiptHandle: _handle, ...message }) => message),
+      );
+    }
+    return removed;
+  }
+
+  /** Closes the journal (local mode stopping); the queue is unusable afterwards. */
+  public close(): void {
+    this.options.journal?.close();
   }
 
   public nextVisibleAt(): number | undefined {
@@ -130,8 +166,8 @@ export class LocalQueue {
   /** Moves every message to `target` as new messages (SQS `StartMessageMoveTask` semantics). */
   public moveAllTo(target: LocalQueue): number {
     const moved = [...this.messages.values()];
-    this.messages.clear();
-    for (const message of moved) target.send(message.body, message.attributes);
+    target.sendMany(moved.map(({ body, attributes }) => ({ body, attributes })));
+    for (const message of moved) this.remove(message.messageId);
     return moved.length;
   }
 
@@ -160,6 +196,37 @@ export class LocalQueue {
   }
 }
 
+export interface QueueSettings {
+  visibilityTimeoutMs: number;
+  maxReceiveCount: number;
+  /** Folder for the queues' journals (`<name>.jsonl`); undefined keeps the queues in memory. */
+  journalDir?: string;
+  now?: () => number;
+}
+
+/** A queue and its DLQ, journaled under `journalDir` when one is given. */
+export const queueWithDlq = (name: string, settings: QueueSettings): LocalQueue => {
+  const journal = (file: string) =>
+    settings.journalDir === undefined
+      ? {}
+      : { journal: new QueueJournal(join(settings.journalDir, `${file}.jsonl`)) };
+  const dlq = new LocalQueue(
+    `${name}-dlq`,
+    { visibilityTimeoutMs: settings.visibilityTimeoutMs, ...journal(`${name}-dlq`) },
+    settings.now,
+  );
+  return new LocalQueue(
+    name,
+    {
+      visibilityTimeoutMs: settings.visibilityTimeoutMs,
+      maxReceiveCount: settings.maxReceiveCount,
+      dlq,
+      ...journal(name),
+    },
+    settings.now,
+  );
+};
+
 /** The four domain queues and their DLQs, as a MessageSink for the webhook. */
 export class LocalQueues implements MessageSink {
   public readonly queues: Record<QueueName, LocalQueue>;
@@ -171,19 +238,17 @@ export class LocalQueues implements MessageSink {
   /** Messages accepted so far, across the four queues. */
   public accepted = 0;
 
-  public constructor(options: { visibilityTimeoutMs: number; maxReceiveCount: number }) {
-    const make = (name: QueueName): LocalQueue => {
-      const dlq = new LocalQueue(`${name}-dlq`, { visibilityTimeoutMs: options.visibilityTimeoutMs });
-      return new LocalQueue(name, {
-        visibilityTimeoutMs: options.visibilityTimeoutMs,
-        maxReceiveCount: options.maxReceiveCount,
-        dlq,
-      });
-    };
-    this.queues = Object.fromEntries(QUEUE_NAMES.map((name) => [name, make(name)])) as Record<
-      QueueName,
-      LocalQueue
-    >;
+  public constructor(settings: QueueSettings) {
+    this.queues = Object.fromEntries(
+      QUEUE_NAMES.map((name) => [name, queueWithDlq(name, settings)]),
+    ) as Record<QueueName, LocalQueue>;
+  }
+
+  public close(): void {
+    for (const queue of Object.values(this.queues)) {
+      queue.close();
+      queue.dlq?.close();
+    }
   }
 
   public async sendBatch(
@@ -193,11 +258,9 @@ export class LocalQueues implements MessageSink {
     this.sendCalls += 1;
     const failed = this.sendFault?.(queue, entries) ?? [];
     const failedIds = new Set(failed.map((entry) => entry.id));
-    for (const entry of entries) {
-      if (failedIds.has(entry.id)) continue;
-      this.queues[queue].send(entry.body);
-      this.accepted += 1;
-    }
+    const accepted = entries.filter((entry) => !failedIds.has(entry.id));
+    this.queues[queue].sendMany(accepted.map((entry) => ({ body: entry.body })));
+    this.accepted += accepted.length;
     return { failed };
   }
 

@@ -12,7 +12,7 @@ import { DEV_DEFAULTS } from './defaults.js';
 import { type LocalDynamo, startLocalDynamo } from './dynalite.js';
 import { createLocalFunctions, routedHandlers } from './functions.js';
 import { startHttpServer } from './http-adapter.js';
-import { LocalQueue, LocalQueues } from './in-process-queue.js';
+import { type LocalQueue, LocalQueues, queueWithDlq } from './in-process-queue.js';
 import type { LocalConsumer } from './local-consumer.js';
 import { localRoutes } from './local-routes.js';
 import { startSandboxGraph } from './sandbox-graph.js';
@@ -75,12 +75,14 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   };
   const visibilityTimeoutMs = options.visibilityTimeoutMs ?? 2_000;
   const maxReceiveCount = options.maxReceiveCount ?? 5;
-  const queues = new LocalQueues({ visibilityTimeoutMs, maxReceiveCount });
-  const businessTokenQueue = new LocalQueue('business-tokens', {
+  // With a data folder every queue is journaled: a 200 means the delivery is on disk (CONTRACT: durably queued).
+  const queueSettings = {
     visibilityTimeoutMs,
     maxReceiveCount,
-    dlq: new LocalQueue('business-tokens-dlq', { visibilityTimeoutMs }),
-  });
+    ...(dataDir === undefined ? {} : { journalDir: join(dataDir, 'queues') }),
+  };
+  const queues = new LocalQueues(queueSettings);
+  const businessTokenQueue = queueWithDlq('business-tokens', queueSettings);
   const claims = new LocalClaimStore(dataDir === undefined ? undefined : join(dataDir, 'claims'));
   // Graph API: the sandbox unless the user pointed local mode at Meta with a real token.
   const sandboxWebhook = { url: '', appSecret: env.META_APP_SECRET ?? '' };
@@ -138,6 +140,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       await Promise.all(consumers.map((each) => each.stop()));
       await sandbox?.close();
       await dynamo.close();
+      queues.close();
+      businessTokenQueue.close();
+      businessTokenQueue.dlq?.close();
     },
   };
 };

@@ -64,8 +64,8 @@ const countsOf = (stack: LocalStack): Record<string, number> => {
     for (const queue of Object.values(stack.queues.queues)) {
       for (const each of [queue, queue.dlq]) {
         if (each === undefined) continue;
-        each.onMessage(() => {
-          fresh[each.name] = (fresh[each.name] ?? 0) + 1;
+        each.onMessage((sent) => {
+          fresh[each.name] = (fresh[each.name] ?? 0) + sent;
         });
       }
     }

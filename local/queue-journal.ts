@@ -1,0 +1,122 @@
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
+
+/** A queued message as the journal keeps it (the queue's own record, field for field). */
+export interface JournalMessage {
+  messageId: string;
+  body: string;
+  attributes: Record<string, string>;
+  sentAt: number;
+  receiveCount: number;
+  firstReceivedAt: number | null;
+  visibleAt: number;
+}
+
+/** One line of the journal: a message sent, received (its new count and visibility), or deleted. */
+type Entry =
+  | ({ op: 's' } & JournalMessage)
+  | { op: 'r'; id: string; receiveCount: number; firstReceivedAt: number | null; visibleAt: number }
+  | { op: 'd'; id: string };
+
+/** Compaction once the journal holds this many lines more than twice the live messages. */
+const COMPACT_SLACK = 1_000;
+
+/**
+ * An append-only journal of one local queue (JSON lines), so local mode answers 200 only for a delivery whose
+ * messages are on disk, and a restart (even after `kill -9`) resumes with every message, its receive count and
+ * visibility, as SQS would. Sends are written with `fsync` before the call returns (a power cut keeps them
+ * too); receives and deletes are plain writes: losing one only makes a message come back, which SQS allows.
+ * A torn last line (the process died mid-write) is ignored on load.
+ */
+export class QueueJournal {
+  private fd: number;
+  private lines = 0;
+
+  public constructor(
+    private readonly path: string,
+    private readonly durable = true,
+  ) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.fd = openSync(path, 'a');
+  }
+
+  /** The messages the journal holds, in send order. */
+  public load(): JournalMessage[] {
+    const messages = new Map<string, JournalMessage>();
+    const text = existsSync(this.path) ? readFileSync(this.path, 'utf8') : '';
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      let entry: Entry;
+      try {
+        entry = JSON.parse(line) as Entry;
+      } catch {
+        continue;
+      }
+      this.lines += 1;
+      if (entry.op === 's') {
+        const { op: _op, ...message } = entry;
+        messages.set(message.messageId, message);
+      } else if (entry.op === 'r') {
+        const message = messages.get(entry.id);
+        if (message === undefined) continue;
+        message.receiveCount = entry.receiveCount;
+        message.firstReceivedAt = entry.firstReceivedAt;
+        message.visibleAt = entry.visibleAt;
+      } else {
+        messages.delete(entry.id);
+      }
+    }
+    return [...messages.values()];
+  }
+
+  public sent(messages: readonly JournalMessage[]): void {
+    this.write(
+      messages.map((message) => ({ op: 's', ...message })),
+      this.durable,
+    );
+  }
+
+  public received(message: JournalMessage): void {
+    const { messageId: id, receiveCount, firstReceivedAt, visibleAt } = message;
+    this.write([{ op: 'r', id, receiveCount, firstReceivedAt, visibleAt }], false);
+  }
+
+  public deleted(messageId: string): void {
+    this.write([{ op: 'd', id: messageId }], false);
+  }
+
+  /** Rewrites the journal as just the live messages when it has grown well past them (atomic rename). */
+  public compactIfLarge(live: () => readonly JournalMessage[]): void {
+    const messages = live();
+    if (this.lines < 2 * messages.length + COMPACT_SLACK) return;
+    const temporary = `${this.path}.compacting`;
+    const fd = openSync(temporary, 'w');
+    writeSync(fd, messages.map((message) => `${JSON.stringify({ op: 's', ...message })}\n`).join(''));
+    fsyncSync(fd);
+    closeSync(fd);
+    closeSync(this.fd);
+    renameSync(temporary, this.path);
+    this.fd = openSync(this.path, 'a');
+    this.lines = messages.length;
+  }
+
+  public close(): void {
+    closeSync(this.fd);
+  }
+
+  private write(entries: readonly Entry[], sync: boolean): void {
+    if (entries.length === 0) return;
+    writeSync(this.fd, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+    if (sync) fsyncSync(this.fd);
+    this.lines += entries.length;
+  }
+}
