@@ -25,7 +25,12 @@ export const callApi = async (
   base: string,
   method: 'GET' | 'POST',
   path: string,
-  options: { query?: Record<string, string | undefined>; body?: unknown; region?: string } = {},
+  options: {
+    query?: Record<string, string | undefined>;
+    body?: unknown;
+    region?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<ApiResponse> => {
   const url = new URL(path.replace(/^\//, ''), base.endsWith('/') ? base : `${base}/`);
   for (const [name, value] of Object.entries(options.query ?? {}))
@@ -34,6 +39,7 @@ export const callApi = async (
   let headers: Record<string, string> = {
     accept: 'application/json',
     ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...options.headers,
   };
   if (!isLoopback(url)) {
     const signer = new SignatureV4({

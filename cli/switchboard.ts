@@ -25,7 +25,11 @@ const USAGE = `usage: npm run switchboard -- <noun> <verb> [arguments] [--json] 
   threads extend <pageId> <userId> --duration <seconds | 24h | 7d>
   threads metadata <pageId> <userId> --to <appId> --metadata TEXT
   pages get <pageId>
+  tokens refresh <businessId>                        fetch a customer's business token(s) again
   reconcile                                          run one reconciliation now
+
+Every POST action takes --idempotency-key KEY: the same key and request within 24 hours answers the first
+result without calling Meta again (retry a timed-out call with the same key).
 
 The URL defaults to SWITCHBOARD_API_URL, else local mode (http://127.0.0.1:$PORT).`;
 
@@ -45,6 +49,7 @@ const { values, positionals } = parseArgs({
     duration: { type: 'string' },
     'partner-app': { type: 'string' },
     permissions: { type: 'string' },
+    'idempotency-key': { type: 'string' },
   },
 });
 
@@ -154,6 +159,8 @@ const plan = (noun: string | undefined, verb: string | undefined, args: string[]
   if (noun === 'pages' && verb === 'get')
     return { route: 'pages.get', parameters: { pageId: need(args[0], 'pageId') } };
   if (noun === 'reconcile') return { route: 'reconcile.run', format: formatSummary };
+  if (noun === 'tokens' && verb === 'refresh')
+    return { route: 'tokens.refresh', parameters: { businessId: need(args[0], 'businessId') } };
   throw new UsageError(`unknown command: ${[noun, verb].filter(Boolean).join(' ') || '(none)'}`);
 };
 
@@ -183,6 +190,9 @@ const main = async (): Promise<number> => {
         query: request.query,
         body: request.body,
         region: values.region,
+        ...(values['idempotency-key'] === undefined
+          ? {}
+          : { headers: { 'idempotency-key': values['idempotency-key'] } }),
       },
     );
   } catch (error) {

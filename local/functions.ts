@@ -80,8 +80,11 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
       wabas: repositories.wabas,
       store: secretStore,
       secretPrefix: 'switchboard/business-tokens/',
+      control: deps.control,
       now,
     },
+    control: deps.control,
+    now,
     telemetry: new Telemetry('actions'),
     deadLetters: deps.tokenDeadLetters,
   });

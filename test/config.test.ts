@@ -54,6 +54,7 @@ describe('Graph API version', () => {
       SOLUTIONS_TABLE: 's',
       WABAS_TABLE: 'w',
       THREADS_TABLE: 't',
+      CONTROL_TABLE: 'c',
       META_SECRET_ARN: 'arn',
       PAGE_TOKENS_SECRET_ARN: 'p',
       BUSINESS_TOKEN_SECRET_PREFIX: 'x/',

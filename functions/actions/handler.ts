@@ -12,6 +12,7 @@ import { GraphClient } from '../../shared/graph/client.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
 import { jsonSecretSource, parseMetaSecrets, systemUserToken } from '../../shared/secrets/meta-secrets.js';
 import { parsePageTokens } from '../../shared/secrets/page-tokens.js';
+import { ControlTable } from '../../shared/store/control.js';
 import { RegisterTable } from '../../shared/store/register-table.js';
 import { SolutionRepository, ThreadRepository, WabaRepository } from '../../shared/store/repositories.js';
 
@@ -38,6 +39,7 @@ const graph = new GraphClient({
   maxAttempts: 3,
 });
 const wabas = new WabaRepository(new RegisterTable(db, config.wabasTable));
+const control = new ControlTable(db, config.controlTable);
 
 export const handler = createActionsHandler({
   solutions: new SolutionActions({
@@ -59,7 +61,9 @@ export const handler = createActionsHandler({
       tags: { 'switchboard:stack': config.stackName },
     }),
     secretPrefix: config.businessTokenSecretPrefix,
+    control,
   },
+  control,
   telemetry: new Telemetry('actions'),
   deadLetters: new SqsDeadLetterSink(config.deadLetterQueueUrl),
 });

@@ -36,6 +36,7 @@ export class Actions extends Construct {
       .bindTable(tables.solutions, 'RW', ENV.solutionsTable)
       .bindTable(tables.wabas, 'W', ENV.wabasTable)
       .bindTable(tables.threads, 'RW', ENV.threadsTable)
+      .bindTable(tables.control, 'RW', ENV.controlTable)
       .bindSecretRead(metaSecret, ENV.metaSecretArn)
       .bindSecretRead(pageTokensSecret, ENV.pageTokensSecretArn)
       .bindQueueSend(queues.businessTokens.dlq, ENV.deadLetterQueueUrl)

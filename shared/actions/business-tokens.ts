@@ -1,10 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { eventIdOf } from '../domain/event-id.js';
 import { isMetaId } from '../domain/ids.js';
 import type { WabaChangeEvent } from '../domain/waba.js';
-import { InvalidEventError } from '../errors.js';
+import { ConflictError, InvalidEventError, NotFoundError } from '../errors.js';
 import { type GraphClient, graphPath } from '../graph/client.js';
+import type { ControlTable } from '../store/control.js';
 import type { WabaRepository } from '../store/repositories.js';
-import { parseJsonObject } from '../util/json.js';
+import { isRecord, parseJsonObject } from '../util/json.js';
 
 /** Asks the actions function to fetch and store one customer's business token. */
 export interface BusinessTokenJob {
@@ -26,7 +28,7 @@ export type JobSender = (body: string) => Promise<void>;
 /**
  * Follow-up of the WABAs consumer: a PARTNER_ADDED for one of our solutions (our business among the
  * solution's partners) queues a token job. It runs on every delivery of the event, duplicates included,
- * so a crash between the write and the send cannot lose the job; fetching twice is harmless.
+ * so a crash between the write and the send cannot lose the job; the job itself fetches only once.
  */
 export const businessTokenFollowUp =
   (send: JobSender, ourBusinessId: string | undefined) =>
@@ -71,36 +73,140 @@ export interface BusinessTokenDeps {
   graph: GraphClient;
   wabas: WabaRepository;
   store: SecretStore;
+  /** One item per customer business: its lease and the solutions whose token is stored. */
+  control: ControlTable;
   secretPrefix: string;
   now?: () => number;
 }
 
-/**
- * `GET /<SOLUTION_ID>/access_token?business_id=<customer>` with the system user token; the token goes
- * straight to the secret store and the WABA records only where it is kept. A failure throws, so the job
- * is retried through its queue and ends in the DLQ.
- */
-export const fetchBusinessToken = async (deps: BusinessTokenDeps, job: BusinessTokenJob): Promise<string> => {
+/** Longer than one fetch and one secret write with their retries; a crashed holder's lease lapses after it. */
+const FETCH_LEASE_MS = 120_000;
+
+interface StoredToken {
+  secretName: string;
+  storedAt: number;
+}
+
+const controlKey = (businessId: string) => `business-token#${businessId}`;
+
+const storedTokens = (item: Record<string, unknown> | undefined): Record<string, StoredToken> => {
+  const solutions = item?.solutions;
+  if (!isRecord(solutions)) return {};
+  const tokens: Record<string, StoredToken> = {};
+  for (const [solutionId, value] of Object.entries(solutions)) {
+    if (isRecord(value) && typeof value.secretName === 'string' && typeof value.storedAt === 'number')
+      tokens[solutionId] = { secretName: value.secretName, storedAt: value.storedAt };
+  }
+  return tokens;
+};
+
+/** Another job of the same business holds the fetch: this one is retried later and then finds the token. */
+export class TokenFetchInProgressError extends Error {
+  public constructor(businessId: string) {
+    super(`the business token of ${businessId} is being fetched by another job; retried later`);
+    this.name = 'TokenFetchInProgressError';
+  }
+}
+
+/** `GET /<SOLUTION_ID>/access_token?business_id=<customer>`, written straight to the secret store. */
+const fetchAndStore = async (deps: BusinessTokenDeps, businessId: string, solutionId: string) => {
   const response = await deps.graph.request<{ data?: { access_token?: unknown }[] }>({
-    path: graphPath(job.solutionId, 'access_token'),
-    query: { business_id: job.businessId },
+    path: graphPath(solutionId, 'access_token'),
+    query: { business_id: businessId },
   });
   const token = response.data?.[0]?.access_token;
   if (typeof token !== 'string' || token === '')
-    throw new Error(`Meta returned no business token for business ${job.businessId}`);
-  const secretName = await deps.store.put(
-    businessTokenSecretName(deps.secretPrefix, job.businessId),
-    JSON.stringify({ accessToken: token, businessId: job.businessId, solutionId: job.solutionId }),
-    { 'switchboard:business': job.businessId },
+    throw new Error(`Meta returned no business token for business ${businessId}`);
+  return deps.store.put(
+    businessTokenSecretName(deps.secretPrefix, businessId),
+    JSON.stringify({ accessToken: token, businessId, solutionId }),
+    { 'switchboard:business': businessId },
   );
-  const timeMs = (deps.now ?? Date.now)();
-  await deps.wabas.apply({
+};
+
+/** The WABA records where its token is kept; the same stored token is the same event (a no-op again). */
+const recordOnWaba = (deps: BusinessTokenDeps, job: BusinessTokenJob, stored: StoredToken) =>
+  deps.wabas.apply({
     type: 'token',
     wabaId: job.wabaId,
-    timeMs,
-    eventId: eventIdOf({ wabaId: job.wabaId, secretName, timeMs }),
-    secretName,
+    timeMs: stored.storedAt,
+    eventId: eventIdOf({ wabaId: job.wabaId, secretName: stored.secretName, storedAt: stored.storedAt }),
+    secretName: stored.secretName,
     businessId: job.businessId,
   });
-  return secretName;
+
+/**
+ * Runs `work` holding the business's lease (one conditional write in the control table), then records what
+ * it stored. `busy` says what to do when another holder has it.
+ */
+const underLease = async <T>(
+  deps: BusinessTokenDeps,
+  businessId: string,
+  busy: () => Error,
+  work: (
+    tokens: Record<string, StoredToken>,
+    store: (solutionId: string) => Promise<StoredToken>,
+  ) => Promise<T>,
+): Promise<T> => {
+  const key = controlKey(businessId);
+  const owner = randomUUID();
+  const now = (deps.now ?? Date.now)();
+  if (!(await deps.control.acquireLease(key, owner, now + FETCH_LEASE_MS, now))) throw busy();
+  try {
+    const tokens = storedTokens(await deps.control.get(key));
+    const store = async (solutionId: string): Promise<StoredToken> => {
+      const secretName = await fetchAndStore(deps, businessId, solutionId);
+      const stored = { secretName, storedAt: (deps.now ?? Date.now)() };
+      tokens[solutionId] = stored;
+      await deps.control.set(key, { solutions: tokens }, owner);
+      return stored;
+    };
+    return await work(tokens, store);
+  } finally {
+    await deps.control.releaseLease(key, owner);
+  }
 };
+
+/**
+ * A token job: fetched once per (customer business, solution), whatever the number of PARTNER_ADDED
+ * deliveries, redrives or concurrent consumers; later jobs only record on their WABA where it is kept.
+ * A failure throws, so the job is retried through its queue and ends in the DLQ.
+ */
+export const fetchBusinessToken = async (deps: BusinessTokenDeps, job: BusinessTokenJob): Promise<string> => {
+  const known = storedTokens(await deps.control.get(controlKey(job.businessId)))[job.solutionId];
+  const stored =
+    known ??
+    (await underLease(
+      deps,
+      job.businessId,
+      () => new TokenFetchInProgressError(job.businessId),
+      async (tokens, store) => tokens[job.solutionId] ?? (await store(job.solutionId)),
+    ));
+  await recordOnWaba(deps, job, stored);
+  return stored.secretName;
+};
+
+/**
+ * `tokens refresh <business>`: fetches again every token stored for the business (rotation, or Meta refused
+ * the stored one) and overwrites its secret. 404 when none was ever fetched, 409 while a fetch runs.
+ */
+export const refreshBusinessTokens = (deps: BusinessTokenDeps, businessId: string) =>
+  underLease(
+    deps,
+    businessId,
+    () =>
+      new ConflictError(`a token of business ${businessId} is being fetched now: try again shortly`, {
+        businessId,
+      }),
+    async (tokens, store) => {
+      const solutionIds = Object.keys(tokens);
+      if (solutionIds.length === 0) {
+        throw new NotFoundError(
+          `no business token was fetched for business ${businessId} (tokens are fetched after its PARTNER_ADDED)`,
+        );
+      }
+      const refreshed = [];
+      for (const solutionId of solutionIds) refreshed.push({ solutionId, ...(await store(solutionId)) });
+      return { businessId, refreshed };
+    },
+  );

@@ -10,13 +10,17 @@ import type { HttpApiEvent, HttpResult } from '../http/types.js';
 import { lambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { DeadLetterSink } from '../queue/ports.js';
+import type { ControlTable } from '../store/control.js';
 import { withDeadline } from '../util/deadline.js';
 import { isRecord } from '../util/json.js';
+import { ActionGuard } from './action-guard.js';
 import {
   type BusinessTokenDeps,
   type BusinessTokenJob,
   fetchBusinessToken,
   parseBusinessTokenJob,
+  refreshBusinessTokens,
+  TokenFetchInProgressError,
 } from './business-tokens.js';
 import { parseReviewedTerms, type SolutionAction, type SolutionActions } from './solution-actions.js';
 import { parseThreadInput, type ThreadAction, type ThreadActions } from './thread-actions.js';
@@ -25,21 +29,33 @@ export interface ActionsDeps {
   solutions: SolutionActions;
   threads: ThreadActions;
   businessTokens: BusinessTokenDeps;
+  /** Action leases and idempotency records (the control table). */
+  control: ControlTable;
+  now?: () => number;
   telemetry: Telemetry;
   /** The business-token jobs' DLQ: an invalid job goes there at once. */
   deadLetters: DeadLetterSink;
 }
 
-/** The action routes of the route table, each bound to the action it performs. */
+/**
+ * The action routes of the route table, each bound to the action it performs; every POST runs through the
+ * guard (one action per solution or thread at a time, `Idempotency-Key`).
+ */
 const routes = (deps: ActionsDeps) => {
+  const guard = new ActionGuard(deps.control, deps.now);
   const solution = (action: SolutionAction) => async (event: HttpApiEvent) => {
     const terms = action === 'accept' ? parseReviewedTerms(jsonObjectBody(event)) : {};
-    return json(200, await deps.solutions.perform(pathId(event, 'solutionId'), action, terms));
+    const solutionId = pathId(event, 'solutionId');
+    return guard.perform(event, `solution#${solutionId}`, async () =>
+      json(200, await deps.solutions.perform(solutionId, action, terms)),
+    );
   };
   const thread = (action: ThreadAction) => async (event: HttpApiEvent) => {
     const input = parseThreadInput(action, jsonObjectBody(event));
     const [pageId, userId] = [pathId(event, 'pageId'), pathId(event, 'userId')];
-    return json(200, await deps.threads.perform(pageId, userId, action, input));
+    return guard.perform(event, `thread#${pageId}#${userId}`, async () =>
+      json(200, await deps.threads.perform(pageId, userId, action, input)),
+    );
   };
   return dispatch('actions', {
     'threads.get': async (event) => {
@@ -61,6 +77,12 @@ const routes = (deps: ActionsDeps) => {
     'threads.release': thread('release'),
     'threads.extend': thread('extend'),
     'threads.metadata': thread('metadata'),
+    'tokens.refresh': async (event) => {
+      const businessId = pathId(event, 'businessId');
+      return guard.perform(event, `business#${businessId}`, async () =>
+        json(200, await refreshBusinessTokens(deps.businessTokens, businessId)),
+      );
+    },
   });
 };
 
@@ -98,7 +120,9 @@ export const createActionsHandler = (deps: ActionsDeps) => {
       deps.telemetry.count('BusinessTokensStored');
       deps.telemetry.logger.info('business token stored', { wabaId: job.wabaId, businessId: job.businessId });
     } catch (error) {
-      deps.telemetry.logger.warn('business token fetch failed: it will be retried', {
+      const log =
+        error instanceof TokenFetchInProgressError ? deps.telemetry.logger.info : deps.telemetry.logger.warn;
+      log.call(deps.telemetry.logger, 'business token fetch failed: it will be retried', {
         wabaId: job.wabaId,
         businessId: job.businessId,
         error: errorMessage(error),

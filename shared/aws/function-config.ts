@@ -76,6 +76,7 @@ export const loadActionsConfig = (env: Env) => {
   return reader.done({
     ...tables(reader),
     threadsTable: reader.required(ENV.threadsTable),
+    controlTable: reader.required(ENV.controlTable),
     ...metaSecret(reader),
     identity: readMetaIdentity(reader),
     pageTokensSecretArn: reader.required(ENV.pageTokensSecretArn),

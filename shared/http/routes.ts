@@ -46,6 +46,7 @@ export const ROUTES = [
   route('threads.release', 'POST', '/v1/threads/{pageId}/{userId}/release', 'actions'),
   route('threads.extend', 'POST', '/v1/threads/{pageId}/{userId}/extend', 'actions'),
   route('threads.metadata', 'POST', '/v1/threads/{pageId}/{userId}/metadata', 'actions'),
+  route('tokens.refresh', 'POST', '/v1/business-tokens/{businessId}/refresh', 'actions'),
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof ROUTES)[number];

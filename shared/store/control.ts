@@ -2,6 +2,7 @@ import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Item } from '../domain/registers.js';
 import { isConditionFailure } from './condition.js';
+import { CONTROL_TTL_ATTRIBUTE } from './tables.js';
 
 /**
  * Switchboard's own bookkeeping in the control table: small items by key, and leases. A lease is two
@@ -53,17 +54,35 @@ export class ControlTable {
     }
   }
 
-  /** Takes the item's lease until `until` (epoch ms) unless another holder's lease is still running. */
-  public async acquireLease(pk: string, owner: string, until: number, now: number): Promise<boolean> {
+  /**
+   * Takes the item's lease until `until` (epoch ms) unless another holder's lease is still running. With
+   * `expiresAt` (epoch seconds) the item itself lapses then (TTL), for leases on many short-lived keys.
+   */
+  public async acquireLease(
+    pk: string,
+    owner: string,
+    until: number,
+    now: number,
+    expiresAt?: number,
+  ): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ pk }),
-          UpdateExpression: 'SET #owner = :owner, #until = :until',
+          UpdateExpression: `SET #owner = :owner, #until = :until${expiresAt === undefined ? '' : ', #ttl = :ttl'}`,
           ConditionExpression: 'attribute_not_exists(#until) OR #until < :now OR #owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'leaseOwner', '#until': 'leaseUntil' },
-          ExpressionAttributeValues: marshall({ ':owner': owner, ':until': until, ':now': now }),
+          ExpressionAttributeNames: {
+            '#owner': 'leaseOwner',
+            '#until': 'leaseUntil',
+            ...(expiresAt === undefined ? {} : { '#ttl': CONTROL_TTL_ATTRIBUTE }),
+          },
+          ExpressionAttributeValues: marshall({
+            ':owner': owner,
+            ':until': until,
+            ':now': now,
+            ...(expiresAt === undefined ? {} : { ':ttl': expiresAt }),
+          }),
         }),
       );
       return true;
@@ -71,6 +90,41 @@ export class ControlTable {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * Creates the item with `fields` (its `expiresAt`, epoch seconds, included) unless one exists that has not
+   * expired at `nowSeconds`: DynamoDB deletes expired items late, so an expired one counts as absent.
+   */
+  public async claim(pk: string, fields: Item & { expiresAt: number }, nowSeconds: number): Promise<boolean> {
+    const names: Record<string, string> = { '#ttl': CONTROL_TTL_ATTRIBUTE };
+    const values: Item = { ':now': nowSeconds };
+    const sets = Object.entries(fields).map(([name, value], index) => {
+      names[`#f${index}`] = name;
+      values[`:f${index}`] = value;
+      return `#f${index} = :f${index}`;
+    });
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk }),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_not_exists(#ttl) OR #ttl < :now',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Marks the item expired: `claim` takes it again at once and TTL removes it (no DeleteItem grant needed). */
+  public async expire(pk: string): Promise<void> {
+    await this.set(pk, { [CONTROL_TTL_ATTRIBUTE]: 0 });
   }
 
   /** Gives the lease back (only the holder can); a lease that lapsed meanwhile is left to its new holder. */

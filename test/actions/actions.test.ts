@@ -55,8 +55,11 @@ const handler = () => {
       wabas: tables.wabas,
       store,
       secretPrefix: 'switchboard/business-tokens/',
+      control: tables.control,
       now: () => clock.now,
     },
+    control: tables.control,
+    now: () => clock.now,
     telemetry: new Telemetry('actions'),
     deadLetters,
   });
@@ -616,7 +619,7 @@ describe('customer business tokens', () => {
       v: 1,
       wabaId: '102290129340398',
       solutionId: '303610109049230',
-      businessId: '6143763655652543',
+      businessId: '6143763655652599',
     });
     const counted = vi.spyOn(Telemetry.prototype, 'count');
     const result = (await handler()(sqsEvent([job, '{"bad":true}'], 'job'), context())) as SQSBatchResponse;

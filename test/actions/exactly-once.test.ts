@@ -1,0 +1,160 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { EXAMPLE, FIXTURES } from '../../fixtures/deliveries.js';
+import { MemorySecretStore } from '../../local/secret-store.js';
+import { fetchBusinessToken, TokenFetchInProgressError } from '../../shared/actions/business-tokens.js';
+import { GraphClient } from '../../shared/graph/client.js';
+import { ControlTable } from '../../shared/store/control.js';
+import { clearTables, deliver, readJson } from '../support/corpus.js';
+import { useFakeGraph } from '../support/fake-graph.js';
+import { postSigned, useLocalStackWithGraph } from '../support/local-stack.js';
+
+/**
+ * Duplicates, redrives and concurrency must not repeat an effect on Meta: one business-token fetch (and one
+ * secret write) per customer business and solution, one Graph call per action however many callers race,
+ * and none for a retried request that carries the same Idempotency-Key.
+ */
+const graph = useFakeGraph();
+const local = useLocalStackWithGraph(graph, { BUSINESS_TOKENS_ENABLED: 'true' });
+const PAGE = '1029384756102938';
+const SOLUTION = EXAMPLE.createdSolutionId;
+
+beforeEach(() => clearTables(local.stack));
+
+const post = (path: string, body: unknown = {}, headers: Record<string, string> = {}) =>
+  readJson(local.stack, path, { method: 'POST', body: JSON.stringify(body), headers });
+
+const pendingSolution = async () => {
+  await deliver(local.stack, FIXTURES['solution-created']?.body);
+};
+
+describe('business tokens: fetched once per customer business and solution', () => {
+  it('100 duplicate PARTNER_ADDED deliveries (20 at a time): 1 token fetch, 1 secret write', async () => {
+    graph.on(`GET /${EXAMPLE.solutionId}/access_token`, {
+      body: { data: [{ access_token: 'EAAG-business-token' }] },
+      delayMs: 50,
+    });
+    const writesBefore = local.stack.secretStore.writes;
+    const body = JSON.stringify(FIXTURES['partner-added']?.body);
+    for (let wave = 0; wave < 5; wave++) {
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          postSigned(local.stack.url, body, local.stack.env.META_APP_SECRET ?? ''),
+        ),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
+    }
+    await local.stack.drain(30_000);
+
+    expect(graph.calls(`GET /${EXAMPLE.solutionId}/access_token`)).toHaveLength(1);
+    expect(local.stack.secretStore.writes - writesBefore).toBe(1);
+    const waba = await readJson(local.stack, `/v1/wabas/${EXAMPLE.wabaId}`);
+    expect(waba.body.businessTokenSecret).toBe(`switchboard/business-tokens/${EXAMPLE.customerBusinessId}`);
+    expect(local.stack.businessTokenQueue.dlq?.bodies()).toEqual([]);
+  });
+
+  it('20 consumers running the same job at once: 1 fetch; the others find the token or are retried later', async () => {
+    graph.on(`GET /${EXAMPLE.solutionId}/access_token`, {
+      body: { data: [{ access_token: 'EAAG-business-token' }] },
+      delayMs: 200,
+    });
+    const store = new MemorySecretStore();
+    const deps = {
+      graph: new GraphClient({ baseUrl: graph.base, token: async () => 'system-user-token' }),
+      wabas: local.stack.repositories.wabas,
+      store,
+      control: new ControlTable(local.stack.dynamo.client, local.stack.dynamo.tableNames.control),
+      secretPrefix: 'concurrent/',
+    };
+    const job = {
+      v: 1 as const,
+      wabaId: '102290129340398',
+      solutionId: EXAMPLE.solutionId,
+      businessId: '99887766554433',
+    };
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, () => fetchBusinessToken(deps, job)),
+    );
+    const retried = outcomes.filter((outcome) => outcome.status === 'rejected');
+    expect(graph.calls(`GET /${EXAMPLE.solutionId}/access_token`)).toHaveLength(1);
+    expect(store.writes).toBe(1);
+    for (const outcome of retried)
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(TokenFetchInProgressError);
+    // A retried job, once the fetch is done, only records where the token is kept.
+    await expect(fetchBusinessToken(deps, job)).resolves.toBe('concurrent/99887766554433');
+    expect(graph.calls(`GET /${EXAMPLE.solutionId}/access_token`)).toHaveLength(1);
+  });
+
+  it('tokens refresh fetches again on request, and says 404 for a business never onboarded', async () => {
+    graph.on(`GET /${EXAMPLE.solutionId}/access_token`, {
+      body: { data: [{ access_token: 'EAAG-rotated' }] },
+    });
+    await deliver(local.stack, FIXTURES['partner-added']?.body);
+    await local.stack.drain();
+    const fetched = graph.calls(`GET /${EXAMPLE.solutionId}/access_token`).length;
+
+    const refreshed = await post(`/v1/business-tokens/${EXAMPLE.customerBusinessId}/refresh`);
+    const unknown = await post('/v1/business-tokens/111111111111111/refresh');
+
+    expect(refreshed.status, JSON.stringify(refreshed.body)).toBe(200);
+    expect(refreshed.body).toMatchObject({
+      businessId: EXAMPLE.customerBusinessId,
+      refreshed: [{ solutionId: EXAMPLE.solutionId }],
+    });
+    expect(graph.calls(`GET /${EXAMPLE.solutionId}/access_token`)).toHaveLength(fetched + 1);
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('actions: one call to Meta per action, whatever races or retries', () => {
+  it('20 concurrent take calls on one thread: 1 Graph call, 1 answer 200, 19 answers 409 action_in_progress', async () => {
+    graph.on(`POST /${PAGE}/take_thread_control`, { body: { success: true }, delayMs: 300 });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => post(`/v1/threads/${PAGE}/5000000000000009/take`)),
+    );
+    expect(graph.calls(`POST /${PAGE}/take_thread_control`)).toHaveLength(1);
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+    const refused = answers.filter((answer) => answer.status !== 200);
+    expect(refused.map((answer) => answer.body.error)).toEqual(Array(19).fill('action_in_progress'));
+  });
+
+  it('10 concurrent accepts of one solution: Meta is asked once', async () => {
+    await pendingSolution();
+    graph.on(`GET /${SOLUTION}`, { body: { id: SOLUTION, status: 'INITIATED' } });
+    graph.on(`POST /${SOLUTION}/accept`, { body: { success: true }, delayMs: 300 });
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => post(`/v1/solutions/${SOLUTION}/accept`)),
+    );
+    expect(graph.calls(`POST /${SOLUTION}/accept`)).toHaveLength(1);
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+  });
+
+  it('a repeated Idempotency-Key answers the first result without calling Meta; another body with it is a 422', async () => {
+    graph.on(`POST /${PAGE}/pass_thread_control`, { body: { success: true } });
+    const path = `/v1/threads/${PAGE}/5000000000000010/pass`;
+    const key = { 'idempotency-key': 'retry-of-a-timed-out-pass-1' };
+
+    const first = await post(path, { targetAppId: '263902037430900' }, key);
+    const retried = await post(path, { targetAppId: '263902037430900' }, key);
+    const concurrent = await Promise.all(
+      [1, 2, 3].map(() => post(path, { targetAppId: '263902037430900' }, key)),
+    );
+    const reused = await post(path, { targetAppId: '123456789' }, key);
+
+    expect(first.status).toBe(200);
+    expect(retried).toEqual(first);
+    expect(concurrent.every((answer) => answer.status === 200)).toBe(true);
+    expect(graph.calls(`POST /${PAGE}/pass_thread_control`)).toHaveLength(1);
+    expect(reused).toMatchObject({ status: 422, body: { error: 'idempotency_key_reused' } });
+  });
+
+  it("Meta's refusal under a key is final: the retry gets it again without a second call", async () => {
+    await pendingSolution();
+    graph.on(`POST /${SOLUTION}/reject`, { status: 400, body: { error: { message: 'no', code: 100 } } });
+    const key = { 'idempotency-key': 'reject-1' };
+    const refused = await post(`/v1/solutions/${SOLUTION}/reject`, {}, key);
+    const again = await post(`/v1/solutions/${SOLUTION}/reject`, {}, key);
+    expect(refused.status).toBe(502);
+    expect(again).toEqual(refused);
+    expect(graph.calls(`POST /${SOLUTION}/reject`)).toHaveLength(1);
+  });
+});
