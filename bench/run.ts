@@ -17,9 +17,16 @@ const { measureBundles } = await import('./bundles.js');
 const { measureWebhookCpu, measureSqsRequests } = await import('./webhook-cpu.js');
 const { measureLoad } = await import('./load.js');
 const { measureReconcile } = await import('./reconcile.js');
+const { measureLargeSweep, LAMBDA_RUN_BUDGET_MS } = await import('./sweep.js');
 const { costModel, measureConsumerCpu, measureItemSizes, ASSUMPTIONS, PRICES } = await import('./cost.js');
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    // The full sweep (10,000 pages at 100 ms: about 17 minutes of paging, an hour in all); fewer for a try.
+    'sweep-pages': { type: 'string' },
+  },
+});
 const quick = values.quick;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lines: string[] = [];
@@ -146,6 +153,27 @@ table(
   ]),
 );
 
+const sweepPages = Number(values['sweep-pages'] ?? (quick ? 200 : 10_000));
+const sweepLatency = quick ? 20 : 100;
+const sweepBudget = quick ? 1_500 : LAMBDA_RUN_BUDGET_MS;
+say('### 6b. A partner with many WABAs: sweeps in runs that resume from the checkpoint');
+const largeSweep = await measureLargeSweep(sweepPages, 100, sweepLatency, sweepBudget);
+say(
+  `${largeSweep.wabas.toLocaleString('en')} WABAs over ${largeSweep.pages.toLocaleString('en')} pages, ${largeSweep.latencyMs} ms per Graph request, runs of ${(largeSweep.runBudgetMs / 1000).toFixed(1)} s; pure paging: ${(largeSweep.pagingOnlyMs / 1000).toFixed(1)} s`,
+);
+say();
+table(
+  ['sweep', 'duration', 'ratio (goal ≤ 1.2)', 'runs', 'WABA writes', 'heap after each run (MiB)'],
+  largeSweep.sweeps.map((s) => [
+    s.scenario,
+    `${(s.ms / 1000).toFixed(1)} s`,
+    `${s.ratio} ${s.scenario.startsWith('steady') ? goal(s.ratio <= 1.2) : '(writes every WABA)'}`,
+    s.runs,
+    `${s.written}${s.scenario.startsWith('steady') ? ` (goal 0: ${goal(s.written === 0)})` : ''}`,
+    s.heapMiB.join(', '),
+  ]),
+);
+
 say('### 7. Cost per million events');
 const consumer = await measureConsumerCpu(10, quick ? 20 : 200);
 const itemSizes = measureItemSizes();
@@ -185,6 +213,7 @@ const results = {
   load,
   sqs,
   reconcile,
+  largeSweep,
   consumer,
   itemSizes,
   cost: { prices: PRICES, assumptions: ASSUMPTIONS, scenarios },

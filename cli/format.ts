@@ -26,9 +26,31 @@ export const formatThread = (t: Row) => {
   return `thread ${t.pageId}/${t.userId}  ${owner}  previous ${app(t.previousOwnerAppId)}${requested}${t.metadata ? `  metadata "${t.metadata}"` : ''}`;
 };
 
+const errorsOf = (counts: unknown): string => {
+  const entries = Object.entries((counts ?? {}) as Record<string, number>);
+  return entries.length === 0
+    ? ''
+    : `, errors by code ${entries.map(([code, n]) => `${code}×${n}`).join(' ')}`;
+};
+
 export const formatSummary = (r: Row) =>
-  `reconciliation ${r.complete ? 'complete' : `partial (${r.stoppedBy})`}: ${r.pages} pages, ${r.wabasSeen} WABAs seen, ` +
-  `${r.baseline ? `${r.wabasBaselined} recorded (first sweep: a baseline, not drift)` : `${r.wabasDiscovered} discovered`}, ${r.solutionsChanged} solutions changed, ${r.retries} retries, ${r.durationMs} ms`;
+  `reconciliation ${r.complete ? 'complete: the sweep finished' : `partial (${r.stoppedBy}): the next run continues`}${r.resumed ? ' (resumed)' : ''}: ${r.pages} pages, ${r.wabasSeen} WABAs seen, ` +
+  `${r.baseline ? `${r.wabasBaselined} recorded (first sweep: a baseline, not drift)` : `${r.wabasDiscovered} discovered`}, ${r.solutionsChanged} solutions changed${errorsOf(r.errorsByCode)}, ${r.retries} retries, ${r.durationMs} ms`;
+
+const sweepLine = (label: string, sweep: Row | null | undefined): string => {
+  if (sweep === null || sweep === undefined) return `${label}: none`;
+  const counters = (sweep.counters ?? {}) as Row;
+  const ended =
+    typeof sweep.completedAt === 'number' ? `, completed ${new Date(sweep.completedAt).toISOString()}` : '';
+  return `${label}: started ${new Date(Number(sweep.startedAt)).toISOString()}${ended}, ${sweep.runs} run(s), ${counters.pages} pages, ${counters.wabasSeen} WABAs seen, ${counters.wabasDiscovered} discovered${errorsOf(counters.errorsByCode)}${sweep.restartedBecause ? ` (restarted: ${sweep.restartedBecause})` : ''}`;
+};
+
+export const formatSweepStatus = (r: Row) =>
+  [
+    `reconciliation ${r.running ? 'running now' : 'idle'}`,
+    sweepLine('current sweep', r.current as Row | null),
+    sweepLine('last completed sweep', r.lastCompleted as Row | null),
+  ].join('\n');
 
 export const formatError = (status: number, body: unknown) => {
   if (typeof body === 'object' && body !== null) {

@@ -6,7 +6,14 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '../shared/errors.js';
 import { pathFor, type RouteName, routeNamed } from '../shared/http/routes.js';
 import { type ApiResponse, callApi } from './api-client.js';
-import { formatError, formatSolution, formatSummary, formatThread, formatWaba } from './format.js';
+import {
+  formatError,
+  formatSolution,
+  formatSummary,
+  formatSweepStatus,
+  formatThread,
+  formatWaba,
+} from './format.js';
 
 const USAGE = `usage: npm run switchboard -- <noun> <verb> [arguments] [--json] [--url URL] [--region REGION]
 
@@ -26,7 +33,8 @@ const USAGE = `usage: npm run switchboard -- <noun> <verb> [arguments] [--json] 
   threads metadata <pageId> <userId> --to <appId> --metadata TEXT
   pages get <pageId>
   tokens refresh <businessId>                        fetch a customer's business token(s) again
-  reconcile                                          run one reconciliation now
+  reconcile                                          run one reconciliation now (continues the sweep)
+  reconcile status                                   the sweep in progress and the last completed one
 
 Every POST action takes --idempotency-key KEY: the same key and request within 24 hours answers the first
 result without calling Meta again (retry a timed-out call with the same key).
@@ -158,7 +166,9 @@ const plan = (noun: string | undefined, verb: string | undefined, args: string[]
   if (noun === 'threads') return threads(verb, args);
   if (noun === 'pages' && verb === 'get')
     return { route: 'pages.get', parameters: { pageId: need(args[0], 'pageId') } };
-  if (noun === 'reconcile') return { route: 'reconcile.run', format: formatSummary };
+  if (noun === 'reconcile' && verb === 'status')
+    return { route: 'reconcile.status', format: formatSweepStatus };
+  if (noun === 'reconcile' && verb === undefined) return { route: 'reconcile.run', format: formatSummary };
   if (noun === 'tokens' && verb === 'refresh')
     return { route: 'tokens.refresh', parameters: { businessId: need(args[0], 'businessId') } };
   throw new UsageError(`unknown command: ${[noun, verb].filter(Boolean).join(' ') || '(none)'}`);
@@ -172,7 +182,7 @@ const main = async (): Promise<number> => {
   }
   let request: Request;
   try {
-    request = plan(noun, noun === 'reconcile' ? undefined : verb, noun === 'reconcile' ? [] : args);
+    request = plan(noun, verb, args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n\n${USAGE}`);

@@ -14,6 +14,8 @@ export interface SwitchboardSettings {
   onboardingAlarmShare: number;
   /** Optional customer managed KMS key (ARN) for business-token secrets. */
   businessTokenKmsKeyArn: string;
+  /** ReconcileSweepAge alarms when no sweep completed for this many hours. */
+  sweepMaxAgeHours: number;
   /** Instagram account → linked Facebook Page, `<instagramAccountId>=<pageId>,...` (else discovered). */
   instagramPages: string;
 }
@@ -31,6 +33,7 @@ export const DEFAULT_SETTINGS: SwitchboardSettings = {
   onboardingAlarmShare: 0.8,
   businessTokenKmsKeyArn: '',
   instagramPages: '',
+  sweepMaxAgeHours: 24,
 };
 
 const asBoolean = (value: unknown): boolean => value === true || value === 'true';
@@ -79,6 +82,9 @@ export const readSettings = (node: Node): SwitchboardSettings => {
   const rate = Number(value('reconcileRateMinutes') ?? DEFAULT_SETTINGS.reconcileRateMinutes);
   if (!Number.isInteger(rate) || rate < 1)
     throw new Error(`${CONTEXT_PREFIX}reconcileRateMinutes must be a whole number of minutes >= 1`);
+  const sweepAge = Number(value('sweepMaxAgeHours') ?? DEFAULT_SETTINGS.sweepMaxAgeHours);
+  if (!(sweepAge >= 1 && sweepAge <= 24 * 30))
+    throw new Error(`${CONTEXT_PREFIX}sweepMaxAgeHours must be a number of hours from 1 to 720`);
   const share = Number(value('onboardingAlarmShare') ?? DEFAULT_SETTINGS.onboardingAlarmShare);
   if (!(share > 0 && share <= 1)) throw new Error(`${CONTEXT_PREFIX}onboardingAlarmShare must be in (0, 1]`);
   const settings: SwitchboardSettings = {
@@ -92,6 +98,7 @@ export const readSettings = (node: Node): SwitchboardSettings => {
     onboardingAlarmShare: share,
     businessTokenKmsKeyArn: text('businessTokenKmsKeyArn', DEFAULT_SETTINGS.businessTokenKmsKeyArn),
     instagramPages: text('instagramPages', DEFAULT_SETTINGS.instagramPages),
+    sweepMaxAgeHours: sweepAge,
   };
   if (
     settings.businessTokenKmsKeyArn !== '' &&

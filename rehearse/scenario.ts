@@ -103,21 +103,22 @@ const readAndAct = async ({ check, http, deployment }: Driver) => {
 /** A scheduled run (a baseline sweep), then an on-demand one through the API. */
 const reconcile = async ({ check, http, deployment }: Driver) => {
   const { template, containers } = deployment;
-  for (const fnId of scheduledFunctionsOf(template)) {
-    const summary = await containers.get(fnId)?.invoke<Record<string, unknown>>({
-      version: '0',
-      id: randomUUID(),
-      'detail-type': 'Scheduled Event',
-      source: 'aws.events',
-      account: ACCOUNT,
-      time: new Date().toISOString(),
-      region: REGION,
-      resources: [`arn:aws:events:${REGION}:${ACCOUNT}:rule/schedule`],
-      detail: {},
-    });
+  const scheduled = scheduledFunctionsOf(template);
+  check('the schedule starts at least one reconciliation', scheduled.length > 0, { scheduled });
+  for (const { fnId, loop } of scheduled) {
+    // The Step Functions loop: the payload its definition passes, until the function answers more: false.
+    const execution = `arn:aws:states:${REGION}:${ACCOUNT}:execution:sweep:${randomUUID()}`;
+    const event = loop
+      ? { sweepOwner: execution }
+      : { 'detail-type': 'Scheduled Event', source: 'aws.events' };
+    let summary: Record<string, unknown> | undefined;
+    for (let run = 0; run < 10; run++) {
+      summary = await containers.get(fnId)?.invoke<Record<string, unknown>>(event);
+      if (!loop || summary?.more !== true) break;
+    }
     check(
-      `the scheduled run of ${fnId} completes a baseline sweep`,
-      summary?.complete === true && summary.baseline === true,
+      `the scheduled ${loop ? 'sweep loop' : 'run'} of ${fnId} completes a baseline sweep`,
+      summary?.complete === true && summary.baseline === true && summary.more !== true,
       summary ?? {},
     );
   }

@@ -145,10 +145,30 @@ export const eventSourcesOf = (template: Template): Map<string, string> => {
   return sources;
 };
 
-/** Functions a schedule rule invokes. */
-export const scheduledFunctionsOf = (template: Template): string[] =>
-  resourcesOfType(template, 'AWS::Events::Rule').flatMap(([, rule]) =>
-    ((rule.Properties?.Targets as { Arn?: unknown }[] | undefined) ?? [])
-      .map((target) => referencedId(target.Arn))
-      .filter((id): id is string => id !== undefined),
+/** Functions a state machine's definition invokes (its `Fn::GetAtt [fn, Arn]` references). */
+const functionsInvokedBy = (template: Template, machineId: string): string[] => {
+  const definition = JSON.stringify(template.Resources[machineId]?.Properties?.DefinitionString ?? '');
+  const functions = new Set(resourcesOfType(template, 'AWS::Lambda::Function').map(([id]) => id));
+  return [...definition.matchAll(/"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/g)]
+    .map((match) => match[1] ?? '')
+    .filter((id) => functions.has(id));
+};
+
+/**
+ * What a schedule rule starts: a function directly (`loop: false`), or a Step Functions loop that invokes a
+ * function until it answers `more: false` (`loop: true`).
+ */
+export const scheduledFunctionsOf = (template: Template): { fnId: string; loop: boolean }[] => {
+  const machines = new Set(resourcesOfType(template, 'AWS::StepFunctions::StateMachine').map(([id]) => id));
+  return resourcesOfType(template, 'AWS::Events::Rule').flatMap(([, rule]) =>
+    ((rule.Properties?.Targets as { Arn?: unknown }[] | undefined) ?? []).flatMap(
+      (target): { fnId: string; loop: boolean }[] => {
+        const id = referencedId(target.Arn);
+        if (id === undefined) return [];
+        return machines.has(id)
+          ? functionsInvokedBy(template, id).map((fnId) => ({ fnId, loop: true }))
+          : [{ fnId: id, loop: false }];
+      },
+    ),
   );
+};

@@ -136,6 +136,15 @@ export class Alarms extends Construct {
         metric: appMetric('WabasDiscovered', 'reconcile', 'Sum', rate),
       },
     );
+    this.alarm(
+      'ReconcileSweepAge',
+      `No reconciliation sweep completed in ${props.settings.sweepMaxAgeHours} hours (or reconciliation stopped reporting). Runbook: "Reconciliation sweep age".`,
+      {
+        metric: appMetric('ReconcileSweepAgeSeconds', 'reconcile', 'Maximum', Duration.hours(1)),
+        threshold: props.settings.sweepMaxAgeHours * 3_600,
+        treatMissingData: TreatMissingData.BREACHING,
+      },
+    );
     const threshold = Math.floor(WEEKLY_ONBOARDING_LIMIT * props.settings.onboardingAlarmShare);
     this.alarm(
       'OnboardingLimit',

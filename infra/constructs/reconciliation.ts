@@ -1,9 +1,24 @@
-import { Duration } from 'aws-cdk-lib';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  JsonPath,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Wait,
+  WaitTime,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/constants.js';
-import { acknowledge } from '../nag.js';
+import { acknowledge, arnToken } from '../nag.js';
 import { identityEnvironment, type SwitchboardSettings } from '../settings.js';
 import type { StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';
@@ -13,14 +28,26 @@ export const RECONCILE_TIMEOUT = Duration.minutes(5);
 /** Kept free before the reconciler's timeout to write its summary. */
 export const RECONCILE_SAFETY_MARGIN = Duration.seconds(15);
 
+/** A sweep loop stops after this long whatever happens (a 1,000,000-WABA sweep takes about an hour). */
+export const SWEEP_TIMEOUT = Duration.hours(6);
+
 /**
  * Reconciliation, the webhook fallback: on a schedule and on demand, never two runs at once. That is a lease
  * in the control table, not reserved concurrency 1: Lambda refuses any reservation that leaves the account
  * below its minimum unreserved concurrency, which a new account (quota 10) always would, so the first
  * `cdk deploy` there would fail.
+ *
+ * A sweep longer than one run (a partner with hundreds of thousands of WABAs) is driven by a Step Functions
+ * Standard workflow, started by the schedule: it invokes the function, which continues the stored sweep from
+ * its checkpoint and answers `more`, and loops until the sweep completes. Step Functions rather than a
+ * re-invoking function or a tighter schedule: the loop is visible (each run is a history event), retries of
+ * Lambda service errors are built in, one execution holds the lease across its runs so nothing interleaves,
+ * and it costs a few state transitions per run. A run the schedule starts while a sweep is going finds the
+ * lease held and ends at once.
  */
 export class Reconciliation extends Construct {
   public readonly reconcile: SwitchboardFunction;
+  public readonly sweep: StateMachine;
 
   public constructor(scope: Construct, id: string, state: StatefulResources, settings: SwitchboardSettings) {
     super(scope, id);
@@ -47,16 +74,55 @@ export class Reconciliation extends Construct {
       'Serverless-LambdaAsyncFailureDestination',
       'Scheduled runs carry an empty event: a failed run has nothing to keep, raises ReconcileFailed, and the next scheduled run redoes the work.',
     );
+    this.sweep = this.sweepLoop();
     const schedule = new Rule(this, 'ReconcileSchedule', {
-      description: 'Switchboard reconciliation: the webhook fallback',
+      description: 'Switchboard reconciliation: the webhook fallback (starts or continues a sweep)',
       schedule: Schedule.rate(Duration.minutes(settings.reconcileRateMinutes)),
       // EventBridge retries only a failed *delivery*; a failed run is redone by the next schedule.
-      targets: [new LambdaFunction(this.reconcile, { retryAttempts: 0 })],
+      targets: [new SfnStateMachine(this.sweep, { retryAttempts: 0, input: RuleTargetInput.fromObject({}) })],
     });
     acknowledge(
       schedule,
       'Serverless-EventBusDLQ',
-      'A scheduled run carries no data to keep: a missed run is redone by the next one, and the ReconcileFailed alarm watches the function.',
+      'A scheduled start carries no data to keep: a missed start is redone by the next one, and the ReconcileFailed and ReconcileSweepAge alarms watch the outcome.',
     );
+  }
+
+  /** Invoke → more? → pause 1 s → invoke ... → done; the execution's ID is the lease owner of its runs. */
+  private sweepLoop(): StateMachine {
+    const run = new LambdaInvoke(this, 'RunReconciliation', {
+      lambdaFunction: this.reconcile,
+      payload: TaskInput.fromObject({ sweepOwner: JsonPath.stringAt('$$.Execution.Id') }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+    });
+    const pause = new Wait(this, 'Pause', { time: WaitTime.duration(Duration.seconds(1)) });
+    const definition = run.next(
+      new Choice(this, 'SweepGoesOn')
+        .when(Condition.booleanEquals('$.more', true), pause.next(run))
+        .otherwise(new Succeed(this, 'SweepDoneOrSkipped')),
+    );
+    const logs = new LogGroup(this, 'SweepLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const machine = new StateMachine(this, 'ReconcileSweep', {
+      definitionBody: DefinitionBody.fromChainable(definition),
+      stateMachineType: StateMachineType.STANDARD,
+      timeout: SWEEP_TIMEOUT,
+      tracingEnabled: true,
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
+    });
+    acknowledge(
+      machine.role,
+      `AwsSolutions-IAM5[Resource::${arnToken(this.reconcile)}:*]`,
+      "LambdaInvoke's grant covers the reconcile function's versions and aliases (CDK's default); it can invoke nothing else.",
+    );
+    acknowledge(
+      machine.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray tracing and CloudWatch Logs delivery take no resource ARN (the actions Step Functions adds for tracing and logging).',
+    );
+    return machine;
   }
 }

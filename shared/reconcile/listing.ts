@@ -19,22 +19,6 @@ export const WABA_FIELDS = 'id,name,timezone_id,business_type,message_template_n
 export const SOLUTION_FIELDS = 'id,name,status,status_for_pending_request';
 export const PAGE_SIZE = '100';
 
-/**
- * Asks for the next page as soon as the current one is handed out, so writing a page overlaps fetching
- * the next and a run costs about its paging time.
- */
-export async function* prefetched<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
-  let next = source.next();
-  for (;;) {
-    const current = await next;
-    if (current.done === true) return;
-    next = source.next();
-    // Stopping early (time budget) leaves this request unread: its failure must not go unhandled.
-    next.catch(() => undefined);
-    yield current.value;
-  }
-}
-
 export const text = (value: unknown): string | null =>
   typeof value === 'string' && value !== ''
     ? value
@@ -45,3 +29,36 @@ export const text = (value: unknown): string | null =>
 /** The partner filter exactly as the reference documents it. */
 export const partnerFilter = (partnerBusinessId: string): string =>
   JSON.stringify([{ field: 'partners', operator: 'ALL', value: [partnerBusinessId] }]);
+
+/** One page of a Graph listing and the link to the page after it (undefined on the last page). */
+export interface ListingPage<T> {
+  items: T[];
+  next: string | undefined;
+}
+
+interface GraphPage<T> {
+  data?: T[];
+  paging?: { next?: unknown };
+}
+
+/**
+ * Pages of a Graph listing from its first request or from a saved next link, asking for the next page while
+ * the current one is processed (a run costs about its paging time), but only while `keepGoing()`: a run
+ * that stops never leaves a fetched page unprocessed, so its checkpoint's link is a page no one has read.
+ */
+export async function* resumablePages<T>(
+  fetchPage: (link: string | undefined) => Promise<GraphPage<T>>,
+  from: string | undefined,
+  keepGoing: () => boolean,
+): AsyncGenerator<ListingPage<T>> {
+  let pending: Promise<GraphPage<T>> | undefined = fetchPage(from);
+  while (pending !== undefined) {
+    const page: GraphPage<T> = await pending;
+    const link =
+      typeof page.paging?.next === 'string' && page.paging.next !== '' ? page.paging.next : undefined;
+    pending = link !== undefined && keepGoing() ? fetchPage(link) : undefined;
+    // A consumer that stops early leaves this request unread: its failure must not go unhandled.
+    pending?.catch(() => undefined);
+    yield { items: Array.isArray(page.data) ? page.data : [], next: link };
+  }
+}

@@ -1,37 +1,28 @@
-/** What a reconciliation run reports (its metrics and the answer of `POST /v1/reconcile`). */
-export interface ReconcileSummary {
+import { emptyCounters, type SweepCheckpoint, type SweepCounters } from './sweep.js';
+
+/** What a reconciliation run reports (its metrics and the answer of `POST /v1/reconcile`): this run's counts. */
+export interface ReconcileSummary extends SweepCounters {
+  /** The sweep completed in this run. */
   complete: boolean;
-  /** Why the run stopped early, when it did. */
+  /** This run continued a sweep an earlier run had started. */
+  resumed: boolean;
+  /** Why the run stopped before the sweep completed, when it did. */
   stoppedBy: string | null;
-  pages: number;
-  wabasSeen: number;
   /** True while no full sweep ever completed: unknown WABAs are the baseline, not drift. */
   baseline: boolean;
-  /** WABAs no webhook had told us about: webhooks we missed. */
-  wabasDiscovered: number;
-  /** WABAs first recorded by the baseline sweep (before it, nothing was known to be missing). */
-  wabasBaselined: number;
-  wabasUpdated: number;
-  /** Entries of Graph's answers without a usable ID (not decimal digits): skipped, never written. */
-  invalidEntries: number;
-  solutionsSeen: number;
-  solutionsChanged: number;
   retries: number;
   durationMs: number;
+  /** The sweep this run worked on, with its counts so far (all its runs). */
+  sweep: SweepCheckpoint | null;
 }
 
 export const emptySummary = (baseline: boolean): ReconcileSummary => ({
   complete: false,
+  resumed: false,
   stoppedBy: null,
-  pages: 0,
-  wabasSeen: 0,
   baseline,
-  wabasDiscovered: 0,
-  wabasBaselined: 0,
-  wabasUpdated: 0,
-  invalidEntries: 0,
-  solutionsSeen: 0,
-  solutionsChanged: 0,
+  ...emptyCounters(),
   retries: 0,
   durationMs: 0,
+  sweep: null,
 });

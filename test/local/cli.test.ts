@@ -48,6 +48,8 @@ describe('the CLIs against local mode', () => {
     };
     expect(summary).toMatchObject({ complete: true, baseline: true, wabasDiscovered: 0 });
     expect(summary.wabasBaselined).toBeGreaterThanOrEqual(1);
+    const status = await switchboard('reconcile', 'status');
+    expect(status).toMatchObject({ code: 0, out: expect.stringContaining('last completed sweep: started') });
     const { body } = await getJson(`${local.stack.url}/v1/wabas/120399918844556`);
     expect(body).toMatchObject({
       name: 'Unannounced Bakery',

@@ -240,7 +240,7 @@ describe('reconciliation', () => {
     for (const id of [...first, ...second]) noWabaSolutions(id);
     noSolutions();
     let clock = 1_000_000;
-    const summary = await reconciler({ now: () => (clock += 400) }).run(1_000_000 + 1_000);
+    const summary = await reconciler({ now: () => (clock += 400) }).run(1_000_000 + 500);
     expect(summary).toMatchObject({ complete: false, stoppedBy: 'time budget', pages: 1, wabasSeen: 2 });
     expect(await tables.wabas.get(second[0] ?? '')).toBeUndefined();
   });

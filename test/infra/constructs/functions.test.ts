@@ -58,6 +58,17 @@ describe('the function constructs, each on its own', () => {
       Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0 } })],
     });
     expect(allowedActions(template)).not.toContain('sqs:SendMessage');
+    // The schedule starts the sweep loop: Standard, traced, logged, bounded, looping on `more`.
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const definition = JSON.stringify(machine?.Properties?.DefinitionString);
+    expect(definition).toContain('$.more');
+    expect(definition).toContain('sweepOwner.$');
+    expect(definition).toContain('TimeoutSeconds');
   });
 
   it('Actions: page tokens, business-token secrets by prefix (tagged), its job queue and DLQ', () => {

@@ -1,0 +1,128 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startLocalDynamo } from '../local/dynalite.js';
+import { GraphClient } from '../shared/graph/client.js';
+import { Telemetry } from '../shared/observability/telemetry.js';
+import { Reconciler } from '../shared/reconcile/reconciler.js';
+import type { SweepCheckpoint } from '../shared/reconcile/sweep.js';
+import { RegisterTable } from '../shared/store/register-table.js';
+import { SolutionRepository, WabaRepository } from '../shared/store/repositories.js';
+import { round } from './stats.js';
+
+const BUSINESS = '506914307656634';
+/** One reconcile run's budget in AWS: the 5-minute timeout less the 15 s safety margin. */
+export const LAMBDA_RUN_BUDGET_MS = 285_000;
+
+/** A partner's `client_whatsapp_business_accounts`: `pages` pages of `perPage`, each answered after `latencyMs`. */
+const startPartnerGraph = async (pages: number, perPage: number, latencyMs: number) => {
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://graph');
+    const reply = (body: unknown) =>
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(body));
+      }, latencyMs);
+    if (!url.pathname.endsWith('/client_whatsapp_business_accounts')) return reply({ data: [] });
+    const page = Number(url.searchParams.get('after') ?? 0);
+    const data = Array.from({ length: perPage }, (_, index) => {
+      const id = `8${String(page * perPage + index).padStart(9, '0')}`;
+      return {
+        id,
+        name: `Customer ${id}`,
+        timezone_id: '7',
+        business_type: 'ent',
+        message_template_namespace: `ns_${id}`,
+      };
+    });
+    const next =
+      page + 1 < pages ? `http://${request.headers.host}${url.pathname}?after=${page + 1}` : undefined;
+    return reply({ data, paging: { cursors: {}, ...(next ? { next } : {}) } });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v26.0`;
+  return { base, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+};
+
+export interface SweepFigures {
+  wabas: number;
+  pages: number;
+  latencyMs: number;
+  runBudgetMs: number;
+  pagingOnlyMs: number;
+  sweeps: {
+    scenario: string;
+    ms: number;
+    ratio: number;
+    runs: number;
+    written: number;
+    /** Heap after each run, MiB: flat means a run's memory does not grow with the sweep. */
+    heapMiB: number[];
+  }[];
+}
+
+/**
+ * A partner with `pages` × `perPage` client WABAs, swept through the same Graph client, reconciler and
+ * (dynalite) tables as production, in runs of a Lambda's budget that continue from the checkpoint: the first
+ * sweep records everything (the baseline), the second is the steady state (nothing changed at Meta: goal 0
+ * writes), each against the time of merely paging through the same list.
+ */
+export const measureLargeSweep = async (
+  pages: number,
+  perPage: number,
+  latencyMs: number,
+  runBudgetMs = LAMBDA_RUN_BUDGET_MS,
+): Promise<SweepFigures> => {
+  const graph = await startPartnerGraph(pages, perPage, latencyMs);
+  const dynamo = await startLocalDynamo({ prefix: 'sweep' });
+  try {
+    const client = () => new GraphClient({ baseUrl: graph.base, token: async () => 'bench' });
+    const started = performance.now();
+    for await (const _page of client().pages(`/${BUSINESS}/client_whatsapp_business_accounts`)) {
+      // pure paging: nothing done with the page
+    }
+    const pagingOnlyMs = performance.now() - started;
+    const deps = {
+      wabas: new WabaRepository(new RegisterTable(dynamo.client, dynamo.tableNames.wabas)),
+      solutions: new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions)),
+      identity: { appId: '', businessId: BUSINESS, partnerBusinessIds: [], graphApiBaseUrl: graph.base },
+      telemetry: new Telemetry('reconcile'),
+    };
+    const sweep = async (scenario: string, baseline: boolean) => {
+      const begin = performance.now();
+      let checkpoint: SweepCheckpoint | undefined;
+      let runs = 0;
+      let written = 0;
+      const heapMiB: number[] = [];
+      for (;;) {
+        runs += 1;
+        const reconciler = new Reconciler({ ...deps, graph: client(), baseline });
+        // The checkpoint travels as the control table keeps it: a copy, not the live object.
+        const summary = await reconciler.run(
+          Date.now() + runBudgetMs,
+          checkpoint && structuredClone(checkpoint),
+        );
+        written += summary.wabasUpdated;
+        heapMiB.push(round(process.memoryUsage().heapUsed / 2 ** 20));
+        if (summary.complete) break;
+        checkpoint = summary.sweep ?? undefined;
+      }
+      const ms = performance.now() - begin;
+      return { scenario, ms: round(ms), ratio: round(ms / pagingOnlyMs), runs, written, heapMiB };
+    };
+    const sweeps = [
+      await sweep('first sweep (baseline: every WABA recorded)', true),
+      await sweep('steady state (nothing changed at Meta)', false),
+    ];
+    return {
+      wabas: pages * perPage,
+      pages,
+      latencyMs,
+      runBudgetMs,
+      pagingOnlyMs: round(pagingOnlyMs),
+      sweeps,
+    };
+  } finally {
+    await Promise.all([graph.close(), dynamo.close()]);
+  }
+};

@@ -1,0 +1,56 @@
+import type { MetaIdentity } from '../config.js';
+import { eventIdOf } from '../domain/event-id.js';
+import { idOrNull } from '../domain/fields.js';
+import { pendingRequestOf, type SolutionEvent } from '../domain/solution.js';
+import type { SolutionRepository } from '../store/repositories.js';
+import { type GraphSolution, text } from './listing.js';
+import type { Tally } from './tally.js';
+
+export interface SolutionsPassDeps {
+  solutions: SolutionRepository;
+  identity: MetaIdentity;
+  now: () => number;
+  tally: Tally;
+}
+
+/** Records one page of our app's solutions: a reading is written only when status, name or pending request differ. */
+export const recordSolutionPage = async (
+  deps: SolutionsPassDeps,
+  page: readonly GraphSolution[],
+): Promise<void> => {
+  const observedAt = deps.now();
+  const { tally } = deps;
+  tally.count('pages');
+  for (const solution of page) {
+    const id = idOrNull(solution.id);
+    const status = text(solution.status);
+    if (id === null || status === null) {
+      tally.count('invalidEntries');
+      continue;
+    }
+    tally.count('solutionsSeen');
+    const current = await deps.solutions.get(id);
+    const name = text(solution.name);
+    const pending = pendingRequestOf(solution.status_for_pending_request);
+    if (
+      current !== undefined &&
+      current.status === status &&
+      current.name === name &&
+      current.pendingRequest === pending
+    )
+      continue;
+    const reading: SolutionEvent = {
+      solutionId: id,
+      status,
+      event: 'RECONCILED',
+      businessId: deps.identity.businessId || null,
+      timeMs: observedAt,
+      eventId: eventIdOf({ solutionId: id, status, name, pending, observedAt }),
+      source: 'reconciliation',
+      name,
+      pendingRequest: pending,
+    };
+    await deps.solutions.apply(reading);
+    if (current?.status !== status) tally.count('solutionsChanged');
+  }
+};

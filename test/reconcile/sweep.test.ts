@@ -1,0 +1,160 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { localContext } from '../../local/lambda-context.js';
+import { GraphClient } from '../../shared/graph/client.js';
+import type { HttpResult } from '../../shared/http/types.js';
+import { Telemetry } from '../../shared/observability/telemetry.js';
+import {
+  createReconcileHandler,
+  RECONCILE_CONTROL_KEY,
+  type RunAnswer,
+} from '../../shared/reconcile/handler.js';
+import { useLocalTables } from '../support/dynamo.js';
+import { type FakeReply, graphError, useFakeGraph } from '../support/fake-graph.js';
+import { context, httpEvent } from '../support/lambda.js';
+
+/**
+ * Reconciliation always finishes: a WABA Meta will not describe is counted and skipped, a sweep longer than
+ * one run continues from its checkpoint (no page fetched twice), a refused cursor restarts it, and the Step
+ * Functions loop holds the lease across its runs so nothing else interleaves.
+ */
+const graph = useFakeGraph();
+const tables = useLocalTables();
+const BUSINESS = '506914307656634';
+const APP = '21202248997039';
+const LISTING = `/${BUSINESS}/client_whatsapp_business_accounts`;
+
+const handler = () =>
+  createReconcileHandler({
+    wabas: tables.wabas,
+    solutions: tables.solutions,
+    control: tables.control,
+    identity: { appId: APP, businessId: BUSINESS, partnerBusinessIds: [], graphApiBaseUrl: graph.base },
+    telemetry: new Telemetry('reconcile'),
+    safetyMarginMs: 1_000,
+    graphFor: (deadline) =>
+      new GraphClient({
+        baseUrl: graph.base,
+        token: async () => 'token',
+        deadline,
+        sleep: async () => undefined,
+      }),
+  });
+
+/** `count` pages of WABAs, `delayMs` each, linked by `after=<n>` as Meta links them. */
+const pagedListing = (prefix: string, count: number, delayMs = 0) => {
+  const ids = (page: number) => [`${prefix}${page}1`, `${prefix}${page}2`];
+  const reply = (request: { query: Record<string, string> }, base: string): FakeReply => {
+    const page = Number(request.query.after ?? 0);
+    return {
+      delayMs,
+      body: {
+        data: ids(page).map((id) => ({ id, name: `WABA ${id}` })),
+        paging: page + 1 < count ? { next: `${base}${LISTING}?after=${page + 1}&limit=100` } : {},
+      },
+    };
+  };
+  graph.on(`GET ${LISTING}`, reply);
+  graph.on(`GET /${APP}/whatsapp_business_solutions`, {
+    body: { data: [{ id: '5550009', status: 'ACTIVE' }] },
+  });
+  return Array.from({ length: count }, (_, page) => ids(page)).flat();
+};
+
+const invoke = async (event: unknown, remainingMs = 30_000) =>
+  (await handler()(event, localContext('reconcile', remainingMs))) as RunAnswer;
+const http = async (method: 'GET' | 'POST') =>
+  (await handler()(httpEvent({ method, path: '/v1/reconcile' }), context('reconcile'))) as HttpResult;
+
+beforeEach(async () => {
+  await tables.control.set(RECONCILE_CONTROL_KEY, { sweep: null, baselineCompletedAt: 1 });
+  graph.fallback({ body: { data: [] } });
+});
+
+describe('reconciliation sweeps', () => {
+  it("one WABA's permission error: the run completes, every listed WABA is recorded, the solutions pass runs, the error is counted", async () => {
+    const wabas = pagedListing('81000000000', 1);
+    graph.on(
+      `GET /${wabas[1]}/solutions`,
+      graphError(200, '(#200) Permissions error', { fbtrace_id: 'AbC-permission' }, 403),
+    );
+
+    const answer = await invoke({});
+
+    expect(answer).toMatchObject({ complete: true, errorsByCode: { '200': 1 }, solutionsSeen: 1 });
+    for (const id of wabas) expect(await tables.wabas.get(id), id).toMatchObject({ wabaId: id });
+    expect(await tables.solutions.get('5550009')).toMatchObject({ status: 'ACTIVE' });
+  });
+
+  it('a deadline mid-sweep: the next run resumes from the checkpoint, no page is fetched twice, the sweep completes', async () => {
+    const wabas = pagedListing('82000000000', 6, 250);
+
+    const first = await invoke({}, 2_000); // 1 s of budget: a few pages of 250 ms
+    const status = JSON.parse((await http('GET')).body) as Record<string, unknown>;
+    const second = await invoke({});
+
+    expect(first).toMatchObject({ complete: false, stoppedBy: 'time budget' });
+    expect(status).toMatchObject({ running: false, current: { runs: 1, phase: 'wabas' } });
+    expect(second).toMatchObject({ complete: true, resumed: true });
+    const afters = graph.calls(`GET ${LISTING}`).map((call) => call.query.after ?? '0');
+    expect(afters).toEqual(['0', '1', '2', '3', '4', '5']);
+    for (const id of wabas) expect(await tables.wabas.get(id), id).toBeDefined();
+    const done = JSON.parse((await http('GET')).body) as Record<string, unknown>;
+    expect(done).toMatchObject({
+      current: null,
+      lastCompleted: { runs: 2, counters: { pages: 7, wabasSeen: 12 }, completedAt: expect.any(Number) },
+    });
+  });
+
+  it('a stored cursor Meta refuses restarts the sweep, and says so', async () => {
+    pagedListing('83000000000', 2);
+    await tables.control.set(RECONCILE_CONTROL_KEY, {
+      sweep: {
+        sweepId: 'old',
+        startedAt: 1,
+        baseline: false,
+        phase: 'wabas',
+        partnerIndex: 0,
+        next: `${graph.base}${LISTING}?after=expired`,
+        runs: 3,
+        restartedBecause: null,
+        counters: { pages: 40 },
+      },
+    });
+    graph.on(`GET ${LISTING}`, (request, base) =>
+      request.query.after === 'expired'
+        ? graphError(100, 'Invalid cursor: expired')
+        : {
+            body: {
+              data: [{ id: '830000000001' }],
+              paging: request.query.after === undefined ? { next: `${base}${LISTING}?after=1` } : {},
+            },
+          },
+    );
+
+    const answer = await invoke({});
+
+    expect(answer).toMatchObject({ complete: true, resumed: false });
+    expect(answer.sweep).toMatchObject({
+      restartedBecause: expect.stringContaining('Invalid cursor'),
+      runs: 1,
+    });
+  });
+
+  it('the Step Functions loop holds the lease across its runs: an on-demand run meanwhile is refused, never interleaved', async () => {
+    pagedListing('84000000000', 6, 250);
+
+    const first = await invoke({ sweepOwner: 'execution-1' }, 2_000);
+    const meanwhile = await http('POST');
+    const rest = [];
+    for (let run = 0; run < 5 && rest.at(-1)?.more !== false; run++)
+      rest.push(await invoke({ sweepOwner: 'execution-1' }));
+    const after = await http('POST');
+
+    expect(first).toMatchObject({ complete: false, more: true });
+    expect(meanwhile.statusCode).toBe(409);
+    expect(rest.at(-1)).toMatchObject({ complete: true, more: false });
+    expect(after.statusCode).toBe(200);
+    const afters = graph.calls(`GET ${LISTING}`).map((call) => call.query.after ?? '0');
+    expect(afters.slice(0, 6)).toEqual(['0', '1', '2', '3', '4', '5']);
+  });
+});
