@@ -16,33 +16,14 @@ import { Telemetry } from '../shared/observability/telemetry.js';
 import { RegisterTable } from '../shared/store/register-table.js';
 import { ThreadRepository } from '../shared/store/repositories.js';
 import { splitDelivery } from '../shared/webhook/split.js';
+import { eventsAndArchive } from './cost-events.js';
+import { ASSUMPTIONS, PRICES } from './cost-inputs.js';
 import { createFloorConsumer } from './floors/consumer.js';
 import { round, summary } from './stats.js';
 import { stubHttpHandler } from './stub-http.js';
 import { productionTelemetry, silenced } from './webhook-cpu.js';
 
-/** Public us-east-1 list prices (USD) used by the model; check the AWS pricing pages before relying on them. */
-export const PRICES = {
-  apiGatewayHttpPerMillion: 1.0,
-  lambdaRequestsPerMillion: 0.2,
-  lambdaArmGbSecond: 0.0000133334,
-  sqsRequestsPerMillion: 0.4,
-  dynamoWriteUnitsPerMillion: 0.625,
-  s3PutPerThousand: 0.005,
-  s3GetPerThousand: 0.0004,
-  logsIngestionPerGb: 0.5,
-} as const;
-
-/** Assumptions the model states rather than measures (no AWS account here). */
-export const ASSUMPTIONS = {
-  webhookMemoryGb: 0.5,
-  consumerMemoryGb: 0.25,
-  sqsSendRoundTripMs: 10,
-  dynamoWriteRoundTripMs: 6,
-  accessLogBytesPerRequest: 330,
-  claimCheckShare: 0.001,
-  goalPerMillion: 2.2,
-} as const;
+export { ASSUMPTIONS, PRICES } from './cost-inputs.js';
 
 const firstEnvelope = (name: string) => {
   const [envelope] = splitDelivery(FIXTURES[name]?.body ?? {}, { deliveryId: 'cost', receivedAt: 0 });
@@ -218,6 +199,7 @@ const priced = (perDelivery: number, batch: number, work: Workload): Record<stri
     s3ClaimChecks:
       (million * ASSUMPTIONS.claimCheckShare * (PRICES.s3PutPerThousand + PRICES.s3GetPerThousand)) / 1000,
     logs: (logBytes / 1024 ** 3) * PRICES.logsIngestionPerGb,
+    ...eventsAndArchive(deliveries),
   };
 };
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { localContext } from '../local/lambda-context.js';
+import { archiveLine } from '../shared/archive/archive.js';
 import { S3ClaimWriter } from '../shared/aws/s3-claim-writer.js';
 import { SqsMessageSink } from '../shared/aws/sqs-sink.js';
 import type { HttpApiEvent } from '../shared/http/types.js';
@@ -72,6 +73,8 @@ export const ourWebhook = (client: SQSClient) =>
       new SqsMessageSink(client, { solutions: QUEUE, wabas: QUEUE, threads: QUEUE, passthrough: QUEUE }),
       new S3ClaimWriter('bench-bucket', { region: 'us-east-1' }),
     ),
+    // The archive record is built (its CPU counted); the Firehose call itself is network, like SQS's here.
+    archive: { keep: async ({ receivedAt, body }) => void archiveLine(receivedAt, body) },
     telemetry: new Telemetry('webhook'),
   });
 

@@ -14,6 +14,7 @@ import {
   formatThread,
   formatWaba,
 } from './format.js';
+import { replayWindow, tailEvents } from './streams.js';
 
 const USAGE = `usage: npm run switchboard -- <noun> <verb> [arguments] [--json] [--url URL] [--region REGION]
 
@@ -33,6 +34,8 @@ const USAGE = `usage: npm run switchboard -- <noun> <verb> [arguments] [--json] 
   threads metadata <pageId> <userId> --to <appId> --metadata TEXT
   pages get <pageId>
   tokens refresh <businessId>                        fetch a customer's business token(s) again
+  events tail [--once]                               local mode: print domain events as they come
+  replay --from <epoch s> --to <epoch s>             put archived deliveries of a window back through
   reconcile                                          run one reconciliation now (continues the sweep)
   reconcile status                                   the sweep in progress and the last completed one
 
@@ -53,11 +56,13 @@ const { values, positionals } = parseArgs({
     solution: { type: 'string' },
     refresh: { type: 'boolean', default: false },
     metadata: { type: 'string' },
-    to: { type: 'string' },
     duration: { type: 'string' },
     'partner-app': { type: 'string' },
     permissions: { type: 'string' },
     'idempotency-key': { type: 'string' },
+    once: { type: 'boolean', default: false },
+    from: { type: 'string' },
+    to: { type: 'string' },
   },
 });
 
@@ -174,12 +179,31 @@ const plan = (noun: string | undefined, verb: string | undefined, args: string[]
   throw new UsageError(`unknown command: ${[noun, verb].filter(Boolean).join(' ') || '(none)'}`);
 };
 
+const baseUrl = () =>
+  values.url ?? process.env.SWITCHBOARD_API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+
 const main = async (): Promise<number> => {
   const [noun, verb, ...args] = positionals;
   if (values.help || noun === undefined) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
+  if (noun === 'replay') {
+    try {
+      return await replayWindow(baseUrl(), {
+        from: Number(need(values.from, '--from')),
+        to: Number(need(values.to, '--to')),
+        region: values.region,
+        json: values.json,
+      });
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      console.error(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+  }
+  if (noun === 'events' && verb === 'tail')
+    return tailEvents(baseUrl(), { once: values.once, json: values.json });
   let request: Request;
   try {
     request = plan(noun, verb, args);
@@ -188,8 +212,7 @@ const main = async (): Promise<number> => {
     console.error(`${error.message}\n\n${USAGE}`);
     return 2;
   }
-  const base =
-    values.url ?? process.env.SWITCHBOARD_API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+  const base = baseUrl();
   let response: ApiResponse;
   try {
     response = await callApi(

@@ -4,6 +4,7 @@ import { Actions } from './constructs/actions.js';
 import { Alarms } from './constructs/alarms.js';
 import { Consumers } from './constructs/consumers.js';
 import { SwitchboardDashboard } from './constructs/dashboard.js';
+import { DomainEvents } from './constructs/domain-events.js';
 import { SwitchboardHttpApi } from './constructs/http-api.js';
 import { Ingestion } from './constructs/ingestion.js';
 import { ReadApi } from './constructs/read-api.js';
@@ -29,6 +30,7 @@ export class SwitchboardStack extends Stack {
     const { reconcile } = new Reconciliation(this, 'Reconciliation', state, settings);
     const { actions } = new Actions(this, 'Act', state, settings);
     const { httpApi, stage } = new SwitchboardHttpApi(this, 'Http', { webhook, api, actions, reconcile });
+    const events = new DomainEvents(this, 'Events', state);
     const queues = Object.values(state.queues);
     const queueConsumers = [consumers.solutions, consumers.wabas, consumers.threads, actions];
     new Alarms(this, 'Monitoring', {
@@ -42,6 +44,7 @@ export class SwitchboardStack extends Stack {
         { fn: reconcile, service: 'reconcile' },
       ],
       queues,
+      events: { fn: events.publisher, failures: events.failures },
     });
     new SwitchboardDashboard(this, 'Dashboard', {
       reconcileRateMinutes: settings.reconcileRateMinutes,
@@ -61,6 +64,14 @@ export class SwitchboardStack extends Stack {
     new CfnOutput(this, 'MetaSecretArn', { value: state.metaSecret.secretArn });
     new CfnOutput(this, 'PageTokensSecretArn', { value: state.pageTokensSecret.secretArn });
     new CfnOutput(this, 'ReconcileFunctionName', { value: reconcile.functionName });
+    new CfnOutput(this, 'EventBusName', {
+      value: events.bus.eventBusName,
+      description: 'Domain events (source "switchboard"): subscribe with EventBridge rules',
+    });
+    new CfnOutput(this, 'ArchiveBucketName', {
+      value: state.archive.bucketName,
+      description: 'Every accepted delivery as received (deliveries/yyyy/MM/dd/HH/, GZIP JSON lines)',
+    });
     const title = (name: string) => `${name[0]?.toUpperCase()}${name.slice(1)}`;
     for (const [name, domainQueue] of Object.entries(state.queues)) {
       new CfnOutput(this, `${title(name)}QueueUrl`, { value: domainQueue.queue.queueUrl });

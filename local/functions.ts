@@ -19,6 +19,7 @@ import { envPageTokens } from '../shared/secrets/page-tokens.js';
 import type { ControlTable } from '../shared/store/control.js';
 import type { SolutionRepository, ThreadRepository, WabaRepository } from '../shared/store/repositories.js';
 import { createWebhookHandler } from '../shared/webhook/handle-webhook.js';
+import type { FileArchive } from './file-archive.js';
 import { localContext } from './lambda-context.js';
 import { MemorySecretStore } from './secret-store.js';
 
@@ -32,6 +33,7 @@ export interface LocalFunctionDeps {
   sink: MessageSink;
   claims: ClaimWriter;
   tokenDeadLetters: DeadLetterSink;
+  archive: FileArchive;
 }
 
 /** Local mode's functions: the same handler factories the Lambda entry points call, with local adapters. */
@@ -52,6 +54,7 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
   const webhook = createWebhookHandler({
     secrets,
     publisher: new EnvelopePublisher(deps.sink, deps.claims),
+    archive: deps.archive,
     telemetry: new Telemetry('webhook'),
     now,
   });
@@ -64,6 +67,7 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     safetyMarginMs: 2_000,
     now,
     graphFor: (deadline) => new GraphClient({ baseUrl: identity.graphApiBaseUrl, token, deadline, now }),
+    replay: { reader: deps.archive, publisher: new EnvelopePublisher(deps.sink, deps.claims) },
   });
   const actions = createActionsHandler({
     solutions: new SolutionActions({ graph, solutions: repositories.solutions, now }),

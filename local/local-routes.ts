@@ -1,18 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseJsonObject } from '../shared/util/json.js';
+import type { LocalEventBus } from './event-bus.js';
 import { type LocalQueue, queueStats } from './in-process-queue.js';
 import { sendJson } from './net.js';
 
 const parseBody = (body: string): Record<string, unknown> => parseJsonObject(body) ?? { body };
 
 /**
- * Local mode only: queue statistics, a peek at a queue's messages (the passthrough queue has no consumer
+ * Local mode only: domain events (`GET /local/events`), queue statistics, a peek at a queue's messages (the passthrough queue has no consumer
  * locally) and DLQ redrive, the local counterpart of `StartMessageMoveTask` (`npm run redrive -- <queue> --local`).
  */
 export const localRoutes =
-  (queues: Record<string, LocalQueue>) =>
+  (queues: Record<string, LocalQueue>, events: LocalEventBus) =>
   async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
-    const path = new URL(request.url ?? '/', 'http://local').pathname;
+    const url = new URL(request.url ?? '/', 'http://local');
+    const path = url.pathname;
+    if (path === '/local/events' && request.method === 'GET') {
+      // `after`: how many events the caller has already seen (the `next` of its previous read).
+      const after = Math.max(0, Number.parseInt(url.searchParams.get('after') ?? '0', 10) || 0);
+      sendJson(response, 200, { items: events.items.slice(after), next: events.items.length });
+      return true;
+    }
     if (path === '/local/queues' && request.method === 'GET') {
       sendJson(response, 200, { queues: queueStats(queues) });
       return true;

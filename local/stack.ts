@@ -10,11 +10,14 @@ import { LocalClaimStore } from './claim-store.js';
 import { createLocalConsumers } from './consumers.js';
 import { DEV_DEFAULTS } from './defaults.js';
 import { type LocalDynamo, startLocalDynamo } from './dynalite.js';
+import { LocalEventBus } from './event-bus.js';
+import { FileArchive } from './file-archive.js';
 import { createLocalFunctions, routedHandlers } from './functions.js';
 import { startHttpServer } from './http-adapter.js';
 import { type LocalQueue, LocalQueues, queueWithDlq } from './in-process-queue.js';
 import type { LocalConsumer } from './local-consumer.js';
 import { localRoutes } from './local-routes.js';
+import { StreamedTable } from './local-stream.js';
 import { startSandboxGraph } from './sandbox-graph.js';
 import type { MemorySecretStore } from './secret-store.js';
 
@@ -37,6 +40,8 @@ export interface LocalStack {
   businessTokenQueue: LocalQueue;
   consumers: LocalConsumer[];
   secretStore: MemorySecretStore;
+  /** Domain events in publish order (`GET /local/events`). */
+  events: LocalEventBus;
   /** The sandbox Graph API's base URL, when local mode runs one. */
   sandboxUrl: string | undefined;
   repositories: { solutions: SolutionRepository; wabas: WabaRepository; threads: ThreadRepository };
@@ -68,10 +73,14 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const now = options.now ?? Date.now;
   const dataDir = options.dataDir;
   const dynamo = await startLocalDynamo(dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') });
+  // Every table write goes through the local stream: domain events, as the DynamoDB streams give them in AWS.
+  const events = new LocalEventBus();
+  const streamed = (table: 'solutions' | 'wabas' | 'threads') =>
+    new StreamedTable(new RegisterTable(dynamo.client, dynamo.tableNames[table]), table, events);
   const repositories = {
-    solutions: new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions)),
-    wabas: new WabaRepository(new RegisterTable(dynamo.client, dynamo.tableNames.wabas)),
-    threads: new ThreadRepository(new RegisterTable(dynamo.client, dynamo.tableNames.threads), now),
+    solutions: new SolutionRepository(streamed('solutions')),
+    wabas: new WabaRepository(streamed('wabas'), now),
+    threads: new ThreadRepository(streamed('threads'), now),
   };
   const visibilityTimeoutMs = options.visibilityTimeoutMs ?? 2_000;
   const maxReceiveCount = options.maxReceiveCount ?? 5;
@@ -96,6 +105,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     sink: queues,
     claims,
     tokenDeadLetters: businessTokenQueue.deadLetters(),
+    archive: new FileArchive(dataDir === undefined ? undefined : join(dataDir, 'archive')),
   });
   const consumers = createLocalConsumers({
     env,
@@ -110,7 +120,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const http = await startHttpServer({
     port: options.port ?? 3000,
     handlers: routedHandlers(functions),
-    localRoutes: localRoutes({ ...queues.queues, 'business-tokens': businessTokenQueue }),
+    localRoutes: localRoutes({ ...queues.queues, 'business-tokens': businessTokenQueue }, events),
     onError: (error) =>
       new Telemetry('local').logger.error('request failed outside any handler', {
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
@@ -131,6 +141,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     businessTokenQueue,
     consumers,
     secretStore: functions.secretStore,
+    events,
     sandboxUrl: sandbox?.baseUrl,
     repositories,
     dynamo,

@@ -34,6 +34,7 @@ const IAM_NAME: Record<string, string> = {
   'sqs:SendMessageBatch': 'sqs:SendMessage',
   'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
   'sqs:ChangeMessageVisibilityBatch': 'sqs:ChangeMessageVisibility',
+  's3:ListObjectsV2': 's3:ListBucket',
 };
 const iamAction = (action: string) => IAM_NAME[action] ?? action;
 
@@ -70,7 +71,7 @@ const commandsOfFunction = async (root: string, service: string): Promise<string
   return [...found].sort();
 };
 
-const IAM_PREFIX: Record<string, string> = { 'secrets-manager': 'secretsmanager' };
+const IAM_PREFIX: Record<string, string> = { 'secrets-manager': 'secretsmanager', eventbridge: 'events' };
 
 const statementsIn = (policy: Resource): Statement[] =>
   list((policy.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement);
@@ -117,6 +118,9 @@ const arnOf = (
   }
   if (action.startsWith('dynamodb:')) return `arn:aws:dynamodb:${region}:${account}:table/${resource}`;
   if (action.startsWith('s3:')) return `arn:aws:s3:::${resource}`;
+  if (action.startsWith('events:')) return `arn:aws:events:${region}:${account}:event-bus/${resource}`;
+  if (action.startsWith('firehose:'))
+    return `arn:aws:firehose:${region}:${account}:deliverystream/${resource}`;
   return secretArns.get(resource) ?? resource;
 };
 

@@ -31,8 +31,18 @@ const standInNames = (sqsEndpoint: string, secretArns: Map<string, string>): Sta
   resolve(id, attribute, type) {
     switch (type) {
       case 'AWS::DynamoDB::Table':
+        if (attribute === 'StreamArn')
+          return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/rehearsal-${id}/stream/rehearsal`;
         return attribute === 'Arn'
           ? `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/rehearsal-${id}`
+          : `rehearsal-${id}`;
+      case 'AWS::Events::EventBus':
+        return attribute === 'Arn'
+          ? `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/rehearsal-${id}`
+          : `rehearsal-${id}`;
+      case 'AWS::KinesisFirehose::DeliveryStream':
+        return attribute === 'Arn'
+          ? `arn:aws:firehose:${REGION}:${ACCOUNT}:deliverystream/rehearsal-${id}`
           : `rehearsal-${id}`;
       case 'AWS::SQS::Queue':
         if (attribute === 'Arn') return `arn:aws:sqs:${REGION}:${ACCOUNT}:${id}`;
@@ -117,6 +127,8 @@ export const deploy = async (template: Template, cdkOut: string, root: string) =
       AWS_ENDPOINT_URL_SQS: aws.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
       AWS_ENDPOINT_URL_S3: aws.endpoint,
+      AWS_ENDPOINT_URL_FIREHOSE: aws.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: aws.endpoint,
     };
   };
   const runtimes = new Set(functions.map((fn) => fn.runtime));

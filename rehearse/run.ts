@@ -63,8 +63,8 @@ try {
   });
   checks.push({ name: 'environment-agnostic synth passes cdk-nag', ok: true, detail: '' });
   checks.push({
-    name: 'both synths deploy the same seven functions',
-    ok: functionsOf(template).length === 7 && functionsOf(agnostic).length === 7,
+    name: 'both synths deploy the same eight functions',
+    ok: functionsOf(template).length === 8 && functionsOf(agnostic).length === 8,
     detail: functionsOf(template)
       .map((fn) => fn.service)
       .join(', '),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EXAMPLE, FIXTURES } from '../fixtures/deliveries.js';
 import { ACCOUNT, type Deployment, META_SECRET, REGION } from './deployment.js';
 import { type Check, type Driver, driver } from './driver.js';
-import { scheduledFunctionsOf } from './template.js';
+import { scheduledFunctionsOf, streamSourcesOf } from './template.js';
 
 export type { Check } from './driver.js';
 
@@ -146,5 +146,42 @@ export const runScenario = async (deployment: Deployment): Promise<Check[]> => {
   await ingest(story);
   await readAndAct(story);
   await reconcile(story);
+  await domainEvents(story);
   return story.checks;
+};
+
+/**
+ * The tables' change streams (emulated from every UpdateItem the story made) fed to the function the template
+ * maps them to, as Lambda would: the domain events it puts on the bus, and the archive the webhook kept.
+ */
+const domainEvents = async ({ check, deployment }: Driver) => {
+  const { template, containers, aws } = deployment;
+  const sources = streamSourcesOf(template);
+  check('the state tables stream to a function', sources.size > 0, [...sources.keys()]);
+  for (const [tableName, fnId] of sources) {
+    const records = aws.streams.filter((record) => record.eventSourceARN.includes(`:table/${tableName}/`));
+    for (let start = 0; start < records.length; start += 100) {
+      const answer = await containers.get(fnId)?.invoke<{ batchItemFailures?: unknown[] }>({
+        Records: records.slice(start, start + 100),
+      });
+      check(
+        `${fnId} publishes the events of ${tableName}'s stream records (${records.length})`,
+        answer?.batchItemFailures?.length === 0,
+        answer ?? {},
+      );
+    }
+  }
+  const types = new Set(aws.events.map((event) => event.DetailType));
+  check(
+    'the stream yields the documented events on the bus (WABA Onboarded, Solution Status Changed, Thread Owner Changed)',
+    ['WABA Onboarded', 'Solution Status Changed', 'Thread Owner Changed'].every((type) => types.has(type)) &&
+      aws.events.every((event) => event.Source === 'switchboard'),
+    { types: [...types], streamed: aws.streams.length },
+  );
+  const kept = aws.archived.map((record) => JSON.parse(record.data.toString('utf8')) as { body?: string });
+  check(
+    'every accepted delivery was archived as received (Firehose records with the raw body)',
+    kept.length > 0 && kept.every((record) => typeof record.body === 'string'),
+    { records: kept.length },
+  );
 };

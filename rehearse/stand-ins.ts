@@ -2,6 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer } from '../local/net.js';
+import {
+  answerJsonService,
+  itemIn,
+  type PutEvent,
+  type StreamRecord,
+  streamRecord,
+} from './stand-ins-more.js';
 
 /** One AWS API call a function made, attributed by the access key ID each function process signs with. */
 export interface RecordedCall {
@@ -64,6 +71,10 @@ export class AwsStandIns {
   public readonly secrets = new Map<string, StoredSecret>();
   public readonly objects = new Map<string, Buffer>();
   public readonly unsupported: string[] = [];
+  /** DynamoDB stream records of every applied UpdateItem (dynalite has no streams). */
+  public readonly streams: StreamRecord[] = [];
+  public readonly events: PutEvent[] = [];
+  public readonly archived: { stream: string; data: Buffer }[] = [];
   public endpoint = '';
   private readonly server = createServer((request, response) => {
     void this.handle(request, response).catch((error: unknown) =>
@@ -116,7 +127,13 @@ export class AwsStandIns {
     if (service === 'DynamoDB_20120810') await this.dynamodb(request, response, operation, body);
     else if (service === 'AmazonSQS') this.sqs(request, response, operation, input());
     else if (service === 'secretsmanager') this.secretsManager(request, response, operation, input());
-    else this.s3(request, response, body);
+    else if (service !== undefined && service !== '') {
+      const call = answerJsonService(`${service}.${operation}`, input(), response, this);
+      if (call === undefined) {
+        this.unsupported.push(`${service}.${operation}`);
+        awsError(response, 'UnsupportedOperation', `rehearsal stand-in: ${service}.${operation}`, '1.1');
+      } else for (const resource of call.resources) this.record(request, call.action, resource);
+    } else this.s3(request, response, body);
   }
 
   private record(request: IncomingMessage, action: string, resource: string): void {
@@ -133,9 +150,19 @@ export class AwsStandIns {
     const input = JSON.parse(body.toString('utf8')) as {
       TableName?: string;
       RequestItems?: Record<string, unknown>;
+      Key?: Record<string, unknown>;
     };
     const tables = input.TableName === undefined ? Object.keys(input.RequestItems ?? {}) : [input.TableName];
     for (const table of tables) this.record(request, `dynamodb:${operation}`, table);
+    const streamed = operation === 'UpdateItem' && input.TableName !== undefined && input.Key !== undefined;
+    // dynalite checks that a request is signed, not the signature: the function's own headers do.
+    const signed = {
+      authorization: String(request.headers.authorization),
+      date: String(request.headers['x-amz-date']),
+    };
+    const before = streamed
+      ? await itemIn(this.dynamoEndpoint, input.TableName ?? '', input.Key ?? {}, signed)
+      : undefined;
     const upstream = await fetch(this.dynamoEndpoint, {
       method: 'POST',
       headers: {
@@ -147,6 +174,13 @@ export class AwsStandIns {
       body,
     });
     const text = await upstream.text();
+    if (streamed && upstream.status === 200) {
+      const after = await itemIn(this.dynamoEndpoint, input.TableName ?? '', input.Key ?? {}, signed);
+      if (after !== undefined)
+        this.streams.push(
+          streamRecord(this.region, this.account, input.TableName ?? '', input.Key ?? {}, before, after),
+        );
+    }
     const crc = upstream.headers.get('x-amz-crc32');
     response.writeHead(upstream.status, {
       'content-type': upstream.headers.get('content-type') ?? 'application/x-amz-json-1.0',

@@ -172,3 +172,21 @@ export const scheduledFunctionsOf = (template: Template): { fnId: string; loop: 
     ),
   );
 };
+
+/** Table name (as deployed here) → the function its stream's event source mapping invokes. */
+export const streamSourcesOf = (template: Template): Map<string, string> => {
+  const sources = new Map<string, string>();
+  for (const [, mapping] of resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')) {
+    const source = mapping.Properties?.EventSourceArn as { 'Fn::GetAtt'?: unknown[] } | undefined;
+    const getAtt = source?.['Fn::GetAtt'];
+    const fn = referencedId(mapping.Properties?.FunctionName);
+    if (
+      Array.isArray(getAtt) &&
+      getAtt[1] === 'StreamArn' &&
+      typeof getAtt[0] === 'string' &&
+      fn !== undefined
+    )
+      sources.set(`rehearsal-${getAtt[0]}`, fn);
+  }
+  return sources;
+};

@@ -32,6 +32,9 @@ export const ENV = {
   graphApiBaseUrl: 'GRAPH_API_BASE_URL',
   reconcileSafetyMarginMs: 'RECONCILE_SAFETY_MARGIN_MS',
   instagramPages: 'META_INSTAGRAM_PAGES',
+  archiveStreamName: 'ARCHIVE_STREAM_NAME',
+  archiveBucket: 'ARCHIVE_BUCKET',
+  eventBusName: 'EVENT_BUS_NAME',
 } as const;
 
 /** JSON keys of the Meta secret in Secrets Manager: the same names as the local-mode variables. */
@@ -41,6 +44,10 @@ export const META_SECRET_KEYS = {
   verifyToken: 'META_VERIFY_TOKEN',
   systemUserToken: 'META_SYSTEM_USER_TOKEN',
 } as const;
+
+/** The archive bucket's prefixes: Firehose's output, and bodies too large for one Firehose record. */
+export const ARCHIVE_PREFIX = 'deliveries/';
+export const ARCHIVE_LARGE_PREFIX = 'large/';
 
 /** Every claim check lives under this prefix: the only place the webhook may write in the bucket. */
 export const CLAIM_PREFIX = 'claims/';

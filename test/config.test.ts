@@ -37,11 +37,15 @@ describe('configuration at cold start', () => {
       THREADS_QUEUE_URL: 't',
       PASSTHROUGH_QUEUE_URL: 'p',
       CLAIM_CHECK_BUCKET: 'b',
+      ARCHIVE_STREAM_NAME: 'archive',
+      ARCHIVE_BUCKET: 'archive-bucket',
       META_SECRET_ARN: 'arn',
     });
     expect(config).toEqual({
       queueUrls: { solutions: 's', wabas: 'w', threads: 't', passthrough: 'p' },
       claimCheckBucket: 'b',
+      archiveStreamName: 'archive',
+      archiveBucket: 'archive-bucket',
       metaSecretArn: 'arn',
       secretCacheSeconds: 300,
     });

@@ -1,9 +1,14 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadReconcileConfig } from '../../shared/aws/function-config.js';
+import { S3ArchiveReader } from '../../shared/aws/s3-archive-reader.js';
+import { S3ClaimWriter } from '../../shared/aws/s3-claim-writer.js';
+import { SqsMessageSink } from '../../shared/aws/sqs-sink.js';
 import { GraphClient } from '../../shared/graph/client.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
+import { EnvelopePublisher } from '../../shared/queue/publisher.js';
 import { createReconcileHandler } from '../../shared/reconcile/handler.js';
 import { jsonSecretSource, parseMetaSecrets, systemUserToken } from '../../shared/secrets/meta-secrets.js';
 import { ControlTable } from '../../shared/store/control.js';
@@ -28,4 +33,11 @@ export const handler = createReconcileHandler({
   telemetry: new Telemetry('reconcile'),
   safetyMarginMs: config.safetyMarginMs,
   graphFor: (deadline) => new GraphClient({ baseUrl: config.identity.graphApiBaseUrl, token, deadline }),
+  replay: {
+    reader: new S3ArchiveReader(config.archiveBucket),
+    publisher: new EnvelopePublisher(
+      new SqsMessageSink(new SQSClient({}), config.queueUrls),
+      new S3ClaimWriter(config.claimCheckBucket),
+    ),
+  },
 });

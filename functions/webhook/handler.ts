@@ -1,6 +1,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { FirehoseArchive } from '../../shared/aws/firehose-archive.js';
 import { loadWebhookConfig } from '../../shared/aws/function-config.js';
 import { S3ClaimWriter } from '../../shared/aws/s3-claim-writer.js';
 import { SqsMessageSink } from '../../shared/aws/sqs-sink.js';
@@ -22,4 +23,6 @@ const publisher = new EnvelopePublisher(
   new S3ClaimWriter(config.claimCheckBucket),
 );
 
-export const handler = createWebhookHandler({ secrets, publisher, telemetry });
+const archive = new FirehoseArchive(config.archiveStreamName, new S3ClaimWriter(config.archiveBucket));
+
+export const handler = createWebhookHandler({ secrets, publisher, archive, telemetry });

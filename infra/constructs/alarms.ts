@@ -12,6 +12,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag.js';
 import type { SwitchboardSettings } from '../settings.js';
@@ -30,6 +31,8 @@ export interface AlarmsProps {
   /** The functions behind /v1 (read API, actions, reconciliation), with their Powertools service names. */
   httpFunctions: { fn: IFunction; service: string }[];
   queues: DomainQueue[];
+  /** The domain-events publisher and its stream failure queue. */
+  events: { fn: IFunction; failures: IQueue };
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -122,6 +125,20 @@ export class Alarms extends Construct {
         evaluationPeriods: 3,
       },
     );
+    this.reconciliationAlarms(props, rate);
+    const threshold = Math.floor(WEEKLY_ONBOARDING_LIMIT * props.settings.onboardingAlarmShare);
+    this.alarm(
+      'OnboardingLimit',
+      `Onboardings in the rolling 7 days reached ${threshold} of Meta's ${WEEKLY_ONBOARDING_LIMIT}. Runbook: "Onboarding limit".`,
+      {
+        metric: appMetric('CustomerOnboarded', 'wabas', 'Sum', Duration.days(7)),
+        threshold,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      },
+    );
+  }
+
+  private reconciliationAlarms(props: AlarmsProps, rate: Duration): void {
     this.alarm(
       'ReconcileFailed',
       'A reconciliation run failed (token, Graph API, tables). Runbook: "Reconciliation failed".',
@@ -137,22 +154,26 @@ export class Alarms extends Construct {
       },
     );
     this.alarm(
+      'DomainEventsFailing',
+      'Domain events could not be published (EventBridge refused, or the publisher failed); records are retried, then parked. Runbook: "Domain events failing".',
+      {
+        metric: sumOf('domain event failures', {
+          p: appMetric('DomainEventsPublishFailed', 'events'),
+          e: props.events.fn.metricErrors({ period: FIVE_MINUTES }),
+          d: props.events.failures.metricApproximateNumberOfMessagesVisible({
+            period: FIVE_MINUTES,
+            statistic: 'Maximum',
+          }),
+        }),
+      },
+    );
+    this.alarm(
       'ReconcileSweepAge',
       `No reconciliation sweep completed in ${props.settings.sweepMaxAgeHours} hours (or reconciliation stopped reporting). Runbook: "Reconciliation sweep age".`,
       {
         metric: appMetric('ReconcileSweepAgeSeconds', 'reconcile', 'Maximum', Duration.hours(1)),
         threshold: props.settings.sweepMaxAgeHours * 3_600,
         treatMissingData: TreatMissingData.BREACHING,
-      },
-    );
-    const threshold = Math.floor(WEEKLY_ONBOARDING_LIMIT * props.settings.onboardingAlarmShare);
-    this.alarm(
-      'OnboardingLimit',
-      `Onboardings in the rolling 7 days reached ${threshold} of Meta's ${WEEKLY_ONBOARDING_LIMIT}. Runbook: "Onboarding limit".`,
-      {
-        metric: appMetric('CustomerOnboarded', 'wabas', 'Sum', Duration.days(7)),
-        threshold,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       },
     );
   }

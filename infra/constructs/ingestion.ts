@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { CLAIM_PREFIX, ENV } from '../../shared/constants.js';
+import { ARCHIVE_LARGE_PREFIX, CLAIM_PREFIX, ENV } from '../../shared/constants.js';
 import { acknowledge, arnToken } from '../nag.js';
 import type { StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';
@@ -14,7 +15,7 @@ export class Ingestion extends Construct {
 
   public constructor(scope: Construct, id: string, state: StatefulResources) {
     super(scope, id);
-    const { queues, claimChecks, metaSecret } = state;
+    const { queues, claimChecks, metaSecret, archive, archiveStream } = state;
     this.webhook = new SwitchboardFunction(this, 'Webhook', {
       name: 'webhook',
       invokedBy: 'api',
@@ -26,7 +27,18 @@ export class Ingestion extends Construct {
       .bindQueueSend(queues.threads.queue, ENV.threadsQueueUrl)
       .bindQueueSend(queues.passthrough.queue, ENV.passthroughQueueUrl)
       .bindClaimChecks(claimChecks, 'PUT', ENV.claimCheckBucket, CLAIM_PREFIX)
-      .bindSecretRead(metaSecret, ENV.metaSecretArn);
+      .bindSecretRead(metaSecret, ENV.metaSecretArn)
+      // The archive: a Firehose record per delivery; a body too large for one goes to the bucket under large/.
+      .bindClaimChecks(archive, 'PUT', ENV.archiveBucket, ARCHIVE_LARGE_PREFIX);
+    this.webhook.addEnvironment(ENV.archiveStreamName, archiveStream.deliveryStreamName);
+    this.webhook.addToRolePolicy(
+      new PolicyStatement({ actions: ['firehose:PutRecord'], resources: [archiveStream.deliveryStreamArn] }),
+    );
+    acknowledge(
+      this.webhook.role ?? this.webhook,
+      `AwsSolutions-IAM5[Resource::${arnToken(archive)}/${ARCHIVE_LARGE_PREFIX}*]`,
+      'A delivery too large for one Firehose record is one object named by its hash under large/: PutObject there only.',
+    );
     acknowledge(
       this.webhook.role ?? this.webhook,
       `AwsSolutions-IAM5[Resource::${arnToken(claimChecks)}/${CLAIM_PREFIX}*]`,

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
@@ -17,7 +18,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/constants.js';
+import { ARCHIVE_PREFIX, CLAIM_PREFIX, ENV } from '../../shared/constants.js';
 import { acknowledge, arnToken } from '../nag.js';
 import { identityEnvironment, type SwitchboardSettings } from '../settings.js';
 import type { StatefulResources } from './stateful.js';
@@ -51,7 +52,7 @@ export class Reconciliation extends Construct {
 
   public constructor(scope: Construct, id: string, state: StatefulResources, settings: SwitchboardSettings) {
     super(scope, id);
-    const { tables, metaSecret } = state;
+    const { tables, metaSecret, queues, claimChecks, archive } = state;
     this.reconcile = new SwitchboardFunction(this, 'Reconcile', {
       name: 'reconcile',
       invokedBy: 'schedule',
@@ -68,7 +69,31 @@ export class Reconciliation extends Construct {
       .bindTable(tables.solutions, 'RW', ENV.solutionsTable)
       .bindTable(tables.wabas, 'RW', ENV.wabasTable)
       .bindTable(tables.control, 'RW', ENV.controlTable)
-      .bindSecretRead(metaSecret, ENV.metaSecretArn);
+      .bindSecretRead(metaSecret, ENV.metaSecretArn)
+      // Replay (`POST /v1/replay`): read the archive, send through the webhook's queues and claim checks.
+      .bindQueueSend(queues.solutions.queue, ENV.solutionsQueueUrl)
+      .bindQueueSend(queues.wabas.queue, ENV.wabasQueueUrl)
+      .bindQueueSend(queues.threads.queue, ENV.threadsQueueUrl)
+      .bindQueueSend(queues.passthrough.queue, ENV.passthroughQueueUrl)
+      .bindClaimChecks(claimChecks, 'PUT', ENV.claimCheckBucket, CLAIM_PREFIX)
+      .bindClaimChecks(archive, 'GET', ENV.archiveBucket, '');
+    this.reconcile.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [archive.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${ARCHIVE_PREFIX}*`] } },
+      }),
+    );
+    acknowledge(
+      this.reconcile.role ?? this.reconcile,
+      `AwsSolutions-IAM5[Resource::${arnToken(archive)}/*]`,
+      'A replay reads archived objects (deliveries/ and large/) by the keys it lists; it can write nothing there.',
+    );
+    acknowledge(
+      this.reconcile.role ?? this.reconcile,
+      `AwsSolutions-IAM5[Resource::${arnToken(claimChecks)}/${CLAIM_PREFIX}*]`,
+      'A replayed change too large for SQS becomes a claim check, as in the webhook: PutObject under claims/ only.',
+    );
     acknowledge(
       this.reconcile,
       'Serverless-LambdaAsyncFailureDestination',

@@ -1,5 +1,12 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import {
   CONTROL_TTL_ATTRIBUTE,
@@ -19,6 +26,7 @@ export class StateTables extends Construct {
 
   public constructor(scope: Construct, id: string) {
     super(scope, id);
+    // The three state tables stream every change (before and after) to the domain-events function.
     const make = (name: TableName, definition: TableDefinition, timeToLiveAttribute?: string): Table => {
       const table = new Table(this, name, {
         partitionKey: attribute(definition.partitionKey),
@@ -29,6 +37,7 @@ export class StateTables extends Construct {
         encryption: TableEncryption.AWS_MANAGED,
         removalPolicy: RemovalPolicy.RETAIN,
         ...(timeToLiveAttribute === undefined ? {} : { timeToLiveAttribute }),
+        ...(name === 'control' ? {} : { stream: StreamViewType.NEW_AND_OLD_IMAGES }),
       });
       for (const index of definition.indexes) {
         table.addGlobalSecondaryIndex({

@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { Duration, RemovalPolicy, Size, type Stack } from 'aws-cdk-lib';
+import { Compression, DeliveryStream, S3Bucket, StreamEncryption } from 'aws-cdk-lib/aws-kinesisfirehose';
+import { BlockPublicAccess, Bucket, BucketEncryption, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { META_SECRET_KEYS } from '../../shared/constants.js';
-import { acknowledge } from '../nag.js';
+import { acknowledge, arnToken } from '../nag.js';
 import { DomainQueue } from './domain-queue.js';
 import { StateTables } from './state-tables.js';
 
@@ -70,7 +71,61 @@ export const createStatefulResources = (stack: Stack) => {
   );
 
   const { tables } = new StateTables(stack, 'State');
-  return { metaSecret, pageTokensSecret, queues, claimChecks, tables };
+  const { archive, archiveStream } = createArchive(stack);
+  return { metaSecret, pageTokensSecret, queues, claimChecks, tables, archive, archiveStream };
+};
+
+/**
+ * The delivery archive: every delivery the webhook accepted, as received, kept for replay. Firehose batches the
+ * records (60 s or 5 MiB), compresses them (GZIP) and writes them by hour under `deliveries/`; bodies too large
+ * for one record go under `large/`. Retained with the tables: it is the only copy of what Meta sent.
+ */
+const createArchive = (stack: Stack) => {
+  const archive = new Bucket(stack, 'DeliveryArchive', {
+    encryption: BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+    lifecycleRules: [
+      { transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }] },
+    ],
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  acknowledge(
+    archive,
+    'AwsSolutions-S1',
+    'Written only by Firehose and the webhook role (large bodies), read only by the replay; CloudTrail records the API calls. Server access logs would add a second bucket for no new information.',
+  );
+  const archiveStream = new DeliveryStream(stack, 'DeliveryArchiveStream', {
+    destination: new S3Bucket(archive, {
+      dataOutputPrefix: 'deliveries/!{timestamp:yyyy/MM/dd/HH}/',
+      errorOutputPrefix: 'errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/',
+      compression: Compression.GZIP,
+      bufferingInterval: Duration.seconds(60),
+      bufferingSize: Size.mebibytes(5),
+    }),
+    encryption: StreamEncryption.awsOwnedKey(),
+  });
+  const destinationRole = archiveStream.node.tryFindChild('S3 Destination Role');
+  for (const finding of [
+    'Action::s3:GetObject*',
+    'Action::s3:GetBucket*',
+    'Action::s3:List*',
+    'Action::s3:DeleteObject*',
+    'Action::s3:Abort*',
+    `Resource::${arnToken(archive)}/*`,
+  ]) {
+    acknowledge(
+      destinationRole ?? archiveStream,
+      `AwsSolutions-IAM5[${finding}]`,
+      "Firehose's S3 destination role as CDK grants it (the set AWS documents for a Firehose S3 destination), on the archive bucket only.",
+    );
+  }
+  acknowledge(
+    stack,
+    'CloudFormation-Validate::W7001',
+    'The Firehose L2 adds a region → CIDR mapping used only by VPC and HTTP-endpoint destinations; this stream writes to S3.',
+  );
+  return { archive, archiveStream };
 };
 
 export type StatefulResources = ReturnType<typeof createStatefulResources>;

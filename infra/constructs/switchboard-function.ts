@@ -51,7 +51,7 @@ export interface SwitchboardFunctionProps
   /** The folder under `functions/`: the entry point is `functions/<name>/handler.ts`. */
   name: string;
   /** How it is invoked: decides what a failed invocation leaves behind (see the DLQ acknowledgement). */
-  invokedBy: 'api' | 'queue' | 'api+queue' | 'schedule';
+  invokedBy: 'api' | 'queue' | 'api+queue' | 'schedule' | 'stream';
 }
 
 const INVOCATION_FAILURES: Record<SwitchboardFunctionProps['invokedBy'], string> = {
@@ -60,6 +60,8 @@ const INVOCATION_FAILURES: Record<SwitchboardFunctionProps['invokedBy'], string>
     'Invoked by an SQS event source, where failed messages go to the queue\u2019s own DLQ through its redrive policy.',
   'api+queue':
     'Invoked synchronously (API Gateway) or by an SQS event source, where failed messages go to the queue\u2019s own DLQ through its redrive policy.',
+  stream:
+    'Invoked by DynamoDB stream event sources, whose on-failure destination is an SQS queue (the stream record positions that could not be processed).',
   schedule:
     'Invoked by the schedule with an empty event: nothing to keep in a DLQ; failures raise the ReconcileFailed alarm and the next run repeats the work.',
 };

@@ -18,17 +18,21 @@ const tables = (reader: EnvReader) => ({
   wabasTable: reader.required(ENV.wabasTable),
 });
 
+const queueUrlsOf = (reader: EnvReader): Record<QueueName, string> => ({
+  solutions: reader.required(ENV.solutionsQueueUrl),
+  wabas: reader.required(ENV.wabasQueueUrl),
+  threads: reader.required(ENV.threadsQueueUrl),
+  passthrough: reader.required(ENV.passthroughQueueUrl),
+});
+
 export const loadWebhookConfig = (env: Env) => {
   const reader = new EnvReader(env);
-  const queueUrls: Record<QueueName, string> = {
-    solutions: reader.required(ENV.solutionsQueueUrl),
-    wabas: reader.required(ENV.wabasQueueUrl),
-    threads: reader.required(ENV.threadsQueueUrl),
-    passthrough: reader.required(ENV.passthroughQueueUrl),
-  };
+  const queueUrls = queueUrlsOf(reader);
   return reader.done({
     queueUrls,
     claimCheckBucket: reader.required(ENV.claimCheckBucket),
+    archiveStreamName: reader.required(ENV.archiveStreamName),
+    archiveBucket: reader.required(ENV.archiveBucket),
     ...metaSecret(reader),
   });
 };
@@ -68,6 +72,10 @@ export const loadReconcileConfig = (env: Env) => {
     ...metaSecret(reader),
     identity: readMetaIdentity(reader),
     safetyMarginMs: reader.integer(ENV.reconcileSafetyMarginMs, 15_000, 0),
+    // Replay: read the archive, send through the webhook's queues (and claim checks).
+    queueUrls: queueUrlsOf(reader),
+    claimCheckBucket: reader.required(ENV.claimCheckBucket),
+    archiveBucket: reader.required(ENV.archiveBucket),
   });
 };
 
@@ -85,5 +93,14 @@ export const loadActionsConfig = (env: Env) => {
     businessTokenSecretPrefix: reader.required(ENV.businessTokenSecretPrefix),
     businessTokenKmsKeyId: reader.optional(ENV.businessTokenKmsKeyId),
     stackName: reader.withDefault(ENV.stackName, 'Switchboard'),
+  });
+};
+
+export const loadEventsConfig = (env: Env) => {
+  const reader = new EnvReader(env);
+  return reader.done({
+    ...tables(reader),
+    threadsTable: reader.required(ENV.threadsTable),
+    eventBusName: reader.required(ENV.eventBusName),
   });
 };

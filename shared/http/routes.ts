@@ -35,6 +35,7 @@ export const ROUTES = [
   route('pages.get', 'GET', '/v1/pages/{pageId}', 'api'),
   route('reconcile.run', 'POST', '/v1/reconcile', 'reconcile'),
   route('reconcile.status', 'GET', '/v1/reconcile', 'reconcile'),
+  route('replay.run', 'POST', '/v1/replay', 'reconcile'),
   route('solutions.accept', 'POST', '/v1/solutions/{solutionId}/accept', 'actions'),
   route('solutions.reject', 'POST', '/v1/solutions/{solutionId}/reject', 'actions'),
   route('solutions.deactivate', 'POST', '/v1/solutions/{solutionId}/deactivation', 'actions'),

@@ -1,12 +1,16 @@
 import type { Context } from 'aws-lambda';
+import type { ArchiveReader } from '../archive/archive.js';
+import { parseReplayWindow, replay } from '../archive/replay.js';
 import { SwitchboardError } from '../errors.js';
 import type { GraphClient } from '../graph/client.js';
 import { dispatch } from '../http/dispatch.js';
 import { httpErrors } from '../http/http-errors.js';
+import { jsonObjectBody } from '../http/request.js';
 import { json } from '../http/response.js';
 import type { HttpApiEvent, HttpResult } from '../http/types.js';
 import { lambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
+import type { EnvelopePublisher } from '../queue/publisher.js';
 import type { ControlTable } from '../store/control.js';
 import { isRecord } from '../util/json.js';
 import { type ReconcileDeps, Reconciler } from './reconciler.js';
@@ -28,6 +32,8 @@ export interface ReconcileHandlerDeps extends Omit<ReconcileDeps, 'graph' | 'bas
   /** Kept free before the Lambda timeout for writing the summary. */
   safetyMarginMs: number;
   telemetry: Telemetry;
+  /** `POST /v1/replay`: the delivery archive, and the webhook's way into the queues. */
+  replay: { reader: ArchiveReader; publisher: EnvelopePublisher };
 }
 
 /** A run found another one in progress: runs never overlap. */
@@ -124,6 +130,13 @@ export const createReconcileHandler = (deps: ReconcileHandlerDeps) => {
   const http = dispatch('reconcile', {
     'reconcile.run': async (_event, context) => json(200, await run(context, true)),
     'reconcile.status': async () => json(200, await status()),
+    'replay.run': async (event, context) => {
+      const window = parseReplayWindow(jsonObjectBody(event));
+      const budget = Math.min(HTTP_RUN_BUDGET_MS, context.getRemainingTimeInMillis() - deps.safetyMarginMs);
+      const result = await replay(deps.replay.reader, deps.replay.publisher, window, now() + budget, now);
+      deps.telemetry.count('DeliveriesReplayed', result.deliveries, undefined, true);
+      return json(200, result);
+    },
   });
   return lambda(
     deps.telemetry,

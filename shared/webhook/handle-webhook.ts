@@ -1,5 +1,12 @@
+import type { DeliveryArchive } from '../archive/archive.js';
 import { sha256Hex } from '../domain/event-id.js';
-import { BadRequestError, PayloadTooLargeError, SwitchboardError, UnauthorizedError } from '../errors.js';
+import {
+  BadRequestError,
+  DependencyUnavailableError,
+  PayloadTooLargeError,
+  SwitchboardError,
+  UnauthorizedError,
+} from '../errors.js';
 import { dispatch } from '../http/dispatch.js';
 import { headerValue, rawBodyBytes } from '../http/request.js';
 import { json, text } from '../http/response.js';
@@ -19,9 +26,20 @@ export const MAX_WEBHOOK_BODY_BYTES = 4 * 1024 * 1024;
 export interface WebhookDeps {
   secrets: SecretSource<MetaSecrets>;
   publisher: EnvelopePublisher;
+  /** Keeps every accepted delivery as received, for replay (Firehose to S3 in AWS, a folder locally). */
+  archive: DeliveryArchive;
   telemetry: Telemetry;
   now?: () => number;
 }
+
+/** Archived beside the queueing, not after it: the 200 waits for the slower of the two, never their sum. */
+const keep = async (deps: WebhookDeps, receivedAt: number, body: Buffer): Promise<void> => {
+  try {
+    await deps.archive.keep({ receivedAt, body });
+  } catch (error) {
+    throw new DependencyUnavailableError('delivery archive', error);
+  }
+};
 
 const decodedLength = (event: HttpApiEvent): number =>
   Buffer.byteLength(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
@@ -63,8 +81,9 @@ const ingest = async (
   const body = rawBodyBytes(event);
   await verify(body, headerValue(event, 'x-hub-signature-256'));
   const deliveryId = sha256Hex(body).slice(0, 32);
-  const envelopes = splitDelivery(parseDelivery(body), { deliveryId, receivedAt: (deps.now ?? Date.now)() });
-  const summary = await deps.publisher.publish(envelopes);
+  const receivedAt = (deps.now ?? Date.now)();
+  const envelopes = splitDelivery(parseDelivery(body), { deliveryId, receivedAt });
+  const [summary] = await Promise.all([deps.publisher.publish(envelopes), keep(deps, receivedAt, body)]);
 
   const { telemetry } = deps;
   telemetry.count('DeliveriesAccepted');

@@ -148,7 +148,8 @@ describe('the stack', () => {
       });
     }
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
-    expect(policies).toHaveLength(10);
+    // Ten domain queues and DLQs, and the stream failure destination of the domain events.
+    expect(policies).toHaveLength(11);
     for (const policy of policies) {
       expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
@@ -173,7 +174,7 @@ describe('the stack', () => {
   it('runs every function on Node.js 24 (or newer) on arm64', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
     const ours = functions.filter((fn) => String(fn.Properties.Handler) === 'index.handler');
-    expect(ours).toHaveLength(7);
+    expect(ours).toHaveLength(8);
     for (const fn of ours)
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     // The bundle is compiled for the Node major the runtime gives it (and the rehearsal runs it on).
@@ -182,7 +183,9 @@ describe('the stack', () => {
   });
 
   it('consumes each domain queue with batch failures reported and capped concurrency', () => {
-    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[];
+    const mappings = (
+      Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[]
+    ).filter((mapping) => !JSON.stringify(mapping.Properties.EventSourceArn).includes('StreamArn'));
     expect(mappings).toHaveLength(4);
     for (const mapping of mappings) {
       expect(mapping.Properties).toMatchObject({
@@ -264,10 +267,11 @@ describe('the stack', () => {
     });
   });
 
-  it('the webhook may only send to its four queues, put claim checks and read its secret', () => {
+  it('the webhook may only send to its four queues, put claim checks, archive and read its secret', () => {
     const statements = statementsOf('Webhook');
     expect(allActions(statements)).toEqual(
       [
+        'firehose:PutRecord',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         's3:PutObject',
@@ -280,9 +284,9 @@ describe('the stack', () => {
     const queues = new Set(sqs.map((s) => JSON.stringify(s.Resource)));
     expect(queues.size).toBe(4);
     for (const queue of queues) expect(queue).not.toMatch(/Dlq|BusinessTokens/);
-    expect(JSON.stringify(statements.find((s) => s.Action === 's3:PutObject')?.Resource)).toContain(
-      '/claims/*',
-    );
+    const puts = statements.filter((s) => s.Action === 's3:PutObject').map((s) => JSON.stringify(s.Resource));
+    expect(puts.join()).toContain('/claims/*');
+    expect(puts.join()).toContain('/large/*');
     expect(
       JSON.stringify(
         statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager')).map((s) => s.Resource),
@@ -346,7 +350,15 @@ describe('the stack', () => {
       'dynamodb:Scan',
       'dynamodb:UpdateItem',
     ]);
-    expect(JSON.stringify(statements)).not.toMatch(/Statethreads|PageTokensSecret|sqs:|s3:/);
+    expect(JSON.stringify(statements)).not.toMatch(
+      /Statethreads|PageTokensSecret|s3:PutObject","Resource":\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["DeliveryArchive/,
+    );
+    // Replay: the four domain queues (never a DLQ), claim checks, and reading the archive.
+    const sends = statements
+      .filter((s) => s.Action === 'sqs:SendMessage')
+      .map((s) => JSON.stringify(s.Resource));
+    expect(sends).toHaveLength(4);
+    expect(sends.join()).not.toMatch(/Dlq|BusinessTokens/);
     expect(
       synth({ 'switchboard:reconcileRateMinutes': 60 }).findResources('AWS::Events::Rule', {
         Properties: { ScheduleExpression: 'rate(1 hour)' },

@@ -4,6 +4,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
+import { FileArchive } from '../../local/file-archive.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { GraphClient, graphPath } from '../../shared/graph/client.js';
 import { userRef } from '../../shared/http/http-errors.js';
@@ -288,6 +289,7 @@ describe('dependency failures', () => {
         { sendBatch: async () => ({ failed: [] }) },
         { put: async () => undefined },
       ),
+      archive: new FileArchive(),
       telemetry,
     });
 

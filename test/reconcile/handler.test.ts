@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { LocalClaimStore } from '../../local/claim-store.js';
+import { FileArchive } from '../../local/file-archive.js';
+import { LocalQueues } from '../../local/in-process-queue.js';
 import { GraphClient } from '../../shared/graph/client.js';
 import type { HttpResult } from '../../shared/http/types.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
+import { EnvelopePublisher } from '../../shared/queue/publisher.js';
 import { createReconcileHandler, RECONCILE_CONTROL_KEY } from '../../shared/reconcile/handler.js';
 import type { ReconcileSummary } from '../../shared/reconcile/summary.js';
 import { useLocalTables } from '../support/dynamo.js';
@@ -21,6 +25,13 @@ const handler = () =>
     identity: { appId: APP, businessId: BUSINESS, partnerBusinessIds: [], graphApiBaseUrl: graph.base },
     telemetry: new Telemetry('reconcile'),
     safetyMarginMs: 1_000,
+    replay: {
+      reader: new FileArchive(),
+      publisher: new EnvelopePublisher(
+        new LocalQueues({ visibilityTimeoutMs: 1_000, maxReceiveCount: 5 }),
+        new LocalClaimStore(),
+      ),
+    },
     graphFor: (deadline) =>
       new GraphClient({
         baseUrl: graph.base,

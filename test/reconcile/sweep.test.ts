@@ -1,8 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { LocalClaimStore } from '../../local/claim-store.js';
+import { FileArchive } from '../../local/file-archive.js';
+import { LocalQueues } from '../../local/in-process-queue.js';
 import { localContext } from '../../local/lambda-context.js';
 import { GraphClient } from '../../shared/graph/client.js';
 import type { HttpResult } from '../../shared/http/types.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
+import { EnvelopePublisher } from '../../shared/queue/publisher.js';
 import {
   createReconcileHandler,
   RECONCILE_CONTROL_KEY,
@@ -31,6 +35,13 @@ const handler = () =>
     identity: { appId: APP, businessId: BUSINESS, partnerBusinessIds: [], graphApiBaseUrl: graph.base },
     telemetry: new Telemetry('reconcile'),
     safetyMarginMs: 1_000,
+    replay: {
+      reader: new FileArchive(),
+      publisher: new EnvelopePublisher(
+        new LocalQueues({ visibilityTimeoutMs: 1_000, maxReceiveCount: 5 }),
+        new LocalClaimStore(),
+      ),
+    },
     graphFor: (deadline) =>
       new GraphClient({
         baseUrl: graph.base,

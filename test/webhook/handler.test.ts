@@ -1,8 +1,10 @@
+import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
+import { FirehoseArchive } from '../../shared/aws/firehose-archive.js';
 import { S3ClaimWriter } from '../../shared/aws/s3-claim-writer.js';
 import { SqsMessageSink } from '../../shared/aws/sqs-sink.js';
 import type { HttpResult } from '../../shared/http/types.js';
@@ -27,8 +29,15 @@ const QUEUE_BY_URL = Object.fromEntries(Object.entries(URLS).map(([name, url]) =
 
 const sqsMock = mockClient(SQSClient);
 const s3Mock = mockClient(S3Client);
+const firehoseMock = mockClient(FirehoseClient);
+const archive = new FirehoseArchive(
+  'switchboard-archive',
+  new S3ClaimWriter('archive-bucket', { region: 'us-east-1' }),
+  new FirehoseClient({ region: 'us-east-1' }),
+);
 
 const handler = createWebhookHandler({
+  archive,
   secrets: envSecretSource({
     META_APP_SECRET: SECRET,
     META_APP_SECRET_PREVIOUS: PREVIOUS,
@@ -78,6 +87,8 @@ const signed = (body: string | Buffer, secret = SECRET) => ({
 beforeEach(() => {
   sqsMock.reset();
   s3Mock.reset();
+  firehoseMock.reset();
+  firehoseMock.on(PutRecordCommand).resolves({ RecordId: 'r' });
   sqsMock.on(SendMessageBatchCommand).callsFake(acceptAll);
   s3Mock.on(PutObjectCommand).resolves({});
 });
@@ -321,6 +332,7 @@ describe('app secret rotation', () => {
     let forcedReads = 0;
     const clock = { now: 1_000_000 };
     const rotating = createWebhookHandler({
+      archive,
       secrets: {
         get: async (force = false) => {
           if (force) {
@@ -368,5 +380,27 @@ describe('app secret rotation', () => {
     expect([forged, forgedAgain, forgedLater]).toEqual([401, 401, 401]);
     expect(readsWithin30s).toBe(1);
     expect(forcedReads).toBe(2);
+  });
+});
+
+describe('the archive: every delivery answered 200 is kept as received', () => {
+  it('puts one Firehose record with the raw bytes and the receive time before answering 200', async () => {
+    const body = JSON.stringify(FIXTURES['partner-added']?.body);
+    const response = await post(body, signed(body));
+    expect(response.statusCode).toBe(200);
+    const [call] = firehoseMock.commandCalls(PutRecordCommand);
+    const line = Buffer.from(call?.args[0].input.Record?.Data ?? new Uint8Array()).toString('utf8');
+    const record = JSON.parse(line) as { receivedAt: number; body: string };
+    expect(call?.args[0].input.DeliveryStreamName).toBe('switchboard-archive');
+    expect(Buffer.from(record.body, 'base64').toString('utf8')).toBe(body);
+    expect(record.receivedAt).toEqual(expect.any(Number));
+  });
+
+  it('a delivery the archive cannot take answers 503 (Meta delivers it again), never a silent 200', async () => {
+    firehoseMock.on(PutRecordCommand).rejects(new Error('ServiceUnavailableException'));
+    const body = JSON.stringify(FIXTURES['partner-added']?.body);
+    const response = await post(body, signed(body));
+    expect(response.statusCode).toBe(503);
+    expect(JSON.parse(response.body)).toMatchObject({ error: 'dependency_unavailable' });
   });
 });

@@ -9,10 +9,11 @@ import { allowedActions, isolated } from './isolated.js';
 
 /** Each concern alone with the stateful resources: its grants, wiring, and its own cdk-nag acknowledgements. */
 describe('the function constructs, each on its own', () => {
-  it('Ingestion: the webhook sends to its four queues, puts claim checks, reads its secret', () => {
+  it('Ingestion: the webhook sends to its four queues, puts claim checks, archives, reads its secret', () => {
     const template = isolated((stack, state) => new Ingestion(stack, 'Ingestion', state));
     expect(allowedActions(template)).toEqual(
       [
+        'firehose:PutRecord',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         's3:PutObject',
@@ -57,7 +58,14 @@ describe('the function constructs, each on its own', () => {
       ScheduleExpression: 'rate(15 minutes)',
       Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0 } })],
     });
-    expect(allowedActions(template)).not.toContain('sqs:SendMessage');
+    // Replay sends through the webhook's four queues, nowhere else (no DLQ, no token jobs).
+    const sends = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      (policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[])
+        .filter((statement) => statement.Action === 'sqs:SendMessage')
+        .map((statement) => JSON.stringify(statement.Resource)),
+    );
+    expect(sends).toHaveLength(4);
+    expect(sends.join()).not.toMatch(/Dlq|BusinessTokens/);
     // The schedule starts the sweep loop: Standard, traced, logged, bounded, looping on `more`.
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',

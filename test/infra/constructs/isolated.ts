@@ -29,14 +29,17 @@ export const isolated = (
 
 export type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
-/** Every action the template's IAM policies allow. */
+/** Every action the template's IAM policies allow (the stateful archive stream's own role aside). */
 export const allowedActions = (template: Template): string[] =>
   [
     ...new Set(
-      Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
-        (policy.Properties.PolicyDocument.Statement as Statement[]).flatMap((statement) =>
-          Array.isArray(statement.Action) ? statement.Action : [statement.Action],
+      Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => !id.startsWith('DeliveryArchiveStream'))
+        .map(([, policy]) => policy)
+        .flatMap((policy) =>
+          (policy.Properties.PolicyDocument.Statement as Statement[]).flatMap((statement) =>
+            Array.isArray(statement.Action) ? statement.Action : [statement.Action],
+          ),
         ),
-      ),
     ),
   ].sort();

@@ -58,6 +58,7 @@ describe('the observability and HTTP constructs, each on its own', () => {
           reconcile,
           httpFunctions: [{ fn: api, service: 'api' }],
           queues: Object.values(state.queues),
+          events: { fn: api, failures: Object.values(state.queues)[0]?.dlq ?? state.queues.solutions.dlq },
         });
     });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));

@@ -28,6 +28,7 @@ describe('stateful resources', () => {
         'BusinessTokensQueueDlq9E0CAF4D',
         'BusinessTokensQueue2A20C24D',
         'ClaimChecksE0BCCBA7',
+        'DeliveryArchiveD4891502',
         'Statesolutions96EF67EF',
         'StatewabasEF956F4D',
         'Statethreads0FE8805D',

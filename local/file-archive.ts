@@ -1,0 +1,49 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  type ArchivedDelivery,
+  type ArchiveReader,
+  archiveLine,
+  type DeliveryArchive,
+  hourPartition,
+  parseArchiveLines,
+  partitionsFor,
+} from '../shared/archive/archive.js';
+
+/**
+ * Local mode's archive: the same JSON lines as the AWS archive, one file per hour under the data folder
+ * (`archive/yyyy/MM/dd/HH.jsonl`, written before the 200 like the queues), or in memory without a folder.
+ */
+export class FileArchive implements DeliveryArchive, ArchiveReader {
+  private readonly memory = new Map<string, string>();
+
+  public constructor(private readonly folder?: string) {}
+
+  public async keep(delivery: ArchivedDelivery): Promise<void> {
+    const partition = hourPartition(delivery.receivedAt);
+    const line = archiveLine(delivery.receivedAt, delivery.body);
+    if (this.folder === undefined) {
+      this.memory.set(partition, `${this.memory.get(partition) ?? ''}${line}`);
+      return;
+    }
+    const path = join(this.folder, `${partition}.jsonl`);
+    mkdirSync(dirname(path), { recursive: true });
+    appendFileSync(path, line);
+  }
+
+  public async *read(fromMs: number, toMs: number): AsyncIterable<ArchivedDelivery> {
+    for (const partition of partitionsFor(fromMs, toMs)) {
+      const path = this.folder === undefined ? undefined : join(this.folder, `${partition}.jsonl`);
+      const text =
+        path === undefined
+          ? (this.memory.get(partition) ?? '')
+          : existsSync(path)
+            ? readFileSync(path, 'utf8')
+            : '';
+      for (const entry of parseArchiveLines(text)) {
+        if ('body' in entry && entry.receivedAt >= fromMs && entry.receivedAt <= toMs)
+          yield { receivedAt: entry.receivedAt, body: entry.body };
+      }
+    }
+  }
+}
