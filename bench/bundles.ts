@@ -33,6 +33,9 @@ const IMPORT_ENV = {
   THREADS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/0/t',
   PASSTHROUGH_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/0/p',
   CLAIM_CHECK_BUCKET: 'bucket',
+  ARCHIVE_STREAM_NAME: 'archive',
+  ARCHIVE_BUCKET: 'archive-bucket',
+  EVENT_BUS_NAME: 'bus',
   DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/0/dlq',
   META_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:0:secret:m',
   PAGE_TOKENS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:0:secret:p',
@@ -60,6 +63,7 @@ export const bundle = async (entry: string, outfile: string): Promise<number> =>
     mainFields: BUNDLING.mainFields,
     external: BUNDLING.externalModules,
     banner: { js: BUNDLING.banner },
+    define: BUNDLING.define,
     metafile: true,
     logLevel: 'silent',
   });

@@ -22,7 +22,8 @@ export const ASSUMPTIONS = {
   dynamoWriteRoundTripMs: 6,
   accessLogBytesPerRequest: 330,
   claimCheckShare: 0.001,
-  goalPerMillion: 2.2,
+  /** The cost goal: at most this times the same-architecture floor, in every traffic shape. */
+  goalRatioToFloor: 1.1,
   /** Domain events per applied change: at most one for most changes (an upper bound; duplicates emit none). */
   domainEventsPerChange: 1,
   /** Stream records per events-function invocation under load (Lambda batches up to 100). */

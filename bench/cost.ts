@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { FIXTURES } from '../fixtures/deliveries.js';
-import { LocalClaimStore } from '../local/claim-store.js';
 import { MemoryDeadLetters } from '../local/dead-letters.js';
 import { localContext } from '../local/lambda-context.js';
 import { createConsumerHandler } from '../shared/consumers/consumer.js';
@@ -96,7 +95,7 @@ export const measureConsumerCpu = async (batchSize: number, batches: number) => 
   const telemetry = new Telemetry('threads');
   const ours = createConsumerHandler(
     threadsConsumer(new ThreadRepository(new RegisterTable(stubbedDynamo(), 't'))),
-    { claims: new LocalClaimStore(), telemetry, deadLetters: new MemoryDeadLetters() },
+    { telemetry, deadLetters: new MemoryDeadLetters() },
   );
   const floor = createFloorConsumer(stubbedDynamo(), 't');
   const body = JSON.stringify(firstEnvelope('take-thread-control'));
@@ -206,10 +205,14 @@ const priced = (perDelivery: number, batch: number, work: Workload): Record<stri
 const sum = (parts: Record<string, number>) =>
   Object.values(parts).reduce((total, value) => total + value, 0);
 
+/** An even mix of the three domains, every item at most 1 KB; a WABA's write also writes its solution index. */
+const FLOOR_WRITE_UNITS_PER_EVENT = (2 + 1 + 1) / 3;
+
 /**
- * Dollars per million events (one event = one change) under three traffic shapes, beside the floor: the
- * same fixed architecture with the floor handlers' measured CPU, one write unit per event and no
- * application logs (API Gateway access logs stay, they are required).
+ * Dollars per million events (one event = one change) under three traffic shapes, beside the floor: the same
+ * architecture (API Gateway, Lambda, SQS, the tables and the WABA index, domain events, the archive) with the
+ * floor handlers' measured CPU, items of one write unit and no application logs (API Gateway access logs
+ * stay, they are required). The goal is a ratio to that floor: ≤ 1.10 in every shape.
  */
 export const costModel = (inputs: CostInputs): CostScenario[] => {
   const { itemSizes } = inputs;
@@ -247,7 +250,8 @@ export const costModel = (inputs: CostInputs): CostScenario[] => {
       consumerCpuMicrosPerRecord: inputs.consumer.floorCpuMicrosPerRecord,
       webhookLogBytes: 0,
       consumerLogBytesPerBatch: 0,
-      writeUnitsPerEvent: 1,
+      // The same architecture: the same writes (a WABA's index too), each as small as a write can be.
+      writeUnitsPerEvent: FLOOR_WRITE_UNITS_PER_EVENT,
     });
     const total = round(sum(ours), 2);
     const floorTotal = round(sum(floor), 2);
@@ -259,7 +263,7 @@ export const costModel = (inputs: CostInputs): CostScenario[] => {
       total,
       floorTotal,
       ratio: round(total / floorTotal),
-      meetsGoal: total <= ASSUMPTIONS.goalPerMillion,
+      meetsGoal: total / floorTotal <= ASSUMPTIONS.goalRatioToFloor,
     };
   });
 };

@@ -5,7 +5,6 @@ import { ENV } from '../shared/constants.js';
 import { type ConsumerSpec, createConsumerHandler } from '../shared/consumers/consumer.js';
 import { solutionsConsumer, threadsConsumer, wabasConsumer } from '../shared/consumers/specs.js';
 import { Telemetry } from '../shared/observability/telemetry.js';
-import type { ClaimReader } from '../shared/queue/ports.js';
 import type { SolutionRepository, ThreadRepository, WabaRepository } from '../shared/store/repositories.js';
 import type { LocalQueue, LocalQueues } from './in-process-queue.js';
 import { type BatchHandler, LocalConsumer } from './local-consumer.js';
@@ -18,7 +17,6 @@ export interface LocalConsumerDeps {
   queues: LocalQueues;
   businessTokenQueue: LocalQueue;
   repositories: { solutions: SolutionRepository; wabas: WabaRepository; threads: ThreadRepository };
-  claims: ClaimReader;
   /** The actions function, which consumes business-token jobs as in AWS. */
   actions: (event: SQSEvent, context: Parameters<BatchHandler>[1]) => Promise<unknown>;
 }
@@ -33,11 +31,7 @@ export const createLocalConsumers = (deps: LocalConsumerDeps): LocalConsumer[] =
   const domain = <E>(queue: LocalQueue, name: string, spec: (telemetry: Telemetry) => ConsumerSpec<E>) => {
     const telemetry = new Telemetry(name);
     const deadLetters = queue.deadLetters();
-    return consumer(
-      queue,
-      name,
-      createConsumerHandler(spec(telemetry), { claims: deps.claims, telemetry, deadLetters }),
-    );
+    return consumer(queue, name, createConsumerHandler(spec(telemetry), { telemetry, deadLetters }));
   };
   const tokensEnabled = new EnvReader(deps.env).boolean(ENV.businessTokensEnabled, false);
   const followUp = tokensEnabled

@@ -1,5 +1,10 @@
 import { domainEventsOf, type StreamTable } from '../shared/domain/domain-events.js';
-import type { Item, RegisterWrite, WriteOutcome } from '../shared/domain/registers.js';
+import {
+  applyRegisterWrite,
+  type Item,
+  type RegisterWrite,
+  type WriteOutcome,
+} from '../shared/domain/registers.js';
 import type { EventPublisher } from '../shared/events/ports.js';
 import type { Page, RegisterReads } from '../shared/store/register-reader.js';
 import type { RegisterTable } from '../shared/store/register-table.js';
@@ -8,7 +13,7 @@ import type { RegisterWrites } from '../shared/store/register-writer.js';
 /**
  * Local mode's stand-in for a DynamoDB stream (dynalite has none): each applied write yields the item before
  * and after it, diffed into domain events by the same function the stream handler runs in AWS. Writes to one
- * key are serialized here so every before/after pair is exact.
+ * key are serialized here so every before/after pair is exact (other processes do not write local tables).
  */
 export class StreamedTable implements RegisterReads, RegisterWrites {
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -23,10 +28,11 @@ export class StreamedTable implements RegisterReads, RegisterWrites {
     const id = JSON.stringify(key);
     const previous = this.locks.get(id) ?? Promise.resolve();
     const current = previous.then(async () => {
-      const before = await this.inner.get(key);
-      const outcome = await this.inner.write(key, write);
+      // One request, as in AWS: the write returns the item before it; the item after is the same write applied
+      // in memory (the twin the convergence tests hold equal to DynamoDB's).
+      const { outcome, before } = await this.inner.writeReturningOld(key, write);
       if (outcome === 'applied') {
-        const after = await this.inner.get(key);
+        const after = applyRegisterWrite(before, key, write).item;
         await this.publisher.publish(domainEventsOf(this.table, before, after), new Date());
       }
       return outcome;

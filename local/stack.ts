@@ -113,7 +113,6 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     queues,
     businessTokenQueue,
     repositories,
-    claims,
     actions: functions.actions,
   });
   if (options.consumers !== false) for (const each of consumers) each.start();

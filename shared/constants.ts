@@ -54,3 +54,19 @@ export const CLAIM_PREFIX = 'claims/';
 
 /** Graph API v26.0 (July 2026); Meta keeps a version about two years (README: upgrading the Graph version). */
 export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com/v26.0';
+
+/**
+ * SQS's message limit (and a SendMessageBatch call's) since 2025: 1 MiB. Lambda's SQS event source delivers such
+ * messages since January 2026. Only a passthrough change larger than this needs a claim check.
+ */
+export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
+
+/**
+ * Code kept out of every cold start: the stack's bundling builds each as a file beside `index.mjs` and defines
+ * `process.env.SWITCHBOARD_CHUNKS` as `separate`, so the entry point imports it only on first use (see
+ * `shared/aws/lazy-s3.ts`, `lazy-sqs.ts`). In tests and local mode the source modules are imported instead.
+ */
+export const LAZY_CHUNKS = [
+  { source: 'shared/aws/s3-put.ts', file: 's3-put.mjs' },
+  { source: 'shared/aws/sqs-send.ts', file: 'sqs-send.mjs' },
+] as const;

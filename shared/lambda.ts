@@ -1,25 +1,26 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type HttpErrorOptions, httpErrors } from './http/http-errors.js';
 import type { HttpApiEvent, HttpResult } from './http/types.js';
+import type { EmfMetrics } from './observability/emf.js';
 import type { Telemetry } from './observability/telemetry.js';
 
 /**
  * Flushes metrics once per invocation, like Powertools' `logMetrics`, but only when there are some:
- * invocations without metrics (verification requests, reads) stay silent instead of warning.
+ * invocations without metrics (verification requests, reads) stay silent. The first invocation of a container
+ * also counts `ColdStart` (dimension `function_name`), as Powertools does.
  */
-const publishMetrics = (metrics: Metrics): MiddlewareObj => {
+const publishMetrics = (metrics: EmfMetrics): MiddlewareObj<unknown, unknown, Error, Context> => {
   let coldStart = true;
   const flush = async () => {
-    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    if (metrics.hasStored()) metrics.publish();
   };
   return {
-    before: async () => {
+    before: async (request) => {
       if (coldStart) {
         coldStart = false;
-        metrics.captureColdStartMetric();
+        metrics.single('ColdStart', 'Count', 1, { function_name: request.context.functionName });
       }
     },
     after: flush,

@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadConsumerConfig } from '../../shared/aws/function-config.js';
-import { S3ClaimReader } from '../../shared/aws/s3-claim-reader.js';
 import { SqsDeadLetterSink } from '../../shared/aws/sqs-dead-letters.js';
 import { ENV } from '../../shared/constants.js';
 import { createConsumerHandler } from '../../shared/consumers/consumer.js';
@@ -14,7 +13,6 @@ const telemetry = new Telemetry('threads');
 const repository = threadWrites(new RegisterWriter(new DynamoDBClient({}), config.tableName));
 
 export const handler = createConsumerHandler(threadsConsumer(repository), {
-  claims: new S3ClaimReader(config.claimCheckBucket),
   deadLetters: new SqsDeadLetterSink(config.deadLetterQueueUrl),
   telemetry,
 });

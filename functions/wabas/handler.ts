@@ -1,8 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { businessTokenFollowUp } from '../../shared/actions/business-tokens.js';
 import { loadWabasConsumerConfig } from '../../shared/aws/function-config.js';
-import { S3ClaimReader } from '../../shared/aws/s3-claim-reader.js';
+import { loadSqsSend } from '../../shared/aws/lazy-sqs.js';
 import { SqsDeadLetterSink } from '../../shared/aws/sqs-dead-letters.js';
 import { createConsumerHandler } from '../../shared/consumers/consumer.js';
 import { wabasConsumer } from '../../shared/consumers/specs.js';
@@ -13,19 +12,20 @@ import { wabaWrites } from '../../shared/store/repositories.js';
 const config = loadWabasConsumerConfig(process.env);
 const telemetry = new Telemetry('wabas');
 const repository = wabaWrites(new RegisterWriter(new DynamoDBClient({}), config.tableName));
-const sqs = new SQSClient({});
 const tokenQueueUrl = config.businessTokensQueueUrl;
+// Token jobs follow only PARTNER_ADDED: the SQS client is a lazy chunk, out of the cold start.
+let send: ReturnType<typeof import('../../shared/aws/sqs-send.js').sqsSend> | undefined;
 const followUp =
   tokenQueueUrl === undefined
     ? undefined
     : businessTokenFollowUp(async (body) => {
-        await sqs.send(new SendMessageCommand({ QueueUrl: tokenQueueUrl, MessageBody: body }));
+        send ??= (await loadSqsSend()).sqsSend({});
+        await send(tokenQueueUrl, body);
       }, config.ourBusinessId);
 
 export const handler = createConsumerHandler(
   wabasConsumer(repository, telemetry, followUp, config.ourAppId),
   {
-    claims: new S3ClaimReader(config.claimCheckBucket),
     deadLetters: new SqsDeadLetterSink(config.deadLetterQueueUrl),
     telemetry,
   },

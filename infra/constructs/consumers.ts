@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { CLAIM_PREFIX, ENV } from '../../shared/constants.js';
-import { acknowledge, arnToken } from '../nag.js';
+import { ENV } from '../../shared/constants.js';
 import type { SwitchboardSettings } from '../settings.js';
 import { CONSUMER_TIMEOUT, type StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';
@@ -15,15 +14,15 @@ const TABLE_VARIABLE: Record<Domain, string> = {
 };
 
 /**
- * The three domain consumers: each may only apply register writes to its own table (`UpdateItem`), read
- * claim checks, and send an invalid event to its own DLQ.
+ * The three domain consumers: each may only apply register writes to its own table (`UpdateItem`) and send an
+ * invalid event to its own DLQ. Domain changes travel inline (SQS takes 1 MiB): no claim checks, no S3.
  */
 export class Consumers extends Construct {
   public readonly functions: Record<Domain, SwitchboardFunction>;
 
   public constructor(scope: Construct, id: string, state: StatefulResources, settings: SwitchboardSettings) {
     super(scope, id);
-    const { queues, tables, claimChecks } = state;
+    const { queues, tables } = state;
     const consumer = (constructId: string, name: Domain) => {
       const fn = new SwitchboardFunction(this, constructId, {
         name,
@@ -31,7 +30,6 @@ export class Consumers extends Construct {
         timeout: CONSUMER_TIMEOUT,
       })
         .bindTable(tables[name], 'W', TABLE_VARIABLE[name])
-        .bindClaimChecks(claimChecks, 'GET', ENV.claimCheckBucket, CLAIM_PREFIX)
         .bindQueueSend(queues[name].dlq, ENV.deadLetterQueueUrl)
         .consume(queues[name].queue, {
           // Ten records per invocation and no batching window: under load the poller fills batches on
@@ -41,11 +39,6 @@ export class Consumers extends Construct {
           // Caps concurrent writers per table; a burst waits in the queue instead of throttling.
           maxConcurrency: 5,
         });
-      acknowledge(
-        fn.role ?? fn,
-        `AwsSolutions-IAM5[Resource::${arnToken(claimChecks)}/${CLAIM_PREFIX}*]`,
-        'Claim checks are read by key from the message; the grant is GetObject under the claims/ prefix only.',
-      );
       return fn;
     };
     this.functions = {

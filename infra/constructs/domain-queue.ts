@@ -1,10 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SQS_MAX_MESSAGE_BYTES } from '../../shared/constants.js';
 import { acknowledge } from '../nag.js';
 
-/** SQS's classic message size limit; the webhook claim-checks anything larger (see shared/queue/publisher.ts). */
-export const MAX_MESSAGE_BYTES = 262_144;
+/** SQS's message size limit (1 MiB); the webhook claim-checks a passthrough change larger than that. */
+export const MAX_MESSAGE_BYTES = SQS_MAX_MESSAGE_BYTES;
 export const MAX_RECEIVE_COUNT = 5;
 
 export interface DomainQueueProps {
@@ -24,6 +25,7 @@ export class DomainQueue extends Construct {
     super(scope, id);
     this.dlq = new Queue(this, 'Dlq', {
       encryption: QueueEncryption.SQS_MANAGED,
+      maxMessageSizeBytes: MAX_MESSAGE_BYTES,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });

@@ -17,11 +17,32 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { LAZY_CHUNKS } from '../../shared/constants.js';
 import { acknowledge } from '../nag.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Bundling shared by every function (and by the benchmarks, which rebuild them the same way). */
+const BANNER = "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
+
+/** The esbuild command that builds one lazy chunk beside `index.mjs`, with the entry point's own options. */
+export const chunkCommand = (inputDir: string, outputDir: string, chunk: (typeof LAZY_CHUNKS)[number]) =>
+  [
+    join(inputDir, 'node_modules', '.bin', 'esbuild'),
+    join(inputDir, chunk.source),
+    '--bundle',
+    '--platform=node',
+    '--format=esm',
+    '--target=node24',
+    '--main-fields=module,main',
+    '--minify',
+    '--sourcemap',
+    '--sources-content=false',
+    `--outfile=${join(outputDir, chunk.file)}`,
+    `"--banner:js=${BANNER}"`,
+    '--log-level=warning',
+  ].join(' ');
+
 export const BUNDLING = {
   minify: true,
   sourceMap: true,
@@ -32,7 +53,15 @@ export const BUNDLING = {
   // The AWS SDK is bundled: a pinned, tree-shaken copy instead of the runtime's.
   externalModules: [] as string[],
   // Some bundled CommonJS dependencies call `require` for Node built-ins.
-  banner: "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);",
+  banner: BANNER,
+  // Rare paths (claim checks, dead letters, token jobs) load from chunks beside index.mjs: see shared/aws/lazy-s3.ts and lazy-sqs.ts.
+  define: { 'process.env.SWITCHBOARD_CHUNKS': JSON.stringify('separate') },
+  commandHooks: {
+    beforeBundling: (): string[] => [],
+    beforeInstall: (): string[] => [],
+    afterBundling: (inputDir: string, outputDir: string): string[] =>
+      LAZY_CHUNKS.map((chunk) => chunkCommand(inputDir, outputDir, chunk)),
+  },
 };
 
 /** `RO` reads, `W` only the conditional register write, `RW` both. */

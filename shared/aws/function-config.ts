@@ -41,7 +41,6 @@ export const loadConsumerConfig = (env: Env, tableVariable: string) => {
   const reader = new EnvReader(env);
   return reader.done({
     tableName: reader.required(tableVariable),
-    claimCheckBucket: reader.required(ENV.claimCheckBucket),
     deadLetterQueueUrl: reader.required(ENV.deadLetterQueueUrl),
   });
 };
@@ -51,7 +50,6 @@ export const loadWabasConsumerConfig = (env: Env) => {
   const businessTokens = reader.boolean(ENV.businessTokensEnabled, false);
   return reader.done({
     tableName: reader.required(ENV.wabasTable),
-    claimCheckBucket: reader.required(ENV.claimCheckBucket),
     deadLetterQueueUrl: reader.required(ENV.deadLetterQueueUrl),
     businessTokensQueueUrl: businessTokens ? reader.required(ENV.businessTokensQueueUrl) : undefined,
     ourBusinessId: reader.optional(ENV.metaBusinessId),

@@ -1,10 +1,10 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import type { ClaimWriter } from '../queue/ports.js';
+import { loadS3Put } from './lazy-s3.js';
 
 /**
- * Claim checks in S3 (the bucket is encrypted, TLS-only and expires objects by lifecycle). Claim checks
- * are rare, so the S3 client is loaded on first use through a dynamic import; the webhook only puts and the
- * consumers only get, so each bundle carries (and each role allows) only the one command it sends.
+ * Claim checks in S3 (the bucket is encrypted, TLS-only and expires objects by lifecycle). Claim checks are
+ * rare, so the S3 client is a lazy chunk (`shared/aws/lazy-s3.ts`), never parsed on a cold start.
  */
 export class S3ClaimWriter implements ClaimWriter {
   private send: Promise<(key: string, body: string) => Promise<void>> | undefined;
@@ -15,7 +15,7 @@ export class S3ClaimWriter implements ClaimWriter {
   ) {}
 
   public async put(key: string, body: string): Promise<void> {
-    this.send ??= import('./s3-put.js').then((module) => module.s3Put(this.bucket, this.config));
+    this.send ??= loadS3Put().then((module) => module.s3Put(this.bucket, this.config));
     await (await this.send)(key, body);
   }
 }

@@ -5,7 +5,7 @@ import { errorMessage, InvalidEventError } from '../errors.js';
 import { lambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { ChangeEnvelope } from '../queue/envelope.js';
-import type { ClaimReader, DeadLetterSink } from '../queue/ports.js';
+import type { DeadLetterSink } from '../queue/ports.js';
 import { eventIdHint, readQueueBody } from './queue-body.js';
 
 /** What a domain consumer does with one change: decode it, apply it, optionally follow up. */
@@ -19,7 +19,6 @@ export interface ConsumerSpec<E> {
 }
 
 export interface ConsumerDeps {
-  claims: ClaimReader;
   telemetry: Telemetry;
   /** The queue's DLQ, where an invalid event goes at once with its reason. */
   deadLetters: DeadLetterSink;
@@ -61,7 +60,7 @@ export const createRecordHandler =
     const counted = (outcome: string) => tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
     let envelope: ChangeEnvelope | undefined;
     try {
-      envelope = await readQueueBody(record.body, deps.claims);
+      envelope = readQueueBody(record.body);
       const event = spec.decode(envelope);
       const outcome = await spec.apply(event);
       await spec.afterApply?.(event, outcome, envelope);

@@ -1,6 +1,5 @@
 import { InvalidEventError } from '../errors.js';
 import type { ChangeEnvelope } from '../queue/envelope.js';
-import type { ClaimReader } from '../queue/ports.js';
 import { isRecord, parseJsonObject } from '../util/json.js';
 
 const asEnvelope = (value: unknown): ChangeEnvelope => {
@@ -17,18 +16,16 @@ const asEnvelope = (value: unknown): ChangeEnvelope => {
   return value as unknown as ChangeEnvelope;
 };
 
-/** The envelope a queue message carries, fetched from the claim store when the message is a pointer. */
-export const readQueueBody = async (body: string, claims: ClaimReader): Promise<ChangeEnvelope> => {
+/**
+ * The envelope a domain queue message carries. Domain changes are a few hundred bytes and always travel
+ * inline (up to SQS's 1 MiB); the webhook sends a larger one to passthrough instead, so a claim check here is
+ * not a change of this domain: invalid, to the DLQ with the reason (and no S3 code in the consumers).
+ */
+export const readQueueBody = (body: string): ChangeEnvelope => {
   const parsed = parseJsonObject(body);
   if (parsed === undefined) throw new InvalidEventError('message body is not JSON');
-  if (isRecord(parsed.claimCheck) && typeof parsed.claimCheck.key === 'string') {
-    // A failed fetch is transient (S3 unavailable): it propagates as an ordinary error and is retried.
-    const stored = parseJsonObject(await claims.get(parsed.claimCheck.key));
-    if (stored === undefined) {
-      throw new InvalidEventError(`claim check ${parsed.claimCheck.key} does not hold an envelope`);
-    }
-    return asEnvelope(stored);
-  }
+  if (isRecord(parsed.claimCheck))
+    throw new InvalidEventError('a claim check reached a domain queue: domain changes travel inline');
   return asEnvelope(parsed);
 };
 

@@ -1,19 +1,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRIC_NAMESPACE } from '../constants.js';
+import { EmfMetrics } from './emf.js';
 
 /**
- * Structured logs (Powertools Logger, JSON) and CloudWatch embedded-format metrics (Powertools Metrics).
+ * Structured logs (Powertools Logger, JSON) and CloudWatch embedded-format metrics (`EmfMetrics`).
  * `count` with dimensions publishes a single metric at once, so one invocation can report several
  * dimension values (reasons, kinds, outcomes) without mixing them up.
  */
 export class Telemetry {
   public readonly logger: Logger;
-  public readonly metrics: Metrics;
+  public readonly metrics: EmfMetrics;
 
   public constructor(serviceName: string) {
     this.logger = new Logger({ serviceName });
-    this.metrics = new Metrics({ namespace: METRIC_NAMESPACE, serviceName });
+    this.metrics = new EmfMetrics(METRIC_NAMESPACE, serviceName);
   }
 
   /**
@@ -22,16 +22,11 @@ export class Telemetry {
    */
   public count(name: string, value = 1, dimensions?: Record<string, string>, keepZero = false): void {
     if (value === 0 && !keepZero) return;
-    if (dimensions === undefined) {
-      this.metrics.addMetric(name, MetricUnit.Count, value);
-      return;
-    }
-    const single = this.metrics.singleMetric();
-    single.addDimensions(dimensions);
-    single.addMetric(name, MetricUnit.Count, value);
+    if (dimensions === undefined) this.metrics.add(name, 'Count', value);
+    else this.metrics.single(name, 'Count', value, dimensions);
   }
 
   public milliseconds(name: string, value: number): void {
-    this.metrics.addMetric(name, MetricUnit.Milliseconds, value);
+    this.metrics.add(name, 'Milliseconds', value);
   }
 }

@@ -34,6 +34,9 @@ export interface ClaimCheckPointer {
   eventId: string;
   deliveryId: string;
   kind: string;
+  /** A domain change too large for SQS: the domain that refused it, and why (kept in passthrough). */
+  refusedBy?: QueueName;
+  reason?: string;
 }
 
 export type QueueMessageBody = ChangeEnvelope | ClaimCheckPointer;

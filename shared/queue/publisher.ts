@@ -1,12 +1,12 @@
-import { CLAIM_PREFIX } from '../constants.js';
+import { CLAIM_PREFIX, SQS_MAX_MESSAGE_BYTES } from '../constants.js';
 import { DependencyUnavailableError, errorMessage } from '../errors.js';
 import { backoffDelay, mapWithConcurrency, sleep } from '../util/async.js';
 import type { ChangeEnvelope, ClaimCheckPointer, QueueName } from './envelope.js';
 import { queueFor } from './envelope.js';
 import type { ClaimWriter, MessageSink, QueueEntry } from './ports.js';
 
-/** SQS limits: a message and a whole SendMessageBatch call carry at most 256 KiB, a batch 10 entries. */
-export const SQS_MAX_MESSAGE_BYTES = 262_144;
+/** SQS limits: a message and a whole SendMessageBatch call carry at most 1 MiB, a batch 10 entries. */
+export { SQS_MAX_MESSAGE_BYTES };
 export const SQS_MAX_BATCH_ENTRIES = 10;
 
 interface PendingMessage extends QueueEntry {
@@ -19,6 +19,8 @@ export interface PublishSummary {
   batchCalls: number;
   retries: number;
   claimChecks: number;
+  /** Domain changes too large for SQS: refused for their domain, kept in passthrough with the reason. */
+  oversizedDomainChanges: number;
   byQueue: Record<QueueName, number>;
 }
 
@@ -30,7 +32,7 @@ export interface PublisherOptions {
   now?: () => Date;
 }
 
-/** Greedy packing in arrival order: a batch closes at 10 entries or when the next body would pass 256 KiB. */
+/** Greedy packing in arrival order: a batch closes at 10 entries or when the next body would pass 1 MiB. */
 export const packBatches = <T extends { bytes: number }>(messages: readonly T[]): T[][] => {
   const batches: T[][] = [];
   let current: T[] = [];
@@ -84,12 +86,13 @@ export class EnvelopePublisher {
       batchCalls: 0,
       retries: 0,
       claimChecks: 0,
+      oversizedDomainChanges: 0,
       byQueue: { solutions: 0, wabas: 0, threads: 0, passthrough: 0 },
     };
     let pending = await mapWithConcurrency(envelopes, this.concurrency, async (envelope, index) => {
-      const queue = queueFor(envelope);
-      summary.byQueue[queue] += 1;
-      return this.toMessage(envelope, queue, index, summary);
+      const message = await this.toMessage(envelope, queueFor(envelope), index, summary);
+      summary.byQueue[message.queue] += 1;
+      return message;
     });
     let lastReasons: string[] = [];
     for (let attempt = 0; attempt < this.maxAttempts && pending.length > 0; attempt++) {
@@ -121,25 +124,35 @@ export class EnvelopePublisher {
   ): Promise<PendingMessage> {
     let body = JSON.stringify(envelope);
     let bytes = Buffer.byteLength(body, 'utf8');
-    if (bytes > SQS_MAX_MESSAGE_BYTES) {
-      const key = claimKey(envelope, this.now());
-      try {
-        await this.claims.put(key, body);
-      } catch (error) {
-        throw new DependencyUnavailableError('claim-check store', error);
-      }
-      const pointer: ClaimCheckPointer = {
-        v: 1,
-        claimCheck: { key, bytes },
-        eventId: envelope.eventId,
-        deliveryId: envelope.deliveryId,
-        kind: envelope.kind,
-      };
-      body = JSON.stringify(pointer);
-      bytes = Buffer.byteLength(body, 'utf8');
-      summary.claimChecks += 1;
+    if (bytes <= SQS_MAX_MESSAGE_BYTES) return { id: `m${index}`, queue, body, bytes };
+    // No real account_update, partner_solutions or handover change comes near 1 MiB: one that does is not a
+    // change its domain can apply. It is refused for its domain and kept in passthrough with the reason, so
+    // the domain consumers never need claim checks (nor S3).
+    const refused = queue === 'passthrough' ? undefined : queue;
+    if (refused !== undefined) summary.oversizedDomainChanges += 1;
+    const key = claimKey(envelope, this.now());
+    try {
+      await this.claims.put(key, body);
+    } catch (error) {
+      throw new DependencyUnavailableError('claim-check store', error);
     }
-    return { id: `m${index}`, queue, body, bytes };
+    const pointer: ClaimCheckPointer = {
+      v: 1,
+      claimCheck: { key, bytes },
+      eventId: envelope.eventId,
+      deliveryId: envelope.deliveryId,
+      kind: envelope.kind,
+      ...(refused === undefined
+        ? {}
+        : {
+            refusedBy: refused,
+            reason: `a ${envelope.kind} change of ${bytes} bytes is larger than SQS's 1 MiB`,
+          }),
+    };
+    body = JSON.stringify(pointer);
+    bytes = Buffer.byteLength(body, 'utf8');
+    summary.claimChecks += 1;
+    return { id: `m${index}`, queue: 'passthrough', body, bytes };
   }
 
   private batchesByQueue(messages: readonly PendingMessage[]): PendingMessage[][] {

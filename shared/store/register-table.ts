@@ -17,4 +17,9 @@ export class RegisterTable extends RegisterReader implements RegisterWrites {
   public write(key: Item, write: RegisterWrite): Promise<WriteOutcome> {
     return this.writer.write(key, write);
   }
+
+  /** The write, and the item before it when applied (local mode's stream). */
+  public writeReturningOld(key: Item, write: RegisterWrite) {
+    return this.writer.writeReturningOld(key, write, true);
+  }
 }

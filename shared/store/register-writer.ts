@@ -60,17 +60,36 @@ export class RegisterWriter implements RegisterWrites {
   ) {}
 
   public async write(key: Item, write: RegisterWrite): Promise<WriteOutcome> {
+    return (await this.writeReturningOld(key, write)).outcome;
+  }
+
+  /**
+   * The same one write, also answering the item as it was before an applied write (`ReturnValues: ALL_OLD`
+   * costs no extra request): local mode's stream derives the item after it in memory (`applyRegisterWrite`).
+   */
+  public async writeReturningOld(
+    key: Item,
+    write: RegisterWrite,
+    returnOld = false,
+  ): Promise<{ outcome: WriteOutcome; before: Item | undefined }> {
     try {
-      await this.db.send(new UpdateItemCommand(registerUpdateInput(this.tableName, key, write)));
-      return 'applied';
+      const input = registerUpdateInput(this.tableName, key, write);
+      const answer = await this.db.send(
+        new UpdateItemCommand(returnOld ? { ...input, ReturnValues: 'ALL_OLD' } : input),
+      );
+      return {
+        outcome: 'applied',
+        before: answer.Attributes === undefined ? undefined : unmarshall(answer.Attributes),
+      };
     } catch (error) {
       // A stale or duplicate event fails the condition: that is success, not an error.
       if (isConditionFailure(error)) {
         const old = error.Item;
-        return classifyRejection(
+        const outcome = classifyRejection(
           old === undefined ? undefined : registerOf(unmarshall(old), write.register),
           write.value,
         );
+        return { outcome, before: undefined };
       }
       throw error;
     }

@@ -90,6 +90,7 @@ const ingest = async (
   telemetry.count('ChangesQueued', summary.messages);
   telemetry.count('PassthroughMessages', summary.byQueue.passthrough);
   telemetry.count('ClaimChecks', summary.claimChecks);
+  telemetry.count('OversizedDomainChanges', summary.oversizedDomainChanges);
   telemetry.count('QueueSendRetries', summary.retries);
   const kinds = new Map<string, number>();
   for (const envelope of envelopes) kinds.set(envelope.kind, (kinds.get(envelope.kind) ?? 0) + 1);

@@ -1,7 +1,6 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { LocalClaimStore } from '../../local/claim-store.js';
 import { MemoryDeadLetters } from '../../local/dead-letters.js';
 import { localContext } from '../../local/lambda-context.js';
 import { MemorySecretStore } from '../../local/secret-store.js';
@@ -583,7 +582,7 @@ describe('customer business tokens', () => {
         telemetry,
         businessTokenFollowUp(async (body) => void jobs.push(body), '506914307656634'),
       ),
-      { claims: new LocalClaimStore(), telemetry, deadLetters: new MemoryDeadLetters() },
+      { telemetry, deadLetters: new MemoryDeadLetters() },
     );
     const actions = handler();
     // Act

@@ -20,7 +20,7 @@ import { context } from '../support/lambda.js';
 import { sqsEvent } from '../support/sqs.js';
 
 const telemetry = new Telemetry('test');
-const claims = new LocalClaimStore();
+const _claims = new LocalClaimStore();
 const deadLetters = new MemoryDeadLetters();
 let dynamo: LocalDynamo;
 let clean: LocalDynamo;
@@ -37,7 +37,6 @@ const solutionsHandler = (target: LocalDynamo) => {
   return {
     repository,
     handler: createConsumerHandler(solutionsConsumer(repository, telemetry), {
-      claims,
       telemetry,
       deadLetters,
     }),
@@ -118,7 +117,6 @@ describe('consumers', () => {
     const repository = new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions));
     const counted = vi.spyOn(Telemetry.prototype, 'count');
     const handler = createConsumerHandler(solutionsConsumer(repository, telemetry), {
-      claims,
       telemetry,
       deadLetters: {
         send: async () => {
@@ -193,7 +191,6 @@ describe('consumers', () => {
       { step: 'initialize', name: 'throttleOne' },
     );
     const handler = createConsumerHandler(solutionsConsumer(throttled, telemetry), {
-      claims,
       telemetry,
       deadLetters,
     });
@@ -219,7 +216,6 @@ describe('consumers', () => {
     const dlq = new LocalQueue('wabas-dlq', { visibilityTimeoutMs: 10 });
     const queue = new LocalQueue('wabas', { visibilityTimeoutMs: 10, maxReceiveCount: 5, dlq });
     const handler = createConsumerHandler(wabasConsumer(repository, telemetry), {
-      claims,
       telemetry,
       deadLetters: queue.deadLetters(),
     });

@@ -97,14 +97,14 @@ describe('faults', () => {
     const port = Number(new URL(dynamo.endpoint).port);
     const reference = await startLocalDynamo({ prefix: 'fault' });
     const telemetry = new Telemetry('solutions');
-    const claims = new LocalClaimStore();
+    const _claims = new LocalClaimStore();
     const deadLetters = new MemoryDeadLetters();
     const repository = new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions));
     const dlq = new LocalQueue('solutions-dlq', { visibilityTimeoutMs: 100 });
     const queue = new LocalQueue('solutions', { visibilityTimeoutMs: 150, maxReceiveCount: 20, dlq });
     const consumer = new LocalConsumer(
       queue,
-      createConsumerHandler(solutionsConsumer(repository, telemetry), { claims, telemetry, deadLetters }),
+      createConsumerHandler(solutionsConsumer(repository, telemetry), { telemetry, deadLetters }),
       {
         batchSize: 10,
         batchWindowMs: 0,

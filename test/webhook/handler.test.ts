@@ -247,8 +247,16 @@ describe('POST /webhook', () => {
     expect(sentBodies().map((message) => message.queue)).toEqual(Array(6).fill('threads'));
   });
 
-  it('keeps a change larger than an SQS message in S3 and queues a pointer', async () => {
-    const big = 'x'.repeat(300_000);
+  it('queues changes up to SQS 1 MiB inline; keeps a larger passthrough change in S3 and queues a pointer', async () => {
+    const inline = 'x'.repeat(300_000);
+    const small = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [{ id: '1', time: 1, changes: [{ field: 'messages', value: { text: inline } }] }],
+    });
+    expect((await post(small, signed(small))).statusCode).toBe(200);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(0);
+    sqsMock.resetHistory();
+    const big = 'x'.repeat(1_100_000);
     const delivery = JSON.stringify({
       object: 'whatsapp_business_account',
       entry: [{ id: '1', time: 1, changes: [{ field: 'messages', value: { text: big } }] }],
@@ -259,6 +267,25 @@ describe('POST /webhook', () => {
     const pointer = sentBodies()[0]?.body as unknown as ClaimCheckPointer;
     expect(pointer.claimCheck.key).toBe(put?.args[0].input.Key);
     expect(JSON.parse(String(put?.args[0].input.Body)).change.value.text).toBe(big);
+  });
+
+  it('a domain change over 1 MiB is refused for its domain and kept in passthrough with the reason', async () => {
+    const delivery = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '1',
+          time: 1,
+          changes: [
+            { field: 'account_update', value: { event: 'ACCOUNT_VIOLATION', padding: 'x'.repeat(1_100_000) } },
+          ],
+        },
+      ],
+    });
+    expect((await post(delivery, signed(delivery))).statusCode).toBe(200);
+    const [sent] = sentBodies();
+    expect(sent?.queue).toBe('passthrough');
+    expect(sent?.body).toMatchObject({ refusedBy: 'wabas', reason: expect.stringContaining('1 MiB') });
   });
 
   it('retries entries SQS reports as failed, then answers 200', async () => {
