@@ -277,7 +277,10 @@ describe('POST /webhook', () => {
           id: '1',
           time: 1,
           changes: [
-            { field: 'account_update', value: { event: 'ACCOUNT_VIOLATION', padding: 'x'.repeat(1_100_000) } },
+            {
+              field: 'account_update',
+              value: { event: 'ACCOUNT_VIOLATION', padding: 'x'.repeat(1_100_000) },
+            },
           ],
         },
       ],
