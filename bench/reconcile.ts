@@ -1,50 +1,13 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startLocalDynamo } from '../local/dynalite.js';
 import { GraphClient } from '../shared/graph/client.js';
 import { Telemetry } from '../shared/observability/telemetry.js';
 import { Reconciler } from '../shared/reconcile/reconciler.js';
 import { RegisterTable } from '../shared/store/register-table.js';
 import { SolutionRepository, WabaRepository } from '../shared/store/repositories.js';
+import { startPagedGraph } from './paged-graph.js';
 import { round } from './stats.js';
 
 const BUSINESS = '506914307656634';
-
-/** A Graph API stand-in: `pages` pages of `perPage` WABAs, every request answered after `latencyMs`. */
-const startSlowGraph = async (pages: number, perPage: number, latencyMs: number) => {
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://graph');
-    const reply = (body: unknown) =>
-      setTimeout(() => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(body));
-      }, latencyMs);
-    if (url.pathname.endsWith('/client_whatsapp_business_accounts')) {
-      const page = Number(url.searchParams.get('after') ?? 0);
-      const data = Array.from({ length: perPage }, (_, index) => {
-        const id = `8${page * perPage + index}`;
-        return {
-          id,
-          name: `Customer ${id}`,
-          timezone_id: '7',
-          business_type: 'ent',
-          message_template_namespace: `ns_${id}`,
-        };
-      });
-      const next =
-        page + 1 < pages ? `http://${request.headers.host}${url.pathname}?after=${page + 1}` : undefined;
-      return reply({
-        data,
-        paging: { cursors: { before: String(page), after: String(page + 1) }, ...(next ? { next } : {}) },
-      });
-    }
-    if (url.pathname.endsWith('/solutions')) return reply({ data: [{ id: '303610109049230' }] });
-    return reply({ data: [] });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v26.0`;
-  return { base, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-};
 
 export interface ReconcileRun {
   scenario: string;
@@ -74,7 +37,13 @@ export const measureReconcile = async (
   perPage: number,
   latencyMs: number,
 ): Promise<ReconcileFigures> => {
-  const graph = await startSlowGraph(pages, perPage, latencyMs);
+  const graph = await startPagedGraph({
+    pages,
+    perPage,
+    latencyMs,
+    idOf: (index) => `8${index}`,
+    solutions: [{ id: '303610109049230' }],
+  });
   const announced = await startLocalDynamo({ prefix: 'announced' });
   const empty = await startLocalDynamo({ prefix: 'empty' });
   try {

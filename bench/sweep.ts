@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startLocalDynamo } from '../local/dynalite.js';
 import { GraphClient } from '../shared/graph/client.js';
 import { Telemetry } from '../shared/observability/telemetry.js';
@@ -7,42 +5,12 @@ import { Reconciler } from '../shared/reconcile/reconciler.js';
 import type { SweepCheckpoint } from '../shared/reconcile/sweep.js';
 import { RegisterTable } from '../shared/store/register-table.js';
 import { SolutionRepository, WabaRepository } from '../shared/store/repositories.js';
+import { startPagedGraph } from './paged-graph.js';
 import { round } from './stats.js';
 
 const BUSINESS = '506914307656634';
 /** One reconcile run's budget in AWS: the 5-minute timeout less the 15 s safety margin. */
 export const LAMBDA_RUN_BUDGET_MS = 285_000;
-
-/** A partner's `client_whatsapp_business_accounts`: `pages` pages of `perPage`, each answered after `latencyMs`. */
-const startPartnerGraph = async (pages: number, perPage: number, latencyMs: number) => {
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://graph');
-    const reply = (body: unknown) =>
-      setTimeout(() => {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(body));
-      }, latencyMs);
-    if (!url.pathname.endsWith('/client_whatsapp_business_accounts')) return reply({ data: [] });
-    const page = Number(url.searchParams.get('after') ?? 0);
-    const data = Array.from({ length: perPage }, (_, index) => {
-      const id = `8${String(page * perPage + index).padStart(9, '0')}`;
-      return {
-        id,
-        name: `Customer ${id}`,
-        timezone_id: '7',
-        business_type: 'ent',
-        message_template_namespace: `ns_${id}`,
-      };
-    });
-    const next =
-      page + 1 < pages ? `http://${request.headers.host}${url.pathname}?after=${page + 1}` : undefined;
-    return reply({ data, paging: { cursors: {}, ...(next ? { next } : {}) } });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v26.0`;
-  return { base, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-};
 
 export interface SweepFigures {
   wabas: number;
@@ -73,7 +41,13 @@ export const measureLargeSweep = async (
   latencyMs: number,
   runBudgetMs = LAMBDA_RUN_BUDGET_MS,
 ): Promise<SweepFigures> => {
-  const graph = await startPartnerGraph(pages, perPage, latencyMs);
+  const graph = await startPagedGraph({
+    pages,
+    perPage,
+    latencyMs,
+    idOf: (index) => `8${String(index).padStart(9, '0')}`,
+    solutions: [],
+  });
   const dynamo = await startLocalDynamo({ prefix: 'sweep' });
   try {
     const client = () => new GraphClient({ baseUrl: graph.base, token: async () => 'bench' });

@@ -23,26 +23,29 @@ export class ControlTable {
     return item === undefined ? undefined : unmarshall(item);
   }
 
-  /** Sets top-level attributes of an item (creating it), only while `owner` holds its lease when given. */
-  public async set(pk: string, fields: Item, owner?: string): Promise<boolean> {
-    const names: Record<string, string> = {};
-    const values: Item = {};
+  /**
+   * Sets `fields` (top-level attributes) on the item, creating it, if `condition` holds (its names and values
+   * given beside it); false when it does not.
+   */
+  private async setIf(
+    pk: string,
+    fields: Item,
+    condition?: { expression: string; names: Record<string, string>; values: Item },
+  ): Promise<boolean> {
+    const names: Record<string, string> = { ...condition?.names };
+    const values: Item = { ...condition?.values };
     const sets = Object.entries(fields).map(([name, value], index) => {
       names[`#f${index}`] = name;
       values[`:f${index}`] = value;
       return `#f${index} = :f${index}`;
     });
-    if (owner !== undefined) {
-      names['#owner'] = 'leaseOwner';
-      values[':owner'] = owner;
-    }
     try {
       await this.db.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ pk }),
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ...(owner === undefined ? {} : { ConditionExpression: '#owner = :owner' }),
+          ...(condition === undefined ? {} : { ConditionExpression: condition.expression }),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
         }),
@@ -52,74 +55,55 @@ export class ControlTable {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** Sets top-level attributes of an item (creating it), only while `owner` holds its lease when given. */
+  public set(pk: string, fields: Item, owner?: string): Promise<boolean> {
+    return this.setIf(
+      pk,
+      fields,
+      owner === undefined
+        ? undefined
+        : { expression: '#owner = :owner', names: { '#owner': 'leaseOwner' }, values: { ':owner': owner } },
+    );
   }
 
   /**
    * Takes the item's lease until `until` (epoch ms) unless another holder's lease is still running. With
    * `expiresAt` (epoch seconds) the item itself lapses then (TTL), for leases on many short-lived keys.
    */
-  public async acquireLease(
+  public acquireLease(
     pk: string,
     owner: string,
     until: number,
     now: number,
     expiresAt?: number,
   ): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: marshall({ pk }),
-          UpdateExpression: `SET #owner = :owner, #until = :until${expiresAt === undefined ? '' : ', #ttl = :ttl'}`,
-          ConditionExpression: 'attribute_not_exists(#until) OR #until < :now OR #owner = :owner',
-          ExpressionAttributeNames: {
-            '#owner': 'leaseOwner',
-            '#until': 'leaseUntil',
-            ...(expiresAt === undefined ? {} : { '#ttl': CONTROL_TTL_ATTRIBUTE }),
-          },
-          ExpressionAttributeValues: marshall({
-            ':owner': owner,
-            ':until': until,
-            ':now': now,
-            ...(expiresAt === undefined ? {} : { ':ttl': expiresAt }),
-          }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.setIf(
+      pk,
+      {
+        leaseOwner: owner,
+        leaseUntil: until,
+        ...(expiresAt === undefined ? {} : { [CONTROL_TTL_ATTRIBUTE]: expiresAt }),
+      },
+      {
+        expression: 'attribute_not_exists(#until) OR #until < :now OR #owner = :owner',
+        names: { '#owner': 'leaseOwner', '#until': 'leaseUntil' },
+        values: { ':owner': owner, ':now': now },
+      },
+    );
   }
 
   /**
    * Creates the item with `fields` (its `expiresAt`, epoch seconds, included) unless one exists that has not
    * expired at `nowSeconds`: DynamoDB deletes expired items late, so an expired one counts as absent.
    */
-  public async claim(pk: string, fields: Item & { expiresAt: number }, nowSeconds: number): Promise<boolean> {
-    const names: Record<string, string> = { '#ttl': CONTROL_TTL_ATTRIBUTE };
-    const values: Item = { ':now': nowSeconds };
-    const sets = Object.entries(fields).map(([name, value], index) => {
-      names[`#f${index}`] = name;
-      values[`:f${index}`] = value;
-      return `#f${index} = :f${index}`;
+  public claim(pk: string, fields: Item & { expiresAt: number }, nowSeconds: number): Promise<boolean> {
+    return this.setIf(pk, fields, {
+      expression: 'attribute_not_exists(#ttl) OR #ttl < :now',
+      names: { '#ttl': CONTROL_TTL_ATTRIBUTE },
+      values: { ':now': nowSeconds },
     });
-    try {
-      await this.db.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: marshall({ pk }),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_not_exists(#ttl) OR #ttl < :now',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
   }
 
   /** Marks the item expired: `claim` takes it again at once and TTL removes it (no DeleteItem grant needed). */

@@ -1,45 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { LocalClaimStore } from '../../local/claim-store.js';
-import { FileArchive } from '../../local/file-archive.js';
-import { LocalQueues } from '../../local/in-process-queue.js';
-import { GraphClient } from '../../shared/graph/client.js';
 import type { HttpResult } from '../../shared/http/types.js';
-import { Telemetry } from '../../shared/observability/telemetry.js';
-import { EnvelopePublisher } from '../../shared/queue/publisher.js';
-import { createReconcileHandler, RECONCILE_CONTROL_KEY } from '../../shared/reconcile/handler.js';
+import { RECONCILE_CONTROL_KEY } from '../../shared/reconcile/handler.js';
 import type { ReconcileSummary } from '../../shared/reconcile/summary.js';
 import { useLocalTables } from '../support/dynamo.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { context, httpEvent } from '../support/lambda.js';
+import { APP, BUSINESS, reconcileHandler } from '../support/reconcile.js';
 
 const graph = useFakeGraph();
 const tables = useLocalTables();
-const BUSINESS = '506914307656634';
-const APP = '21202248997039';
 
-const handler = () =>
-  createReconcileHandler({
-    wabas: tables.wabas,
-    solutions: tables.solutions,
-    control: tables.control,
-    identity: { appId: APP, businessId: BUSINESS, partnerBusinessIds: [], graphApiBaseUrl: graph.base },
-    telemetry: new Telemetry('reconcile'),
-    safetyMarginMs: 1_000,
-    replay: {
-      reader: new FileArchive(),
-      publisher: new EnvelopePublisher(
-        new LocalQueues({ visibilityTimeoutMs: 1_000, maxReceiveCount: 5 }),
-        new LocalClaimStore(),
-      ),
-    },
-    graphFor: (deadline) =>
-      new GraphClient({
-        baseUrl: graph.base,
-        token: async () => 'token',
-        deadline,
-        sleep: async () => undefined,
-      }),
-  });
+const handler = () => reconcileHandler(tables, graph);
 
 const listing = (ids: string[], delayMs = 0) => {
   graph.on(`GET /${BUSINESS}/client_whatsapp_business_accounts`, {

@@ -1,20 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { LocalClaimStore } from '../../local/claim-store.js';
-import { FileArchive } from '../../local/file-archive.js';
-import { LocalQueues } from '../../local/in-process-queue.js';
 import { localContext } from '../../local/lambda-context.js';
-import { GraphClient } from '../../shared/graph/client.js';
 import type { HttpResult } from '../../shared/http/types.js';
-import { Telemetry } from '../../shared/observability/telemetry.js';
-import { EnvelopePublisher } from '../../shared/queue/publisher.js';
-import {
-  createReconcileHandler,
-  RECONCILE_CONTROL_KEY,
-  type RunAnswer,
-} from '../../shared/reconcile/handler.js';
+import { RECONCILE_CONTROL_KEY, type RunAnswer } from '../../shared/reconcile/handler.js';
 import { useLocalTables } from '../support/dynamo.js';
 import { type FakeReply, graphError, useFakeGraph } from '../support/fake-graph.js';
 import { context, httpEvent } from '../support/lambda.js';
+import { APP, BUSINESS, reconcileHandler } from '../support/reconcile.js';
 
 /**
  * Reconciliation always finishes: a WABA Meta will not describe is counted and skipped, a sweep longer than
@@ -23,33 +14,9 @@ import { context, httpEvent } from '../support/lambda.js';
  */
 const graph = useFakeGraph();
 const tables = useLocalTables();
-const BUSINESS = '506914307656634';
-const APP = '21202248997039';
 const LISTING = `/${BUSINESS}/client_whatsapp_business_accounts`;
 
-const handler = () =>
-  createReconcileHandler({
-    wabas: tables.wabas,
-    solutions: tables.solutions,
-    control: tables.control,
-    identity: { appId: APP, businessId: BUSINESS, partnerBusinessIds: [], graphApiBaseUrl: graph.base },
-    telemetry: new Telemetry('reconcile'),
-    safetyMarginMs: 1_000,
-    replay: {
-      reader: new FileArchive(),
-      publisher: new EnvelopePublisher(
-        new LocalQueues({ visibilityTimeoutMs: 1_000, maxReceiveCount: 5 }),
-        new LocalClaimStore(),
-      ),
-    },
-    graphFor: (deadline) =>
-      new GraphClient({
-        baseUrl: graph.base,
-        token: async () => 'token',
-        deadline,
-        sleep: async () => undefined,
-      }),
-  });
+const handler = () => reconcileHandler(tables, graph);
 
 /** `count` pages of WABAs, `delayMs` each, linked by `after=<n>` as Meta links them. */
 const pagedListing = (prefix: string, count: number, delayMs = 0) => {

@@ -1,0 +1,37 @@
+import { LocalClaimStore } from '../../local/claim-store.js';
+import { FileArchive } from '../../local/file-archive.js';
+import { LocalQueues } from '../../local/in-process-queue.js';
+import { GraphClient } from '../../shared/graph/client.js';
+import { Telemetry } from '../../shared/observability/telemetry.js';
+import { EnvelopePublisher } from '../../shared/queue/publisher.js';
+import { createReconcileHandler } from '../../shared/reconcile/handler.js';
+import type { TestTables } from './dynamo.js';
+import type { FakeGraph } from './fake-graph.js';
+
+export const BUSINESS = '506914307656634';
+export const APP = '21202248997039';
+
+/** The reconcile function over dynalite tables and a Graph stand-in (no waits between retries). */
+export const reconcileHandler = (tables: TestTables, graph: FakeGraph) =>
+  createReconcileHandler({
+    wabas: tables.wabas,
+    solutions: tables.solutions,
+    control: tables.control,
+    identity: { appId: APP, businessId: BUSINESS, partnerBusinessIds: [], graphApiBaseUrl: graph.base },
+    telemetry: new Telemetry('reconcile'),
+    safetyMarginMs: 1_000,
+    replay: {
+      reader: new FileArchive(),
+      publisher: new EnvelopePublisher(
+        new LocalQueues({ visibilityTimeoutMs: 1_000, maxReceiveCount: 5 }),
+        new LocalClaimStore(),
+      ),
+    },
+    graphFor: (deadline) =>
+      new GraphClient({
+        baseUrl: graph.base,
+        token: async () => 'token',
+        deadline,
+        sleep: async () => undefined,
+      }),
+  });
