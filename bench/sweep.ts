@@ -1,10 +1,10 @@
-import { startLocalDynamo } from '../local/dynalite.js';
 import { GraphClient } from '../shared/graph/client.js';
 import { Telemetry } from '../shared/observability/telemetry.js';
 import { Reconciler } from '../shared/reconcile/reconciler.js';
 import type { SweepCheckpoint } from '../shared/reconcile/sweep.js';
 import { RegisterTable } from '../shared/store/register-table.js';
 import { SolutionRepository, WabaRepository } from '../shared/store/repositories.js';
+import { startDynaliteProcess } from './dynalite-process.js';
 import { startPagedGraph } from './paged-graph.js';
 import { round } from './stats.js';
 
@@ -48,7 +48,7 @@ export const measureLargeSweep = async (
     idOf: (index) => `8${String(index).padStart(9, '0')}`,
     solutions: [],
   });
-  const dynamo = await startLocalDynamo({ prefix: 'sweep' });
+  const dynamo = await startDynaliteProcess('sweep');
   try {
     const client = () => new GraphClient({ baseUrl: graph.base, token: async () => 'bench' });
     const started = performance.now();

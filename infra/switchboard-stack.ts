@@ -5,6 +5,7 @@ import { Alarms } from './constructs/alarms.js';
 import { Consumers } from './constructs/consumers.js';
 import { SwitchboardDashboard } from './constructs/dashboard.js';
 import { DomainEvents } from './constructs/domain-events.js';
+import { EventSchemas } from './constructs/event-schemas.js';
 import { SwitchboardHttpApi } from './constructs/http-api.js';
 import { Ingestion } from './constructs/ingestion.js';
 import { ReadApi } from './constructs/read-api.js';
@@ -31,6 +32,7 @@ export class SwitchboardStack extends Stack {
     const { actions } = new Actions(this, 'Act', state, settings);
     const { httpApi, stage } = new SwitchboardHttpApi(this, 'Http', { webhook, api, actions, reconcile });
     const events = new DomainEvents(this, 'Events', state);
+    new EventSchemas(this, 'EventSchemas');
     const queues = Object.values(state.queues);
     const queueConsumers = [consumers.solutions, consumers.wabas, consumers.threads, actions];
     new Alarms(this, 'Monitoring', {

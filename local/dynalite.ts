@@ -15,6 +15,23 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 export const localDynamoClient = (endpoint: string): DynamoDBClient =>
   new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS, maxAttempts: 3 });
 
+/** The local tables' names: the stack's tables under one prefix. */
+export const localTableNames = (prefix: string): Record<TableName, string> => ({
+  solutions: `${prefix}-solutions`,
+  wabas: `${prefix}-wabas`,
+  threads: `${prefix}-threads`,
+  control: `${prefix}-control`,
+});
+
+/** Creates the tables not there yet from the same definitions the CDK stack uses. */
+export const createMissingTables = async (client: DynamoDBClient, tableNames: Record<TableName, string>) => {
+  const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
+  for (const [name, definition] of Object.entries(TABLES) as [TableName, (typeof TABLES)[TableName]][]) {
+    if (!existing.has(tableNames[name]))
+      await client.send(new CreateTableCommand(createTableInput(tableNames[name], definition)));
+  }
+};
+
 /**
  * Starts dynalite on 127.0.0.1 (a folder keeps the data across restarts; none keeps it in memory) and
  * creates the stack's tables from the same definitions the CDK stack uses.
@@ -35,18 +52,8 @@ export const startLocalDynamo = async (
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoClient(endpoint);
-  const prefix = options.prefix ?? 'switchboard';
-  const tableNames = {
-    solutions: `${prefix}-solutions`,
-    wabas: `${prefix}-wabas`,
-    threads: `${prefix}-threads`,
-    control: `${prefix}-control`,
-  } satisfies Record<TableName, string>;
-  const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
-  for (const [name, definition] of Object.entries(TABLES) as [TableName, (typeof TABLES)[TableName]][]) {
-    if (!existing.has(tableNames[name]))
-      await client.send(new CreateTableCommand(createTableInput(tableNames[name], definition)));
-  }
+  const tableNames = localTableNames(options.prefix ?? 'switchboard');
+  await createMissingTables(client, tableNames);
   return {
     endpoint,
     client,

@@ -1,4 +1,5 @@
-import { type DomainEvent, EVENT_SOURCE } from '../shared/domain/domain-events.js';
+import { EVENT_SOURCE } from '../shared/constants.js';
+import type { DomainEvent } from '../shared/domain/domain-events.js';
 import type { EventPublisher } from '../shared/events/ports.js';
 
 /** An event as EventBridge would deliver it to a rule's target (the fields subscribers read). */

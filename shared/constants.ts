@@ -70,3 +70,14 @@ export const LAZY_CHUNKS = [
   { source: 'shared/aws/s3-put.ts', file: 's3-put.mjs' },
   { source: 'shared/aws/sqs-send.ts', file: 'sqs-send.mjs' },
 ] as const;
+
+/** Domain events: their EventBridge `source` and `detail-type`s (the stack registers a schema for each). */
+export const EVENT_SOURCE = 'switchboard';
+
+export const DETAIL_TYPES = {
+  solutionStatus: 'Solution Status Changed',
+  wabaOnboarded: 'WABA Onboarded',
+  wabaOffboarded: 'WABA Offboarded',
+  wabaUpdated: 'WABA Updated',
+  threadOwner: 'Thread Owner Changed',
+} as const;

@@ -1,5 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { type DomainEvent, EVENT_SOURCE } from '../domain/domain-events.js';
+import { EVENT_SOURCE } from '../constants.js';
+import type { DomainEvent } from '../domain/domain-events.js';
 import { canonicalJson } from '../domain/event-id.js';
 import type { EventPublisher } from '../events/ports.js';
 

@@ -1,3 +1,4 @@
+import { DETAIL_TYPES } from '../constants.js';
 import { canonicalJson, eventIdOf } from './event-id.js';
 import { type Item, REGISTER_PREFIX } from './registers.js';
 import { projectSolution } from './solution.js';
@@ -10,15 +11,6 @@ import { projectWaba, type Waba } from './waba-view.js';
  * stream in local mode). A duplicate, a stale event or a rewrite of the same value changes no read model, so
  * it emits nothing.
  */
-export const EVENT_SOURCE = 'switchboard';
-
-export const DETAIL_TYPES = {
-  solutionStatus: 'Solution Status Changed',
-  wabaOnboarded: 'WABA Onboarded',
-  wabaOffboarded: 'WABA Offboarded',
-  wabaUpdated: 'WABA Updated',
-  threadOwner: 'Thread Owner Changed',
-} as const;
 export type DetailType = (typeof DETAIL_TYPES)[keyof typeof DETAIL_TYPES];
 
 export interface DomainEvent {

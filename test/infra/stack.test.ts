@@ -398,6 +398,8 @@ describe('the stack', () => {
       'reconciliation run failed',
       'no webhook announced',
       'rolling 7 days',
+      'Domain events could not be published',
+      'No reconciliation sweep completed',
     ]) {
       expect(
         names.some((name) => name.includes(topic)),

@@ -1,0 +1,38 @@
+import AjvDraft04 from 'ajv-draft-04';
+import { describe, expect, it } from 'vitest';
+import { EVENT_SCHEMAS } from '../../infra/constructs/event-schemas.js';
+import { DETAIL_TYPES } from '../../shared/constants.js';
+import { deliver, readJson, webhookSamples } from '../support/corpus.js';
+import { useLocalStack } from '../support/local-stack.js';
+
+/**
+ * The schemas the stack registers are the events Switchboard really emits: every public webhook sample goes
+ * through local mode, and every event on its bus must validate against the schema of its detail-type.
+ */
+const local = useLocalStack();
+// A CommonJS module: under Node's ESM interop its class is the default export's `default`.
+const Ajv = AjvDraft04.default;
+
+describe('domain event schemas', () => {
+  it('every event the public samples cause validates against its registered schema', async () => {
+    // Prepare
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validators = new Map(
+      Object.entries(EVENT_SCHEMAS).map(([detailType, schema]) => [detailType, ajv.compile(schema)]),
+    );
+
+    // Act
+    for (const each of webhookSamples()) await deliver(local.stack, each.body);
+    const { items } = (await readJson(local.stack, '/local/events?after=0')).body as {
+      items: Record<string, unknown>[];
+    };
+
+    // Assess
+    expect(new Set(items.map((item) => item['detail-type']))).toEqual(new Set(Object.values(DETAIL_TYPES)));
+    for (const item of items) {
+      const validate = validators.get(String(item['detail-type']));
+      const valid = validate?.(item) ?? false;
+      expect(valid, `${String(item['detail-type'])}: ${ajv.errorsText(validate?.errors)}`).toBe(true);
+    }
+  });
+});
