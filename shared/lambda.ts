@@ -1,10 +1,14 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type HttpErrorOptions, httpErrors } from './http/http-errors.js';
 import type { HttpApiEvent, HttpResult } from './http/types.js';
 import type { EmfMetrics } from './observability/emf.js';
 import type { Telemetry } from './observability/telemetry.js';
+
+/** The invocation's context on every log line (Powertools' `injectLambdaContext`, for our logger). */
+const logContext = (telemetry: Telemetry): MiddlewareObj<unknown, unknown, Error, Context> => ({
+  before: async (request) => telemetry.logger.addContext(request.context),
+});
 
 /**
  * Flushes metrics once per invocation, like Powertools' `logMetrics`, but only when there are some:
@@ -33,9 +37,7 @@ const publishMetrics = (metrics: EmfMetrics): MiddlewareObj<unknown, unknown, Er
  * context on every log line, and metrics flushed once per invocation.
  */
 export const lambda = <E, R>(telemetry: Telemetry, handler: (event: E, context: Context) => Promise<R>) =>
-  middy<E, R>(handler)
-    .use(injectLambdaContext(telemetry.logger, { resetKeys: true }))
-    .use(publishMetrics(telemetry.metrics));
+  middy<E, R>(handler).use(logContext(telemetry)).use(publishMetrics(telemetry.metrics));
 
 /**
  * An HTTP-facing function: the common stack plus the one error mapping (`httpErrors`), so handlers only

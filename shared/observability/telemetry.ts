@@ -1,9 +1,9 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { METRIC_NAMESPACE } from '../constants.js';
 import { EmfMetrics } from './emf.js';
+import { Logger } from './logger.js';
 
 /**
- * Structured logs (Powertools Logger, JSON) and CloudWatch embedded-format metrics (`EmfMetrics`).
+ * Structured logs (`Logger`: JSON lines in Powertools' shape) and CloudWatch embedded-format metrics (`EmfMetrics`).
  * `count` with dimensions publishes a single metric at once, so one invocation can report several
  * dimension values (reasons, kinds, outcomes) without mixing them up.
  */
@@ -12,7 +12,7 @@ export class Telemetry {
   public readonly metrics: EmfMetrics;
 
   public constructor(serviceName: string) {
-    this.logger = new Logger({ serviceName });
+    this.logger = new Logger(serviceName);
     this.metrics = new EmfMetrics(METRIC_NAMESPACE, serviceName);
   }
 
