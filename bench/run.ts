@@ -15,6 +15,7 @@ process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 
 const { measureBundles } = await import('./bundles.js');
 const { measureWebhookCpu, measureSqsRequests } = await import('./webhook-cpu.js');
+const { measureArchiveLatency } = await import('./archive-latency.js');
 const { measureLoad } = await import('./load.js');
 const { measureReconcile } = await import('./reconcile.js');
 const { measureLargeSweep, LAMBDA_RUN_BUDGET_MS } = await import('./sweep.js');
@@ -90,6 +91,21 @@ table(
     c.ratio,
     c.logBytesPerDelivery,
   ]),
+);
+
+say('### 3b. What the archive adds to the webhook answer (SQS and Firehose round trips drawn alike)');
+const archiveLatency = await measureArchiveLatency(quick);
+table(
+  ['deliveries', 'without archive p50 / p99', 'with archive p50 / p99', 'added p50', 'added p99'],
+  [
+    [
+      archiveLatency.deliveries,
+      `${ms(archiveLatency.without.p50)} / ${ms(archiveLatency.without.p99)}`,
+      `${ms(archiveLatency.with.p50)} / ${ms(archiveLatency.with.p99)}`,
+      ms(archiveLatency.addedP50Ms),
+      ms(archiveLatency.addedP99Ms),
+    ],
+  ],
 );
 
 say('### 4. Local mode under load (loopback generator in its own process)');
@@ -212,6 +228,7 @@ const results = {
   node: process.version,
   bundles,
   cpu,
+  archiveLatency,
   load,
   sqs,
   reconcile,

@@ -14,28 +14,35 @@ import { createFloorWebhook } from './floors/webhook.js';
 import { round, summary } from './stats.js';
 import { stubHttpHandler } from './stub-http.js';
 
-const SECRET = 'bench-secret';
+export const SECRET = 'bench-secret';
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/000000000000/q';
 
-/** An SQS client whose HTTP handler answers SendMessageBatch locally (all entries succeed) and counts calls. */
-export const stubbedSqs = () => {
+type StubHandler = ReturnType<typeof stubHttpHandler>;
+
+/**
+ * An SQS client whose HTTP handler answers SendMessageBatch locally (all entries succeed) and counts calls;
+ * `wrap` may add a round trip to it.
+ */
+export const stubbedSqs = (wrap: (handler: StubHandler) => StubHandler = (handler) => handler) => {
   const counter = { calls: 0 };
   const md5 = (text: string) => createHash('md5').update(text).digest('hex');
   const client = new SQSClient({
     region: 'us-east-1',
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    requestHandler: stubHttpHandler((requestBody) => {
-      counter.calls += 1;
-      const input = JSON.parse(requestBody) as { Entries: { Id: string; MessageBody: string }[] };
-      return JSON.stringify({
-        Successful: input.Entries.map((entry) => ({
-          Id: entry.Id,
-          MessageId: entry.Id,
-          MD5OfMessageBody: md5(entry.MessageBody),
-        })),
-        Failed: [],
-      });
-    }),
+    requestHandler: wrap(
+      stubHttpHandler((requestBody) => {
+        counter.calls += 1;
+        const input = JSON.parse(requestBody) as { Entries: { Id: string; MessageBody: string }[] };
+        return JSON.stringify({
+          Successful: input.Entries.map((entry) => ({
+            Id: entry.Id,
+            MessageId: entry.Id,
+            MD5OfMessageBody: md5(entry.MessageBody),
+          })),
+          Failed: [],
+        });
+      }),
+    ),
   });
   return { client, counter };
 };
