@@ -32,7 +32,7 @@ export class SwitchboardStack extends Stack {
     const { actions } = new Actions(this, 'Act', state, settings);
     const { httpApi, stage } = new SwitchboardHttpApi(this, 'Http', { webhook, api, actions, reconcile });
     const events = new DomainEvents(this, 'Events', state);
-    new EventSchemas(this, 'EventSchemas');
+    const schemas = new EventSchemas(this, 'EventSchemas');
     const queues = Object.values(state.queues);
     const queueConsumers = [consumers.solutions, consumers.wabas, consumers.threads, actions];
     new Alarms(this, 'Monitoring', {
@@ -69,6 +69,10 @@ export class SwitchboardStack extends Stack {
     new CfnOutput(this, 'EventBusName', {
       value: events.bus.eventBusName,
       description: 'Domain events (source "switchboard"): subscribe with EventBridge rules',
+    });
+    new CfnOutput(this, 'EventSchemaRegistryName', {
+      value: schemas.registry.attrRegistryName,
+      description: 'JSON Schemas (draft 4) of the domain events, one per detail-type',
     });
     new CfnOutput(this, 'ArchiveBucketName', {
       value: state.archive.bucketName,

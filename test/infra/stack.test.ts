@@ -450,7 +450,7 @@ describe('the stack', () => {
     });
   });
 
-  it('outputs the webhook URL, the secret ARNs and the queue URLs', () => {
+  it('outputs the webhook URL, the secret ARNs, the queue URLs, the event bus, its schemas and the archive', () => {
     const outputs = Object.keys(template.toJSON().Outputs as object);
     for (const name of [
       'WebhookUrl',
@@ -460,6 +460,9 @@ describe('the stack', () => {
       'WabasQueueUrl',
       'ThreadsQueueUrl',
       'PassthroughQueueUrl',
+      'EventBusName',
+      'EventSchemaRegistryName',
+      'ArchiveBucketName',
     ]) {
       expect(outputs).toContain(name);
     }
