@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import {
   type ArchivedDelivery,
   type ArchiveReader,
@@ -7,42 +7,46 @@ import {
   partitionsFor,
 } from '../archive/archive.js';
 import { ARCHIVE_PREFIX } from '../constants.js';
+import { loadS3Objects } from './lazy-s3.js';
+import type { S3Reader } from './s3-objects.js';
 
-/** Reads the archive bucket hour by hour for a replay (never in the webhook). */
+/**
+ * Reads the archive bucket hour by hour for a replay (never in the webhook). Replays are rare, so the S3
+ * client is the lazy chunk (`shared/aws/lazy-s3.ts`): the reconcile function's cold start never parses it.
+ */
 export class S3ArchiveReader implements ArchiveReader {
+  private reader: Promise<S3Reader> | undefined;
+
   public constructor(
     private readonly bucket: string,
-    private readonly s3: S3Client = new S3Client({}),
+    private readonly config: S3ClientConfig = {},
   ) {}
 
   public async *read(fromMs: number, toMs: number): AsyncIterable<ArchivedDelivery> {
     for (const partition of partitionsFor(fromMs, toMs)) {
       let token: string | undefined;
       do {
-        const page = await this.s3.send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: `${ARCHIVE_PREFIX}${partition}/`,
-            ContinuationToken: token,
-          }),
-        );
-        for (const object of page.Contents ?? []) {
-          if (object.Key === undefined) continue;
-          for (const entry of parseArchiveLines(await this.text(object.Key, true))) {
+        const page = await (await this.s3()).list(`${ARCHIVE_PREFIX}${partition}/`, token);
+        for (const key of page.keys) {
+          for (const entry of parseArchiveLines(await this.text(key, true))) {
             if (entry.receivedAt < fromMs || entry.receivedAt > toMs) continue;
             const body =
               'body' in entry ? entry.body : Buffer.from(await this.text(entry.large, false), 'base64');
             yield { receivedAt: entry.receivedAt, body };
           }
         }
-        token = page.NextContinuationToken;
+        token = page.next;
       } while (token !== undefined);
     }
   }
 
+  private s3(): Promise<S3Reader> {
+    this.reader ??= loadS3Objects().then((module) => module.s3Reader(this.bucket, this.config));
+    return this.reader;
+  }
+
   private async text(key: string, gzipped: boolean): Promise<string> {
-    const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-    const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+    const bytes = await (await this.s3()).bytes(key);
     return (gzipped ? gunzipSync(bytes) : bytes).toString('utf8');
   }
 }
