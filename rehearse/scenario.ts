@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EXAMPLE, FIXTURES } from '../fixtures/deliveries.js';
 import { ACCOUNT, type Deployment, META_SECRET, REGION } from './deployment.js';
 import { type Check, type Driver, driver } from './driver.js';
+import { replay } from './replay.js';
 import { scheduledFunctionsOf, streamSourcesOf } from './template.js';
 
 export type { Check } from './driver.js';
@@ -139,7 +140,8 @@ const reconcile = async ({ check, http, deployment }: Driver) => {
 /**
  * The rehearsal's story, told to the bundles through the template's own wiring (routes, event source
  * mappings, schedule): signed deliveries in, consumers fed from what the webhook queued, state read back,
- * actions against the sandbox Graph API, a scheduled and an on-demand reconciliation.
+ * actions against the sandbox Graph API, a scheduled and an on-demand reconciliation, the domain events of
+ * the streams, and a replay of the archive that changes nothing.
  */
 export const runScenario = async (deployment: Deployment): Promise<Check[]> => {
   const story = driver(deployment);
@@ -147,6 +149,7 @@ export const runScenario = async (deployment: Deployment): Promise<Check[]> => {
   await readAndAct(story);
   await reconcile(story);
   await domainEvents(story);
+  await replay(story);
   return story.checks;
 };
 

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** A DynamoDB stream record as Lambda delivers it (NEW_AND_OLD_IMAGES), built from dynalite's item before and after. */
 export interface StreamRecord {
@@ -130,4 +130,53 @@ export const answerJsonService = (
     return { action: 'firehose:PutRecord', resources: [record.DeliveryStreamName ?? ''] };
   }
   return undefined;
+};
+
+const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * S3, path style (the SDK's choice for an IP endpoint): PutObject and GetObject on `bucket/key`, and
+ * ListObjectsV2 (`?list-type=2&prefix=`) on `bucket`, all in one page.
+ */
+export const answerS3 = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: Buffer,
+  objects: Map<string, Buffer>,
+  log: { record(action: string, resource: string): void; unsupported(action: string): void },
+) => {
+  const url = new URL(request.url ?? '/', 'http://s3');
+  const path = decodeURIComponent(url.pathname).replace(/^\//, '');
+  const method = request.method ?? 'GET';
+  if (method === 'GET' && url.searchParams.get('list-type') === '2') {
+    const bucket = path.replace(/\/$/, '');
+    log.record('s3:ListObjectsV2', bucket);
+    const prefix = `${bucket}/${url.searchParams.get('prefix') ?? ''}`;
+    const keys = [...objects.keys()].filter((key) => key.startsWith(prefix)).sort();
+    const contents = keys
+      .map(
+        (key) =>
+          `<Contents><Key>${xml(key.slice(bucket.length + 1))}</Key><Size>${objects.get(key)?.length ?? 0}</Size></Contents>`,
+      )
+      .join('');
+    response.writeHead(200, { 'content-type': 'application/xml' });
+    return response.end(
+      `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>${xml(bucket)}</Name><KeyCount>${keys.length}</KeyCount><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`,
+    );
+  }
+  const action = method === 'PUT' ? 's3:PutObject' : method === 'GET' ? 's3:GetObject' : `s3:${method}`;
+  log.record(action, path);
+  if (method === 'PUT') {
+    objects.set(path, body);
+    response.writeHead(200, { etag: `"${createHash('md5').update(body).digest('hex')}"` });
+    return response.end();
+  }
+  const stored = objects.get(path);
+  if (method === 'GET' && stored !== undefined) {
+    response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': stored.length });
+    return response.end(stored);
+  }
+  log.unsupported(action);
+  response.writeHead(404, { 'content-type': 'application/xml' });
+  return response.end('<Error><Code>NoSuchKey</Code><Message>not found</Message></Error>');
 };

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { closeServer } from '../local/net.js';
 import {
   answerJsonService,
+  answerS3,
   itemIn,
   type PutEvent,
   type StreamRecord,
@@ -272,23 +273,10 @@ export class AwsStandIns {
   }
 
   private s3(request: IncomingMessage, response: ServerResponse, body: Buffer) {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://s3').pathname).replace(/^\//, '');
-    const method = request.method ?? 'GET';
-    const action = method === 'PUT' ? 's3:PutObject' : method === 'GET' ? 's3:GetObject' : `s3:${method}`;
-    this.record(request, action, path);
-    if (method === 'PUT') {
-      this.objects.set(path, body);
-      response.writeHead(200, { etag: `"${md5(body.toString('utf8'))}"` });
-      return response.end();
-    }
-    const stored = this.objects.get(path);
-    if (method === 'GET' && stored !== undefined) {
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': stored.length });
-      return response.end(stored);
-    }
-    this.unsupported.push(action);
-    response.writeHead(404, { 'content-type': 'application/xml' });
-    return response.end('<Error><Code>NoSuchKey</Code><Message>not found</Message></Error>');
+    answerS3(request, response, body, this.objects, {
+      record: (action, resource) => this.record(request, action, resource),
+      unsupported: (action) => this.unsupported.push(action),
+    });
   }
 }
 

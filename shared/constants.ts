@@ -67,7 +67,8 @@ export const SQS_MAX_MESSAGE_BYTES = 1_048_576;
  * `shared/aws/lazy-s3.ts`, `lazy-sqs.ts`). In tests and local mode the source modules are imported instead.
  */
 export const LAZY_CHUNKS = [
-  { source: 'shared/aws/s3-objects.ts', file: 's3-objects.mjs' },
+  { source: 'shared/aws/s3-put.ts', file: 's3-put.mjs' },
+  { source: 'shared/aws/s3-read.ts', file: 's3-read.mjs' },
   { source: 'shared/aws/sqs-send.ts', file: 'sqs-send.mjs' },
 ] as const;
 

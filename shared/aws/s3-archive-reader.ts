@@ -7,12 +7,12 @@ import {
   partitionsFor,
 } from '../archive/archive.js';
 import { ARCHIVE_PREFIX } from '../constants.js';
-import { loadS3Objects } from './lazy-s3.js';
-import type { S3Reader } from './s3-objects.js';
+import { loadS3Read } from './lazy-s3-read.js';
+import type { S3Reader } from './s3-read.js';
 
 /**
  * Reads the archive bucket hour by hour for a replay (never in the webhook). Replays are rare, so the S3
- * client is the lazy chunk (`shared/aws/lazy-s3.ts`): the reconcile function's cold start never parses it.
+ * client is the lazy chunk (`shared/aws/lazy-s3-read.ts`): the reconcile function's cold start never parses it.
  */
 export class S3ArchiveReader implements ArchiveReader {
   private reader: Promise<S3Reader> | undefined;
@@ -41,7 +41,7 @@ export class S3ArchiveReader implements ArchiveReader {
   }
 
   private s3(): Promise<S3Reader> {
-    this.reader ??= loadS3Objects().then((module) => module.s3Reader(this.bucket, this.config));
+    this.reader ??= loadS3Read().then((module) => module.s3Reader(this.bucket, this.config));
     return this.reader;
   }
 

@@ -1,6 +1,6 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import type { ClaimWriter } from '../queue/ports.js';
-import { loadS3Objects } from './lazy-s3.js';
+import { loadS3Put } from './lazy-s3.js';
 
 /**
  * Claim checks in S3 (the bucket is encrypted, TLS-only and expires objects by lifecycle). Claim checks are
@@ -15,7 +15,7 @@ export class S3ClaimWriter implements ClaimWriter {
   ) {}
 
   public async put(key: string, body: string): Promise<void> {
-    this.send ??= loadS3Objects().then((module) => module.s3Put(this.bucket, this.config));
+    this.send ??= loadS3Put().then((module) => module.s3Put(this.bucket, this.config));
     await (await this.send)(key, body);
   }
 }

@@ -1,24 +1,6 @@
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 
-/**
- * Every S3 call Switchboard makes, in the one lazy chunk (`s3-objects.mjs`) imported on demand: claim checks
- * and large archived bodies (`s3Put`), the archive read back for a replay (`s3Reader`).
- */
-export const s3Put = (bucket: string, config: S3ClientConfig) => {
-  const s3 = new S3Client(config);
-  return async (key: string, body: string): Promise<void> => {
-    await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
-    );
-  };
-};
-
+/** The archive read back for a replay; imported on demand (the `s3-read.mjs` chunk), never by the webhook. */
 export interface S3Reader {
   /** One page of the keys under `prefix`, and the token of the next page if any. */
   list(prefix: string, token: string | undefined): Promise<{ keys: string[]; next: string | undefined }>;
