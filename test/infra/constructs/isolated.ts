@@ -43,3 +43,14 @@ export const allowedActions = (template: Template): string[] =>
         ),
     ),
   ].sort();
+
+/** Everything the webhook may do: queue, archive (large bodies to S3), read its secret, log. */
+export const WEBHOOK_ACTIONS = [
+  'firehose:PutRecord',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  's3:PutObject',
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetSecretValue',
+  'sqs:SendMessage',
+];
