@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { BUNDLING } from '../infra/constructs/switchboard-function.js';
+import { BUNDLING, DEFERRED_BUILTINS } from '../infra/constructs/switchboard-function.js';
 import { round, summary } from './stats.js';
 
 const run = promisify(execFile);
@@ -64,6 +64,7 @@ export const bundle = async (entry: string, outfile: string): Promise<number> =>
     external: BUNDLING.externalModules,
     banner: { js: BUNDLING.banner },
     define: BUNDLING.define,
+    alias: DEFERRED_BUILTINS,
     metafile: true,
     logLevel: 'silent',
   });

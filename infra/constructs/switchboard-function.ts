@@ -43,6 +43,16 @@ export const chunkCommand = (inputDir: string, outputDir: string, chunk: (typeof
     '--log-level=warning',
   ].join(' ');
 
+/**
+ * Node built-ins middy imports at its top for response streaming only, which no function uses: each bundle
+ * gets a stand-in that loads the real module only if asked (shared/bundling/), so a cold start does not load
+ * Node's web streams. An import the stand-in does not provide fails the build.
+ */
+export const DEFERRED_BUILTINS: Record<string, string> = {
+  'node:stream/web': join(root, 'shared', 'bundling', 'stream-web.ts'),
+  'node:stream/promises': join(root, 'shared', 'bundling', 'stream-promises.ts'),
+};
+
 export const BUNDLING = {
   minify: true,
   sourceMap: true,
@@ -56,6 +66,9 @@ export const BUNDLING = {
   banner: BANNER,
   // Rare paths (claim checks, dead letters, token jobs) load from chunks beside index.mjs: see shared/aws/lazy-s3.ts and lazy-sqs.ts.
   define: { 'process.env.SWITCHBOARD_CHUNKS': JSON.stringify('separate') },
+  esbuildArgs: Object.fromEntries(
+    Object.entries(DEFERRED_BUILTINS).map(([module, standIn]) => [`--alias:${module}`, standIn]),
+  ),
   commandHooks: {
     beforeBundling: (): string[] => [],
     beforeInstall: (): string[] => [],
