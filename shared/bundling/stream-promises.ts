@@ -8,6 +8,7 @@ type Pipeline = typeof StreamPromises.pipeline;
  * written without the `node:` prefix so the alias does not apply to it.
  */
 export const pipeline = (async (...args: Parameters<Pipeline>) => {
+  // biome-ignore lint/style/useNodejsImportProtocol: with `node:` the bundles' alias would resolve this to itself.
   const streams = await import('stream/promises');
   return streams.pipeline(...args);
 }) as Pipeline;

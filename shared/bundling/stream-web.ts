@@ -6,6 +6,7 @@
  * global class, which Node loads only when it is first asked for. Any other import from the module fails the
  * build (esbuild: no matching export), so nothing can receive this stand-in silently.
  */
+// biome-ignore lint/complexity/noStaticOnlyClass: `instanceof` needs a callable with Symbol.hasInstance; middy never constructs it.
 export class ReadableStream {
   public static [Symbol.hasInstance](value: unknown): boolean {
     return value instanceof globalThis.ReadableStream;
