@@ -28,7 +28,7 @@ export class SwitchboardStack extends Stack {
     const { webhook } = new Ingestion(this, 'Ingestion', state);
     const consumers = new Consumers(this, 'Consumers', state, settings).functions;
     const { api } = new ReadApi(this, 'Read', state);
-    const { reconcile } = new Reconciliation(this, 'Reconciliation', state, settings);
+    const { reconcile, sweep } = new Reconciliation(this, 'Reconciliation', state, settings);
     const { actions } = new Actions(this, 'Act', state, settings);
     const { httpApi, stage } = new SwitchboardHttpApi(this, 'Http', { webhook, api, actions, reconcile });
     const events = new DomainEvents(this, 'Events', state);
@@ -40,6 +40,7 @@ export class SwitchboardStack extends Stack {
       webhook,
       consumers: queueConsumers,
       reconcile,
+      sweep,
       httpFunctions: [
         { fn: api, service: 'api' },
         { fn: actions, service: 'actions' },

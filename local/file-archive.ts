@@ -1,5 +1,5 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type ArchivedDelivery,
   type ArchiveReader,
@@ -9,6 +9,7 @@ import {
   parseArchiveLines,
   partitionsFor,
 } from '../shared/archive/archive.js';
+import { LineFile } from './durable-file.js';
 
 /**
  * Local mode's archive: the same JSON lines as the AWS archive, one file per hour under the data folder
@@ -26,9 +27,13 @@ export class FileArchive implements DeliveryArchive, ArchiveReader {
       this.memory.set(partition, `${this.memory.get(partition) ?? ''}${line}`);
       return;
     }
-    const path = join(this.folder, `${partition}.jsonl`);
-    mkdirSync(dirname(path), { recursive: true });
-    appendFileSync(path, line);
+    // Opened per delivery (hour files come and go): each open also cuts off a line torn by a crash.
+    const file = new LineFile(join(this.folder, `${partition}.jsonl`));
+    try {
+      file.append(line, false);
+    } finally {
+      file.close();
+    }
   }
 
   public async *read(fromMs: number, toMs: number): AsyncIterable<ArchivedDelivery> {

@@ -21,7 +21,7 @@ import type { SolutionRepository, ThreadRepository, WabaRepository } from '../sh
 import { createWebhookHandler } from '../shared/webhook/handle-webhook.js';
 import type { FileArchive } from './file-archive.js';
 import { localContext } from './lambda-context.js';
-import { MemorySecretStore } from './secret-store.js';
+import type { MemorySecretStore } from './secret-store.js';
 
 export interface LocalFunctionDeps {
   env: Env;
@@ -34,6 +34,8 @@ export interface LocalFunctionDeps {
   claims: ClaimWriter;
   tokenDeadLetters: DeadLetterSink;
   archive: FileArchive;
+  /** Where fetched business tokens are kept: on disk beside the tables that record them, or in memory. */
+  secretStore: MemorySecretStore;
 }
 
 /** Local mode's functions: the same handler factories the Lambda entry points call, with local adapters. */
@@ -50,7 +52,7 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
   const secrets = envSecretSource(env);
   const token = systemUserToken(secrets);
   const graph = new GraphClient({ baseUrl: identity.graphApiBaseUrl, token, maxAttempts: 3, now });
-  const secretStore = new MemorySecretStore();
+  const { secretStore } = deps;
   const webhook = createWebhookHandler({
     secrets,
     publisher: new EnvelopePublisher(deps.sink, deps.claims),

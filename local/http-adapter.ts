@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { matchRoute, type RoutedFunction, routeKey } from '../shared/http/routes.js';
 import type { HttpApiEvent, HttpResult } from '../shared/http/types.js';
 import { closeServer } from './net.js';
@@ -120,6 +121,70 @@ const targetOf = (request: IncomingMessage): URL | undefined => {
   }
 };
 
+/** Responses not yet finished, per connection. */
+const pendingResponses = new WeakMap<Duplex, number>();
+
+const trackResponse = (request: IncomingMessage, response: ServerResponse): void => {
+  const { socket } = request;
+  pendingResponses.set(socket, (pendingResponses.get(socket) ?? 0) + 1);
+  // 'close' comes once the response is finished, or once its connection is gone.
+  response.once('close', () => pendingResponses.set(socket, (pendingResponses.get(socket) ?? 1) - 1));
+};
+
+/** How long a refused connection may keep sending before it is dropped (its answer is already on its way). */
+const REFUSED_LINGER_MS = 2_000;
+
+/** The answer to a request Node could not parse, by Node's error code. */
+const clientErrorAnswer = (error: Error): { status: number; reason: string; body: object } => {
+  const code = 'code' in error ? error.code : undefined;
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return {
+      status: 431,
+      reason: 'Request Header Fields Too Large',
+      body: {
+        error: 'request_header_fields_too_large',
+        message: 'the request line and headers exceed the 16 KiB limit',
+      },
+    };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return {
+      status: 408,
+      reason: 'Request Timeout',
+      body: { error: 'request_timeout', message: 'the request did not arrive in time' },
+    };
+  return {
+    status: 400,
+    reason: 'Bad Request',
+    body: { error: 'bad_request', message: 'malformed HTTP request' },
+  };
+};
+
+/**
+ * Answers a request Node refused before any handler saw it (request line or headers over Node's 16 KiB, or
+ * not HTTP) with the JSON error every other answer carries, where Node alone answers a bare status line.
+ * The connection is half-closed rather than destroyed: destroying it while the client still sends (a 100 KB
+ * URL) makes the kernel reset the connection, and the client loses the answer. Whatever the client sends
+ * after is read and dropped (the parser reports each chunk again: answered once) until it closes, or the
+ * linger ends.
+ */
+const answeredSockets = new WeakSet<Duplex>();
+const answerClientError = (error: Error, socket: Duplex): void => {
+  if (answeredSockets.has(socket)) return;
+  answeredSockets.add(socket);
+  // A raw answer written while a pipelined request's response is going out would land inside it.
+  if (!socket.writable || (pendingResponses.get(socket) ?? 0) > 0) {
+    socket.destroy();
+    return;
+  }
+  const { status, reason, body } = clientErrorAnswer(error);
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
+  setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+};
+
 /** Serves the route table on loopback, dispatching each route to its function's handler. */
 export const startHttpServer = async (options: {
   port: number;
@@ -128,6 +193,7 @@ export const startHttpServer = async (options: {
   onError?: (error: unknown) => void;
 }): Promise<{ server: Server; url: string; close(): Promise<void> }> => {
   const server = createServer((request, response) => {
+    trackResponse(request, response);
     void (async () => {
       try {
         const body = await readBody(request);
@@ -168,6 +234,7 @@ export const startHttpServer = async (options: {
     })();
   });
   server.keepAliveTimeout = 5_000;
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());

@@ -1,14 +1,5 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { LineFile } from './durable-file.js';
 
 /** A queued message as the journal keeps it (the queue's own record, field for field). */
 export interface JournalMessage {
@@ -35,18 +26,18 @@ const COMPACT_SLACK = 1_000;
  * messages are on disk, and a restart (even after `kill -9`) resumes with every message, its receive count and
  * visibility, as SQS would. Sends are written with `fsync` before the call returns (a power cut keeps them
  * too); receives and deletes are plain writes: losing one only makes a message come back, which SQS allows.
- * A torn last line (the process died mid-write) is ignored on load.
+ * A torn last line (the process died mid-write) is cut off when the journal is opened, so the next entry
+ * starts a line of its own (`LineFile`).
  */
 export class QueueJournal {
-  private fd: number;
+  private readonly file: LineFile;
   private lines = 0;
 
   public constructor(
     private readonly path: string,
     private readonly durable = true,
   ) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'a');
+    this.file = new LineFile(path);
   }
 
   /** The messages the journal holds, in send order. */
@@ -98,25 +89,17 @@ export class QueueJournal {
   public compactIfLarge(live: () => readonly JournalMessage[]): void {
     const messages = live();
     if (this.lines < 2 * messages.length + COMPACT_SLACK) return;
-    const temporary = `${this.path}.compacting`;
-    const fd = openSync(temporary, 'w');
-    writeSync(fd, messages.map((message) => `${JSON.stringify({ op: 's', ...message })}\n`).join(''));
-    fsyncSync(fd);
-    closeSync(fd);
-    closeSync(this.fd);
-    renameSync(temporary, this.path);
-    this.fd = openSync(this.path, 'a');
+    this.file.replace(messages.map((message) => `${JSON.stringify({ op: 's', ...message })}\n`).join(''));
     this.lines = messages.length;
   }
 
   public close(): void {
-    closeSync(this.fd);
+    this.file.close();
   }
 
   private write(entries: readonly Entry[], sync: boolean): void {
     if (entries.length === 0) return;
-    writeSync(this.fd, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
-    if (sync) fsyncSync(this.fd);
+    this.file.append(entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''), sync);
     this.lines += entries.length;
   }
 }

@@ -19,13 +19,14 @@ import type { LocalConsumer } from './local-consumer.js';
 import { localRoutes } from './local-routes.js';
 import { StreamedTable } from './local-stream.js';
 import { startSandboxGraph } from './sandbox-graph.js';
-import type { MemorySecretStore } from './secret-store.js';
+import { FileSecretStore, MemorySecretStore } from './secret-store.js';
 
 export interface LocalStackOptions {
   env: Env;
   port?: number;
   /** Folder for dynalite data and claim checks; undefined keeps everything in memory. */
   dataDir?: string;
+  /** Every queue's timing when set (tests and benchmarks compress time); unset, each keeps its own default. */
   visibilityTimeoutMs?: number;
   maxReceiveCount?: number;
   now?: () => number;
@@ -61,6 +62,33 @@ export const withDevDefaults = (env: Env): Env => {
   return filled;
 };
 
+interface QueueTiming {
+  visibilityTimeoutMs: number;
+  maxReceiveCount: number;
+}
+
+/** The domain queues: a failed batch comes back soon, and five receives make a poison message a DLQ entry. */
+const DOMAIN_QUEUE_TIMING: QueueTiming = { visibilityTimeoutMs: 2_000, maxReceiveCount: 5 };
+
+/**
+ * The business-token jobs: a consumer killed mid-fetch (`kill -9`) leaves the business's fetch lease held until
+ * it lapses (`FETCH_LEASE_MS` in shared/actions/business-tokens.ts: the actions function's 30 s plus margin),
+ * and every job of that business meanwhile finds it held and is retried. The retries must outlast the lease,
+ * or those jobs end in the DLQ and the token is never fetched: 10 s × 6 receives, as AWS's 180 s × 5 do.
+ */
+const BUSINESS_TOKEN_QUEUE_TIMING: QueueTiming = { visibilityTimeoutMs: 10_000, maxReceiveCount: 6 };
+
+/** Each queue's timing: the caller's where set, else the queue's own default. */
+export const localQueueTiming = (
+  options: Pick<LocalStackOptions, 'visibilityTimeoutMs' | 'maxReceiveCount'>,
+): { domain: QueueTiming; businessTokens: QueueTiming } => {
+  const timing = (defaults: QueueTiming): QueueTiming => ({
+    visibilityTimeoutMs: options.visibilityTimeoutMs ?? defaults.visibilityTimeoutMs,
+    maxReceiveCount: options.maxReceiveCount ?? defaults.maxReceiveCount,
+  });
+  return { domain: timing(DOMAIN_QUEUE_TIMING), businessTokens: timing(BUSINESS_TOKEN_QUEUE_TIMING) };
+};
+
 /** A real Graph API only when the user configured both its URL and a token; else the sandbox. */
 export const usesSandbox = (env: Env): boolean => !(env[ENV.graphApiBaseUrl] && env.META_SYSTEM_USER_TOKEN);
 
@@ -82,16 +110,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     wabas: new WabaRepository(streamed('wabas'), now),
     threads: new ThreadRepository(streamed('threads'), now),
   };
-  const visibilityTimeoutMs = options.visibilityTimeoutMs ?? 2_000;
-  const maxReceiveCount = options.maxReceiveCount ?? 5;
+  const timing = localQueueTiming(options);
   // With a data folder every queue is journaled: a 200 means the delivery is on disk (CONTRACT: durably queued).
-  const queueSettings = {
-    visibilityTimeoutMs,
-    maxReceiveCount,
-    ...(dataDir === undefined ? {} : { journalDir: join(dataDir, 'queues') }),
-  };
-  const queues = new LocalQueues(queueSettings);
-  const businessTokenQueue = queueWithDlq('business-tokens', queueSettings);
+  const journal = dataDir === undefined ? {} : { journalDir: join(dataDir, 'queues') };
+  const queues = new LocalQueues({ ...timing.domain, ...journal });
+  const businessTokenQueue = queueWithDlq('business-tokens', { ...timing.businessTokens, ...journal });
   const claims = new LocalClaimStore(dataDir === undefined ? undefined : join(dataDir, 'claims'));
   // Graph API: the sandbox unless the user pointed local mode at Meta with a real token.
   const sandboxWebhook = { url: '', appSecret: env.META_APP_SECRET ?? '' };
@@ -106,6 +129,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     claims,
     tokenDeadLetters: businessTokenQueue.deadLetters(),
     archive: new FileArchive(dataDir === undefined ? undefined : join(dataDir, 'archive')),
+    secretStore:
+      dataDir === undefined
+        ? new MemorySecretStore()
+        : new FileSecretStore(join(dataDir, 'secrets', 'business-tokens.json')),
   });
   const consumers = createLocalConsumers({
     env,

@@ -30,6 +30,12 @@ const loadHandler = async () => {
   if (typeof handler !== 'function') {
     throw new Error(`Runtime.HandlerNotFound: ${moduleName}.${exportName} is not a function`);
   }
+  // The Node.js 24 runtime refuses callback-style handlers (three or more declared parameters) at init.
+  if (handler.length >= 3) {
+    throw new Error(
+      `Runtime.CallbackHandlerDeprecated: ${moduleName}.${exportName} declares ${handler.length} parameters`,
+    );
+  }
   return handler;
 };
 

@@ -64,6 +64,17 @@ export class PayloadTooLargeError extends SwitchboardError {
   }
 }
 
+/** A body declared as something other than JSON on a route that reads JSON. */
+export class UnsupportedMediaTypeError extends SwitchboardError {
+  public constructor(contentType: string) {
+    super(
+      415,
+      'unsupported_media_type',
+      `content-type ${contentType} is not accepted: send application/json`,
+    );
+  }
+}
+
 /** A signed delivery with more changes than Meta ever sends: refused before anything is queued. */
 export class TooManyChangesError extends SwitchboardError {
   public constructor(count: number, limit: number) {

@@ -13,6 +13,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag.js';
 import type { SwitchboardSettings } from '../settings.js';
@@ -28,6 +29,8 @@ export interface AlarmsProps {
   /** Functions fed by queues (the three consumers and the actions function's token jobs). */
   consumers: IFunction[];
   reconcile: IFunction;
+  /** The Step Functions loop that drives long sweeps. */
+  sweep: IStateMachine;
   /** The functions behind /v1 (read API, actions, reconciliation), with their Powertools service names. */
   httpFunctions: { fn: IFunction; service: string }[];
   queues: DomainQueue[];
@@ -143,7 +146,14 @@ export class Alarms extends Construct {
       'ReconcileFailed',
       'A reconciliation run failed (token, Graph API, tables). Runbook: "Reconciliation failed".',
       {
-        metric: props.reconcile.metricErrors({ period: rate }),
+        // Runs that failed, were throttled, or whose sweep loop failed, timed out or was aborted.
+        metric: sumOf('reconciliation failures', {
+          e: props.reconcile.metricErrors({ period: rate }),
+          t: props.reconcile.metricThrottles({ period: rate }),
+          f: props.sweep.metricFailed({ period: rate }),
+          o: props.sweep.metricTimedOut({ period: rate }),
+          a: props.sweep.metricAborted({ period: rate }),
+        }),
       },
     );
     this.alarm(

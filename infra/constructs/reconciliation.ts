@@ -41,8 +41,8 @@ export const SWEEP_TIMEOUT = Duration.hours(6);
  * A sweep longer than one run (a partner with hundreds of thousands of WABAs) is driven by a Step Functions
  * Standard workflow, started by the schedule: it invokes the function, which continues the stored sweep from
  * its checkpoint and answers `more`, and loops until the sweep completes. Step Functions rather than a
- * re-invoking function or a tighter schedule: the loop is visible (each run is a history event), retries of
- * Lambda service errors are built in, one execution holds the lease across its runs so nothing interleaves,
+ * re-invoking function or a tighter schedule: the loop is visible (each run is a history event), throttled
+ * invocations are retried with backoff, one execution holds the lease across its runs so nothing interleaves,
  * and it costs a few state transitions per run. A run the schedule starts while a sweep is going finds the
  * lease held and ends at once.
  */
@@ -119,7 +119,16 @@ export class Reconciliation extends Construct {
       lambdaFunction: this.reconcile,
       payload: TaskInput.fromObject({ sweepOwner: JsonPath.stringAt('$$.Execution.Id') }),
       payloadResponseOnly: true,
-      retryOnServiceExceptions: true,
+      // CDK's default retries (service errors, client timeouts) may fire while the first invocation still runs,
+      // and both would hold this execution's lease: only a throttle, which never ran, is retried. Any other
+      // failure ends the execution (ReconcileFailed), and the next schedule continues from the checkpoint.
+      retryOnServiceExceptions: false,
+    });
+    run.addRetry({
+      errors: ['Lambda.TooManyRequestsException'],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
     });
     const pause = new Wait(this, 'Pause', { time: WaitTime.duration(Duration.seconds(1)) });
     const definition = run.next(

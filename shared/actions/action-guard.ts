@@ -77,9 +77,11 @@ export class ActionGuard {
     const pk = `idempotency#${sha256(key)}`;
     const fingerprint = sha256(`${event.routeKey}\n${event.rawPath}\n${event.body ?? ''}`);
     const nowSeconds = Math.floor(this.now() / 1000);
+    // A running claim lives only as long as the action's lease: if its process dies before answering, the
+    // client's retry with the same key runs again instead of finding the key locked for a day.
     const claimed = await this.control.claim(
       pk,
-      { fingerprint, state: 'running', expiresAt: nowSeconds + IDEMPOTENCY_TTL_SECONDS },
+      { fingerprint, state: 'running', expiresAt: nowSeconds + Math.ceil(ACTION_LEASE_MS / 1000) },
       nowSeconds,
     );
     if (!claimed) return this.replay(pk, fingerprint);
@@ -88,12 +90,18 @@ export class ActionGuard {
       result = await this.exclusive(resource, run);
     } catch (error) {
       const answer = toErrorResponse(error);
-      if (isFinal(answer, error)) await this.control.set(pk, { state: 'done', ...stored(answer) });
-      else await this.control.expire(pk);
+      if (isFinal(answer, error)) await this.keep(pk, answer);
+      else await this.control.expire(pk, Math.floor(this.now() / 1000));
       throw error;
     }
-    await this.control.set(pk, { state: 'done', ...stored(result) });
+    await this.keep(pk, result);
     return result;
+  }
+
+  /** The final answer, replayed for 24 hours from now. */
+  private async keep(pk: string, answer: HttpResult): Promise<void> {
+    const expiresAt = Math.floor(this.now() / 1000) + IDEMPOTENCY_TTL_SECONDS;
+    await this.control.set(pk, { state: 'done', ...stored(answer), expiresAt });
   }
 
   private async replay(pk: string, fingerprint: string): Promise<HttpResult> {

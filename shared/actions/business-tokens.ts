@@ -79,8 +79,11 @@ export interface BusinessTokenDeps {
   now?: () => number;
 }
 
-/** Longer than one fetch and one secret write with their retries; a crashed holder's lease lapses after it. */
-const FETCH_LEASE_MS = 120_000;
+/**
+ * Longer than the actions function's 30 s timeout, so the holder has answered or died by then; short enough
+ * that the jobs waiting behind a crashed holder (retried by their queue) find it free before their DLQ.
+ */
+export const FETCH_LEASE_MS = 35_000;
 
 interface StoredToken {
   secretName: string;

@@ -23,7 +23,8 @@ import {
   TokenFetchInProgressError,
 } from './business-tokens.js';
 import { parseReviewedTerms, type SolutionAction, type SolutionActions } from './solution-actions.js';
-import { parseThreadInput, type ThreadAction, type ThreadActions } from './thread-actions.js';
+import type { ThreadActions } from './thread-actions.js';
+import { parseThreadInput, type ThreadAction } from './thread-input.js';
 
 export interface ActionsDeps {
   solutions: SolutionActions;
@@ -44,7 +45,9 @@ export interface ActionsDeps {
 const routes = (deps: ActionsDeps) => {
   const guard = new ActionGuard(deps.control, deps.now);
   const solution = (action: SolutionAction) => async (event: HttpApiEvent) => {
-    const terms = action === 'accept' ? parseReviewedTerms(jsonObjectBody(event)) : {};
+    // Every action reads its body: only `accept` has fields, but a body that is not JSON is refused for all.
+    const body = jsonObjectBody(event);
+    const terms = action === 'accept' ? parseReviewedTerms(body) : {};
     const solutionId = pathId(event, 'solutionId');
     return guard.perform(event, `solution#${solutionId}`, async () =>
       json(200, await deps.solutions.perform(solutionId, action, terms)),
@@ -79,6 +82,7 @@ const routes = (deps: ActionsDeps) => {
     'threads.metadata': thread('metadata'),
     'tokens.refresh': async (event) => {
       const businessId = pathId(event, 'businessId');
+      jsonObjectBody(event);
       return guard.perform(event, `business#${businessId}`, async () =>
         json(200, await refreshBusinessTokens(deps.businessTokens, businessId)),
       );

@@ -8,6 +8,7 @@ import {
 } from '../domain/solution.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
 import { type GraphClient, graphPath } from '../graph/client.js';
+import { GraphOutcomeUnknownError } from '../graph/errors.js';
 import { bodyId } from '../http/request.js';
 import type { SolutionRepository } from '../store/repositories.js';
 import { isRecord } from '../util/json.js';
@@ -28,6 +29,8 @@ interface ActionRule {
   allows: (solution: Pick<Solution, 'status' | 'pendingRequest'>) => boolean;
   /** The status the solution has once Meta said yes. */
   resultingStatus: string;
+  /** Whether Meta's state shows the action done: how an unconfirmed call is settled by reading it. */
+  done: (solution: Pick<Solution, 'status' | 'pendingRequest'>) => boolean;
   why: string;
 }
 
@@ -43,6 +46,7 @@ export const SOLUTION_ACTIONS: Record<SolutionAction, ActionRule> = {
     allowedFrom: ['INITIATED', 'PENDING'],
     allows: (solution) => awaitingOurAnswer(solution),
     resultingStatus: 'ACTIVE',
+    done: (solution) => solution.status === 'ACTIVE' && !awaitingOurAnswer(solution),
     why: 'only a solution waiting for our answer (INITIATED or PENDING) can be accepted; accepted solutions cannot be declined',
   },
   reject: {
@@ -50,6 +54,7 @@ export const SOLUTION_ACTIONS: Record<SolutionAction, ActionRule> = {
     allowedFrom: ['INITIATED', 'PENDING'],
     allows: (solution) => awaitingOurAnswer(solution),
     resultingStatus: 'REJECTED',
+    done: (solution) => solution.status === 'REJECTED',
     why: 'only a solution waiting for our answer (INITIATED or PENDING) can be rejected',
   },
   deactivation: {
@@ -57,6 +62,7 @@ export const SOLUTION_ACTIONS: Record<SolutionAction, ActionRule> = {
     allowedFrom: ['ACTIVE'],
     allows: (solution) => solution.status === 'ACTIVE' && !deactivationPending(solution),
     resultingStatus: 'PENDING_DEACTIVATION',
+    done: deactivationPending,
     why: 'only an ACTIVE solution can be asked to deactivate',
   },
   'deactivation/accept': {
@@ -64,6 +70,7 @@ export const SOLUTION_ACTIONS: Record<SolutionAction, ActionRule> = {
     allowedFrom: ['PENDING_DEACTIVATION'],
     allows: deactivationPending,
     resultingStatus: 'DEACTIVATED',
+    done: (solution) => solution.status === 'DEACTIVATED',
     why: 'there is no pending deactivation request (status or pendingRequest must be PENDING_DEACTIVATION)',
   },
   'deactivation/reject': {
@@ -71,6 +78,7 @@ export const SOLUTION_ACTIONS: Record<SolutionAction, ActionRule> = {
     allowedFrom: ['PENDING_DEACTIVATION'],
     allows: deactivationPending,
     resultingStatus: 'ACTIVE',
+    done: (solution) => solution.status === 'ACTIVE' && !deactivationPending(solution),
     why: 'there is no pending deactivation request (status or pendingRequest must be PENDING_DEACTIVATION)',
   },
 };
@@ -171,10 +179,9 @@ export class SolutionActions {
       );
     }
     if (action === 'accept') await this.checkTerms(solutionId, terms);
-    const answer = await this.deps.graph.request<unknown>({
-      method: 'POST',
-      path: graphPath(solutionId, rule.edge),
-    });
+    const answer = await this.deps.graph
+      .request<unknown>({ method: 'POST', path: graphPath(solutionId, rule.edge) })
+      .catch((error: unknown) => this.settle(solutionId, rule, error));
     const timeMs = (this.deps.now ?? Date.now)();
     const event: SolutionEvent = {
       solutionId,
@@ -189,6 +196,28 @@ export class SolutionActions {
     const recorded = await this.deps.solutions.get(solutionId);
     if (recorded === undefined) throw new Error(`solution ${solutionId} vanished after ${action}`);
     return recorded;
+  }
+
+  /**
+   * A call Meta did not confirm (timed out, reset, 5xx) may have acted: Meta's own reading of the solution
+   * says whether it did. Done: that reading is the answer recorded. Not done, or unreadable: the 504 stands,
+   * and nothing is recorded, so the client's retry acts again.
+   */
+  private async settle(solutionId: string, rule: ActionRule, error: unknown): Promise<SolutionDetails> {
+    if (!(error instanceof GraphOutcomeUnknownError)) throw error;
+    const details = await this.deps.graph
+      .request<SolutionDetails>({
+        path: graphPath(solutionId),
+        query: { fields: 'name,status,status_for_pending_request' },
+      })
+      .catch(() => undefined);
+    if (details?.status === undefined) throw error;
+    const reading = {
+      status: details.status,
+      pendingRequest: pendingRequestOf(details.status_for_pending_request),
+    };
+    if (!rule.done(reading)) throw error;
+    return details;
   }
 
   /**

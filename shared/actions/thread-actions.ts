@@ -2,75 +2,14 @@ import { appName } from '../domain/apps.js';
 import { eventIdOf } from '../domain/event-id.js';
 import { idOrNull, toMilliseconds } from '../domain/fields.js';
 import type { Platform, Thread, ThreadEvent } from '../domain/thread.js';
-import { BadRequestError, ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import { type GraphClient, graphPath } from '../graph/client.js';
-import { bodyId } from '../http/request.js';
+import { GraphApiError, GraphOutcomeUnknownError, noGraphBody } from '../graph/errors.js';
 import type { SecretSource } from '../secrets/meta-secrets.js';
 import { type PageTokens, pageTokenFor } from '../secrets/page-tokens.js';
 import type { ThreadRepository } from '../store/repositories.js';
 import { type InstagramPages, InstagramPageUnknownError } from './instagram-pages.js';
-
-export type ThreadAction = 'take' | 'pass' | 'request' | 'release' | 'extend' | 'metadata';
-
-/** Meta lets control be extended by at most 7 days. */
-export const MAX_EXTEND_SECONDS = 7 * 24 * 60 * 60;
-/** Meta's limit for handover metadata. */
-export const MAX_METADATA_LENGTH = 1000;
-
-const EDGES: Record<ThreadAction, string> = {
-  take: 'take_thread_control',
-  pass: 'pass_thread_control',
-  request: 'request_thread_control',
-  release: 'release_thread_control',
-  extend: 'extend_thread_control',
-  metadata: 'pass_thread_metadata',
-};
-
-interface ActionInput {
-  metadata?: string;
-  targetAppId?: string;
-  durationSeconds?: number;
-}
-
-const optionalMetadata = (body: Record<string, unknown>, required: boolean): string | undefined => {
-  const value = body.metadata;
-  if (value === undefined || value === null) {
-    if (required) throw new BadRequestError('metadata is required');
-    return undefined;
-  }
-  if (typeof value !== 'string') throw new BadRequestError('metadata must be a string');
-  if (value.length > MAX_METADATA_LENGTH)
-    throw new BadRequestError(`metadata is longer than ${MAX_METADATA_LENGTH} characters`);
-  return value;
-};
-
-const appIdField = (body: Record<string, unknown>): string => bodyId(body, 'targetAppId');
-
-/** Validates an action's body; 400 names what is wrong. */
-export const parseThreadInput = (action: ThreadAction, body: Record<string, unknown>): ActionInput => {
-  switch (action) {
-    case 'pass':
-      return { targetAppId: appIdField(body), metadata: optionalMetadata(body, false) };
-    case 'metadata':
-      return { targetAppId: appIdField(body), metadata: optionalMetadata(body, true) };
-    case 'extend': {
-      const duration = body.durationSeconds;
-      if (
-        typeof duration !== 'number' ||
-        !Number.isInteger(duration) ||
-        duration < 1 ||
-        duration > MAX_EXTEND_SECONDS
-      ) {
-        throw new BadRequestError(
-          `durationSeconds must be a whole number of seconds from 1 to ${MAX_EXTEND_SECONDS} (7 days)`,
-        );
-      }
-      return { durationSeconds: duration };
-    }
-    default:
-      return { metadata: optionalMetadata(body, false) };
-  }
-};
+import { type ActionInput, EDGES, type ThreadAction } from './thread-input.js';
 
 interface ThreadOwnerResponse {
   data?: { thread_owner?: { app_id?: unknown; expiration?: unknown } }[];
@@ -146,6 +85,11 @@ export class ThreadActions {
       query: { recipient: userId },
       token: pageTokenFor(this.deps.pageTokens, target.pageId),
     });
+    if (!Array.isArray(response?.data)) {
+      // Without `data` Meta said nothing about the owner: reading that as idle would invent a fact.
+      const message = 'Graph answered thread_owner without a data array';
+      throw new GraphApiError(200, noGraphBody(message), graphPath(target.pageId, 'thread_owner'));
+    }
     const owner = ownerFrom(response);
     return this.record(pageId, userId, target, {
       kind: 'observed',
@@ -176,17 +120,19 @@ export class ThreadActions {
     const current = await this.deps.threads.get(pageId, userId);
     this.guard(action, current, input);
     const target = await this.targetOf(pageId, current);
-    const response = await this.deps.graph.request<ThreadOwnerResponse>({
-      method: 'POST',
-      path: graphPath(target.pageId, EDGES[action]),
-      query: {
-        recipient: JSON.stringify({ id: userId }),
-        target_app_id: input.targetAppId,
-        metadata: input.metadata,
-        duration: input.durationSeconds === undefined ? undefined : String(input.durationSeconds),
-      },
-      token: pageTokenFor(this.deps.pageTokens, target.pageId),
-    });
+    const response = await this.deps.graph
+      .request<ThreadOwnerResponse>({
+        method: 'POST',
+        path: graphPath(target.pageId, EDGES[action]),
+        query: {
+          recipient: JSON.stringify({ id: userId }),
+          target_app_id: input.targetAppId,
+          metadata: input.metadata,
+          duration: input.durationSeconds === undefined ? undefined : String(input.durationSeconds),
+        },
+        token: pageTokenFor(this.deps.pageTokens, target.pageId),
+      })
+      .catch((error: unknown) => this.settle(target.pageId, userId, action, input, error));
     const metadata = input.metadata ?? null;
     const { appId } = this.deps;
     const previous = current?.ownerAppId ?? null;
@@ -232,6 +178,38 @@ export class ThreadActions {
     }
   }
 
+  /**
+   * A call Meta did not confirm (timed out, reset, 5xx) may have acted: `thread_owner` says whether control
+   * moved as asked. It did: that answer stands for Meta's. It did not, or cannot be told (request, extend,
+   * metadata): the 504 stands and nothing is recorded, so the client's retry acts again.
+   */
+  private async settle(
+    pageId: string,
+    userId: string,
+    action: ThreadAction,
+    input: ActionInput,
+    error: unknown,
+  ): Promise<ThreadOwnerResponse> {
+    const expected =
+      action === 'take'
+        ? this.deps.appId
+        : action === 'pass'
+          ? input.targetAppId
+          : action === 'release'
+            ? null
+            : undefined;
+    if (!(error instanceof GraphOutcomeUnknownError) || expected === undefined) throw error;
+    const response = await this.deps.graph
+      .request<ThreadOwnerResponse>({
+        path: graphPath(pageId, 'thread_owner'),
+        query: { recipient: userId },
+        token: pageTokenFor(this.deps.pageTokens, pageId),
+      })
+      .catch(() => undefined);
+    if (!Array.isArray(response?.data) || (ownerFrom(response)?.ownerAppId ?? null) !== expected) throw error;
+    return response;
+  }
+
   /** What the recorded state already rules out: 409, and Meta is not called. */
   private guard(action: ThreadAction, current: Thread | undefined, input: ActionInput): void {
     const owner = current?.ownerAppId ?? null;
@@ -242,7 +220,10 @@ export class ThreadActions {
       throw new ConflictError(reason, { ownerAppId: owner, action });
     };
     if ((action === 'take' || action === 'request') && ours) conflict(`our app already controls this thread`);
-    if ((action === 'release' || action === 'extend') && !ours)
+    // Only a known owner rules a call out: on a thread never seen, or owned by an app Meta did not name, our
+    // app may well be in control (a default app gets threads by no webhook), so Meta decides.
+    const ownerKnown = current?.ownerKnown === true;
+    if ((action === 'release' || action === 'extend') && !ours && ownerKnown)
       conflict(`only the app in control can ${action}; the owner is ${name(owner)}`);
     if (action === 'pass' && input.targetAppId === owner && owner !== null)
       conflict(`${name(owner)} already controls this thread`);

@@ -8,6 +8,12 @@ import type { ArchiveReader } from './archive.js';
 /** A replay window is at most this long (the archive is read hour by hour). */
 export const MAX_REPLAY_WINDOW_SECONDS = 31 * 24 * 3_600;
 
+/**
+ * How far records may arrive out of their receive order: the webhook archives a delivery before it answers
+ * (29 s at most), and Firehose keeps arrival order. Twice that, with room to spare.
+ */
+const RESUME_OVERLAP_MS = 120_000;
+
 export interface ReplayWindow {
   fromMs: number;
   toMs: number;
@@ -48,8 +54,12 @@ export const replay = async (
   let deliveries = 0;
   let changes = 0;
   for await (const delivery of reader.read(window.fromMs, window.toMs)) {
-    if (now() >= deadline)
-      return { deliveries, changes, complete: false, resumeFrom: Math.floor(delivery.receivedAt / 1000) };
+    if (now() >= deadline) {
+      // The archive is in arrival order, not receive order: a delivery received a little earlier may lie after
+      // this one. Resuming a little before it replays a few twice (harmless: state converges), none never.
+      const resumeMs = Math.max(window.fromMs, delivery.receivedAt - RESUME_OVERLAP_MS);
+      return { deliveries, changes, complete: false, resumeFrom: Math.floor(resumeMs / 1000) };
+    }
     const parsed = parseJsonObject(delivery.body.toString('utf8'));
     if (parsed === undefined) continue;
     const envelopes = splitDelivery(parsed, {

@@ -231,7 +231,9 @@ export const projectThread = (item: Item | undefined, now: number): Thread | und
   const withMetadata = newest(...all.filter((register) => typeof register.metadata === 'string'));
   const latest = newest(...all);
 
-  const owner = control === undefined ? null : ownerOf(control);
+  // Without any control fact, a request or metadata still says someone controls the thread (Meta sends them
+  // to the app in control): owned by an app we cannot name, never idle.
+  const owner = control === undefined ? UNKNOWN_OWNER : ownerOf(control);
   // An extension counts only for the control period it was made in.
   const expiresAt =
     owner === null

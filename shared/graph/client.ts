@@ -1,14 +1,18 @@
 import { errorMessage } from '../errors.js';
 import { backoffDelay, sleep as realSleep } from '../util/async.js';
 import { currentDeadline } from '../util/deadline.js';
-import { parseJsonObject } from '../util/json.js';
+import { isRecord, parseJsonObject } from '../util/json.js';
 import {
   GraphApiError,
   GraphAuthError,
   GraphBudgetExhaustedError,
   type GraphErrorBody,
   GraphLinkRefusedError,
+  GraphOutcomeUnknownError,
+  isThrottled,
   isTransientGraphError,
+  neverSent,
+  noGraphBody,
   parseGraphError,
 } from './errors.js';
 
@@ -61,15 +65,25 @@ interface AttemptFailure {
   waitMs: number;
   transient: boolean;
   graph?: GraphErrorBody;
+  /** The request never reached Meta (no connection was made). */
+  unsent?: boolean;
 }
 
-const noGraphBody = (message: string): GraphErrorBody => ({
-  message,
-  type: null,
-  code: null,
-  error_subcode: null,
-  fbtrace_id: null,
-});
+/**
+ * A 200 that is not a result: a body that is not a JSON object (a proxy's page) is a refusal to report, not
+ * ours to misread; a POST answered `{"success": false}` did not happen. Neither is retried or recorded.
+ */
+const unusableAnswer = (status: number, body: unknown): AttemptFailure | undefined => {
+  const message =
+    body === undefined
+      ? `Graph answered ${status} with a body that is not a JSON object`
+      : isRecord(body) && body.success === false
+        ? `Graph answered ${status} with {"success": false}: Meta did not act`
+        : undefined;
+  return message === undefined
+    ? undefined
+    : { status, message, waitMs: 0, transient: false, graph: noGraphBody(message) };
+};
 
 export interface GraphStats {
   requests: number;
@@ -176,6 +190,9 @@ export class GraphClient {
       if (!failure.transient) {
         throw new GraphApiError(failure.status, failure.graph ?? noGraphBody(failure.message), url.pathname);
       }
+      if (request.method === 'POST' && !failure.unsent && !isThrottled(failure.status, failure.graph)) {
+        throw new GraphOutcomeUnknownError(label, failure.message);
+      }
       if (attempt + 1 >= options.maxAttempts) {
         const graph = failure.graph ?? noGraphBody(failure.message);
         throw new GraphApiError(
@@ -233,24 +250,14 @@ export class GraphClient {
         () => undefined,
       );
     } catch (error) {
-      // Network errors and timeouts: Meta may not have seen the request, or may have; both are retried.
-      return { ok: false, failure: { status: 0, message: errorMessage(error), waitMs: 0, transient: true } };
+      // Network errors and timeouts: Meta may not have seen the request, or may have. A connection that was
+      // never made is the one case where it certainly did not.
+      const failure = { status: 0, message: errorMessage(error), waitMs: 0, transient: true };
+      return { ok: false, failure: { ...failure, unsent: neverSent(error) } };
     }
     const hasError = typeof body === 'object' && body !== null && 'error' in body;
-    if (response.ok && body === undefined) {
-      // Graph answers JSON objects; anything else (a proxy's page) is a refusal to report, not ours to misread.
-      const message = `Graph answered ${response.status} with a body that is not a JSON object`;
-      return {
-        ok: false,
-        failure: {
-          status: response.status,
-          message,
-          waitMs: 0,
-          transient: false,
-          graph: noGraphBody(message),
-        },
-      };
-    }
+    const unusable = response.ok && !hasError ? unusableAnswer(response.status, body) : undefined;
+    if (unusable !== undefined) return { ok: false, failure: unusable };
     if (response.ok && !hasError) return { ok: true, body };
     const { graph, transientFlag } = parseGraphError(body, response.status);
     return {

@@ -16,6 +16,15 @@ export interface GraphErrorBody {
   details?: string;
 }
 
+/** The error body of a refusal Meta did not describe itself (no `error` object in its answer). */
+export const noGraphBody = (message: string): GraphErrorBody => ({
+  message,
+  type: null,
+  code: null,
+  error_subcode: null,
+  fbtrace_id: null,
+});
+
 /** Meta refused: answered 502 with Meta's own code, subcode, message and trace ID (no state changed). */
 export class GraphApiError extends SwitchboardError {
   public constructor(
@@ -81,11 +90,50 @@ export class GraphBudgetExhaustedError extends SwitchboardError {
 }
 
 /**
+ * A POST whose outcome is unknown (timed out, connection reset, a 5xx): Meta may have acted. It is never retried
+ * on its own, since a second call could act twice; the caller reads Meta's state to learn what happened.
+ */
+export class GraphOutcomeUnknownError extends SwitchboardError {
+  public constructor(
+    public readonly path: string,
+    public readonly lastError: string,
+  ) {
+    super(
+      504,
+      'meta_unavailable',
+      `Meta did not confirm ${path} (${lastError}); it may or may not have acted: read the item again (threads: ?refresh=true) before retrying`,
+      { path },
+    );
+    this.name = 'GraphOutcomeUnknownError';
+  }
+}
+
+/**
  * Codes Meta documents as throttling or temporary: 1, 2, 4, 17, 32, 613, business use case limits
  * (80000-80014, WhatsApp's 80007 and 80008 among them) and WhatsApp's throughput limit 130429.
  */
 const TRANSIENT_CODES = new Set([1, 2, 4, 17, 32, 341, 613, 130429]);
 const isBusinessUseCaseLimit = (code: number) => code >= 80000 && code <= 80014;
+
+/** Errors of a connection that was never made: the request was not sent. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** True when fetch failed before any byte reached Meta (the system error under `TypeError: fetch failed`). */
+export const neverSent = (error: unknown): boolean => {
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (!(cause instanceof Error)) return false;
+  // Several addresses tried at once (happy eyeballs) fail together as an AggregateError.
+  const causes = cause instanceof AggregateError ? cause.errors : [cause];
+  return causes.every((each: unknown) => isRecord(each) && NOT_CONNECTED.has(String(each.code)));
+};
+
+/** Throttling: Meta refused the request before acting on it, so even a POST may be sent again. */
+export const isThrottled = (status: number, graph: GraphErrorBody | undefined): boolean => {
+  const code = graph?.code;
+  if (status === 429) return true;
+  if (code === null || code === undefined || code === 1 || code === 2) return false;
+  return TRANSIENT_CODES.has(code) || isBusinessUseCaseLimit(code);
+};
 
 export const isTransientGraphError = (
   status: number,

@@ -1,5 +1,5 @@
 import { isMetaId, MAX_META_ID_LENGTH } from '../domain/ids.js';
-import { BadRequestError } from '../errors.js';
+import { BadRequestError, UnsupportedMediaTypeError } from '../errors.js';
 import { parseJsonObject } from '../util/json.js';
 import type { HttpApiEvent } from './types.js';
 
@@ -62,10 +62,20 @@ export const queryParameter = (event: HttpApiEvent, name: string): string | unde
   return value === undefined || value === '' ? undefined : value;
 };
 
-/** Parses an optional JSON object body; anything else is a 400 that names the problem. */
+/** `application/json` or a `+json` type, parameters (charset) aside. */
+const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
+
+/**
+ * Parses an optional JSON object body; anything else is a 400 that names the problem, and a body declared as
+ * another type (`text/plain`, a form) a 415. No content type at all is taken as JSON (curl, scripts).
+ */
 export const jsonObjectBody = (event: HttpApiEvent): Record<string, unknown> => {
   const raw = rawBodyBytes(event).toString('utf8').trim();
   if (raw === '') return {};
+  const contentType = headerValue(event, 'content-type')?.trim();
+  if (contentType !== undefined && contentType !== '' && !JSON_MEDIA_TYPE.test(contentType)) {
+    throw new UnsupportedMediaTypeError(contentType.slice(0, 100));
+  }
   const body = parseJsonObject(raw);
   if (body === undefined) throw new BadRequestError('body must be a JSON object');
   return body;

@@ -41,6 +41,25 @@ interface GraphPage<T> {
   paging?: { next?: unknown };
 }
 
+/** Query parameters that carry credentials: Graph repeats the original call's parameters in `paging.next`. */
+const CREDENTIAL_PARAMETERS = ['access_token', 'appsecret_proof', 'appsecret_time'];
+
+/**
+ * A next-page link without the credentials Meta may have echoed into it: the link is stored in the checkpoint
+ * and shown by `GET /v1/reconcile`, and the client authenticates with its own header anyway.
+ */
+export const withoutCredentials = (link: string): string => {
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    return link; // not a URL: the client refuses to follow it
+  }
+  if (!CREDENTIAL_PARAMETERS.some((name) => url.searchParams.has(name))) return link;
+  for (const name of CREDENTIAL_PARAMETERS) url.searchParams.delete(name);
+  return url.toString();
+};
+
 /**
  * Pages of a Graph listing from its first request or from a saved next link, asking for the next page while
  * the current one is processed (a run costs about its paging time), but only while `keepGoing()`: a run
@@ -55,7 +74,9 @@ export async function* resumablePages<T>(
   while (pending !== undefined) {
     const page: GraphPage<T> = await pending;
     const link =
-      typeof page.paging?.next === 'string' && page.paging.next !== '' ? page.paging.next : undefined;
+      typeof page.paging?.next === 'string' && page.paging.next !== ''
+        ? withoutCredentials(page.paging.next)
+        : undefined;
     pending = link !== undefined && keepGoing() ? fetchPage(link) : undefined;
     // A consumer that stops early leaves this request unread: its failure must not go unhandled.
     pending?.catch(() => undefined);

@@ -6,6 +6,7 @@ import {
   GraphAuthError,
   GraphBudgetExhaustedError,
   GraphLinkRefusedError,
+  isTransientGraphError,
 } from '../graph/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { SolutionRepository, WabaRepository } from '../store/repositories.js';
@@ -47,10 +48,15 @@ export interface ReconcileDeps {
 /** The stored next-page link was refused: the sweep restarts from the beginning. */
 class StoredCursorRefused extends Error {}
 
-/** A refusal of a link we stored (expired cursor, another host), not of the token or of the listing itself. */
+/**
+ * A refusal of a link we stored (expired cursor, another host), not of the token, and not an outage: a 5xx or
+ * throttling that outlasted the retries keeps the checkpoint for the next run instead of restarting the sweep.
+ */
 const refusesLink = (error: unknown): boolean =>
   error instanceof GraphLinkRefusedError ||
-  (error instanceof GraphApiError && !(error instanceof GraphAuthError));
+  (error instanceof GraphApiError &&
+    !(error instanceof GraphAuthError) &&
+    !isTransientGraphError(error.httpStatus, error.graph, false));
 
 /**
  * The webhook fallback: lists the customer WABAs (per partner filter) and our app's solutions, and writes what
@@ -96,8 +102,17 @@ export class Reconciler {
       }
       return this.summary;
     } catch (error) {
-      if (!(error instanceof GraphBudgetExhaustedError)) throw error;
-      this.summary.stoppedBy = 'time budget (while waiting to retry)';
+      if (!(error instanceof GraphBudgetExhaustedError)) {
+        // A listing or token error stops the run, not the sweep: what was recorded is kept for the next run.
+        this.sweep.lastError = errorMessage(error);
+        await save(this.sweep).catch((saveError: unknown) =>
+          this.deps.telemetry.logger.error('reconciliation could not keep its checkpoint', {
+            error: errorMessage(saveError),
+          }),
+        );
+        throw error;
+      }
+      this.summary.stoppedBy = `time budget (${error.lastError})`;
       return this.summary;
     } finally {
       this.summary.retries = this.deps.graph.stats.retries;
@@ -109,6 +124,7 @@ export class Reconciler {
   private begin(sweep: SweepCheckpoint, resumed: boolean): void {
     this.sweep = sweep;
     sweep.runs += 1;
+    sweep.lastError = null;
     this.summary = { ...emptySummary(sweep.baseline), resumed, sweep };
     this.tally = new Tally(this.summary, sweep.counters, sweep.baseline);
   }
@@ -178,7 +194,8 @@ export class Reconciler {
       next = page.next;
       this.sweep.next = next ?? null;
       unsaved += 1;
-      if (unsaved >= SAVE_EVERY_PAGES && next !== undefined) {
+      // Saved after a run's first page too, so `GET /v1/reconcile` shows a sweep from its start.
+      if ((unsaved >= SAVE_EVERY_PAGES || this.summary.pages === 1) && next !== undefined) {
         await save(this.sweep);
         unsaved = 0;
       }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isRecord } from '../util/json.js';
+import { withoutCredentials } from './listing.js';
 
 /**
  * A sweep is one complete pass over Meta's lists (every partner filter's client WABAs, then our app's
@@ -17,6 +18,11 @@ export interface SweepCounters {
   wabasUpdated: number;
   /** Entries of Graph's answers without a usable ID (not decimal digits): skipped, never written. */
   invalidEntries: number;
+  /**
+   * WABAs recorded without their solutions because the run's lookup allowance was spent or Meta did not answer
+   * in time: the next sweep asks again (their solution stays unknown until then).
+   */
+  solutionLookupsDeferred: number;
   solutionsSeen: number;
   solutionsChanged: number;
   /** Per-object Graph errors (a WABA whose solutions Meta would not list), by Graph error code. */
@@ -39,6 +45,8 @@ export interface SweepCheckpoint {
   runs: number;
   /** Why the sweep was restarted from the beginning (an expired or refused cursor), if it was. */
   restartedBecause: string | null;
+  /** Why the last run stopped before its deadline (a listing or token error), if it did; null once a run ends well. */
+  lastError: string | null;
   counters: SweepCounters;
 }
 
@@ -53,6 +61,7 @@ export const emptyCounters = (): SweepCounters => ({
   wabasBaselined: 0,
   wabasUpdated: 0,
   invalidEntries: 0,
+  solutionLookupsDeferred: 0,
   solutionsSeen: 0,
   solutionsChanged: 0,
   errorsByCode: {},
@@ -71,6 +80,7 @@ export const newSweep = (
   next: null,
   runs: 0,
   restartedBecause,
+  lastError: null,
   counters: emptyCounters(),
 });
 
@@ -95,9 +105,10 @@ export const readCheckpoint = (value: unknown): SweepCheckpoint | undefined => {
     baseline: value.baseline === true,
     phase: value.phase,
     partnerIndex: numberOr(value.partnerIndex, 0),
-    next: typeof value.next === 'string' ? value.next : null,
+    next: typeof value.next === 'string' ? withoutCredentials(value.next) : null,
     runs: numberOr(value.runs, 0),
     restartedBecause: typeof value.restartedBecause === 'string' ? value.restartedBecause : null,
+    lastError: typeof value.lastError === 'string' ? value.lastError : null,
     counters,
   };
 };

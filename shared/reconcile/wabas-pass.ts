@@ -4,14 +4,17 @@ import type { Item } from '../domain/registers.js';
 import type { ReconciledFields, WabaObservation } from '../domain/waba.js';
 import { isKnownWaba, projectWaba, reconciledFields } from '../domain/waba-view.js';
 import { type GraphClient, graphPath } from '../graph/client.js';
-import { GraphApiError, GraphAuthError } from '../graph/errors.js';
+import { GraphApiError, GraphAuthError, GraphBudgetExhaustedError } from '../graph/errors.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { WabaRepository } from '../store/repositories.js';
 import { mapWithConcurrency } from '../util/async.js';
+import { currentDeadline, withDeadline } from '../util/deadline.js';
 import { type GraphSolution, type GraphWaba, text } from './listing.js';
 import type { Tally } from './tally.js';
 
 const WRITE_CONCURRENCY = 10;
+/** One WABA's lookup may take this long, retries included, before it is deferred to the next sweep. */
+const LOOKUP_BUDGET_MS = 20_000;
 
 const sameFields = (stored: ReturnType<typeof reconciledFields>, observation: WabaObservation): boolean =>
   stored !== undefined &&
@@ -40,15 +43,31 @@ export interface WabasPassDeps {
 const solutionsOf = async (deps: WabasPassDeps, wabaId: string): Promise<string[]> => {
   const ids: string[] = [];
   try {
-    for await (const page of deps.graph.pages<GraphSolution>(graphPath(wabaId, 'solutions'), {
-      fields: 'id',
-    })) {
-      for (const solution of page) {
-        const id = idOrNull(solution.id);
-        if (id !== null) ids.push(id);
+    const deadline = Math.min(currentDeadline() ?? Number.POSITIVE_INFINITY, deps.now() + LOOKUP_BUDGET_MS);
+    await withDeadline(deadline, async () => {
+      for await (const page of deps.graph.pages<GraphSolution>(graphPath(wabaId, 'solutions'), {
+        fields: 'id',
+      })) {
+        for (const solution of page) {
+          const id = idOrNull(solution.id);
+          if (id !== null) ids.push(id);
+        }
       }
-    }
+    });
   } catch (error) {
+    if (error instanceof GraphBudgetExhaustedError) {
+      // No answer in time (Meta silent for this WABA, or the run's end): it must not hold up the page or the
+      // sweep. The WABA is recorded without its solutions, which the next sweep asks for again.
+      deps.tally.count('solutionLookupsDeferred');
+      deps.telemetry.logger.warn(
+        "Meta did not answer in time for one WABA's solutions: asked again next sweep",
+        {
+          wabaId,
+          message: error.message,
+        },
+      );
+      return ids;
+    }
     if (!(error instanceof GraphApiError) || error instanceof GraphAuthError) throw error;
     deps.tally.error(String(error.graph.code ?? error.httpStatus));
     deps.telemetry.logger.warn("Meta refused one WABA's solutions: recorded without them", {
@@ -73,7 +92,11 @@ const solutionIdsFor = async (
   previous: ReconciledFields | undefined,
 ): Promise<string[]> => {
   if (previous !== undefined && previous.solutionIds.length > 0) return previous.solutionIds;
-  if (projectWaba(item)?.solutionId || deps.lookups.left <= 0) return [];
+  if (projectWaba(item)?.solutionId) return [];
+  if (deps.lookups.left <= 0) {
+    deps.tally.count('solutionLookupsDeferred');
+    return [];
+  }
   deps.lookups.left -= 1;
   return solutionsOf(deps, wabaId);
 };

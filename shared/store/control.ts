@@ -106,9 +106,12 @@ export class ControlTable {
     });
   }
 
-  /** Marks the item expired: `claim` takes it again at once and TTL removes it (no DeleteItem grant needed). */
-  public async expire(pk: string): Promise<void> {
-    await this.set(pk, { [CONTROL_TTL_ATTRIBUTE]: 0 });
+  /**
+   * Marks the item expired as of `nowSeconds`: `claim` takes it again at once and TTL removes it (no DeleteItem
+   * grant needed). A real instant, not 0: TTL is documented for recent expiries, not ones decades past.
+   */
+  public async expire(pk: string, nowSeconds: number): Promise<void> {
+    await this.set(pk, { [CONTROL_TTL_ATTRIBUTE]: nowSeconds - 1 });
   }
 
   /** Gives the lease back (only the holder can); a lease that lapsed meanwhile is left to its new holder. */

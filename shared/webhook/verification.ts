@@ -16,7 +16,8 @@ export const answerVerification = (
   const mode = query['hub.mode'];
   const token = query['hub.verify_token'];
   const challenge = query['hub.challenge'];
-  if (mode === undefined || token === undefined || challenge === undefined) {
+  // An empty challenge is as missing as an absent one: there would be nothing to echo.
+  if (mode === undefined || token === undefined || challenge === undefined || challenge === '') {
     throw new BadRequestError('hub.mode, hub.verify_token and hub.challenge are required');
   }
   if (challenge.length > MAX_CHALLENGE_LENGTH) throw new BadRequestError('hub.challenge is too long');

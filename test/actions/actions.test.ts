@@ -428,15 +428,50 @@ describe('conversation control', () => {
   it.each([
     ['release', {}],
     ['extend', { durationSeconds: 60 }],
-  ])('%s on a thread we do not control answers 409 without calling Meta', async (verb, body) => {
-    const response = await call(
-      'POST',
-      threadRoute(verb),
-      { pageId: PAGE, userId: user(`guard-${verb}`) },
-      body,
+  ])(
+    "%s on a thread known to be idle or another app's answers 409 without calling Meta",
+    async (verb, body) => {
+      // Prepare: Meta said one thread is idle and another is the Page Inbox's.
+      const [idle, inbox] = [user(`guard-idle-${verb}`), user(`guard-inbox-${verb}`)];
+      graph.on(`GET /${PAGE}/thread_owner`, { body: { data: [] } });
+      await call('GET', 'GET /v1/threads/{pageId}/{userId}', { pageId: PAGE, userId: idle }, undefined, {
+        refresh: 'true',
+      });
+      graph.on(`GET /${PAGE}/thread_owner`, {
+        body: { data: [{ thread_owner: { app_id: '263902037430900' } }] },
+      });
+      await call('GET', 'GET /v1/threads/{pageId}/{userId}', { pageId: PAGE, userId: inbox }, undefined, {
+        refresh: 'true',
+      });
+      graph.reset();
+      // Act
+      const answers = await Promise.all(
+        [idle, inbox].map((userId) => call('POST', threadRoute(verb), { pageId: PAGE, userId }, body)),
+      );
+      // Assess
+      expect(answers.map((answer) => answer.status)).toEqual([409, 409]);
+      expect(graph.requests).toHaveLength(0);
+    },
+  );
+
+  it('release on a thread never seen, or owned by an app Meta does not name, is for Meta to decide', async () => {
+    // Prepare: a default app gets threads by no webhook; a request_thread_control names no owner.
+    const [unseen, requested] = [user('release-unseen'), user('release-requested')];
+    const expiration = Math.floor(clock.now / 1000) + 100;
+    graph.on(`GET /${PAGE}/thread_owner`, { body: { data: [{ thread_owner: { expiration } }] } });
+    await call('GET', 'GET /v1/threads/{pageId}/{userId}', { pageId: PAGE, userId: requested }, undefined, {
+      refresh: 'true',
+    });
+    graph.reset();
+    graph.on(`POST /${PAGE}/release_thread_control`, { body: { success: true } });
+    // Act
+    const answers = await Promise.all(
+      [unseen, requested].map((userId) => call('POST', threadRoute('release'), { pageId: PAGE, userId })),
     );
-    expect(response.status).toBe(409);
-    expect(graph.requests).toHaveLength(0);
+    // Assess: Meta was asked for each, and its answer recorded
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(answers.map((answer) => answer.body)).toMatchObject([{ idle: true }, { idle: true }]);
+    expect(graph.calls(`POST /${PAGE}/release_thread_control`)).toHaveLength(2);
   });
 
   it('take or request while we already control the thread answer 409 without calling Meta', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EXAMPLE, FIXTURES } from '../../fixtures/deliveries.js';
 import { MemorySecretStore } from '../../local/secret-store.js';
@@ -22,6 +23,8 @@ beforeEach(() => clearTables(local.stack));
 
 const post = (path: string, body: unknown = {}, headers: Record<string, string> = {}) =>
   readJson(local.stack, path, { method: 'POST', body: JSON.stringify(body), headers });
+
+const appId = () => local.stack.env.META_APP_ID;
 
 const pendingSolution = async () => {
   await deliver(local.stack, FIXTURES['solution-created']?.body);
@@ -156,5 +159,73 @@ describe('actions: one call to Meta per action, whatever races or retries', () =
     expect(refused.status).toBe(502);
     expect(again).toEqual(refused);
     expect(graph.calls(`POST /${SOLUTION}/reject`)).toHaveLength(1);
+  });
+
+  it("a POST Meta does not confirm is never sent again on its own: Meta's reading settles it", async () => {
+    // Prepare: Meta accepts, then answers 500; it takes a thread, then the connection resets.
+    await pendingSolution();
+    let reads = 0; // accept reads the solution first (still INITIATED), then again after the 500 (ACTIVE)
+    graph.on(`GET /${SOLUTION}`, () => ({
+      body: { id: SOLUTION, status: reads++ === 0 ? 'INITIATED' : 'ACTIVE' },
+    }));
+    graph.on(`POST /${SOLUTION}/accept`, { status: 500, body: { error: { message: 'unknown', code: 1 } } });
+    graph.on(`POST /${PAGE}/take_thread_control`, { reset: true });
+    graph.on(`GET /${PAGE}/thread_owner`, { body: { data: [{ thread_owner: { app_id: appId() } }] } });
+
+    // Act
+    const accepted = await post(`/v1/solutions/${SOLUTION}/accept`);
+    const taken = await post(`/v1/threads/${PAGE}/5000000000000011/take`);
+
+    // Assess: one POST each, and what Meta reads back is recorded
+    expect(graph.calls(`POST /${SOLUTION}/accept`)).toHaveLength(1);
+    expect(accepted).toMatchObject({ status: 200, body: { status: 'ACTIVE' } });
+    expect(graph.calls(`POST /${PAGE}/take_thread_control`)).toHaveLength(1);
+    expect(taken).toMatchObject({ status: 200, body: { ownerAppId: appId(), idle: false } });
+  });
+
+  it('an unconfirmed POST Meta did not act on answers 504, records nothing, and the same key may run again', async () => {
+    // Prepare: Meta answers 503 and still reads the solution as waiting for us.
+    await pendingSolution();
+    graph.on(`GET /${SOLUTION}`, { body: { id: SOLUTION, status: 'INITIATED' } });
+    graph.on(`POST /${SOLUTION}/reject`, { status: 503, body: { error: { message: 'down', code: 2 } } });
+    const key = { 'idempotency-key': 'reject-unconfirmed' };
+
+    // Act
+    const first = await post(`/v1/solutions/${SOLUTION}/reject`, {}, key);
+    graph.on(`POST /${SOLUTION}/reject`, { body: { success: true } });
+    const retried = await post(`/v1/solutions/${SOLUTION}/reject`, {}, key);
+
+    // Assess
+    expect(first).toMatchObject({ status: 504, body: { error: 'meta_unavailable' } });
+    expect(retried).toMatchObject({ status: 200, body: { status: 'REJECTED' } });
+    expect(graph.calls(`POST /${SOLUTION}/reject`)).toHaveLength(2);
+  });
+
+  it('{"success": false} from Meta is a refusal: 502, and nothing is recorded', async () => {
+    await pendingSolution();
+    graph.on(`POST /${SOLUTION}/reject`, { body: { success: false } });
+    const refused = await post(`/v1/solutions/${SOLUTION}/reject`);
+    const solution = await readJson(local.stack, `/v1/solutions/${SOLUTION}`);
+    expect(refused).toMatchObject({ status: 502, body: { error: 'meta_refused' } });
+    expect(solution.body).toMatchObject({ status: 'INITIATED' });
+  });
+
+  it("a key whose first request died mid-action is free again once that action's lease has passed", async () => {
+    // Prepare: the claim a crashed process left, 40 s ago (its lease was 35 s).
+    const key = 'take-after-crash';
+    const control = new ControlTable(local.stack.dynamo.client, local.stack.dynamo.tableNames.control);
+    const then = Math.floor(Date.now() / 1000) - 40;
+    await control.claim(
+      `idempotency#${createHash('sha256').update(key).digest('hex')}`,
+      { fingerprint: 'whatever the crashed request was', state: 'running', expiresAt: then + 35 },
+      then,
+    );
+    graph.on(`POST /${PAGE}/take_thread_control`, { body: { success: true } });
+
+    // Act
+    const retried = await post(`/v1/threads/${PAGE}/5000000000000012/take`, {}, { 'idempotency-key': key });
+
+    // Assess
+    expect(retried).toMatchObject({ status: 200, body: { ownerAppId: appId() } });
   });
 });

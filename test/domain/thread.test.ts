@@ -47,6 +47,13 @@ describe('threads domain', () => {
     expect(project([request, take, pass])).toMatchObject({ requestedOwnerAppId: null });
   });
 
+  it('a thread known only from a request or metadata is owned by an app we cannot name, never idle', () => {
+    // Meta sends request_thread_control to the app in control (conversation-control reference): someone is.
+    for (const events of [[request], [metadata], [request, metadata]]) {
+      expect(project(events)).toMatchObject({ ownerAppId: 'unknown', ownerKnown: false, idle: false });
+    }
+  });
+
   it('pass_metadata records metadata without changing the owner', () => {
     const thread = project([take, metadata]);
     expect(thread).toMatchObject({

@@ -1,6 +1,12 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { GraphClient } from '../../shared/graph/client.js';
-import { GraphApiError, GraphAuthError, GraphBudgetExhaustedError } from '../../shared/graph/errors.js';
+import {
+  GraphApiError,
+  GraphAuthError,
+  GraphBudgetExhaustedError,
+  GraphOutcomeUnknownError,
+} from '../../shared/graph/errors.js';
 import { graphError, useFakeGraph } from '../support/fake-graph.js';
 
 const graph = useFakeGraph();
@@ -52,6 +58,48 @@ describe('Graph API client', () => {
     expect(await instance.request({ path: '/x' })).toEqual({ ok: true });
     expect(instance.stats).toEqual({ requests: 2, retries: 1 });
     expect(sleeps).toEqual([500]);
+  });
+
+  it.each([
+    ['HTTP 500', { status: 500, body: {} }],
+    ['code 1 (unknown error)', graphError(1, 'unknown', {}, 500)],
+    ['code 2 (service unavailable)', graphError(2, 'service', {}, 503)],
+    ['a connection reset', { reset: true }],
+  ])('never sends a POST again after %s: Meta may have acted', async (_name, failure) => {
+    graph.on('POST /x/accept', failure, { body: { success: true } });
+    const { instance } = client();
+    await expect(instance.request({ method: 'POST', path: '/x/accept' })).rejects.toBeInstanceOf(
+      GraphOutcomeUnknownError,
+    );
+    expect(graph.calls('POST /x/accept')).toHaveLength(1);
+  });
+
+  it.each([
+    ['HTTP 429', { status: 429, body: {} }],
+    ['code 4 (app limit)', graphError(4, 'app limit')],
+    ['code 80007 (WhatsApp BUC limit)', graphError(80007, 'BUC')],
+  ])('sends a POST again after %s: Meta refused it before acting', async (_name, failure) => {
+    graph.on('POST /x/accept', failure, { body: { success: true } });
+    const { instance } = client();
+    expect(await instance.request({ method: 'POST', path: '/x/accept' })).toEqual({ success: true });
+    expect(graph.calls('POST /x/accept')).toHaveLength(2);
+  });
+
+  it('sends a POST again when no connection was made, and reads {"success": false} as a refusal', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const refused = client({ baseUrl: `http://127.0.0.1:${port}/v26.0`, maxAttempts: 2 });
+    await expect(refused.instance.request({ method: 'POST', path: '/x/accept' })).rejects.toBeInstanceOf(
+      GraphApiError,
+    );
+    expect(refused.instance.stats.requests).toBe(2);
+    graph.on('POST /x/accept', { body: { success: false } });
+    await expect(client().instance.request({ method: 'POST', path: '/x/accept' })).rejects.toMatchObject({
+      status: 502,
+      graph: { message: expect.stringContaining('"success": false') },
+    });
   });
 
   it('caps the exponential backoff', async () => {

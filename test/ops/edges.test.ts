@@ -86,7 +86,7 @@ describe('hostile IDs never reach Meta or DynamoDB', () => {
       );
       expect([solutions.status, wabas.status], cursor).toEqual([400, 400]);
     }
-    for (const limit of ['0', '101', '-1', '1.5', 'ten'])
+    for (const limit of ['0', '101', '-1', '1.5', 'ten', '1e2', '0x10', '%205', '5%20'])
       expect((await call('GET', `/v1/solutions?limit=${limit}`)).status).toBe(400);
   });
 });

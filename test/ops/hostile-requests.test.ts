@@ -96,7 +96,35 @@ const pathCases = v1Routes.flatMap((route) =>
   ),
 );
 
+const postRoutes = v1Routes.filter((route) => route.method === 'POST');
+const validPath = (path: string) =>
+  path.replace(/\{([^}]+)\}/g, (_match, name: string) => VALID[name] ?? '1');
+
 describe('hostile requests against local mode', () => {
+  it(`a body that is not a JSON object, on each of the ${postRoutes.length} POST routes, is a 400 before any call`, async () => {
+    graph.fallback({ body: { success: true, data: [] } });
+    for (const route of postRoutes) {
+      for (const body of ['not json', '[1,2]', '{"unterminated":', '"a string"', '42']) {
+        const answer = await send('POST', validPath(route.path), body);
+        expect(answer, `${route.path} ${body}`).toMatchObject(refusedBeforeAnyCall);
+      }
+    }
+  });
+
+  it('a body declared as another type than JSON is a 415 before any call', async () => {
+    for (const route of postRoutes) {
+      const [graphBefore, dynamoBefore] = [graph.requests.length, dynamo.total];
+      const response = await fetch(`${local.stack.url}${validPath(route.path)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: BODIES[route.name] ?? '{"from":1,"to":2}',
+      });
+      expect(response.status, route.path).toBe(415);
+      expect(await response.json()).toMatchObject({ error: 'unsupported_media_type' });
+      expect([graph.requests.length - graphBefore, dynamo.total - dynamoBefore]).toEqual([0, 0]);
+    }
+  });
+
   it(`${pathCases.length} hostile path IDs over every /v1 route answer 400 before any call to Meta or DynamoDB`, async () => {
     graph.fallback({ body: { success: true, data: [] } });
     for (const { route, label, path, form } of pathCases) {

@@ -118,6 +118,103 @@ describe('reconciliation sweeps', () => {
     });
   });
 
+  it('a listing error stops the run but keeps its progress: the next run resumes at the failed page', async () => {
+    // Prepare: page 2 of 4 fails once; Meta echoes a token into its next links, as it may.
+    pagedListing('85000000000', 4); // the solutions listing; the WABA listing is replaced below
+    let failures = 1;
+    graph.on(`GET ${LISTING}`, (request, base) => {
+      const page = Number(request.query.after ?? 0);
+      if (page === 2 && failures-- > 0) return graphError(100, 'Unsupported get request', {}, 400);
+      return {
+        body: {
+          data: [{ id: `85000000000${page}` }],
+          paging: page < 3 ? { next: `${base}${LISTING}?after=${page + 1}&access_token=EAASECRET` } : {},
+        },
+      };
+    });
+
+    // Act
+    const failed = await invoke({}).then(
+      () => 'answered',
+      (error: unknown) => String(error),
+    );
+    const status = (await http('GET')).body;
+    const resumed = await invoke({});
+
+    // Assess
+    expect(failed).toContain('Unsupported get request');
+    expect(JSON.parse(status)).toMatchObject({
+      current: {
+        runs: 1,
+        counters: { pages: 2 },
+        lastError: expect.stringContaining('Unsupported get request'),
+      },
+    });
+    expect(status).not.toContain('EAASECRET');
+    expect(resumed).toMatchObject({ complete: true, resumed: true });
+    const afters = graph.calls(`GET ${LISTING}`).map((call) => call.query.after ?? '0');
+    expect(afters).toEqual(['0', '1', '2', '2', '3']);
+    expect(graph.calls(`GET ${LISTING}`).some((call) => 'access_token' in call.query)).toBe(false);
+    expect(await tables.wabas.get('850000000003')).toBeDefined();
+  });
+
+  it('one WABA Meta never answers for holds up neither its page nor the sweep: deferred, and the sweep goes on', async () => {
+    // Prepare: the first WABA's solutions hang far past the run's 2 s budget.
+    const wabas = pagedListing('86000000000', 3);
+    graph.on(`GET /${wabas[0]}/solutions`, { delayMs: 4_000, body: { data: [] } });
+
+    // Act
+    const first = await invoke({}, 3_000);
+    const second = await invoke({});
+
+    // Assess
+    expect(first).toMatchObject({ complete: false, errorsByCode: {} });
+    expect(first.solutionLookupsDeferred).toBeGreaterThanOrEqual(1); // and any the run's end left unasked
+    expect(first.sweep?.next).toEqual(expect.any(String));
+    expect(second).toMatchObject({ complete: true, resumed: true });
+    for (const id of wabas) expect(await tables.wabas.get(id), id).toBeDefined();
+  });
+
+  it('an outage on the stored cursor keeps the checkpoint: only a refusal of the cursor restarts the sweep', async () => {
+    // Prepare: a sweep stopped at page 1; Meta answers 503 for it, beyond the retries.
+    pagedListing('87000000000', 2);
+    const stored = {
+      sweepId: 'kept',
+      startedAt: 1,
+      baseline: false,
+      phase: 'wabas',
+      partnerIndex: 0,
+      runs: 1,
+    };
+    const next = `${graph.base}${LISTING}?after=1`;
+    await tables.control.set(RECONCILE_CONTROL_KEY, { sweep: { ...stored, next, counters: { pages: 1 } } });
+    graph.on(`GET ${LISTING}`, graphError(2, 'Service temporarily unavailable', {}, 503));
+
+    // Act
+    const failed = await invoke({}).then(
+      () => 'answered',
+      (error: unknown) => String(error),
+    );
+    const status = JSON.parse((await http('GET')).body) as Record<string, unknown>;
+
+    // Assess
+    expect(failed).toContain('Service temporarily unavailable');
+    expect(status).toMatchObject({ current: { sweepId: 'kept', next, restartedBecause: null } });
+  });
+
+  it("lookups past the run's allowance are counted as deferred, never silently skipped", async () => {
+    // Prepare: one page of 105 WABAs no webhook announced (100 lookups per run).
+    const ids = Array.from({ length: 105 }, (_, index) => `880000000${String(index).padStart(3, '0')}`);
+    graph.on(`GET ${LISTING}`, { body: { data: ids.map((id) => ({ id })) } });
+
+    // Act
+    const answer = await invoke({});
+
+    // Assess
+    expect(answer).toMatchObject({ complete: true, wabasSeen: 105, solutionLookupsDeferred: 5 });
+    expect(graph.requests.filter((request) => request.path.endsWith('/solutions'))).toHaveLength(100);
+  });
+
   it('the Step Functions loop holds the lease across its runs: an on-demand run meanwhile is refused, never interleaved', async () => {
     pagedListing('84000000000', 6, 250);
 

@@ -118,6 +118,8 @@ describe('GET /webhook verification', () => {
         .statusCode,
     ).toBe(403);
     expect((await verify({ 'hub.mode': 'subscribe', 'hub.verify_token': VERIFY })).statusCode).toBe(400);
+    const empty = { 'hub.mode': 'subscribe', 'hub.verify_token': VERIFY, 'hub.challenge': '' };
+    expect((await verify(empty)).statusCode).toBe(400);
     expect((await verify({})).statusCode).toBe(400);
   });
 });

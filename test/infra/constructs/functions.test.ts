@@ -2,9 +2,12 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { Actions } from '../../../infra/constructs/actions.js';
 import { Consumers } from '../../../infra/constructs/consumers.js';
+import { MAX_RECEIVE_COUNT } from '../../../infra/constructs/domain-queue.js';
 import { Ingestion } from '../../../infra/constructs/ingestion.js';
 import { ReadApi } from '../../../infra/constructs/read-api.js';
 import { Reconciliation } from '../../../infra/constructs/reconciliation.js';
+import { CONSUMER_TIMEOUT } from '../../../infra/constructs/stateful.js';
+import { FETCH_LEASE_MS } from '../../../shared/actions/business-tokens.js';
 import { allowedActions, isolated, WEBHOOK_ACTIONS } from './isolated.js';
 
 /** Each concern alone with the stateful resources: its grants, wiring, and its own cdk-nag acknowledgements. */
@@ -67,6 +70,20 @@ describe('the function constructs, each on its own', () => {
     expect(definition).toContain('$.more');
     expect(definition).toContain('sweepOwner.$');
     expect(definition).toContain('TimeoutSeconds');
+    // Only a throttle (which never ran) is retried: any other retry could overlap a run still going.
+    expect(definition).toContain('Lambda.TooManyRequestsException');
+    expect(definition).not.toMatch(
+      /Lambda\.(ServiceException|ClientExecutionTimeoutException|SdkClientException)/,
+    );
+  });
+
+  it('a business-token fetch lease outlives the function that holds it, and lapses before its jobs reach the DLQ', () => {
+    const template = isolated((stack, state, settings) => new Actions(stack, 'Act', state, settings));
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    const timeoutMs = Number(fn?.Properties?.Timeout) * 1000;
+    expect(FETCH_LEASE_MS).toBeGreaterThan(timeoutMs);
+    // The jobs' queue: visibility 6 × the consumer timeout, five receives.
+    expect(FETCH_LEASE_MS).toBeLessThan(CONSUMER_TIMEOUT.toMilliseconds() * 6 * MAX_RECEIVE_COUNT);
   });
 
   it('Actions: page tokens, business-token secrets by prefix (tagged), its job queue and DLQ', () => {

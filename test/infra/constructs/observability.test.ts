@@ -1,6 +1,7 @@
 import { Duration, type Stack } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { Alarms } from '../../../infra/constructs/alarms.js';
 import { SwitchboardDashboard } from '../../../infra/constructs/dashboard.js';
@@ -56,6 +57,7 @@ describe('the observability and HTTP constructs, each on its own', () => {
           webhook,
           consumers: [api],
           reconcile,
+          sweep: StateMachine.fromStateMachineName(stack, 'Sweep', 'sweep'),
           httpFunctions: [{ fn: api, service: 'api' }],
           queues: Object.values(state.queues),
           events: { fn: api, failures: Object.values(state.queues)[0]?.dlq ?? state.queues.solutions.dlq },

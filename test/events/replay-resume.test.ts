@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { FIXTURES } from '../../fixtures/deliveries.js';
+import { LocalClaimStore } from '../../local/claim-store.js';
+import { LocalQueues } from '../../local/in-process-queue.js';
+import type { ArchivedDelivery, ArchiveReader } from '../../shared/archive/archive.js';
+import { replay } from '../../shared/archive/replay.js';
+import { EnvelopePublisher } from '../../shared/queue/publisher.js';
+
+/** An archive as Firehose leaves it: arrival order, which is not always receive order. */
+const archiveOf = (receivedAt: number[]): ArchiveReader => ({
+  async *read(fromMs: number, toMs: number): AsyncIterable<ArchivedDelivery> {
+    const body = Buffer.from(JSON.stringify(FIXTURES['partner-added']?.body ?? {}));
+    for (const at of receivedAt) if (at >= fromMs && at <= toMs) yield { receivedAt: at, body };
+  },
+});
+
+describe('replay in several calls', () => {
+  it('resumes early enough that a delivery archived out of receive order is never skipped', async () => {
+    // Prepare: received at 1,000 s, 1,130 s and 1,100 s, in that arrival order (the last was archived late).
+    const archive = archiveOf([1_000_000, 1_130_000, 1_100_000]);
+    const publisher = new EnvelopePublisher(
+      new LocalQueues({ visibilityTimeoutMs: 1_000, maxReceiveCount: 5 }),
+      new LocalClaimStore(),
+    );
+    let clock = 0;
+    const now = () => clock++; // the budget ends after one delivery
+
+    // Act
+    const first = await replay(archive, publisher, { fromMs: 0, toMs: 2_000_000 }, 1, now);
+    const rest = await replay(
+      archive,
+      publisher,
+      { fromMs: (first.resumeFrom ?? 0) * 1000, toMs: 2_000_000 },
+      Number.POSITIVE_INFINITY,
+    );
+
+    // Assess: the cut fell at the delivery of 1,130 s; the resumed call still replays the one of 1,100 s behind it
+    expect(first).toMatchObject({ complete: false, deliveries: 1 });
+    expect(first.resumeFrom).toBeLessThanOrEqual(1_100);
+    expect(rest).toMatchObject({ complete: true, deliveries: 2 });
+  });
+});

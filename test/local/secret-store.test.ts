@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLocalStack } from '../../local/stack.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const folder = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-secrets-'));
+  dirs.push(dir);
+  return dir;
+};
+
+const NAME = 'switchboard/business-tokens/6143763655652543';
+const VALUE = JSON.stringify({ accessToken: 'EAAG-business-token', businessId: '6143763655652543' });
+
+/** Local mode on `dataDir` without consumers: the secret store as `npm start` builds it. */
+const start = (dataDir?: string) =>
+  startLocalStack({ env: {}, port: 0, consumers: false, ...(dataDir === undefined ? {} : { dataDir }) });
+
+describe('local business-token secret store', () => {
+  it('keeps a stored token across a restart on the same data folder, in a file only its owner reads', async () => {
+    // Prepare
+    const dataDir = folder();
+    const first = await start(dataDir);
+
+    // Act: a token is stored, then local mode restarts on the same folder.
+    await first.secretStore.put(NAME, VALUE);
+    await first.close();
+    const restarted = await start(dataDir);
+    const kept = restarted.secretStore.secrets.get(NAME);
+    await restarted.close();
+
+    // Assess
+    expect(kept).toBe(VALUE);
+    const mode = statSync(join(dataDir, 'secrets', 'business-tokens.json')).mode & 0o777;
+    expect(mode.toString(8)).toBe('600');
+  });
+
+  it('keeps tokens in memory only without a data folder', async () => {
+    // Prepare
+    const stack = await start();
+
+    // Act
+    await stack.secretStore.put(NAME, VALUE);
+    await stack.close();
+    const next = await start();
+
+    // Assess: nothing was written anywhere a next start could read it.
+    expect(next.secretStore.secrets.size).toBe(0);
+    await next.close();
+  });
+});
