@@ -78,14 +78,15 @@ export class GraphBudgetExhaustedError extends SwitchboardError {
   public constructor(
     public readonly path: string,
     public readonly lastError: string,
+    what = 'Meta did not answer in time',
   ) {
     super(
       504,
       'meta_unavailable',
-      `Meta did not answer in time (${lastError}); it may or may not have acted: read the item again (threads: ?refresh=true) before retrying`,
+      `${what} (${lastError}); it may or may not have acted: read the item again (threads: ?refresh=true) before retrying`,
       { path },
     );
-    this.name = 'GraphBudgetExhaustedError';
+    this.name = new.target.name;
   }
 }
 
@@ -93,18 +94,9 @@ export class GraphBudgetExhaustedError extends SwitchboardError {
  * A POST whose outcome is unknown (timed out, connection reset, a 5xx): Meta may have acted. It is never retried
  * on its own, since a second call could act twice; the caller reads Meta's state to learn what happened.
  */
-export class GraphOutcomeUnknownError extends SwitchboardError {
-  public constructor(
-    public readonly path: string,
-    public readonly lastError: string,
-  ) {
-    super(
-      504,
-      'meta_unavailable',
-      `Meta did not confirm ${path} (${lastError}); it may or may not have acted: read the item again (threads: ?refresh=true) before retrying`,
-      { path },
-    );
-    this.name = 'GraphOutcomeUnknownError';
+export class GraphOutcomeUnknownError extends GraphBudgetExhaustedError {
+  public constructor(path: string, lastError: string) {
+    super(path, lastError, `Meta did not confirm ${path}`);
   }
 }
 
