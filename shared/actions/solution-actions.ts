@@ -178,23 +178,36 @@ export class SolutionActions {
         },
       );
     }
-    if (action === 'accept') await this.checkTerms(solutionId, terms);
-    const answer = await this.deps.graph
-      .request<unknown>({ method: 'POST', path: graphPath(solutionId, rule.edge) })
-      .catch((error: unknown) => this.settle(solutionId, rule, error));
+    // Accepting reads Meta first; when that reading shows it accepted already (a retry after a 504 or a crash
+    // where Meta had acted), the reading is the answer: recorded, and no second call.
+    const acceptedAlready = action === 'accept' ? await this.checkTerms(current, terms) : undefined;
+    const answer =
+      acceptedAlready ??
+      (await this.deps.graph
+        .request<unknown>({ method: 'POST', path: graphPath(solutionId, rule.edge) })
+        .catch((error: unknown) => this.settle(solutionId, rule, error)));
+    return this.record(current, action, statusFromAnswer(answer, rule.resultingStatus));
+  }
+
+  /** What Meta said the solution is now, recorded at once through the domain path, then the read model. */
+  private async record(
+    current: Solution,
+    event: string,
+    reading: Pick<SolutionEvent, 'status' | 'pendingRequest' | 'name'>,
+  ): Promise<Solution> {
+    const { solutionId } = current;
     const timeMs = (this.deps.now ?? Date.now)();
-    const event: SolutionEvent = {
+    await this.deps.solutions.apply({
       solutionId,
-      ...statusFromAnswer(answer, rule.resultingStatus),
-      event: action,
+      ...reading,
+      event,
       businessId: current.businessId,
       timeMs,
-      eventId: eventIdOf({ solutionId, action, timeMs }),
+      eventId: eventIdOf({ solutionId, action: event, timeMs }),
       source: 'action',
-    };
-    await this.deps.solutions.apply(event);
+    });
     const recorded = await this.deps.solutions.get(solutionId);
-    if (recorded === undefined) throw new Error(`solution ${solutionId} vanished after ${action}`);
+    if (recorded === undefined) throw new Error(`solution ${solutionId} vanished after ${event}`);
     return recorded;
   }
 
@@ -222,9 +235,12 @@ export class SolutionActions {
 
   /**
    * Accepting cannot be undone, so first read the solution from Meta: it must still wait for our answer
-   * and, when the caller says what it reviewed, Meta's partner app and permissions must match.
+   * and, when the caller says what it reviewed, Meta's partner app and permissions must match. A solution
+   * Meta reads as accepted already is returned (the caller records it); any other reading that no longer waits
+   * is recorded, then a 409.
    */
-  private async checkTerms(solutionId: string, terms: ReviewedTerms): Promise<void> {
+  private async checkTerms(current: Solution, terms: ReviewedTerms): Promise<SolutionDetails | undefined> {
+    const { solutionId } = current;
     const details = await this.deps.graph.request<SolutionDetails>({
       path: graphPath(solutionId),
       query: {
@@ -236,7 +252,9 @@ export class SolutionActions {
       status: details.status ?? '',
       pendingRequest: pendingRequestOf(details.status_for_pending_request),
     };
+    if (details.status !== undefined && SOLUTION_ACTIONS.accept.done(metaState)) return details;
     if (details.status !== undefined && !awaitingOurAnswer(metaState)) {
+      await this.record(current, 'RECONCILED', statusFromAnswer(details, metaState.status));
       throw new ConflictError(
         `Meta reports solution ${solutionId} as ${details.status}: it no longer waits for our answer`,
         {
@@ -244,7 +262,7 @@ export class SolutionActions {
         },
       );
     }
-    if (terms.partnerAppId === undefined && terms.partnerPermissions === undefined) return;
+    if (terms.partnerAppId === undefined && terms.partnerPermissions === undefined) return undefined;
     const partners = details.partners?.data ?? [];
     const partner =
       terms.partnerAppId === undefined
@@ -263,5 +281,6 @@ export class SolutionActions {
         meta: metaTerms,
       });
     }
+    return undefined;
   }
 }

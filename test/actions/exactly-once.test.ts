@@ -228,4 +228,27 @@ describe('actions: one call to Meta per action, whatever races or retries', () =
     // Assess
     expect(retried).toMatchObject({ status: 200, body: { ownerAppId: appId() } });
   });
+
+  it("an accept retried after Meta had accepted is answered from Meta's reading: 200, recorded, no second POST", async () => {
+    // Prepare: Switchboard still reads INITIATED (the first answer was lost); Meta reads ACTIVE.
+    await pendingSolution();
+    graph.on(`GET /${SOLUTION}`, { body: { id: SOLUTION, status: 'ACTIVE' } });
+
+    // Act
+    const retried = await post(`/v1/solutions/${SOLUTION}/accept`, {}, { 'idempotency-key': 'accept-retry' });
+
+    // Assess
+    expect(retried).toMatchObject({ status: 200, body: { status: 'ACTIVE' } });
+    expect(graph.calls(`POST /${SOLUTION}/accept`)).toHaveLength(0);
+  });
+
+  it('an accept Meta no longer waits for records what Meta reads, then answers 409', async () => {
+    await pendingSolution();
+    graph.on(`GET /${SOLUTION}`, { body: { id: SOLUTION, status: 'REJECTED' } });
+    const refused = await post(`/v1/solutions/${SOLUTION}/accept`);
+    const solution = await readJson(local.stack, `/v1/solutions/${SOLUTION}`);
+    expect(refused).toMatchObject({ status: 409, body: { metaStatus: 'REJECTED' } });
+    expect(solution.body).toMatchObject({ status: 'REJECTED' });
+    expect(graph.calls(`POST /${SOLUTION}/accept`)).toHaveLength(0);
+  });
 });
