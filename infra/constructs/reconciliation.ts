@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -137,6 +137,10 @@ export class Reconciliation extends Construct {
         .otherwise(new Succeed(this, 'SweepDoneOrSkipped')),
     );
     const logs = new LogGroup(this, 'SweepLogs', {
+      // Step Functions adds every log group it writes to the account's CloudWatch Logs resource policy (5,120
+      // characters at most) unless its name starts with /aws/vendedlogs/: in a busy account the first deploy
+      // would fail there (Step Functions best practices, "Avoiding CloudWatch Logs resource policy size limits").
+      logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-reconcile-sweep`,
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -72,6 +72,11 @@ describe('the function constructs, each on its own', () => {
     expect(definition).toContain('TimeoutSeconds');
     // Only a throttle (which never ran) is retried: any other retry could overlap a run still going.
     expect(definition).toContain('Lambda.TooManyRequestsException');
+    // Its log group is a vended-logs one: no entry in the account's size-limited Logs resource policy.
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups.map((group) => JSON.stringify(group.Properties?.LogGroupName))).toContainEqual(
+      expect.stringContaining('/aws/vendedlogs/states/'),
+    );
     expect(definition).not.toMatch(
       /Lambda\.(ServiceException|ClientExecutionTimeoutException|SdkClientException)/,
     );
