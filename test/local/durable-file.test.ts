@@ -1,19 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LineFile, trimTornTail, writeFileAtomic } from '../../local/durable-file.js';
+import { useTempFolders } from '../support/temp-folders.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-const fileIn = (name: string) => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-file-'));
-  dirs.push(dir);
-  return join(dir, name);
-};
+const folder = useTempFolders('file');
+const fileIn = (name: string) => join(folder(), name);
 
 describe('files of lines that survive a torn write', () => {
   it('cuts a torn tail longer than one read back to the last complete line', () => {

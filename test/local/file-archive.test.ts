@@ -1,20 +1,11 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileArchive } from '../../local/file-archive.js';
 import { hourPartition } from '../../shared/archive/archive.js';
+import { useTempFolders } from '../support/temp-folders.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-const folder = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-archive-'));
-  dirs.push(dir);
-  return dir;
-};
+const folder = useTempFolders('archive');
 
 const readAll = async (archive: FileArchive, fromMs: number, toMs: number) => {
   const bodies: string[] = [];

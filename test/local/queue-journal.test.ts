@@ -1,20 +1,11 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type LocalQueue, queueWithDlq } from '../../local/in-process-queue.js';
+import { useTempFolders } from '../support/temp-folders.js';
 
 /** A journaled queue reopened on the same folder, as local mode restarts after a crash. */
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-const folder = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-journal-'));
-  dirs.push(dir);
-  return dir;
-};
+const folder = useTempFolders('journal');
 
 const open = (journalDir: string, now: () => number): LocalQueue =>
   queueWithDlq('wabas', { visibilityTimeoutMs: 1_000, maxReceiveCount: 2, journalDir, now });

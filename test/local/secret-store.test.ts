@@ -1,19 +1,10 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startLocalStack } from '../../local/stack.js';
+import { useTempFolders } from '../support/temp-folders.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-const folder = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-secrets-'));
-  dirs.push(dir);
-  return dir;
-};
+const folder = useTempFolders('secrets');
 
 const NAME = 'switchboard/business-tokens/6143763655652543';
 const VALUE = JSON.stringify({ accessToken: 'EAAG-business-token', businessId: '6143763655652543' });
