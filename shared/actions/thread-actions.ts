@@ -220,10 +220,9 @@ export class ThreadActions {
       throw new ConflictError(reason, { ownerAppId: owner, action });
     };
     if ((action === 'take' || action === 'request') && ours) conflict(`our app already controls this thread`);
-    // Only a known owner rules a call out: on a thread never seen, or owned by an app Meta did not name, our
-    // app may well be in control (a default app gets threads by no webhook), so Meta decides.
-    const ownerKnown = current?.ownerKnown === true;
-    if ((action === 'release' || action === 'extend') && !ours && ownerKnown)
+    // A thread owned by an app Meta did not name may be ours: Meta decides. A thread never seen reads idle.
+    const ownerUnnamed = current?.ownerKnown === false;
+    if ((action === 'release' || action === 'extend') && !ours && !ownerUnnamed)
       conflict(`only the app in control can ${action}; the owner is ${name(owner)}`);
     if (action === 'pass' && input.targetAppId === owner && owner !== null)
       conflict(`${name(owner)} already controls this thread`);
