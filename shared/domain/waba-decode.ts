@@ -11,20 +11,15 @@ import {
   stringOrNull,
   toMilliseconds,
 } from './fields.js';
+import { namesNoWaba } from './partner-events.js';
 import type { WabaChangeEvent } from './waba.js';
-
-const PARTNER_EVENTS_NAMING_WABA = new Set([
-  'PARTNER_ADDED',
-  'PARTNER_REMOVED',
-  'PARTNER_APP_INSTALLED',
-  'PARTNER_APP_UNINSTALLED',
-]);
 
 /**
  * `account_update` change → event (nothing Meta sent is dropped: what is not a known field stays in
  * `details`). With `waba_info` (partner events) the WABA is `waba_info.waba_id` and
  * `entry.id` is the portfolio that received the webhook: a missing or unusable `waba_id` makes the event
- * invalid, never a fallback to our own portfolio. Without it the WABA is `value.waba_id`, else `entry.id`.
+ * invalid, never a fallback to our own portfolio. Without it the WABA is `value.waba_id`, else `entry.id` (a
+ * partner event without `waba_info` names none, but for Coexistence's removal: see `namesNoWaba`).
  */
 export const decodeWabaChange = (envelope: DomainChange): WabaChangeEvent => {
   const change = requireRecord(envelope.change, 'change');
@@ -32,7 +27,7 @@ export const decodeWabaChange = (envelope: DomainChange): WabaChangeEvent => {
   const event = stringOrNull(value.event);
   if (event === null || event.trim() === '') throw new InvalidEventError('change.value.event is missing');
   const info = isRecord(value.waba_info) ? value.waba_info : null;
-  if (info === null && PARTNER_EVENTS_NAMING_WABA.has(event.trim())) {
+  if (info === null && namesNoWaba(value)) {
     // Its entry.id is a portfolio, not a WABA: reading it as one would invent a WABA (the webhook routes these
     // to passthrough; this guards any other way in).
     throw new InvalidEventError(`${event} without waba_info names no WABA`);

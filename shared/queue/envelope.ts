@@ -1,3 +1,6 @@
+import { namesNoWaba } from '../domain/partner-events.js';
+import { isRecord } from '../util/json.js';
+
 /**
  * The message the webhook queues for each change, and the only contract between ingestion and the
  * consumers. `eventId` is the hash of the change's canonical content, so the same change delivered
@@ -56,25 +59,9 @@ export type HandoverKind = (typeof HANDOVER_KINDS)[number];
 export const isHandoverKind = (kind: string): kind is HandoverKind =>
   (HANDOVER_KINDS as readonly string[]).includes(kind);
 
-/** Partner events name the WABA only in `waba_info` (`entry.id` is the portfolio that received them). */
-const PARTNER_EVENTS = new Set([
-  'PARTNER_ADDED',
-  'PARTNER_REMOVED',
-  'PARTNER_APP_INSTALLED',
-  'PARTNER_APP_UNINSTALLED',
-]);
-
-/**
- * An `account_update` about no WABA: a partner event without `waba_info` (Meta's App-Only Install page shows
- * PARTNER_APP_UNINSTALLED so, for an app installed on a portfolio without any WABA). Kept for other systems.
- */
-const namesNoWaba = (change: unknown): boolean => {
-  if (typeof change !== 'object' || change === null || !('value' in change)) return false;
-  const { value } = change;
-  if (typeof value !== 'object' || value === null) return false;
-  const event = 'event' in value ? value.event : undefined;
-  return typeof event === 'string' && PARTNER_EVENTS.has(event) && !('waba_info' in value);
-};
+/** An `account_update` about no WABA (`namesNoWaba`): kept in passthrough for other systems. */
+const aboutNoWaba = (change: unknown): boolean =>
+  isRecord(change) && isRecord(change.value) && namesNoWaba(change.value);
 
 /**
  * Which queue a change belongs to. Meta allows one callback URL per app and object, so everything else
@@ -85,7 +72,7 @@ const namesNoWaba = (change: unknown): boolean => {
 export const queueFor = (envelope: Pick<ChangeEnvelope, 'object' | 'kind' | 'change'>): QueueName => {
   if (envelope.object === 'whatsapp_business_account' || envelope.object === 'unknown') {
     if (envelope.kind === 'partner_solutions') return 'solutions';
-    if (envelope.kind === 'account_update') return namesNoWaba(envelope.change) ? 'passthrough' : 'wabas';
+    if (envelope.kind === 'account_update') return aboutNoWaba(envelope.change) ? 'passthrough' : 'wabas';
   }
   if ((envelope.object === 'page' || envelope.object === 'instagram') && isHandoverKind(envelope.kind)) {
     return 'threads';
