@@ -2,31 +2,59 @@ import { pathFor } from '../shared/http/routes.js';
 import { callApi } from './api-client.js';
 import { formatError } from './format.js';
 
-/** `events tail`: local mode's bus, polled; in AWS the events are on the stack's EventBridge bus. */
+/** One page of local mode's bus, or why there is none (not running, or not local mode). */
+const eventsPage = async (base: string, after: number) => {
+  try {
+    const response = await fetch(
+      new URL(`local/events?after=${after}`, base.endsWith('/') ? base : `${base}/`),
+    );
+    if (response.status !== 200) return { missing: response.status };
+    return { page: (await response.json()) as { items: Record<string, unknown>[]; next: number } };
+  } catch {
+    return { unreachable: true };
+  }
+};
+
+/**
+ * `events tail`: local mode's bus, polled; in AWS the events are on the stack's EventBridge bus. Local mode
+ * restarting is waited out (and a bus that restarted empty, in memory, is read from its start).
+ */
 export const tailEvents = async (
   base: string,
   options: { once: boolean; json: boolean },
 ): Promise<number> => {
   let after = 0;
+  let waiting = false;
   for (;;) {
-    const response = await fetch(
-      new URL(`local/events?after=${after}`, base.endsWith('/') ? base : `${base}/`),
-    );
-    if (response.status !== 200) {
+    const answer = await eventsPage(base, after);
+    if ('missing' in answer) {
       console.error(
-        `${base} has no local event bus (${response.status}): in AWS, subscribe to the stack's EventBridge bus (output EventBusName)`,
+        `${base} has no local event bus (${answer.missing}): in AWS, subscribe to the stack's EventBridge bus (output EventBusName)`,
       );
       return 1;
     }
-    const page = (await response.json()) as { items: Record<string, unknown>[]; next: number };
-    for (const event of page.items) {
-      console.log(
-        options.json
-          ? JSON.stringify(event)
-          : `${event.time} ${event['detail-type']} ${JSON.stringify(event.detail)}`,
-      );
+    if ('page' in answer && answer.page !== undefined) {
+      waiting = false;
+      const { page } = answer;
+      if (page.next < after) {
+        after = 0; // the bus restarted empty (in memory): read it again from its start
+        continue;
+      }
+      for (const event of page.items) {
+        console.log(
+          options.json
+            ? JSON.stringify(event)
+            : `${event.time} ${event['detail-type']} ${JSON.stringify(event.detail)}`,
+        );
+      }
+      after = page.next;
+    } else if (options.once) {
+      console.error(`${base} does not answer: is local mode running?`);
+      return 1;
+    } else if (!waiting) {
+      console.error(`${base} does not answer: waiting for local mode…`);
+      waiting = true;
     }
-    after = page.next;
     if (options.once) return 0;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

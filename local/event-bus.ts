@@ -1,6 +1,9 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { EVENT_SOURCE } from '../shared/constants.js';
 import type { DomainEvent } from '../shared/domain/domain-events.js';
 import type { EventPublisher } from '../shared/events/ports.js';
+import { isRecord, parseJsonObject } from '../shared/util/json.js';
+import { LineFile } from './durable-file.js';
 
 /** An event as EventBridge would deliver it to a rule's target (the fields subscribers read). */
 export interface LocalEvent {
@@ -11,19 +14,53 @@ export interface LocalEvent {
   detail: Record<string, unknown>;
 }
 
-/** Local mode's event bus: every domain event in publish order, readable at `GET /local/events`. */
+const readEvents = (path: string): LocalEvent[] =>
+  existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .map((line) => parseJsonObject(line))
+        .filter((event): event is Record<string, unknown> => isRecord(event) && typeof event.id === 'string')
+        .map((event) => event as unknown as LocalEvent)
+    : [];
+
+/**
+ * Local mode's event bus: every domain event in publish order, readable at `GET /local/events`. With a data
+ * folder it is a journal (`events.jsonl`, each event on disk before `publish` returns), so a restart keeps the
+ * events and their positions.
+ */
 export class LocalEventBus implements EventPublisher {
-  public readonly items: LocalEvent[] = [];
+  public readonly items: LocalEvent[];
+  private readonly ids: Set<string>;
+  private readonly file: LineFile | undefined;
+
+  public constructor(path?: string) {
+    this.items = path === undefined ? [] : readEvents(path);
+    this.ids = new Set(this.items.map((event) => event.id));
+    this.file = path === undefined ? undefined : new LineFile(path);
+  }
+
+  /** Whether an event with this ID was published (recovery after a crash publishes only what is missing). */
+  public has(id: string): boolean {
+    return this.ids.has(id);
+  }
 
   public async publish(events: readonly DomainEvent[], time: Date): Promise<void> {
-    for (const event of events) {
-      this.items.push({
-        id: event.id,
-        source: EVENT_SOURCE,
-        'detail-type': event.detailType,
-        time: time.toISOString(),
-        detail: { eventId: event.id, ...event.detail },
-      });
+    const fresh = events.map((event) => ({
+      id: event.id,
+      source: EVENT_SOURCE,
+      'detail-type': event.detailType,
+      time: time.toISOString(),
+      detail: { eventId: event.id, ...event.detail },
+    }));
+    if (fresh.length === 0) return;
+    this.file?.append(fresh.map((event) => `${JSON.stringify(event)}\n`).join(''), true);
+    for (const event of fresh) {
+      this.items.push(event);
+      this.ids.add(event.id);
     }
+  }
+
+  public close(): void {
+    this.file?.close();
   }
 }

@@ -20,6 +20,7 @@ import { localRoutes } from './local-routes.js';
 import { StreamedTable } from './local-stream.js';
 import { startSandboxGraph } from './sandbox-graph.js';
 import { FileSecretStore, MemorySecretStore } from './secret-store.js';
+import { StreamIntents } from './stream-intents.js';
 
 export interface LocalStackOptions {
   env: Env;
@@ -93,6 +94,34 @@ export const localQueueTiming = (
 export const usesSandbox = (env: Env): boolean => !(env[ENV.graphApiBaseUrl] && env.META_SYSTEM_USER_TOKEN);
 
 /**
+ * The three state tables behind the local stream, which derives the domain events of every write. With a data
+ * folder the bus and each table's stream intents are journals, and writes a `kill -9` left unpublished are
+ * published before anything else runs.
+ */
+const streamedRepositories = async (
+  dynamo: Pick<LocalDynamo, 'client' | 'tableNames'>,
+  dataDir: string | undefined,
+  now: () => number,
+) => {
+  const events = new LocalEventBus(dataDir === undefined ? undefined : join(dataDir, 'events.jsonl'));
+  const streamed = (table: 'solutions' | 'wabas' | 'threads') =>
+    new StreamedTable(
+      new RegisterTable(dynamo.client, dynamo.tableNames[table]),
+      table,
+      events,
+      dataDir === undefined ? undefined : new StreamIntents(join(dataDir, 'stream', `${table}.jsonl`)),
+    );
+  const tables = { solutions: streamed('solutions'), wabas: streamed('wabas'), threads: streamed('threads') };
+  for (const table of Object.values(tables)) await table.recover();
+  const repositories = {
+    solutions: new SolutionRepository(tables.solutions),
+    wabas: new WabaRepository(tables.wabas, now),
+    threads: new ThreadRepository(tables.threads, now),
+  };
+  return { events, repositories };
+};
+
+/**
  * Everything on one machine: dynalite, the in-process queues with the real consumer handlers attached,
  * and the HTTP API on 127.0.0.1 in front of the same handlers the Lambda functions run.
  */
@@ -102,14 +131,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const dataDir = options.dataDir;
   const dynamo = await startLocalDynamo(dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') });
   // Every table write goes through the local stream: domain events, as the DynamoDB streams give them in AWS.
-  const events = new LocalEventBus();
-  const streamed = (table: 'solutions' | 'wabas' | 'threads') =>
-    new StreamedTable(new RegisterTable(dynamo.client, dynamo.tableNames[table]), table, events);
-  const repositories = {
-    solutions: new SolutionRepository(streamed('solutions')),
-    wabas: new WabaRepository(streamed('wabas'), now),
-    threads: new ThreadRepository(streamed('threads'), now),
-  };
+  const { events, repositories } = await streamedRepositories(dynamo, dataDir, now);
   const timing = localQueueTiming(options);
   // With a data folder every queue is journaled: a 200 means the delivery is on disk (CONTRACT: durably queued).
   const journal = dataDir === undefined ? {} : { journalDir: join(dataDir, 'queues') };
@@ -180,6 +202,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       queues.close();
       businessTokenQueue.close();
       businessTokenQueue.dlq?.close();
+      events.close();
     },
   };
 };

@@ -5,6 +5,9 @@ import { parseJsonObject } from '../util/json.js';
 import { splitDelivery } from '../webhook/split.js';
 import type { ArchiveReader } from './archive.js';
 
+/** 9999-12-31T23:59:59Z: no archive holds anything later. */
+const LATEST_EPOCH_SECONDS = 253_402_300_799;
+
 /** A replay window is at most this long (the archive is read hour by hour). */
 export const MAX_REPLAY_WINDOW_SECONDS = 31 * 24 * 3_600;
 
@@ -33,6 +36,9 @@ export const parseReplayWindow = (body: Record<string, unknown>): ReplayWindow =
   if (typeof from !== 'number' || typeof to !== 'number' || !Number.isInteger(from) || !Number.isInteger(to))
     throw new BadRequestError('from and to must be whole epoch seconds');
   if (from < 0 || to < from) throw new BadRequestError('the window must have 0 <= from <= to');
+  // Past year 9999 an hour's step in milliseconds is lost in floating point: refused, never looped over.
+  if (to > LATEST_EPOCH_SECONDS)
+    throw new BadRequestError(`from and to must be at most ${LATEST_EPOCH_SECONDS}`);
   if (to - from > MAX_REPLAY_WINDOW_SECONDS)
     throw new BadRequestError(`a replay window is at most ${MAX_REPLAY_WINDOW_SECONDS} seconds (31 days)`);
   return { fromMs: from * 1000, toMs: to * 1000 + 999 };

@@ -1,7 +1,7 @@
 import { DETAIL_TYPES } from '../constants.js';
 import { canonicalJson, eventIdOf } from './event-id.js';
 import { type Item, REGISTER_PREFIX } from './registers.js';
-import { projectSolution } from './solution.js';
+import { projectSolution, sameSolutionState } from './solution.js';
 import { PAGE_ITEM_USER_ID, projectThread } from './thread.js';
 import { projectWaba, type Waba } from './waba-view.js';
 
@@ -44,8 +44,7 @@ const event = (
 
 const solutionEvents = (before: Item | undefined, after: Item | undefined): DomainEvent[] => {
   const [old, now] = [projectSolution(before), projectSolution(after)];
-  if (now === undefined || (old?.status === now.status && old.pendingRequest === now.pendingRequest))
-    return [];
+  if (now === undefined || (old !== undefined && sameSolutionState(old, now))) return [];
   return [
     event(
       DETAIL_TYPES.solutionStatus,
@@ -80,6 +79,25 @@ const WABA_FACTS = [
   'businessTokenSecret',
 ] as const satisfies readonly (keyof Waba)[];
 
+/** What each fact reads as before anything is known: a first sight reports only facts that differ from it. */
+const EMPTY: Record<(typeof WABA_FACTS)[number], unknown> = {
+  ownerBusinessId: null,
+  solutionId: null,
+  partnerBusinessIds: [],
+  disconnection: null,
+  apps: {},
+  facts: {},
+  ban: null,
+  banned: false,
+  restrictions: [],
+  violation: null,
+  name: null,
+  timezoneId: null,
+  businessType: null,
+  messageTemplateNamespace: null,
+  businessTokenSecret: null,
+};
+
 /** Onboarded: active and known to be ours (a PARTNER_ADDED, an install of an app, or reconciliation). */
 const onboarded = (waba: Waba | undefined): boolean =>
   waba === undefined ? false : waba.active && waba.discoveredBy !== null;
@@ -99,9 +117,11 @@ const wabaEvents = (before: Item | undefined, after: Item | undefined): DomainEv
     const detail = { wabaId: now.wabaId, reason: now.inactiveReason, disconnection: now.disconnection };
     events.push(event(DETAIL_TYPES.wabaOffboarded, detail, after));
   }
+  // On a first sight, a field still at its empty default (`[]`, `{}`, `false`, null) is not news.
+  const factBefore = (field: (typeof WABA_FACTS)[number]) => (old === undefined ? EMPTY[field] : old[field]);
   const changed = Object.fromEntries(
     WABA_FACTS.filter(
-      (field) => canonicalJson(old?.[field] ?? null) !== canonicalJson(now[field] ?? null),
+      (field) => canonicalJson(factBefore(field) ?? null) !== canonicalJson(now[field] ?? null),
     ).map((field) => [field, now[field]]),
   );
   // A first sight already says everything in `WABA Onboarded`; later changes of facts are updates.

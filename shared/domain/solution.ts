@@ -40,6 +40,22 @@ const impliedPendingRequest = (event: SolutionEvent): string | null =>
 export const deactivationPending = (solution: Pick<Solution, 'status' | 'pendingRequest'>): boolean =>
   solution.status === 'PENDING_DEACTIVATION' || solution.pendingRequest === 'PENDING_DEACTIVATION';
 
+/**
+ * Whether two readings say the same thing. Meta writes a waiting deactivation two ways: a webhook's status
+ * `PENDING_DEACTIVATION`, Graph's `ACTIVE` beside `status_for_pending_request: PENDING_DEACTIVATION`. Each is kept
+ * as Meta wrote it, but neither is a change from the other: no write, no event, and the status's time stands.
+ */
+export const sameSolutionState = (
+  a: Pick<Solution, 'status' | 'pendingRequest'>,
+  b: Pick<Solution, 'status' | 'pendingRequest'>,
+): boolean => canonicalState(a) === canonicalState(b);
+
+const canonicalState = (solution: Pick<Solution, 'status' | 'pendingRequest'>): string =>
+  deactivationPending(solution) &&
+  (solution.status === 'ACTIVE' || solution.status === 'PENDING_DEACTIVATION')
+    ? 'PENDING_DEACTIVATION'
+    : `${solution.status}|${solution.pendingRequest ?? ''}`;
+
 export const isDocumentedStatus = (status: string): status is SolutionStatus =>
   (SOLUTION_STATUSES as readonly string[]).includes(status);
 
@@ -155,10 +171,16 @@ export const projectSolution = (item: Item | undefined): Solution | undefined =>
   const registers = statusRegisters(item);
   const current = registers.at(-1);
   if (current === undefined) return undefined;
-  // The status changed at the oldest register of the newest unbroken run of the current status.
+  // The status changed at the oldest register of the newest unbroken run of the same state.
+  const stateOf = (register: StatusRegister) => ({
+    status: register.status,
+    pendingRequest: register.pendingRequest ?? null,
+  });
   let changedAt = current.timeMs;
-  for (let index = registers.length - 1; index >= 0 && registers[index]?.status === current.status; index--) {
-    changedAt = Math.min(changedAt, registers[index]?.timeMs ?? changedAt);
+  for (let index = registers.length - 1; index >= 0; index--) {
+    const register = registers[index];
+    if (register === undefined || !sameSolutionState(stateOf(register), stateOf(current))) break;
+    changedAt = Math.min(changedAt, register.timeMs);
   }
   const { observation } = readRegisters<SolutionRegisters>(item, SOLUTION_REGISTERS);
   const named = [...registers].reverse().find((register) => typeof register.name === 'string');

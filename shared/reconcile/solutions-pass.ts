@@ -1,7 +1,7 @@
 import type { MetaIdentity } from '../config.js';
 import { eventIdOf } from '../domain/event-id.js';
 import { idOrNull } from '../domain/fields.js';
-import { pendingRequestOf, type SolutionEvent } from '../domain/solution.js';
+import { pendingRequestOf, type SolutionEvent, sameSolutionState } from '../domain/solution.js';
 import type { SolutionRepository } from '../store/repositories.js';
 import { type GraphSolution, text } from './listing.js';
 import type { Tally } from './tally.js';
@@ -34,9 +34,8 @@ export const recordSolutionPage = async (
     const pending = pendingRequestOf(solution.status_for_pending_request);
     if (
       current !== undefined &&
-      current.status === status &&
-      current.name === name &&
-      current.pendingRequest === pending
+      sameSolutionState(current, { status, pendingRequest: pending }) &&
+      current.name === name
     )
       continue;
     const reading: SolutionEvent = {
@@ -51,6 +50,7 @@ export const recordSolutionPage = async (
       pendingRequest: pending,
     };
     await deps.solutions.apply(reading);
-    if (current?.status !== status) tally.count('solutionsChanged');
+    if (current === undefined || !sameSolutionState(current, { status, pendingRequest: pending }))
+      tally.count('solutionsChanged');
   }
 };

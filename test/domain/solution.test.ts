@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applySolutionEvent, projectSolution, type SolutionEvent } from '../../shared/domain/solution.js';
+import { domainEventsOf } from '../../shared/domain/domain-events.js';
+import {
+  applySolutionEvent,
+  projectSolution,
+  type SolutionEvent,
+  sameSolutionState,
+} from '../../shared/domain/solution.js';
 import { decodeSolutionChange } from '../../shared/domain/solution-decode.js';
 import { InvalidEventError } from '../../shared/errors.js';
 import { fixtureEnvelope, fold } from '../support/envelopes.js';
@@ -110,5 +116,48 @@ describe('solutions domain', () => {
       change: { field: 'partner_solutions', value: { event: 'X' } },
     };
     expect(() => decodeSolutionChange(envelope)).toThrow(InvalidEventError);
+  });
+});
+
+describe('a waiting deactivation, as webhooks and Graph each write it', () => {
+  it('is one state: no domain event between the two forms, and the status keeps its time', () => {
+    // Prepare: the webhook's PENDING_DEACTIVATION, then Graph's ACTIVE beside the pending request.
+    const webhook: SolutionEvent = {
+      solutionId: '17602267745700',
+      status: 'PENDING_DEACTIVATION',
+      event: 'SOLUTION_UPDATED',
+      businessId: '506914307656634',
+      timeMs: 1_700_000_000_000,
+      eventId: 'w1',
+      source: 'webhook',
+    };
+    const reading: SolutionEvent = {
+      ...webhook,
+      status: 'ACTIVE',
+      pendingRequest: 'PENDING_DEACTIVATION',
+      event: 'RECONCILED',
+      timeMs: 1_700_000_600_000,
+      eventId: 'r1',
+      source: 'reconciliation',
+    };
+    const first = applySolutionEvent(undefined, webhook).item;
+
+    // Act
+    const second = applySolutionEvent(first, reading).item;
+    const third = applySolutionEvent(second, { ...webhook, timeMs: 1_700_001_200_000, eventId: 'w2' }).item;
+
+    // Assess
+    expect(domainEventsOf('solutions', first, second)).toEqual([]);
+    expect(domainEventsOf('solutions', second, third)).toEqual([]);
+    expect(projectSolution(second)).toMatchObject({
+      pendingRequest: 'PENDING_DEACTIVATION',
+      statusChangedAt: 1_700_000_000,
+    });
+    expect(
+      sameSolutionState(
+        { status: 'ACTIVE', pendingRequest: null },
+        { status: 'ACTIVE', pendingRequest: 'PENDING_DEACTIVATION' },
+      ),
+    ).toBe(false);
   });
 });

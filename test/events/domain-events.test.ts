@@ -12,7 +12,7 @@ import { createStreamHandler } from '../../shared/events/stream-handler.js';
 import { Telemetry } from '../../shared/observability/telemetry.js';
 import { RegisterTable } from '../../shared/store/register-table.js';
 import { WabaRepository } from '../../shared/store/repositories.js';
-import { clearTables, deliver, readJson } from '../support/corpus.js';
+import { clearTables, deliver, readJson, sample } from '../support/corpus.js';
 import { useLocalTables } from '../support/dynamo.js';
 import { fixtureEnvelope } from '../support/envelopes.js';
 import { context } from '../support/lambda.js';
@@ -55,6 +55,14 @@ describe('domain events in local mode', () => {
       eventId: first.items[0]?.id,
     });
     expect(after.items).toEqual([]);
+  });
+
+  it('a WABA first seen through a fact reports that fact alone, not every empty default beside it', async () => {
+    const start = (await eventsSince(0)).next;
+    await deliver(local.stack, sample('account-update/verified-account-phone-number').body);
+    const { items } = await eventsSince(start);
+    expect(items.map((event) => event['detail-type'])).toEqual(['WABA Updated']);
+    expect(Object.keys(items[0]?.detail.changed as Record<string, unknown>)).toEqual(['facts']);
   });
 
   it('offboarding, a fact, a solution status and a thread owner each emit their documented event once', async () => {

@@ -3,7 +3,8 @@ import { FIXTURES } from '../../fixtures/deliveries.js';
 import { LocalClaimStore } from '../../local/claim-store.js';
 import { LocalQueues } from '../../local/in-process-queue.js';
 import type { ArchivedDelivery, ArchiveReader } from '../../shared/archive/archive.js';
-import { replay } from '../../shared/archive/replay.js';
+import { parseReplayWindow, replay } from '../../shared/archive/replay.js';
+import { BadRequestError } from '../../shared/errors.js';
 import { EnvelopePublisher } from '../../shared/queue/publisher.js';
 
 /** An archive as Firehose leaves it: arrival order, which is not always receive order. */
@@ -38,5 +39,18 @@ describe('replay in several calls', () => {
     expect(first).toMatchObject({ complete: false, deliveries: 1 });
     expect(first.resumeFrom).toBeLessThanOrEqual(1_100);
     expect(rest).toMatchObject({ complete: true, deliveries: 2 });
+  });
+});
+
+describe('replay windows', () => {
+  it('refuses instants no archive can hold (past year 9999), before reading anything', () => {
+    for (const window of [
+      { from: 1e20, to: 1e20 },
+      { from: 0, to: 253_402_300_800 },
+    ])
+      expect(() => parseReplayWindow(window), JSON.stringify(window)).toThrow(BadRequestError);
+    expect(parseReplayWindow({ from: 253_402_300_000, to: 253_402_300_799 })).toMatchObject({
+      fromMs: 253_402_300_000_000,
+    });
   });
 });
