@@ -45,9 +45,7 @@ export interface ActionsDeps {
 const routes = (deps: ActionsDeps) => {
   const guard = new ActionGuard(deps.control, deps.now);
   const solution = (action: SolutionAction) => async (event: HttpApiEvent) => {
-    // Every action reads its body: only `accept` has fields, but a body that is not JSON is refused for all.
-    const body = jsonObjectBody(event);
-    const terms = action === 'accept' ? parseReviewedTerms(body) : {};
+    const terms = action === 'accept' ? parseReviewedTerms(jsonObjectBody(event)) : {};
     const solutionId = pathId(event, 'solutionId');
     return guard.perform(event, `solution#${solutionId}`, async () =>
       json(200, await deps.solutions.perform(solutionId, action, terms)),
@@ -82,7 +80,6 @@ const routes = (deps: ActionsDeps) => {
     'threads.metadata': thread('metadata'),
     'tokens.refresh': async (event) => {
       const businessId = pathId(event, 'businessId');
-      jsonObjectBody(event);
       return guard.perform(event, `business#${businessId}`, async () =>
         json(200, await refreshBusinessTokens(deps.businessTokens, businessId)),
       );

@@ -128,10 +128,7 @@ export const createReconcileHandler = (deps: ReconcileHandlerDeps) => {
   const status = async (): Promise<SweepStatus> =>
     readSweepStatus(await deps.control.get(RECONCILE_CONTROL_KEY), now());
   const http = dispatch('reconcile', {
-    'reconcile.run': async (event, context) => {
-      jsonObjectBody(event); // no fields, but a body that is not JSON is a client's mistake: 400
-      return json(200, await run(context, true));
-    },
+    'reconcile.run': async (_event, context) => json(200, await run(context, true)),
     'reconcile.status': async () => json(200, await status()),
     'replay.run': async (event, context) => {
       const window = parseReplayWindow(jsonObjectBody(event));
