@@ -7,11 +7,13 @@ import {
   ftruncateSync,
   mkdirSync,
   openSync,
+  readFileSync,
   readSync,
   renameSync,
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import { isRecord, parseJsonObject } from '../shared/util/json.js';
 
 const NEWLINE = 0x0a;
 const SCAN_CHUNK_BYTES = 64 * 1024;
@@ -136,3 +138,12 @@ export class LineFile {
     }
   }
 }
+
+/** The JSON objects of a file of lines, in order; a missing file is none, and a line that is not one is skipped. */
+export const readJsonLines = (path: string): Record<string, unknown>[] =>
+  existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .map((line) => (line === '' ? undefined : parseJsonObject(line)))
+        .filter(isRecord)
+    : [];

@@ -1,9 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { EVENT_SOURCE } from '../shared/constants.js';
 import type { DomainEvent } from '../shared/domain/domain-events.js';
 import type { EventPublisher } from '../shared/events/ports.js';
-import { isRecord, parseJsonObject } from '../shared/util/json.js';
-import { LineFile } from './durable-file.js';
+import { LineFile, readJsonLines } from './durable-file.js';
 
 /** An event as EventBridge would deliver it to a rule's target (the fields subscribers read). */
 export interface LocalEvent {
@@ -15,13 +13,9 @@ export interface LocalEvent {
 }
 
 const readEvents = (path: string): LocalEvent[] =>
-  existsSync(path)
-    ? readFileSync(path, 'utf8')
-        .split('\n')
-        .map((line) => parseJsonObject(line))
-        .filter((event): event is Record<string, unknown> => isRecord(event) && typeof event.id === 'string')
-        .map((event) => event as unknown as LocalEvent)
-    : [];
+  readJsonLines(path)
+    .filter((event) => typeof event.id === 'string')
+    .map((event) => event as unknown as LocalEvent);
 
 /**
  * Local mode's event bus: every domain event in publish order, readable at `GET /local/events`. With a data

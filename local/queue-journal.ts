@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { LineFile } from './durable-file.js';
+import { LineFile, readJsonLines } from './durable-file.js';
 
 /** A queued message as the journal keeps it (the queue's own record, field for field). */
 export interface JournalMessage {
@@ -43,15 +42,8 @@ export class QueueJournal {
   /** The messages the journal holds, in send order. */
   public load(): JournalMessage[] {
     const messages = new Map<string, JournalMessage>();
-    const text = existsSync(this.path) ? readFileSync(this.path, 'utf8') : '';
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      let entry: Entry;
-      try {
-        entry = JSON.parse(line) as Entry;
-      } catch {
-        continue;
-      }
+    for (const record of readJsonLines(this.path)) {
+      const entry = record as unknown as Entry;
       this.lines += 1;
       if (entry.op === 's') {
         const { op: _op, ...message } = entry;

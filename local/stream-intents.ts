@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Item, RegisterWrite } from '../shared/domain/registers.js';
-import { isRecord, parseJsonObject } from '../shared/util/json.js';
-import { LineFile } from './durable-file.js';
+import { isRecord } from '../shared/util/json.js';
+import { LineFile, readJsonLines } from './durable-file.js';
 
 /** A write about to be made, with the item as it was before it. */
 export interface StreamIntent {
@@ -37,11 +37,8 @@ export class StreamIntents {
   }
 
   public pending(): StreamIntent[] {
-    if (!existsSync(this.path)) return [];
-    return readFileSync(this.path, 'utf8')
-      .split('\n')
-      .map((line) => parseJsonObject(line))
-      .filter((intent): intent is Record<string, unknown> => isRecord(intent?.key) && isRecord(intent?.write))
+    return readJsonLines(this.path)
+      .filter((intent) => isRecord(intent.key) && isRecord(intent.write))
       .map((intent) => ({
         key: intent.key as Item,
         write: intent.write as unknown as RegisterWrite,
