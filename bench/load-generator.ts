@@ -3,7 +3,7 @@
  * (at most 256 in flight; anything beyond is counted as skipped, never queued up) and prints a JSON
  * summary of response latencies. Runs in its own process so it does not share the server's event loop.
  */
-import { signBody } from '../shared/webhook/signature.js';
+import { signBody } from '../shared/platform/http/signature.js';
 
 const [url = '', rateText = '200', secondsText = '30', secret = '', prefix = '9'] = process.argv.slice(2);
 const rate = Number(rateText);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { countDynamoRequests } from '../local/net.js';
 import { startLocalStack } from '../local/stack.js';
-import type { WabaEvent } from '../shared/domain/waba.js';
+import type { WabaEvent } from '../shared/domains/wabas/waba.js';
 import { percentile, round } from './stats.js';
 
 const run = promisify(execFile);

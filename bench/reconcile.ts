@@ -1,9 +1,9 @@
 import { startLocalDynamo } from '../local/dynalite.js';
-import { GraphClient } from '../shared/graph/client.js';
-import { Telemetry } from '../shared/observability/telemetry.js';
-import { Reconciler } from '../shared/reconcile/reconciler.js';
-import { RegisterTable } from '../shared/store/register-table.js';
-import { SolutionRepository, WabaRepository } from '../shared/store/repositories.js';
+import { Reconciler } from '../shared/app/reconcile/reconciler.js';
+import { SolutionRepository, WabaRepository } from '../shared/domains/repositories.js';
+import { GraphClient } from '../shared/platform/graph/client.js';
+import { Telemetry } from '../shared/platform/observability/telemetry.js';
+import { RegisterTable } from '../shared/platform/store/register-table.js';
 import { startPagedGraph } from './paged-graph.js';
 import { round } from './stats.js';
 

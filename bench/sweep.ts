@@ -1,11 +1,11 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { GraphClient } from '../shared/graph/client.js';
-import { Telemetry } from '../shared/observability/telemetry.js';
-import { Reconciler } from '../shared/reconcile/reconciler.js';
-import type { SweepCheckpoint } from '../shared/reconcile/sweep.js';
-import { RegisterTable } from '../shared/store/register-table.js';
-import { SolutionRepository, WabaRepository } from '../shared/store/repositories.js';
+import { Reconciler } from '../shared/app/reconcile/reconciler.js';
+import type { SweepCheckpoint } from '../shared/app/reconcile/sweep.js';
+import { SolutionRepository, WabaRepository } from '../shared/domains/repositories.js';
+import { GraphClient } from '../shared/platform/graph/client.js';
+import { Telemetry } from '../shared/platform/observability/telemetry.js';
+import { RegisterTable } from '../shared/platform/store/register-table.js';
 import { startDynaliteProcess } from './dynalite-process.js';
 import { startPagedGraph } from './paged-graph.js';
 import { round } from './stats.js';

@@ -1,4 +1,4 @@
-import { appName } from '../shared/domain/apps.js';
+import { appName } from '../shared/domains/threads/apps.js';
 
 type Row = Record<string, unknown>;
 

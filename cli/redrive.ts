@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { errorMessage } from '../shared/errors.js';
+import { errorMessage } from '../shared/kernel/errors.js';
 import { REDRIVABLE, redriveInAws, redriveLocal } from './redrive-core.js';
 
 const USAGE = `usage: npm run redrive -- <${Object.keys(REDRIVABLE).join('|')}> [--stack Switchboard] [--region REGION]

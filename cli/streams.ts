@@ -1,4 +1,4 @@
-import { pathFor } from '../shared/http/routes.js';
+import { pathFor } from '../shared/platform/http/routes.js';
 import { callApi } from './api-client.js';
 import { formatError } from './format.js';
 

@@ -3,8 +3,8 @@
  * Plain HTTP against local mode, SigV4-signed against a deployed stack (`--url`, `SWITCHBOARD_API_URL`).
  */
 import { parseArgs } from 'node:util';
-import { errorMessage } from '../shared/errors.js';
-import { pathFor, type RouteName, routeNamed } from '../shared/http/routes.js';
+import { errorMessage } from '../shared/kernel/errors.js';
+import { pathFor, type RouteName, routeNamed } from '../shared/platform/http/routes.js';
 import { type ApiResponse, callApi } from './api-client.js';
 import {
   formatError,

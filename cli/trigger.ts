@@ -5,8 +5,8 @@
 import { parseArgs } from 'node:util';
 import { FIXTURES, fixtureNames } from '../fixtures/deliveries.js';
 import { DEV_DEFAULTS } from '../local/defaults.js';
-import { errorMessage } from '../shared/errors.js';
-import { signBody } from '../shared/webhook/signature.js';
+import { errorMessage } from '../shared/kernel/errors.js';
+import { signBody } from '../shared/platform/http/signature.js';
 
 const usage = `usage: npm run trigger -- <fixture...> [--url URL] [--secret SECRET]
        npm run trigger -- --list

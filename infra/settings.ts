@@ -1,5 +1,5 @@
 import type { Node } from 'constructs';
-import { ENV } from '../shared/constants.js';
+import { ENV } from '../shared/platform/constants.js';
 
 /** Non-secret configuration, from CDK context (`cdk.json` or `-c key=value`). */
 export interface SwitchboardSettings {

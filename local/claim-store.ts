@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ClaimStore } from '../shared/queue/ports.js';
+import type { ClaimStore } from '../shared/platform/queue/ports.js';
 
 /** Claim checks in a local folder (kept across restarts), or in memory when no folder is given. */
 export class LocalClaimStore implements ClaimStore {

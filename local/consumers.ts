@@ -1,11 +1,11 @@
 import type { SQSEvent } from 'aws-lambda';
-import { businessTokenFollowUp } from '../shared/actions/business-tokens.js';
-import { type Env, EnvReader, type MetaIdentity } from '../shared/config.js';
-import { ENV } from '../shared/constants.js';
-import { type ConsumerSpec, createConsumerHandler } from '../shared/consumers/consumer.js';
-import { solutionsConsumer, threadsConsumer, wabasConsumer } from '../shared/consumers/specs.js';
-import { Telemetry } from '../shared/observability/telemetry.js';
-import type { SolutionRepository, ThreadRepository, WabaRepository } from '../shared/store/repositories.js';
+import { solutionsConsumer, threadsConsumer, wabasConsumer } from '../shared/domains/consumer-specs.js';
+import type { SolutionRepository, ThreadRepository, WabaRepository } from '../shared/domains/repositories.js';
+import { businessTokenFollowUp } from '../shared/domains/wabas/business-tokens.js';
+import { type Env, EnvReader, type MetaIdentity } from '../shared/platform/config.js';
+import { ENV } from '../shared/platform/constants.js';
+import { type ConsumerSpec, createConsumerHandler } from '../shared/platform/consumers/consumer.js';
+import { Telemetry } from '../shared/platform/observability/telemetry.js';
 import type { LocalQueue, LocalQueues } from './in-process-queue.js';
 import { type BatchHandler, LocalConsumer } from './local-consumer.js';
 

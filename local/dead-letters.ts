@@ -1,4 +1,4 @@
-import type { DeadLetterSink } from '../shared/queue/ports.js';
+import type { DeadLetterSink } from '../shared/platform/queue/ports.js';
 
 /** Dead letters kept in memory, for tests and benchmarks that run a consumer without a queue. */
 export class MemoryDeadLetters implements DeadLetterSink {

@@ -13,7 +13,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { isRecord, parseJsonObject } from '../shared/util/json.js';
+import { isRecord, parseJsonObject } from '../shared/kernel/json.js';
 
 const NEWLINE = 0x0a;
 const SCAN_CHUNK_BYTES = 64 * 1024;

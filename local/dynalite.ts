@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { createTableInput, TABLES, type TableName } from '../shared/store/tables.js';
+import { createTableInput, TABLES, type TableName } from '../shared/platform/store/tables.js';
 
 export interface LocalDynamo {
   endpoint: string;

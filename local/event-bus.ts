@@ -1,6 +1,6 @@
-import { EVENT_SOURCE } from '../shared/constants.js';
-import type { DomainEvent } from '../shared/domain/domain-events.js';
-import type { EventPublisher } from '../shared/events/ports.js';
+import type { DomainEvent } from '../shared/domains/domain-events.js';
+import { EVENT_SOURCE } from '../shared/platform/constants.js';
+import type { EventPublisher } from '../shared/platform/events/ports.js';
 import { LineFile, readJsonLines } from './durable-file.js';
 
 /** An event as EventBridge would deliver it to a rule's target (the fields subscribers read). */

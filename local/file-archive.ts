@@ -8,7 +8,7 @@ import {
   hourPartition,
   parseArchiveLines,
   partitionsFor,
-} from '../shared/archive/archive.js';
+} from '../shared/platform/archive/archive.js';
 import { LineFile } from './durable-file.js';
 
 /**

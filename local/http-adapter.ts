@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { matchRoute, type RoutedFunction, routeKey } from '../shared/http/routes.js';
-import type { HttpApiEvent, HttpResult } from '../shared/http/types.js';
+import { matchRoute, type RoutedFunction, routeKey } from '../shared/platform/http/routes.js';
+import type { HttpApiEvent, HttpResult } from '../shared/platform/http/types.js';
 import { closeServer } from './net.js';
 
 /** API Gateway HTTP APIs refuse payloads over 10 MB before any function runs. */

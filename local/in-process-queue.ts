@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
-import { QUEUE_NAMES, type QueueName } from '../shared/queue/envelope.js';
-import type { DeadLetterSink, FailedEntry, MessageSink, QueueEntry } from '../shared/queue/ports.js';
+import { QUEUE_NAMES, type QueueName } from '../shared/platform/queue/envelope.js';
+import type { DeadLetterSink, FailedEntry, MessageSink, QueueEntry } from '../shared/platform/queue/ports.js';
 import { type JournalMessage, QueueJournal } from './queue-journal.js';
 
 /** A message with its attributes (the reason an invalid event was dead-lettered, for one) and receipt. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseJsonObject } from '../shared/util/json.js';
+import { parseJsonObject } from '../shared/kernel/json.js';
 import type { LocalEventBus } from './event-bus.js';
 import { type LocalQueue, queueStats } from './in-process-queue.js';
 import { sendJson } from './net.js';

@@ -1,14 +1,14 @@
-import { domainEventsOf, type StreamTable } from '../shared/domain/domain-events.js';
+import { domainEventsOf, type StreamTable } from '../shared/domains/domain-events.js';
 import {
   applyRegisterWrite,
   type Item,
   type RegisterWrite,
   type WriteOutcome,
-} from '../shared/domain/registers.js';
-import type { EventPublisher } from '../shared/events/ports.js';
-import type { Page, RegisterReads } from '../shared/store/register-reader.js';
-import type { RegisterTable } from '../shared/store/register-table.js';
-import type { RegisterWrites } from '../shared/store/register-writer.js';
+} from '../shared/kernel/registers.js';
+import type { EventPublisher } from '../shared/platform/events/ports.js';
+import type { Page, RegisterReads } from '../shared/platform/store/register-reader.js';
+import type { RegisterTable } from '../shared/platform/store/register-table.js';
+import type { RegisterWrites } from '../shared/platform/store/register-writer.js';
 import { type StreamIntents, wasApplied } from './stream-intents.js';
 
 /**

@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { signBody } from '../shared/webhook/signature.js';
-import { closeServer, sendJson } from './net.js';
-import type { SandboxAnswer, SandboxState } from './sandbox/context.js';
+import { answerSolution } from '../shared/domains/solutions/sandbox.js';
+import { answerPage, answerThread } from '../shared/domains/threads/sandbox.js';
+import { answerListing } from '../shared/domains/wabas/sandbox.js';
+import { signBody } from '../shared/platform/http/signature.js';
+import type { SandboxAnswer, SandboxState } from '../shared/platform/sandbox/context.js';
 import {
   fixtureSolutions,
   fixtureWabas,
   GraphFailure,
   SANDBOX_INSTAGRAM_LINKS,
   type SandboxSolution,
-} from './sandbox/data.js';
-import { answerSolution } from './sandbox/solutions.js';
-import { answerPage, answerThread } from './sandbox/threads.js';
-import { answerListing } from './sandbox/wabas.js';
+} from '../shared/platform/sandbox/data.js';
+import { closeServer, sendJson } from './net.js';
 
 /** The version the sandbox's base URL names; any `vNN.N` path prefix is served the same way. */
 export const SANDBOX_VERSION = 'v26.0';

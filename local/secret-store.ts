@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { SecretStore } from '../shared/actions/business-tokens.js';
-import { errorMessage } from '../shared/errors.js';
-import { isRecord } from '../shared/util/json.js';
+import type { SecretStore } from '../shared/domains/wabas/business-tokens.js';
+import { errorMessage } from '../shared/kernel/errors.js';
+import { isRecord } from '../shared/kernel/json.js';
 import { writeFileAtomic } from './durable-file.js';
 
 /** Business tokens in memory: local mode without a data folder (`SWITCHBOARD_IN_MEMORY=true`), and tests. */

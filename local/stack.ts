@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import type { Env } from '../shared/config.js';
-import { ENV } from '../shared/constants.js';
-import { Telemetry } from '../shared/observability/telemetry.js';
-import type { QueueName } from '../shared/queue/envelope.js';
-import { ControlTable } from '../shared/store/control.js';
-import { RegisterTable } from '../shared/store/register-table.js';
-import { SolutionRepository, ThreadRepository, WabaRepository } from '../shared/store/repositories.js';
+import { SolutionRepository, ThreadRepository, WabaRepository } from '../shared/domains/repositories.js';
+import type { Env } from '../shared/platform/config.js';
+import { ENV } from '../shared/platform/constants.js';
+import { Telemetry } from '../shared/platform/observability/telemetry.js';
+import type { QueueName } from '../shared/platform/queue/envelope.js';
+import { ControlTable } from '../shared/platform/store/control.js';
+import { RegisterTable } from '../shared/platform/store/register-table.js';
 import { LocalClaimStore } from './claim-store.js';
 import { createLocalConsumers } from './consumers.js';
 import { DEV_DEFAULTS } from './defaults.js';

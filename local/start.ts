@@ -3,7 +3,7 @@
  * leaves unset; only those defaults are printed, never values the user supplied.
  */
 import { resolve } from 'node:path';
-import { errorMessage } from '../shared/errors.js';
+import { errorMessage } from '../shared/kernel/errors.js';
 import { DEV_DEFAULTS } from './defaults.js';
 import { startLocalStack } from './stack.js';
 

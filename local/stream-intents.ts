@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
-import type { Item, RegisterWrite } from '../shared/domain/registers.js';
-import { isRecord } from '../shared/util/json.js';
+import { isRecord } from '../shared/kernel/json.js';
+import type { Item, RegisterWrite } from '../shared/kernel/registers.js';
 import { LineFile, readJsonLines } from './durable-file.js';
 
 /** A write about to be made, with the item as it was before it. */

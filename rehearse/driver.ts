@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSBatchResponse } from 'aws-lambda';
-import type { HttpApiEvent, HttpResult } from '../shared/http/types.js';
-import { signBody } from '../shared/webhook/signature.js';
+import { signBody } from '../shared/platform/http/signature.js';
+import type { HttpApiEvent, HttpResult } from '../shared/platform/http/types.js';
 import { ACCOUNT, type Deployment, META_SECRET, REGION } from './deployment.js';
 import { eventSourcesOf, routesOf } from './template.js';
 

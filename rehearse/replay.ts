@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { hourPartition } from '../shared/archive/archive.js';
+import { hourPartition } from '../shared/platform/archive/archive.js';
 import type { Driver } from './driver.js';
 import { streamSourcesOf } from './template.js';
 

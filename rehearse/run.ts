@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errorMessage } from '../shared/errors.js';
+import { errorMessage } from '../shared/kernel/errors.js';
 import { checkGrants, checkResourcePolicies } from './checks.js';
 import { ACCOUNT, deploy, REGION } from './deployment.js';
 import { checkMetrics } from './metric-checks.js';

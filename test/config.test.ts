@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadActionsConfig, loadWebhookConfig } from '../shared/aws/function-config.js';
-import { ConfigError } from '../shared/errors.js';
+import { loadActionsConfig, loadWebhookConfig } from '../shared/app/function-config.js';
+import { ConfigError } from '../shared/kernel/errors.js';
 
 describe('configuration at cold start', () => {
   it('reports every missing or invalid value at once', () => {

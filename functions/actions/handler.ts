@@ -1,20 +1,24 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { createActionsHandler } from '../../shared/actions/handler.js';
-import { InstagramPages } from '../../shared/actions/instagram-pages.js';
-import { SolutionActions } from '../../shared/actions/solution-actions.js';
-import { ThreadActions } from '../../shared/actions/thread-actions.js';
-import { loadActionsConfig } from '../../shared/aws/function-config.js';
-import { SecretsManagerStore } from '../../shared/aws/secrets-manager-store.js';
-import { SqsDeadLetterSink } from '../../shared/aws/sqs-dead-letters.js';
-import { GraphClient } from '../../shared/graph/client.js';
-import { Telemetry } from '../../shared/observability/telemetry.js';
-import { jsonSecretSource, parseMetaSecrets, systemUserToken } from '../../shared/secrets/meta-secrets.js';
-import { parsePageTokens } from '../../shared/secrets/page-tokens.js';
-import { ControlTable } from '../../shared/store/control.js';
-import { RegisterTable } from '../../shared/store/register-table.js';
-import { SolutionRepository, ThreadRepository, WabaRepository } from '../../shared/store/repositories.js';
+import { createActionsHandler } from '../../shared/app/actions/handler.js';
+import { loadActionsConfig } from '../../shared/app/function-config.js';
+import { SolutionRepository, ThreadRepository, WabaRepository } from '../../shared/domains/repositories.js';
+import { SolutionActions } from '../../shared/domains/solutions/actions.js';
+import { ThreadActions } from '../../shared/domains/threads/actions.js';
+import { InstagramPages } from '../../shared/domains/threads/instagram-pages.js';
+import { parsePageTokens } from '../../shared/domains/threads/page-tokens.js';
+import { SecretsManagerStore } from '../../shared/platform/aws/secrets-manager-store.js';
+import { SqsDeadLetterSink } from '../../shared/platform/aws/sqs-dead-letters.js';
+import { GraphClient } from '../../shared/platform/graph/client.js';
+import { Telemetry } from '../../shared/platform/observability/telemetry.js';
+import {
+  jsonSecretSource,
+  parseMetaSecrets,
+  systemUserToken,
+} from '../../shared/platform/secrets/meta-secrets.js';
+import { ControlTable } from '../../shared/platform/store/control.js';
+import { RegisterTable } from '../../shared/platform/store/register-table.js';
 
 const config = loadActionsConfig(process.env);
 const db = new DynamoDBClient({});

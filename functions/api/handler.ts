@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createReadApiHandler } from '../../shared/api/read-api.js';
-import { loadTablesConfig } from '../../shared/aws/function-config.js';
-import { Telemetry } from '../../shared/observability/telemetry.js';
-import { RegisterReader } from '../../shared/store/register-reader.js';
-import { SolutionReads, ThreadReads, WabaReads } from '../../shared/store/repositories.js';
+import { createReadApiHandler } from '../../shared/app/api/read-api.js';
+import { loadTablesConfig } from '../../shared/app/function-config.js';
+import { SolutionReads, ThreadReads, WabaReads } from '../../shared/domains/repositories.js';
+import { Telemetry } from '../../shared/platform/observability/telemetry.js';
+import { RegisterReader } from '../../shared/platform/store/register-reader.js';
 
 const config = loadTablesConfig(process.env);
 const db = new DynamoDBClient({});

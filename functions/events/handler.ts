@@ -1,8 +1,8 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { EventBridgePublisher } from '../../shared/aws/eventbridge-publisher.js';
-import { loadEventsConfig } from '../../shared/aws/function-config.js';
-import { createStreamHandler } from '../../shared/events/stream-handler.js';
-import { Telemetry } from '../../shared/observability/telemetry.js';
+import { loadEventsConfig } from '../../shared/app/function-config.js';
+import { EventBridgePublisher } from '../../shared/platform/aws/eventbridge-publisher.js';
+import { createStreamHandler } from '../../shared/platform/events/stream-handler.js';
+import { Telemetry } from '../../shared/platform/observability/telemetry.js';
 
 const config = loadEventsConfig(process.env);
 

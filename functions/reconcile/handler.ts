@@ -2,18 +2,22 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { loadReconcileConfig } from '../../shared/aws/function-config.js';
-import { S3ArchiveReader } from '../../shared/aws/s3-archive-reader.js';
-import { S3ClaimWriter } from '../../shared/aws/s3-claim-writer.js';
-import { SqsMessageSink } from '../../shared/aws/sqs-sink.js';
-import { GraphClient } from '../../shared/graph/client.js';
-import { Telemetry } from '../../shared/observability/telemetry.js';
-import { EnvelopePublisher } from '../../shared/queue/publisher.js';
-import { createReconcileHandler } from '../../shared/reconcile/handler.js';
-import { jsonSecretSource, parseMetaSecrets, systemUserToken } from '../../shared/secrets/meta-secrets.js';
-import { ControlTable } from '../../shared/store/control.js';
-import { RegisterTable } from '../../shared/store/register-table.js';
-import { SolutionRepository, WabaRepository } from '../../shared/store/repositories.js';
+import { loadReconcileConfig } from '../../shared/app/function-config.js';
+import { createReconcileHandler } from '../../shared/app/reconcile/handler.js';
+import { SolutionRepository, WabaRepository } from '../../shared/domains/repositories.js';
+import { S3ArchiveReader } from '../../shared/platform/aws/s3-archive-reader.js';
+import { S3ClaimWriter } from '../../shared/platform/aws/s3-claim-writer.js';
+import { SqsMessageSink } from '../../shared/platform/aws/sqs-sink.js';
+import { GraphClient } from '../../shared/platform/graph/client.js';
+import { Telemetry } from '../../shared/platform/observability/telemetry.js';
+import { EnvelopePublisher } from '../../shared/platform/queue/publisher.js';
+import {
+  jsonSecretSource,
+  parseMetaSecrets,
+  systemUserToken,
+} from '../../shared/platform/secrets/meta-secrets.js';
+import { ControlTable } from '../../shared/platform/store/control.js';
+import { RegisterTable } from '../../shared/platform/store/register-table.js';
 
 const config = loadReconcileConfig(process.env);
 const db = new DynamoDBClient({});

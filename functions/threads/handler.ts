@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadConsumerConfig } from '../../shared/aws/function-config.js';
-import { SqsDeadLetterSink } from '../../shared/aws/sqs-dead-letters.js';
-import { ENV } from '../../shared/constants.js';
-import { createConsumerHandler } from '../../shared/consumers/consumer.js';
-import { threadsConsumer } from '../../shared/consumers/specs.js';
-import { Telemetry } from '../../shared/observability/telemetry.js';
-import { RegisterWriter } from '../../shared/store/register-writer.js';
-import { threadWrites } from '../../shared/store/repositories.js';
+import { loadConsumerConfig } from '../../shared/app/function-config.js';
+import { threadsConsumer } from '../../shared/domains/consumer-specs.js';
+import { threadWrites } from '../../shared/domains/repositories.js';
+import { SqsDeadLetterSink } from '../../shared/platform/aws/sqs-dead-letters.js';
+import { ENV } from '../../shared/platform/constants.js';
+import { createConsumerHandler } from '../../shared/platform/consumers/consumer.js';
+import { Telemetry } from '../../shared/platform/observability/telemetry.js';
+import { RegisterWriter } from '../../shared/platform/store/register-writer.js';
 
 const config = loadConsumerConfig(process.env, ENV.threadsTable);
 const telemetry = new Telemetry('threads');

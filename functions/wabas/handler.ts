@@ -1,20 +1,20 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { businessTokenFollowUp } from '../../shared/actions/business-tokens.js';
-import { loadWabasConsumerConfig } from '../../shared/aws/function-config.js';
-import { loadSqsSend } from '../../shared/aws/lazy-sqs.js';
-import { SqsDeadLetterSink } from '../../shared/aws/sqs-dead-letters.js';
-import { createConsumerHandler } from '../../shared/consumers/consumer.js';
-import { wabasConsumer } from '../../shared/consumers/specs.js';
-import { Telemetry } from '../../shared/observability/telemetry.js';
-import { RegisterWriter } from '../../shared/store/register-writer.js';
-import { wabaWrites } from '../../shared/store/repositories.js';
+import { loadWabasConsumerConfig } from '../../shared/app/function-config.js';
+import { wabasConsumer } from '../../shared/domains/consumer-specs.js';
+import { wabaWrites } from '../../shared/domains/repositories.js';
+import { businessTokenFollowUp } from '../../shared/domains/wabas/business-tokens.js';
+import { SqsDeadLetterSink } from '../../shared/platform/aws/sqs-dead-letters.js';
+import { loadSqsSend } from '../../shared/platform/build/lazy-sqs.js';
+import { createConsumerHandler } from '../../shared/platform/consumers/consumer.js';
+import { Telemetry } from '../../shared/platform/observability/telemetry.js';
+import { RegisterWriter } from '../../shared/platform/store/register-writer.js';
 
 const config = loadWabasConsumerConfig(process.env);
 const telemetry = new Telemetry('wabas');
 const repository = wabaWrites(new RegisterWriter(new DynamoDBClient({}), config.tableName));
 const tokenQueueUrl = config.businessTokensQueueUrl;
 // Token jobs follow only PARTNER_ADDED: the SQS client is a lazy chunk, out of the cold start.
-let send: ReturnType<typeof import('../../shared/aws/sqs-send.js').sqsSend> | undefined;
+let send: ReturnType<typeof import('../../shared/platform/aws/sqs-send.js').sqsSend> | undefined;
 const followUp =
   tokenQueueUrl === undefined
     ? undefined

@@ -1,14 +1,14 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { FirehoseArchive } from '../../shared/aws/firehose-archive.js';
-import { loadWebhookConfig } from '../../shared/aws/function-config.js';
-import { S3ClaimWriter } from '../../shared/aws/s3-claim-writer.js';
-import { SqsMessageSink } from '../../shared/aws/sqs-sink.js';
-import { Telemetry } from '../../shared/observability/telemetry.js';
-import { EnvelopePublisher } from '../../shared/queue/publisher.js';
-import { jsonSecretSource, parseMetaSecrets } from '../../shared/secrets/meta-secrets.js';
-import { createWebhookHandler } from '../../shared/webhook/handle-webhook.js';
+import { loadWebhookConfig } from '../../shared/app/function-config.js';
+import { createWebhookHandler } from '../../shared/app/webhook/handle-webhook.js';
+import { FirehoseArchive } from '../../shared/platform/aws/firehose-archive.js';
+import { S3ClaimWriter } from '../../shared/platform/aws/s3-claim-writer.js';
+import { SqsMessageSink } from '../../shared/platform/aws/sqs-sink.js';
+import { Telemetry } from '../../shared/platform/observability/telemetry.js';
+import { EnvelopePublisher } from '../../shared/platform/queue/publisher.js';
+import { jsonSecretSource, parseMetaSecrets } from '../../shared/platform/secrets/meta-secrets.js';
 
 const config = loadWebhookConfig(process.env);
 const telemetry = new Telemetry('webhook');

@@ -1,7 +1,7 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/constants.js';
+import { ENV } from '../../shared/platform/constants.js';
 import { acknowledge, nagEnvironment } from '../nag.js';
 import { identityEnvironment, type SwitchboardSettings } from '../settings.js';
 import { CONSUMER_TIMEOUT, type StatefulResources } from './stateful.js';

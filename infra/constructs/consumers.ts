@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/constants.js';
+import { ENV } from '../../shared/platform/constants.js';
 import type { SwitchboardSettings } from '../settings.js';
 import { CONSUMER_TIMEOUT, type StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SQS_MAX_MESSAGE_BYTES } from '../../shared/constants.js';
+import { SQS_MAX_MESSAGE_BYTES } from '../../shared/platform/constants.js';
 import { acknowledge } from '../nag.js';
 
 /** SQS's message size limit (1 MiB); the webhook claim-checks a passthrough change larger than that. */

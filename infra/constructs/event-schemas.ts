@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { CfnRegistry, CfnSchema } from 'aws-cdk-lib/aws-eventschemas';
 import { Construct } from 'constructs';
-import { DETAIL_TYPES, EVENT_SOURCE } from '../../shared/constants.js';
+import { DETAIL_TYPES, EVENT_SOURCE } from '../../shared/platform/constants.js';
 
 type JsonSchema = Record<string, unknown>;
 

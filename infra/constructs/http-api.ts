@@ -12,7 +12,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES, type RoutedFunction } from '../../shared/http/routes.js';
+import { ROUTES, type RoutedFunction } from '../../shared/platform/http/routes.js';
 import { acknowledge } from '../nag.js';
 
 const ACCESS_LOG = {

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ARCHIVE_LARGE_PREFIX, CLAIM_PREFIX, ENV } from '../../shared/constants.js';
+import { ARCHIVE_LARGE_PREFIX, CLAIM_PREFIX, ENV } from '../../shared/platform/constants.js';
 import { acknowledge, arnToken } from '../nag.js';
 import type { StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';

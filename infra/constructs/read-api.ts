@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/constants.js';
-import { TABLES } from '../../shared/store/tables.js';
+import { ENV } from '../../shared/platform/constants.js';
+import { TABLES } from '../../shared/platform/store/tables.js';
 import type { StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';
 

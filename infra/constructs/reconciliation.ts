@@ -18,7 +18,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ARCHIVE_PREFIX, CLAIM_PREFIX, ENV } from '../../shared/constants.js';
+import { ARCHIVE_PREFIX, CLAIM_PREFIX, ENV } from '../../shared/platform/constants.js';
 import { acknowledge, arnToken } from '../nag.js';
 import { identityEnvironment, type SwitchboardSettings } from '../settings.js';
 import type { StatefulResources } from './stateful.js';

@@ -13,7 +13,7 @@ import {
   TABLES,
   type TableDefinition,
   type TableName,
-} from '../../shared/store/tables.js';
+} from '../../shared/platform/store/tables.js';
 
 const attribute = (name: string) => ({ name, type: AttributeType.STRING });
 

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Size, type Stack } from 'aws-cdk-lib';
 import { Compression, DeliveryStream, S3Bucket, StreamEncryption } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { BlockPublicAccess, Bucket, BucketEncryption, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { META_SECRET_KEYS } from '../../shared/constants.js';
+import { META_SECRET_KEYS } from '../../shared/platform/constants.js';
 import { acknowledge, arnToken } from '../nag.js';
 import { DomainQueue } from './domain-queue.js';
 import { StateTables } from './state-tables.js';

@@ -11,71 +11,16 @@ import {
   SystemLogLevel,
 } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource, type SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { LAZY_CHUNKS } from '../../shared/constants.js';
+import { BUNDLING } from '../bundling.js';
 import { acknowledge } from '../nag.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** Bundling shared by every function (and by the benchmarks, which rebuild them the same way). */
-const BANNER = "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
-
-/** The esbuild command that builds one lazy chunk beside `index.mjs`, with the entry point's own options. */
-export const chunkCommand = (inputDir: string, outputDir: string, chunk: (typeof LAZY_CHUNKS)[number]) =>
-  [
-    join(inputDir, 'node_modules', '.bin', 'esbuild'),
-    join(inputDir, chunk.source),
-    '--bundle',
-    '--platform=node',
-    '--format=esm',
-    '--target=node24',
-    '--main-fields=module,main',
-    '--minify',
-    '--sourcemap',
-    '--sources-content=false',
-    `--outfile=${join(outputDir, chunk.file)}`,
-    `"--banner:js=${BANNER}"`,
-    '--log-level=warning',
-  ].join(' ');
-
-/**
- * Node built-ins middy imports at its top for response streaming only, which no function uses: each bundle
- * gets a stand-in that loads the real module only if asked (shared/bundling/), so a cold start does not load
- * Node's web streams. An import the stand-in does not provide fails the build.
- */
-export const DEFERRED_BUILTINS: Record<string, string> = {
-  'node:stream/web': join(root, 'shared', 'bundling', 'stream-web.ts'),
-  'node:stream/promises': join(root, 'shared', 'bundling', 'stream-promises.ts'),
-};
-
-export const BUNDLING = {
-  minify: true,
-  sourceMap: true,
-  sourcesContent: false,
-  format: OutputFormat.ESM,
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  // The AWS SDK is bundled: a pinned, tree-shaken copy instead of the runtime's.
-  externalModules: [] as string[],
-  // Some bundled CommonJS dependencies call `require` for Node built-ins.
-  banner: BANNER,
-  // Rare paths (claim checks, dead letters, token jobs) load from chunks beside index.mjs: see shared/aws/lazy-s3.ts and lazy-sqs.ts.
-  define: { 'process.env.SWITCHBOARD_CHUNKS': JSON.stringify('separate') },
-  esbuildArgs: Object.fromEntries(
-    Object.entries(DEFERRED_BUILTINS).map(([module, standIn]) => [`--alias:${module}`, standIn]),
-  ),
-  commandHooks: {
-    beforeBundling: (): string[] => [],
-    beforeInstall: (): string[] => [],
-    afterBundling: (inputDir: string, outputDir: string): string[] =>
-      LAZY_CHUNKS.map((chunk) => chunkCommand(inputDir, outputDir, chunk)),
-  },
-};
 
 /** `RO` reads, `W` only the conditional register write, `RW` both. */
 export type AccessMode = 'RO' | 'W' | 'RW';

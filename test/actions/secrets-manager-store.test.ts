@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SecretsManagerStore } from '../../shared/aws/secrets-manager-store.js';
+import { SecretsManagerStore } from '../../shared/platform/aws/secrets-manager-store.js';
 
 const secrets = mockClient(SecretsManagerClient);
 const store = () => new SecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' }));

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applySolutionEvent, projectSolution } from '../../shared/domain/solution.js';
-import { applyThreadEvent, projectThread } from '../../shared/domain/thread.js';
-import { applyWabaEvent } from '../../shared/domain/waba.js';
-import { projectWaba } from '../../shared/domain/waba-view.js';
+import { applySolutionEvent, projectSolution } from '../../shared/domains/solutions/solution.js';
+import { applyThreadEvent, projectThread } from '../../shared/domains/threads/thread.js';
+import { projectWaba } from '../../shared/domains/wabas/view.js';
+import { applyWabaEvent } from '../../shared/domains/wabas/waba.js';
 import { logWithRedelivery, solutionEvent, threadEvent, wabaEvent } from '../support/arbitraries.js';
 import { fold, withoutKeys } from '../support/envelopes.js';
 

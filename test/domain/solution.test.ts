@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { domainEventsOf } from '../../shared/domain/domain-events.js';
+import { domainEventsOf } from '../../shared/domains/domain-events.js';
+import { decodeSolutionChange } from '../../shared/domains/solutions/decode.js';
 import {
   applySolutionEvent,
   projectSolution,
   type SolutionEvent,
   sameSolutionState,
-} from '../../shared/domain/solution.js';
-import { decodeSolutionChange } from '../../shared/domain/solution-decode.js';
-import { InvalidEventError } from '../../shared/errors.js';
+} from '../../shared/domains/solutions/solution.js';
+import { InvalidEventError } from '../../shared/kernel/errors.js';
 import { fixtureEnvelope, fold } from '../support/envelopes.js';
 
 const event = (status: string, timeS: number, overrides: Partial<SolutionEvent> = {}): SolutionEvent => ({

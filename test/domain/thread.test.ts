@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { decodeHandover } from '../../shared/domains/threads/decode.js';
 import {
   type AppRolesEvent,
   applyThreadEvent,
   projectPageRoles,
   projectThread,
   type ThreadEvent,
-} from '../../shared/domain/thread.js';
-import { decodeHandover } from '../../shared/domain/thread-decode.js';
+} from '../../shared/domains/threads/thread.js';
 import { fixtureEnvelope, fold } from '../support/envelopes.js';
 
 const take = decodeHandover(fixtureEnvelope('take-thread-control')) as ThreadEvent;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyWabaEvent, type WabaEvent } from '../../shared/domain/waba.js';
-import { decodeWabaChange } from '../../shared/domain/waba-decode.js';
-import { projectWaba } from '../../shared/domain/waba-view.js';
-import { InvalidEventError } from '../../shared/errors.js';
+import { decodeWabaChange } from '../../shared/domains/wabas/decode.js';
+import { projectWaba } from '../../shared/domains/wabas/view.js';
+import { applyWabaEvent, type WabaEvent } from '../../shared/domains/wabas/waba.js';
+import { InvalidEventError } from '../../shared/kernel/errors.js';
 import { fixtureEnvelope, fold } from '../support/envelopes.js';
 
 const added = decodeWabaChange(fixtureEnvelope('partner-added'));

@@ -2,8 +2,8 @@ import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { archiveLine, hourPartition } from '../../shared/archive/archive.js';
-import { S3ArchiveReader } from '../../shared/aws/s3-archive-reader.js';
+import { archiveLine, hourPartition } from '../../shared/platform/archive/archive.js';
+import { S3ArchiveReader } from '../../shared/platform/aws/s3-archive-reader.js';
 
 /**
  * The replay's reader against S3 as Firehose leaves it: GZIP objects of JSON lines under

@@ -1,7 +1,7 @@
 import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { EVENT_SCHEMAS } from '../../infra/constructs/event-schemas.js';
-import { DETAIL_TYPES } from '../../shared/constants.js';
+import { DETAIL_TYPES } from '../../shared/platform/constants.js';
 import { deliver, readJson, webhookSamples } from '../support/corpus.js';
 import { useLocalStack } from '../support/local-stack.js';
 

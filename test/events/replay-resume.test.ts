@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
 import { LocalClaimStore } from '../../local/claim-store.js';
 import { LocalQueues } from '../../local/in-process-queue.js';
-import type { ArchivedDelivery, ArchiveReader } from '../../shared/archive/archive.js';
-import { parseReplayWindow, replay } from '../../shared/archive/replay.js';
-import { BadRequestError } from '../../shared/errors.js';
-import { EnvelopePublisher } from '../../shared/queue/publisher.js';
+import { parseReplayWindow, replay } from '../../shared/app/replay/replay.js';
+import { BadRequestError } from '../../shared/kernel/errors.js';
+import type { ArchivedDelivery, ArchiveReader } from '../../shared/platform/archive/archive.js';
+import { EnvelopePublisher } from '../../shared/platform/queue/publisher.js';
 
 /** An archive as Firehose leaves it: arrival order, which is not always receive order. */
 const archiveOf = (receivedAt: number[]): ArchiveReader => ({

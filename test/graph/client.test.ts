@@ -1,12 +1,12 @@
 import { type AddressInfo, createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { GraphClient } from '../../shared/graph/client.js';
+import { GraphClient } from '../../shared/platform/graph/client.js';
 import {
   GraphApiError,
   GraphAuthError,
   GraphBudgetExhaustedError,
   GraphOutcomeUnknownError,
-} from '../../shared/graph/errors.js';
+} from '../../shared/platform/graph/errors.js';
 import { graphError, useFakeGraph } from '../support/fake-graph.js';
 
 const graph = useFakeGraph();

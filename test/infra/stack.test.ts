@@ -1,11 +1,11 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLING } from '../../infra/bundling.js';
 import { RECONCILE_SAFETY_MARGIN, RECONCILE_TIMEOUT } from '../../infra/constructs/reconciliation.js';
 import { CONSUMER_TIMEOUT } from '../../infra/constructs/stateful.js';
-import { BUNDLING } from '../../infra/constructs/switchboard-function.js';
 import { createSwitchboard } from '../../infra/create-switchboard.js';
-import { ROUTES } from '../../shared/http/routes.js';
+import { ROUTES } from '../../shared/platform/http/routes.js';
 import { WEBHOOK_ACTIONS } from './constructs/isolated.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { queueWithDlq } from '../../local/in-process-queue.js';
 import { localQueueTiming } from '../../local/stack.js';
-import { FETCH_LEASE_MS } from '../../shared/actions/business-tokens.js';
+import { FETCH_LEASE_MS } from '../../shared/domains/wabas/business-tokens.js';
 
 /**
  * Receives a job the way consumers do while a dead holder's lease is held: each receive fails (the job is

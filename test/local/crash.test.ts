@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { signBody } from '../../shared/webhook/signature.js';
+import { signBody } from '../../shared/platform/http/signature.js';
 
 /**
  * The contract's 200 means "durably queued". Local mode on a data folder, `kill -9` at random points of a

@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileArchive } from '../../local/file-archive.js';
-import { hourPartition } from '../../shared/archive/archive.js';
+import { hourPartition } from '../../shared/platform/archive/archive.js';
 import { useTempFolders } from '../support/temp-folders.js';
 
 const folder = useTempFolders('archive');

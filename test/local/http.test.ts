@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
-import { signBody } from '../../shared/webhook/signature.js';
+import { signBody } from '../../shared/platform/http/signature.js';
 import { getJson, postSigned, useLocalStack } from '../support/local-stack.js';
 
 const SECRET = 'user-supplied-app-secret';

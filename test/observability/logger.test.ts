@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Logger } from '../../shared/observability/logger.js';
+import { Logger } from '../../shared/platform/observability/logger.js';
 import { captureOutput, context } from '../support/lambda.js';
 
 /** The log lines operators query in CloudWatch Logs Insights: one JSON object per line, Powertools' keys. */

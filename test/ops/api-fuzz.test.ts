@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isMetaId } from '../../shared/domain/ids.js';
-import { ROUTES } from '../../shared/http/routes.js';
-import { parseJsonObject } from '../../shared/util/json.js';
+import { isMetaId } from '../../shared/kernel/ids.js';
+import { parseJsonObject } from '../../shared/kernel/json.js';
+import { ROUTES } from '../../shared/platform/http/routes.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { HOSTILE_PATH_IDS } from '../support/hostile-ids.js';
 import { useLocalStackWithGraph } from '../support/local-stack.js';

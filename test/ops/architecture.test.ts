@@ -34,39 +34,47 @@ const packages = (file: string): string[] =>
     .map((match) => match[1] ?? '')
     .filter((name) => !name.startsWith('node:'));
 
-/** The foundation: imports nothing of the project's but itself. */
-const isFoundation = (file: string) =>
-  file === 'shared/errors.ts' || file === 'shared/constants.ts' || file.startsWith('shared/util/');
-const isDomain = (file: string) => file.startsWith('shared/domain/');
+/** The kernel: pure foundation (errors, IDs, registers, JSON): imports nothing of the project's but itself. */
+const isKernel = (file: string) => file.startsWith('shared/kernel/');
+const isPlatform = (file: string) => file.startsWith('shared/platform/');
+const isDomain = (file: string) => file.startsWith('shared/domains/');
 
 /**
- * Which layer may import which: domain knowledge at the bottom (pure: no package but Node's own), adapters
- * above it in `shared/`, entry points on top. `infra/` reads only dependency-free modules of `shared/`.
+ * Which layer may import which: the kernel at the bottom (pure: no package but Node's own); the platform (AWS
+ * adapters, store, queue, http, observability) above it, knowing no domain; the domains above the platform;
+ * the application (use cases spanning domains, composition roots) above them; entry points on top. `infra/`
+ * reads only dependency-free modules of `shared/`.
  */
 const allowed = (from: string, to: string): boolean => {
-  if (isFoundation(from)) return isFoundation(to);
-  if (isDomain(from)) return isFoundation(to) || isDomain(to);
+  if (isKernel(from)) return isKernel(to);
+  if (isPlatform(from)) return isKernel(to) || isPlatform(to);
+  if (isDomain(from)) return isKernel(to) || isPlatform(to) || isDomain(to);
   if (from.startsWith('shared/')) return to.startsWith('shared/');
   if (from.startsWith('functions/')) return to.startsWith('shared/');
   if (from.startsWith('infra/'))
     return (
       to.startsWith('infra/') ||
-      ['shared/constants.ts', 'shared/http/routes.ts', 'shared/store/tables.ts'].includes(to)
+      isKernel(to) ||
+      [
+        'shared/platform/constants.ts',
+        'shared/platform/http/routes.ts',
+        'shared/platform/store/tables.ts',
+      ].includes(to)
     );
   return true;
 };
 
 describe('architecture', () => {
-  it('imports point down the layers (domain ← adapters ← entry points)', () => {
+  it('imports point down the layers (kernel ← platform ← domains ← application ← entry points)', () => {
     const wrong = [...imports].flatMap(([from, targets]) =>
       targets.filter((to) => !allowed(from, to)).map((to) => `${from} → ${to}`),
     );
     expect(wrong).toEqual([]);
   });
 
-  it('the domain and the foundation use no package, only Node built-ins', () => {
+  it('the kernel uses no package, only Node built-ins', () => {
     const impure = files
-      .filter((file) => isDomain(file) || isFoundation(file))
+      .filter((file) => isKernel(file))
       .flatMap((file) => packages(file).map((name) => `${file} → ${name}`));
     expect(impure).toEqual([]);
   });

@@ -1,9 +1,9 @@
 import { Readable, Writable } from 'node:stream';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { BUNDLING, DEFERRED_BUILTINS } from '../../infra/constructs/switchboard-function.js';
-import { pipeline } from '../../shared/bundling/stream-promises.js';
-import { ReadableStream as DeferredReadableStream } from '../../shared/bundling/stream-web.js';
+import { BUNDLING, DEFERRED_BUILTINS } from '../../infra/bundling.js';
+import { pipeline } from '../../shared/platform/build/stream-promises.js';
+import { ReadableStream as DeferredReadableStream } from '../../shared/platform/build/stream-web.js';
 
 /**
  * middy's response-streaming imports are kept off the cold start by esbuild aliases: the stand-ins must

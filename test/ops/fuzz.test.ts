@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { signBody } from '../../shared/webhook/signature.js';
+import { signBody } from '../../shared/platform/http/signature.js';
 import { useLocalStack } from '../support/local-stack.js';
 
 /** 10,000 requests by default (about half a minute); FUZZ_RUNS=100000 for a longer run. */

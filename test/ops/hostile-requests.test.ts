@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
-import { ROUTES } from '../../shared/http/routes.js';
+import { ROUTES } from '../../shared/platform/http/routes.js';
 import { countRequests } from '../support/dynamo.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { HOSTILE_PATH_IDS } from '../support/hostile-ids.js';

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
-import { signBody } from '../../shared/webhook/signature.js';
+import { signBody } from '../../shared/platform/http/signature.js';
 
 /** Values a user supplies; none may ever be printed or logged. */
 const SECRETS = {

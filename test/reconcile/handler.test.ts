@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { HttpResult } from '../../shared/http/types.js';
-import { RECONCILE_CONTROL_KEY } from '../../shared/reconcile/handler.js';
-import type { ReconcileSummary } from '../../shared/reconcile/summary.js';
+import { RECONCILE_CONTROL_KEY } from '../../shared/app/reconcile/handler.js';
+import type { ReconcileSummary } from '../../shared/app/reconcile/summary.js';
+import type { HttpResult } from '../../shared/platform/http/types.js';
 import { useLocalTables } from '../support/dynamo.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { context, httpEvent } from '../support/lambda.js';

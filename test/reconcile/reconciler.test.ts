@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { MetaIdentity } from '../../shared/config.js';
-import { decodeWabaChange } from '../../shared/domain/waba-decode.js';
-import { GraphClient } from '../../shared/graph/client.js';
-import { GraphAuthError } from '../../shared/graph/errors.js';
-import { Telemetry } from '../../shared/observability/telemetry.js';
-import { partnerFilter } from '../../shared/reconcile/listing.js';
-import { Reconciler } from '../../shared/reconcile/reconciler.js';
+import { partnerFilter } from '../../shared/app/reconcile/listing.js';
+import { Reconciler } from '../../shared/app/reconcile/reconciler.js';
+import { decodeWabaChange } from '../../shared/domains/wabas/decode.js';
+import type { MetaIdentity } from '../../shared/platform/config.js';
+import { GraphClient } from '../../shared/platform/graph/client.js';
+import { GraphAuthError } from '../../shared/platform/graph/errors.js';
+import { Telemetry } from '../../shared/platform/observability/telemetry.js';
 import { useLocalTables } from '../support/dynamo.js';
 import { fixtureEnvelope } from '../support/envelopes.js';
 import { type FakeReply, graphError, useFakeGraph } from '../support/fake-graph.js';

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { localContext } from '../../local/lambda-context.js';
-import type { HttpResult } from '../../shared/http/types.js';
-import { RECONCILE_CONTROL_KEY, type RunAnswer } from '../../shared/reconcile/handler.js';
+import { RECONCILE_CONTROL_KEY, type RunAnswer } from '../../shared/app/reconcile/handler.js';
+import type { HttpResult } from '../../shared/platform/http/types.js';
 import { useLocalTables } from '../support/dynamo.js';
 import { type FakeReply, graphError, useFakeGraph } from '../support/fake-graph.js';
 import { context, httpEvent } from '../support/lambda.js';

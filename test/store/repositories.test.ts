@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Item, WriteOutcome } from '../../shared/domain/registers.js';
-import { applySolutionEvent, type SolutionEvent, solutionKey } from '../../shared/domain/solution.js';
-import { applyThreadEvent, type ThreadEvent, threadKey } from '../../shared/domain/thread.js';
-import { applyWabaEvent, type WabaEvent, wabaKey } from '../../shared/domain/waba.js';
+import {
+  applySolutionEvent,
+  type SolutionEvent,
+  solutionKey,
+} from '../../shared/domains/solutions/solution.js';
+import { applyThreadEvent, type ThreadEvent, threadKey } from '../../shared/domains/threads/thread.js';
+import { applyWabaEvent, type WabaEvent, wabaKey } from '../../shared/domains/wabas/waba.js';
+import type { Item, WriteOutcome } from '../../shared/kernel/registers.js';
 import { logWithRedelivery, solutionEvent, threadEvent, wabaEvent } from '../support/arbitraries.js';
 import { countRequests, useLocalTables } from '../support/dynamo.js';
 import { fold, withoutKeys } from '../support/envelopes.js';

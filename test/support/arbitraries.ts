@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { eventIdOf } from '../../shared/domain/event-id.js';
-import { SOLUTION_STATUSES, type SolutionEvent } from '../../shared/domain/solution.js';
-import type { ThreadEvent } from '../../shared/domain/thread.js';
-import type { WabaEvent } from '../../shared/domain/waba.js';
+import { SOLUTION_STATUSES, type SolutionEvent } from '../../shared/domains/solutions/solution.js';
+import type { ThreadEvent } from '../../shared/domains/threads/thread.js';
+import type { WabaEvent } from '../../shared/domains/wabas/waba.js';
+import { eventIdOf } from '../../shared/kernel/event-id.js';
 
 /** A narrow time range so that same-instant ties are common. */
 const seconds = fc.integer({ min: 1_700_000_000, max: 1_700_000_006 });

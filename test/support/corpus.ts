@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { DeleteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalStack } from '../../local/stack.js';
-import type { QueueName } from '../../shared/queue/envelope.js';
-import { TABLES, type TableName } from '../../shared/store/tables.js';
-import { parseJsonExact } from '../../shared/util/json.js';
+import { parseJsonExact } from '../../shared/kernel/json.js';
+import type { QueueName } from '../../shared/platform/queue/envelope.js';
+import { TABLES, type TableName } from '../../shared/platform/store/tables.js';
 import { postSigned } from './local-stack.js';
 
 /** One sample of `fixtures/public/` (see its README for the format and the `expect` vocabulary). */

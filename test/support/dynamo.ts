@@ -1,8 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import { type LocalDynamo, startLocalDynamo } from '../../local/dynalite.js';
-import { ControlTable } from '../../shared/store/control.js';
-import { RegisterTable } from '../../shared/store/register-table.js';
-import { SolutionRepository, ThreadRepository, WabaRepository } from '../../shared/store/repositories.js';
+import { SolutionRepository, ThreadRepository, WabaRepository } from '../../shared/domains/repositories.js';
+import { ControlTable } from '../../shared/platform/store/control.js';
+import { RegisterTable } from '../../shared/platform/store/register-table.js';
 
 export { countDynamoRequests as countRequests } from '../../local/net.js';
 

@@ -1,6 +1,6 @@
 import { FIXTURES } from '../../fixtures/deliveries.js';
-import type { ChangeEnvelope } from '../../shared/queue/envelope.js';
-import { splitDelivery } from '../../shared/webhook/split.js';
+import { splitDelivery } from '../../shared/app/webhook/split.js';
+import type { ChangeEnvelope } from '../../shared/platform/queue/envelope.js';
 
 export const envelopesOf = (
   body: Record<string, unknown>,

@@ -1,5 +1,5 @@
 import { localContext } from '../../local/lambda-context.js';
-import type { HttpApiEvent } from '../../shared/http/types.js';
+import type { HttpApiEvent } from '../../shared/platform/http/types.js';
 
 export const context = (name = 'test') => localContext(name, 30_000);
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
-import type { Env } from '../../shared/config.js';
-import { signBody } from '../../shared/webhook/signature.js';
+import type { Env } from '../../shared/platform/config.js';
+import { signBody } from '../../shared/platform/http/signature.js';
 import type { FakeGraph } from './fake-graph.js';
 
 /** Starts local mode on a free loopback port for the test file (in memory). */

@@ -1,10 +1,10 @@
 import { LocalClaimStore } from '../../local/claim-store.js';
 import { FileArchive } from '../../local/file-archive.js';
 import { LocalQueues } from '../../local/in-process-queue.js';
-import { GraphClient } from '../../shared/graph/client.js';
-import { Telemetry } from '../../shared/observability/telemetry.js';
-import { EnvelopePublisher } from '../../shared/queue/publisher.js';
-import { createReconcileHandler } from '../../shared/reconcile/handler.js';
+import { createReconcileHandler } from '../../shared/app/reconcile/handler.js';
+import { GraphClient } from '../../shared/platform/graph/client.js';
+import { Telemetry } from '../../shared/platform/observability/telemetry.js';
+import { EnvelopePublisher } from '../../shared/platform/queue/publisher.js';
 import type { TestTables } from './dynamo.js';
 import type { FakeGraph } from './fake-graph.js';
 

@@ -4,16 +4,16 @@ import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient }
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
-import { FirehoseArchive } from '../../shared/aws/firehose-archive.js';
-import { S3ClaimWriter } from '../../shared/aws/s3-claim-writer.js';
-import { SqsMessageSink } from '../../shared/aws/sqs-sink.js';
-import type { HttpResult } from '../../shared/http/types.js';
-import { Telemetry } from '../../shared/observability/telemetry.js';
-import type { ChangeEnvelope, ClaimCheckPointer } from '../../shared/queue/envelope.js';
-import { EnvelopePublisher } from '../../shared/queue/publisher.js';
-import { envSecretSource } from '../../shared/secrets/meta-secrets.js';
-import { createWebhookHandler, MAX_WEBHOOK_BODY_BYTES } from '../../shared/webhook/handle-webhook.js';
-import { signBody } from '../../shared/webhook/signature.js';
+import { createWebhookHandler, MAX_WEBHOOK_BODY_BYTES } from '../../shared/app/webhook/handle-webhook.js';
+import { FirehoseArchive } from '../../shared/platform/aws/firehose-archive.js';
+import { S3ClaimWriter } from '../../shared/platform/aws/s3-claim-writer.js';
+import { SqsMessageSink } from '../../shared/platform/aws/sqs-sink.js';
+import { signBody } from '../../shared/platform/http/signature.js';
+import type { HttpResult } from '../../shared/platform/http/types.js';
+import { Telemetry } from '../../shared/platform/observability/telemetry.js';
+import type { ChangeEnvelope, ClaimCheckPointer } from '../../shared/platform/queue/envelope.js';
+import { EnvelopePublisher } from '../../shared/platform/queue/publisher.js';
+import { envSecretSource } from '../../shared/platform/secrets/meta-secrets.js';
 import { context, httpEvent } from '../support/lambda.js';
 
 const SECRET = 'current-secret';

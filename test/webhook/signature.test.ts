@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signBody, verifySignature } from '../../shared/webhook/signature.js';
+import { signBody, verifySignature } from '../../shared/platform/http/signature.js';
 
 const SECRET = 'app-secret';
 const BODY = Buffer.from('{"object":"page","entry":[{"id":"1","text":"héllo 👋 \\u00e9"}]}', 'utf8');

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DomainEvents } from '../../../infra/constructs/domain-events.js';
 import { EVENT_SCHEMAS, EventSchemas, schemaNameOf } from '../../../infra/constructs/event-schemas.js';
-import { DETAIL_TYPES } from '../../../shared/constants.js';
+import { DETAIL_TYPES } from '../../../shared/platform/constants.js';
 import { allowedActions, isolated, type Statement } from './isolated.js';
 
 const statementsOf = (template: ReturnType<typeof isolated>): Statement[] =>

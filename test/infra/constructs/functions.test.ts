@@ -7,7 +7,7 @@ import { Ingestion } from '../../../infra/constructs/ingestion.js';
 import { ReadApi } from '../../../infra/constructs/read-api.js';
 import { Reconciliation } from '../../../infra/constructs/reconciliation.js';
 import { CONSUMER_TIMEOUT } from '../../../infra/constructs/stateful.js';
-import { FETCH_LEASE_MS } from '../../../shared/actions/business-tokens.js';
+import { FETCH_LEASE_MS } from '../../../shared/domains/wabas/business-tokens.js';
 import { allowedActions, isolated, WEBHOOK_ACTIONS } from './isolated.js';
 
 /** Each concern alone with the stateful resources: its grants, wiring, and its own cdk-nag acknowledgements. */

@@ -7,7 +7,7 @@ import { Alarms } from '../../../infra/constructs/alarms.js';
 import { SwitchboardDashboard } from '../../../infra/constructs/dashboard.js';
 import { SwitchboardHttpApi } from '../../../infra/constructs/http-api.js';
 import { acknowledge } from '../../../infra/nag.js';
-import { ROUTES } from '../../../shared/http/routes.js';
+import { ROUTES } from '../../../shared/platform/http/routes.js';
 import { isolated } from './isolated.js';
 
 /** A stand-in function for the constructs that only need something to point at. */

@@ -1,0 +1,78 @@
+/**
+ * The one build module: how every function is bundled, and the two cold-start tricks, configured here and
+ * nowhere else. The code they act on reads like ordinary code: a lazy loader in `shared/platform/build/`
+ * is one `import()` behind a constant condition, and a stand-in is a small module of its own.
+ *
+ * - **Lazy chunks.** Rare paths (claim checks, archive reads, dead letters, one-off sends) are built as files
+ *   beside `index.mjs` (`LAZY_CHUNKS`); `process.env.SWITCHBOARD_CHUNKS` is defined as `separate`, so esbuild
+ *   folds each loader's condition, drops its source branch and the entry point imports the chunk only on first
+ *   use. In tests and local mode the condition is false and the source module is imported.
+ * - **Deferred built-ins.** middy imports `node:stream/web` and `node:stream/promises` at its top for response
+ *   streaming only, which no function uses: each bundle gets a stand-in that loads the real module only if
+ *   asked (`DEFERRED_BUILTINS`), so a cold start does not load Node's web streams. An import the stand-in does
+ *   not provide fails the build.
+ *
+ * The benchmarks (`bench/bundles.ts`) and the rehearsal rebuild the functions with these same options.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Code kept out of every cold start: each is built beside `index.mjs` and loaded on first use. */
+export const LAZY_CHUNKS = [
+  { source: 'shared/platform/aws/s3-put.ts', file: 's3-put.mjs' },
+  { source: 'shared/platform/aws/s3-read.ts', file: 's3-read.mjs' },
+  { source: 'shared/platform/aws/sqs-send.ts', file: 'sqs-send.mjs' },
+] as const;
+
+/** Node built-ins replaced in every bundle by a stand-in that loads the real module only when asked. */
+export const DEFERRED_BUILTINS: Record<string, string> = {
+  'node:stream/web': join(root, 'shared', 'platform', 'build', 'stream-web.ts'),
+  'node:stream/promises': join(root, 'shared', 'platform', 'build', 'stream-promises.ts'),
+};
+
+/** Some bundled CommonJS dependencies call `require` for Node built-ins. */
+const BANNER = "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
+
+/** The esbuild command that builds one lazy chunk beside `index.mjs`, with the entry point's own options. */
+export const chunkCommand = (inputDir: string, outputDir: string, chunk: (typeof LAZY_CHUNKS)[number]) =>
+  [
+    join(inputDir, 'node_modules', '.bin', 'esbuild'),
+    join(inputDir, chunk.source),
+    '--bundle',
+    '--platform=node',
+    '--format=esm',
+    '--target=node24',
+    '--main-fields=module,main',
+    '--minify',
+    '--sourcemap',
+    '--sources-content=false',
+    `--outfile=${join(outputDir, chunk.file)}`,
+    `"--banner:js=${BANNER}"`,
+    '--log-level=warning',
+  ].join(' ');
+
+/** The bundling options of every function (NodejsFunction's `bundling`). */
+export const BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  format: OutputFormat.ESM,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  // The AWS SDK is bundled: a pinned, tree-shaken copy instead of the runtime's.
+  externalModules: [] as string[],
+  banner: BANNER,
+  define: { 'process.env.SWITCHBOARD_CHUNKS': JSON.stringify('separate') },
+  esbuildArgs: Object.fromEntries(
+    Object.entries(DEFERRED_BUILTINS).map(([module, standIn]) => [`--alias:${module}`, standIn]),
+  ),
+  commandHooks: {
+    beforeBundling: (): string[] => [],
+    beforeInstall: (): string[] => [],
+    afterBundling: (inputDir: string, outputDir: string): string[] =>
+      LAZY_CHUNKS.map((chunk) => chunkCommand(inputDir, outputDir, chunk)),
+  },
+};

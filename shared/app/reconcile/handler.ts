@@ -1,0 +1,150 @@
+import type { Context } from 'aws-lambda';
+import { SwitchboardError } from '../../kernel/errors.js';
+import { isRecord } from '../../kernel/json.js';
+import type { ArchiveReader } from '../../platform/archive/archive.js';
+import type { GraphClient } from '../../platform/graph/client.js';
+import { dispatch } from '../../platform/http/dispatch.js';
+import { httpErrors } from '../../platform/http/http-errors.js';
+import { jsonObjectBody } from '../../platform/http/request.js';
+import { json } from '../../platform/http/response.js';
+import type { HttpApiEvent, HttpResult } from '../../platform/http/types.js';
+import { lambda } from '../../platform/lambda.js';
+import type { Telemetry } from '../../platform/observability/telemetry.js';
+import type { EnvelopePublisher } from '../../platform/queue/publisher.js';
+import type { ControlTable } from '../../platform/store/control.js';
+import { parseReplayWindow, replay } from '../replay/replay.js';
+import { type ReconcileDeps, Reconciler } from './reconciler.js';
+import { readSweepStatus, type SweepStatus } from './status.js';
+import type { ReconcileSummary } from './summary.js';
+import { completed, type SweepCheckpoint } from './sweep.js';
+
+/** API Gateway gives up after 30 s: an on-demand run ends well before with a partial summary. */
+export const HTTP_RUN_BUDGET_MS = 25_000;
+/** The control item holding reconciliation's lease, its sweep checkpoint and the last completed sweep. */
+export const RECONCILE_CONTROL_KEY = 'reconcile';
+/** A Step Functions sweep keeps its lease between runs this long (its next run starts within seconds). */
+const SWEEP_LEASE_GAP_MS = 120_000;
+
+export interface ReconcileHandlerDeps extends Omit<ReconcileDeps, 'graph' | 'baseline'> {
+  /** A fresh client per run, bounded by the run's deadline (its retry count is the run's). */
+  graphFor(deadline: number): GraphClient;
+  control: ControlTable;
+  /** Kept free before the Lambda timeout for writing the summary. */
+  safetyMarginMs: number;
+  telemetry: Telemetry;
+  /** `POST /v1/replay`: the delivery archive, and the webhook's way into the queues. */
+  replay: { reader: ArchiveReader; publisher: EnvelopePublisher };
+}
+
+/** A run found another one in progress: runs never overlap. */
+export class ReconcileInProgressError extends SwitchboardError {
+  public constructor() {
+    super(409, 'reconcile_in_progress', 'a reconciliation is already running; try again when it ends');
+  }
+}
+
+const isHttpEvent = (event: unknown): event is HttpApiEvent =>
+  typeof event === 'object' && event !== null && 'requestContext' in event && 'routeKey' in event;
+
+export interface SkippedRun {
+  skipped: true;
+  reason: string;
+  more: false;
+}
+
+/** One run's answer; `more` tells the Step Functions loop to run again (the sweep goes on). */
+export type RunAnswer = ReconcileSummary & { more: boolean };
+
+/**
+ * Runs reconciliation: from the Step Functions sweep loop (`{ "sweepOwner": <execution> }`, which holds the
+ * lease across its runs until the sweep completes), on a bare schedule event (one run), or on
+ * `POST /v1/reconcile` (one run within API Gateway's time; answers the summary). Every run continues the
+ * stored sweep. A lease in the control table keeps runs from ever overlapping: a run that finds another
+ * holder ends at once (409 over HTTP). `GET /v1/reconcile` reads the sweep's state.
+ */
+export const createReconcileHandler = (deps: ReconcileHandlerDeps) => {
+  const now = deps.now ?? Date.now;
+  const run = async (
+    context: Context,
+    http: boolean,
+    sweepOwner?: string,
+  ): Promise<RunAnswer | SkippedRun> => {
+    const remaining = context.getRemainingTimeInMillis() - deps.safetyMarginMs;
+    const deadline = now() + Math.max(1_000, http ? Math.min(remaining, HTTP_RUN_BUDGET_MS) : remaining);
+    const owner = sweepOwner ?? context.awsRequestId;
+    const leaseUntil = deadline + deps.safetyMarginMs + (sweepOwner === undefined ? 0 : SWEEP_LEASE_GAP_MS);
+    if (!(await deps.control.acquireLease(RECONCILE_CONTROL_KEY, owner, leaseUntil, now()))) {
+      if (http) throw new ReconcileInProgressError();
+      deps.telemetry.logger.info('reconciliation skipped: another run holds the lease');
+      return { skipped: true, reason: 'another run is in progress', more: false };
+    }
+    let keepLease = false;
+    try {
+      const state = await deps.control.get(RECONCILE_CONTROL_KEY);
+      const status = readSweepStatus(state, now());
+      const baseline = typeof state?.baselineCompletedAt !== 'number';
+      const save = async (sweep: SweepCheckpoint) => {
+        await deps.control.set(RECONCILE_CONTROL_KEY, { sweep }, owner);
+      };
+      // Graph calls may run past the point where the run stops starting pages (half the margin): a page asked
+      // for before the deadline is finished and recorded, never cut off and fetched again by the next run.
+      const graph = deps.graphFor(deadline + deps.safetyMarginMs / 2);
+      const reconciler = new Reconciler({ ...deps, graph, baseline });
+      const summary = await reconciler.run(deadline, status.current ?? undefined, save);
+      const sweep = summary.sweep;
+      if (sweep !== null && summary.complete) {
+        const done = completed(sweep, now());
+        await deps.control.set(
+          RECONCILE_CONTROL_KEY,
+          {
+            sweep: null,
+            lastCompletedSweep: done,
+            ...(baseline ? { baselineCompletedAt: done.completedAt } : {}),
+          },
+          owner,
+        );
+        deps.telemetry.count('ReconcileSweepsCompleted', 1, undefined, true);
+      } else if (sweep !== null) {
+        await save(sweep);
+      }
+      const lastCompletedAt = summary.complete
+        ? now()
+        : (status.lastCompleted?.completedAt ?? sweep?.startedAt);
+      if (lastCompletedAt !== undefined)
+        deps.telemetry.count(
+          'ReconcileSweepAgeSeconds',
+          Math.round((now() - lastCompletedAt) / 1000),
+          undefined,
+          true,
+        );
+      // A sweep that made no progress in a whole run (nothing listed) stops its loop instead of spinning.
+      const more = sweepOwner !== undefined && !summary.complete && summary.pages > 0;
+      keepLease = more;
+      return { ...summary, more };
+    } finally {
+      if (!keepLease) await deps.control.releaseLease(RECONCILE_CONTROL_KEY, owner);
+    }
+  };
+  const status = async (): Promise<SweepStatus> =>
+    readSweepStatus(await deps.control.get(RECONCILE_CONTROL_KEY), now());
+  const http = dispatch('reconcile', {
+    'reconcile.run': async (_event, context) => json(200, await run(context, true)),
+    'reconcile.status': async () => json(200, await status()),
+    'replay.run': async (event, context) => {
+      const window = parseReplayWindow(jsonObjectBody(event));
+      const budget = Math.min(HTTP_RUN_BUDGET_MS, context.getRemainingTimeInMillis() - deps.safetyMarginMs);
+      const result = await replay(deps.replay.reader, deps.replay.publisher, window, now() + budget, now);
+      deps.telemetry.count('DeliveriesReplayed', result.deliveries, undefined, true);
+      return json(200, result);
+    },
+  });
+  return lambda(
+    deps.telemetry,
+    (event: unknown, context: Context): Promise<HttpResult | RunAnswer | SkippedRun> => {
+      if (isHttpEvent(event)) return http(event, context);
+      const sweepOwner =
+        isRecord(event) && typeof event.sweepOwner === 'string' ? event.sweepOwner : undefined;
+      return run(context, false, sweepOwner);
+    },
+  ).use(httpErrors(deps.telemetry));
+};

@@ -1,0 +1,56 @@
+import { type GraphSolution, text } from '../../app/reconcile/listing.js';
+import type { Tally } from '../../app/reconcile/tally.js';
+import { eventIdOf } from '../../kernel/event-id.js';
+import { idOrNull } from '../../kernel/fields.js';
+import type { MetaIdentity } from '../../platform/config.js';
+import type { SolutionRepository } from '../repositories.js';
+import { pendingRequestOf, type SolutionEvent, sameSolutionState } from './solution.js';
+
+export interface SolutionsPassDeps {
+  solutions: SolutionRepository;
+  identity: MetaIdentity;
+  now: () => number;
+  tally: Tally;
+}
+
+/** Records one page of our app's solutions: a reading is written only when status, name or pending request differ. */
+export const recordSolutionPage = async (
+  deps: SolutionsPassDeps,
+  page: readonly GraphSolution[],
+): Promise<void> => {
+  const observedAt = deps.now();
+  const { tally } = deps;
+  tally.count('pages');
+  for (const solution of page) {
+    const id = idOrNull(solution.id);
+    const status = text(solution.status);
+    if (id === null || status === null) {
+      tally.count('invalidEntries');
+      continue;
+    }
+    tally.count('solutionsSeen');
+    const current = await deps.solutions.get(id);
+    const name = text(solution.name);
+    const pending = pendingRequestOf(solution.status_for_pending_request);
+    if (
+      current !== undefined &&
+      sameSolutionState(current, { status, pendingRequest: pending }) &&
+      current.name === name
+    )
+      continue;
+    const reading: SolutionEvent = {
+      solutionId: id,
+      status,
+      event: 'RECONCILED',
+      businessId: deps.identity.businessId || null,
+      timeMs: observedAt,
+      eventId: eventIdOf({ solutionId: id, status, name, pending, observedAt }),
+      source: 'reconciliation',
+      name,
+      pendingRequest: pending,
+    };
+    await deps.solutions.apply(reading);
+    if (current === undefined || !sameSolutionState(current, { status, pendingRequest: pending }))
+      tally.count('solutionsChanged');
+  }
+};

@@ -1,0 +1,74 @@
+import { parseJsonObject } from '../../kernel/json.js';
+import type { SandboxRequest, SandboxState } from '../../platform/sandbox/context.js';
+import { ok } from '../../platform/sandbox/context.js';
+import { GraphFailure } from '../../platform/sandbox/data.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MAX_EXTEND_SECONDS = 7 * 24 * 60 * 60;
+const notOurs = () => new GraphFailure(400, 10, 'your app does not control this thread', 2018300);
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** `GET /<PAGE_ID>?fields=instagram_business_account`: the Instagram account linked to a Page, if any. */
+export const answerPage = (state: SandboxState, request: SandboxRequest) => {
+  const { method, node, edge, query } = request;
+  if (method !== 'GET' || edge !== undefined || !(query.fields ?? '').includes('instagram_business_account'))
+    return undefined;
+  const account = [...state.instagramLinks].find(([, pageId]) => pageId === node)?.[0];
+  return ok({ id: node, ...(account === undefined ? {} : { instagram_business_account: { id: account } }) });
+};
+
+/** The Handover Protocol on one page: the sandbox makes our app the Primary Receiver. */
+export const answerThread = (state: SandboxState, request: SandboxRequest) => {
+  const { method, node, edge, query } = request;
+  if (edge === undefined || !/thread/.test(edge)) return undefined;
+  // As Meta: conversation control lives on the linked Page, never on the Instagram account's own ID.
+  if (state.instagramLinks.has(node))
+    throw new GraphFailure(
+      400,
+      100,
+      `Unsupported ${method.toLowerCase()} request. Object with ID '${node}' does not support this operation`,
+      33,
+    );
+  const recipient = query.recipient ?? '';
+  const psid = String(parseJsonObject(recipient)?.id ?? recipient);
+  if (psid === '') throw new GraphFailure(400, 100, 'recipient is required');
+  const key = `${node}:${psid}`;
+  const stored = state.threads.get(key);
+  const current = stored === undefined || stored.expiresAt <= state.now() ? undefined : stored;
+  const us = state.appId;
+  switch (`${method} ${edge}`) {
+    case 'GET thread_owner':
+      return ok({
+        data:
+          current === undefined
+            ? []
+            : [{ thread_owner: { app_id: current.owner, expiration: seconds(current.expiresAt) } }],
+      });
+    case 'POST take_thread_control': {
+      const taken = { owner: us, expiresAt: state.now() + DAY_MS };
+      state.threads.set(key, taken);
+      return ok({ data: [{ thread_owner: { app_id: us, expiration: seconds(taken.expiresAt) } }] });
+    }
+    case 'POST pass_thread_control':
+      if (query.target_app_id === undefined) throw new GraphFailure(400, 100, 'target_app_id is required');
+      state.threads.set(key, { owner: query.target_app_id, expiresAt: state.now() + DAY_MS });
+      return ok({ success: true });
+    case 'POST release_thread_control':
+      if (current?.owner !== us) throw notOurs();
+      state.threads.delete(key);
+      return ok({ success: true });
+    case 'POST extend_thread_control': {
+      const duration = Number(query.duration);
+      if (!Number.isInteger(duration) || duration < 1 || duration > MAX_EXTEND_SECONDS)
+        throw new GraphFailure(400, 100, 'duration must be 1 to 604800 seconds');
+      if (current?.owner !== us) throw notOurs();
+      state.threads.set(key, { owner: us, expiresAt: state.now() + duration * 1000 });
+      return ok({ success: true });
+    }
+    case 'POST request_thread_control':
+    case 'POST pass_thread_metadata':
+      return ok({ success: true });
+    default:
+      return undefined;
+  }
+};

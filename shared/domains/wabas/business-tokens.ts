@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, InvalidEventError, NotFoundError } from '../../kernel/errors.js';
+import { eventIdOf } from '../../kernel/event-id.js';
+import { isMetaId } from '../../kernel/ids.js';
+import { isRecord, parseJsonObject } from '../../kernel/json.js';
+import { type GraphClient, graphPath } from '../../platform/graph/client.js';
+import type { ControlTable } from '../../platform/store/control.js';
+import type { WabaRepository } from '../repositories.js';
+import type { WabaChangeEvent } from './waba.js';
+
+/** Asks the actions function to fetch and store one customer's business token. */
+export interface BusinessTokenJob {
+  v: 1;
+  wabaId: string;
+  solutionId: string;
+  /** The customer's business portfolio (`owner_business_id`). */
+  businessId: string;
+}
+
+/** Where business tokens are kept: Secrets Manager in AWS, memory in local mode. Never DynamoDB or logs. */
+export interface SecretStore {
+  /** Creates or updates the secret (tagged when created); answers its name. */
+  put(name: string, value: string, tags?: Readonly<Record<string, string>>): Promise<string>;
+}
+
+export type JobSender = (body: string) => Promise<void>;
+
+/**
+ * Follow-up of the WABAs consumer: a PARTNER_ADDED for one of our solutions (our business among the
+ * solution's partners) queues a token job. It runs on every delivery of the event, duplicates included,
+ * so a crash between the write and the send cannot lose the job; the job itself fetches only once.
+ */
+export const businessTokenFollowUp =
+  (send: JobSender, ourBusinessId: string | undefined) =>
+  async (event: WabaChangeEvent): Promise<void> => {
+    const info = event.wabaInfo;
+    if (
+      event.event !== 'PARTNER_ADDED' ||
+      info === null ||
+      info.solutionId === null ||
+      info.ownerBusinessId === null
+    )
+      return;
+    if (ourBusinessId !== undefined && !info.partnerBusinessIds.includes(ourBusinessId)) return;
+    const job: BusinessTokenJob = {
+      v: 1,
+      wabaId: event.wabaId,
+      solutionId: info.solutionId,
+      businessId: info.ownerBusinessId,
+    };
+    await send(JSON.stringify(job));
+  };
+
+export const parseBusinessTokenJob = (body: string): BusinessTokenJob => {
+  const job = parseJsonObject(body);
+  if (
+    job === undefined ||
+    job.v !== 1 ||
+    !isMetaId(job.wabaId) ||
+    !isMetaId(job.solutionId) ||
+    !isMetaId(job.businessId)
+  ) {
+    throw new InvalidEventError('not a business token job');
+  }
+  return { v: 1, wabaId: job.wabaId, solutionId: job.solutionId, businessId: job.businessId };
+};
+
+/** Secret names allow letters, digits and /_+=.@-; business IDs are digits. */
+export const businessTokenSecretName = (prefix: string, businessId: string): string =>
+  `${prefix}${businessId.replace(/[^A-Za-z0-9/_+=.@-]/g, '_')}`;
+
+export interface BusinessTokenDeps {
+  graph: GraphClient;
+  wabas: WabaRepository;
+  store: SecretStore;
+  /** One item per customer business: its lease and the solutions whose token is stored. */
+  control: ControlTable;
+  secretPrefix: string;
+  now?: () => number;
+}
+
+/**
+ * Longer than the actions function's 30 s timeout, so the holder has answered or died by then; short enough
+ * that the jobs waiting behind a crashed holder (retried by their queue) find it free before their DLQ.
+ */
+export const FETCH_LEASE_MS = 35_000;
+
+interface StoredToken {
+  secretName: string;
+  storedAt: number;
+}
+
+const controlKey = (businessId: string) => `business-token#${businessId}`;
+
+const storedTokens = (item: Record<string, unknown> | undefined): Record<string, StoredToken> => {
+  const solutions = item?.solutions;
+  if (!isRecord(solutions)) return {};
+  const tokens: Record<string, StoredToken> = {};
+  for (const [solutionId, value] of Object.entries(solutions)) {
+    if (isRecord(value) && typeof value.secretName === 'string' && typeof value.storedAt === 'number')
+      tokens[solutionId] = { secretName: value.secretName, storedAt: value.storedAt };
+  }
+  return tokens;
+};
+
+/** Another job of the same business holds the fetch: this one is retried later and then finds the token. */
+export class TokenFetchInProgressError extends Error {
+  public constructor(businessId: string) {
+    super(`the business token of ${businessId} is being fetched by another job; retried later`);
+    this.name = 'TokenFetchInProgressError';
+  }
+}
+
+/** `GET /<SOLUTION_ID>/access_token?business_id=<customer>`, written straight to the secret store. */
+const fetchAndStore = async (deps: BusinessTokenDeps, businessId: string, solutionId: string) => {
+  const response = await deps.graph.request<{ data?: { access_token?: unknown }[] }>({
+    path: graphPath(solutionId, 'access_token'),
+    query: { business_id: businessId },
+  });
+  const token = response.data?.[0]?.access_token;
+  if (typeof token !== 'string' || token === '')
+    throw new Error(`Meta returned no business token for business ${businessId}`);
+  return deps.store.put(
+    businessTokenSecretName(deps.secretPrefix, businessId),
+    JSON.stringify({ accessToken: token, businessId, solutionId }),
+    { 'switchboard:business': businessId },
+  );
+};
+
+/** The WABA records where its token is kept; the same stored token is the same event (a no-op again). */
+const recordOnWaba = (deps: BusinessTokenDeps, job: BusinessTokenJob, stored: StoredToken) =>
+  deps.wabas.apply({
+    type: 'token',
+    wabaId: job.wabaId,
+    timeMs: stored.storedAt,
+    eventId: eventIdOf({ wabaId: job.wabaId, secretName: stored.secretName, storedAt: stored.storedAt }),
+    secretName: stored.secretName,
+    businessId: job.businessId,
+  });
+
+/**
+ * Runs `work` holding the business's lease (one conditional write in the control table), then records what
+ * it stored. `busy` says what to do when another holder has it.
+ */
+const underLease = async <T>(
+  deps: BusinessTokenDeps,
+  businessId: string,
+  busy: () => Error,
+  work: (
+    tokens: Record<string, StoredToken>,
+    store: (solutionId: string) => Promise<StoredToken>,
+  ) => Promise<T>,
+): Promise<T> => {
+  const key = controlKey(businessId);
+  const owner = randomUUID();
+  const now = (deps.now ?? Date.now)();
+  if (!(await deps.control.acquireLease(key, owner, now + FETCH_LEASE_MS, now))) throw busy();
+  try {
+    const tokens = storedTokens(await deps.control.get(key));
+    const store = async (solutionId: string): Promise<StoredToken> => {
+      const secretName = await fetchAndStore(deps, businessId, solutionId);
+      const stored = { secretName, storedAt: (deps.now ?? Date.now)() };
+      tokens[solutionId] = stored;
+      await deps.control.set(key, { solutions: tokens }, owner);
+      return stored;
+    };
+    return await work(tokens, store);
+  } finally {
+    await deps.control.releaseLease(key, owner);
+  }
+};
+
+/**
+ * A token job: fetched once per (customer business, solution), whatever the number of PARTNER_ADDED
+ * deliveries, redrives or concurrent consumers; later jobs only record on their WABA where it is kept.
+ * A failure throws, so the job is retried through its queue and ends in the DLQ.
+ */
+export const fetchBusinessToken = async (deps: BusinessTokenDeps, job: BusinessTokenJob): Promise<string> => {
+  const known = storedTokens(await deps.control.get(controlKey(job.businessId)))[job.solutionId];
+  const stored =
+    known ??
+    (await underLease(
+      deps,
+      job.businessId,
+      () => new TokenFetchInProgressError(job.businessId),
+      async (tokens, store) => tokens[job.solutionId] ?? (await store(job.solutionId)),
+    ));
+  await recordOnWaba(deps, job, stored);
+  return stored.secretName;
+};
+
+/**
+ * `tokens refresh <business>`: fetches again every token stored for the business (rotation, or Meta refused
+ * the stored one) and overwrites its secret. 404 when none was ever fetched, 409 while a fetch runs.
+ */
+export const refreshBusinessTokens = (deps: BusinessTokenDeps, businessId: string) =>
+  underLease(
+    deps,
+    businessId,
+    () =>
+      new ConflictError(`a token of business ${businessId} is being fetched now: try again shortly`, {
+        businessId,
+      }),
+    async (tokens, store) => {
+      const solutionIds = Object.keys(tokens);
+      if (solutionIds.length === 0) {
+        throw new NotFoundError(
+          `no business token was fetched for business ${businessId} (tokens are fetched after its PARTNER_ADDED)`,
+        );
+      }
+      const refreshed = [];
+      for (const solutionId of solutionIds) refreshed.push({ solutionId, ...(await store(solutionId)) });
+      return { businessId, refreshed };
+    },
+  );

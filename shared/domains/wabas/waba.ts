@@ -1,0 +1,234 @@
+import {
+  applyRegisterWrite,
+  type Item,
+  REGISTER_PREFIX,
+  type Register,
+  type RegisterNames,
+  type RegisterWrite,
+  versionOf,
+  type WriteOutcome,
+  writeRegister,
+} from '../../kernel/registers.js';
+
+/** Events that end our access to a WABA (our own app's uninstall too); a newer add or reconnect restores it. */
+export const DEACTIVATING_EVENTS = [
+  'PARTNER_REMOVED',
+  'PARTNER_APP_UNINSTALLED',
+  'ACCOUNT_DELETED',
+  'ACCOUNT_OFFBOARDED',
+] as const;
+export const REACTIVATING_EVENT = 'ACCOUNT_RECONNECTED';
+/** Lifecycle events about the WABA itself, whichever app receives them. */
+const LIFE_EVENTS = new Set(['PARTNER_REMOVED', 'ACCOUNT_DELETED', 'ACCOUNT_OFFBOARDED', REACTIVATING_EVENT]);
+/** Install state of one app on the WABA (`waba_info.partner_app_id`). */
+const APP_EVENTS = new Set(['PARTNER_APP_INSTALLED', 'PARTNER_APP_UNINSTALLED']);
+
+export type DiscoveredBy = 'webhook' | 'reconciliation';
+
+export interface WabaInfo {
+  ownerBusinessId: string | null;
+  solutionId: string | null;
+  partnerBusinessIds: string[];
+  /** `partner_app_id` of PARTNER_APP_INSTALLED / PARTNER_APP_UNINSTALLED. */
+  partnerAppId?: string | null;
+}
+
+/** Why Meta says a WABA was disconnected (`disconnection_info` of PARTNER_REMOVED). */
+export interface Disconnection {
+  reason: string | null;
+  initiatedBy: string | null;
+}
+
+/** An `account_update` webhook change. */
+export interface WabaChangeEvent {
+  type: 'change';
+  wabaId: string;
+  event: string;
+  timeMs: number;
+  eventId: string;
+  /** The business portfolio that received the webhook (`entry.id`). */
+  receivedBy: string | null;
+  wabaInfo: WabaInfo | null;
+  /**
+   * For app install events: whether the app is ours (decided by the consumer, which knows our app ID; an
+   * install event that names no app is about the app receiving it).
+   */
+  ours?: boolean;
+  disconnection?: Disconnection | null;
+  /** The change value without `event`: everything Meta said beside the event name. */
+  details: Record<string, unknown>;
+}
+
+/** What reconciliation reads of a WABA: written into its register and compared against it, as is. */
+export interface ReconciledFields {
+  name: string | null;
+  timezoneId: string | null;
+  businessType: string | null;
+  messageTemplateNamespace: string | null;
+  /** The partner filter the WABA was listed under, when one was used. */
+  partnerBusinessId: string | null;
+  solutionIds: string[];
+}
+
+/** One WABA as reconciliation read it from `client_whatsapp_business_accounts`. */
+export interface WabaObservation extends ReconciledFields {
+  type: 'observation';
+  wabaId: string;
+  timeMs: number;
+  eventId: string;
+}
+
+/** Where the customer's business token is kept; never the token itself. */
+export interface WabaTokenRecord {
+  type: 'token';
+  wabaId: string;
+  timeMs: number;
+  eventId: string;
+  secretName: string;
+  businessId: string;
+}
+
+export type WabaEvent = WabaChangeEvent | WabaObservation | WabaTokenRecord;
+
+export interface EventRegister extends Register {
+  event: string;
+  timeMs: number;
+  receivedBy: string | null;
+  ownerBusinessId: string | null;
+}
+export interface AddRegister extends EventRegister {
+  solutionId: string | null;
+  partnerBusinessIds: string[];
+}
+export interface LifeRegister extends EventRegister {
+  active: boolean;
+  disconnection?: Disconnection;
+}
+/** One app's install state; `ours` marks our own app, whose uninstall ends our access. */
+export interface AppRegister extends EventRegister {
+  installed: boolean;
+  ours: boolean;
+  solutionId: string | null;
+  partnerBusinessIds?: string[];
+}
+/** The latest event of one kind (ban, restriction, violation, tier, ...) with what Meta said. */
+export interface FactRegister extends EventRegister {
+  details: Record<string, unknown>;
+}
+export interface ReconRegister extends Register, ReconciledFields {
+  timeMs: number;
+}
+export interface TokenRegister extends Register {
+  secretName: string;
+  businessId: string;
+  timeMs: number;
+}
+
+/** A WABA's registers: the onboarding, its lifecycle, reconciliation's reading, the token; and two families. */
+export interface WabaRegisters {
+  add: AddRegister;
+  life: LifeRegister;
+  recon: ReconRegister;
+  token: TokenRegister;
+}
+export const WABA_REGISTERS: RegisterNames<WabaRegisters> = {
+  add: 'r_add',
+  life: 'r_life',
+  recon: 'r_recon',
+  token: 'r_token',
+};
+/** One register per app (`r_app_<app ID>`) and per kind of other event (`r_f_<EVENT>`). */
+export const APP_REGISTER_PREFIX = `${REGISTER_PREFIX}app_`;
+export const FACT_REGISTER_PREFIX = `${REGISTER_PREFIX}f_`;
+
+/** Same-second tie-break: facts < install < add < reconnect < uninstall < removal (removal wins a tie). */
+const RANK = { fact: 0, install: 1, add: 2, reconnect: 3, uninstall: 4, removal: 5 } as const;
+
+export const wabaKey = (wabaId: string): Item => ({ wabaId });
+
+const discovered = { ifAbsent: { discoveredBy: 'webhook' satisfies DiscoveredBy } };
+
+/** Event names become attribute names: sanitised and bounded, like solution statuses. */
+const factName = (event: string): string => event.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64);
+
+const changeWrite = (event: WabaChangeEvent): RegisterWrite => {
+  const info = event.wabaInfo;
+  const base = {
+    event: event.event,
+    timeMs: event.timeMs,
+    receivedBy: event.receivedBy,
+    ownerBusinessId: info?.ownerBusinessId ?? null,
+  };
+  const v = (rank: number) => versionOf(event.timeMs, rank, event.eventId);
+  if (event.event === 'PARTNER_ADDED' && info !== null) {
+    const value = {
+      v: v(RANK.add),
+      ...base,
+      solutionId: info.solutionId,
+      partnerBusinessIds: info.partnerBusinessIds,
+    };
+    const owned: Record<string, string> = info.solutionId === null ? {} : { solutionId: info.solutionId };
+    return writeRegister(WABA_REGISTERS, 'add', value, { owned, ...discovered });
+  }
+  if (LIFE_EVENTS.has(event.event)) {
+    const reactivating = event.event === REACTIVATING_EVENT;
+    const value: LifeRegister = {
+      v: v(reactivating ? RANK.reconnect : RANK.removal),
+      ...base,
+      active: reactivating,
+      ...(event.disconnection === null || event.disconnection === undefined
+        ? {}
+        : { disconnection: event.disconnection }),
+    };
+    return writeRegister(WABA_REGISTERS, 'life', value, discovered);
+  }
+  if (APP_EVENTS.has(event.event)) {
+    const installed = event.event === 'PARTNER_APP_INSTALLED';
+    const value: AppRegister = {
+      v: v(installed ? RANK.install : RANK.uninstall),
+      ...base,
+      installed,
+      ours: event.ours ?? (info?.partnerAppId ?? null) === null,
+      solutionId: info?.solutionId ?? null,
+      ...(info === null || info.partnerBusinessIds.length === 0
+        ? {}
+        : { partnerBusinessIds: info.partnerBusinessIds }),
+    };
+    return { register: `${APP_REGISTER_PREFIX}${info?.partnerAppId ?? 'self'}`, value, ...discovered };
+  }
+  // Not `discoveredBy`: a fact alone does not tell us the WABA was onboarded through us.
+  const value: FactRegister = { v: v(RANK.fact), ...base, details: event.details };
+  return { register: `${FACT_REGISTER_PREFIX}${factName(event.event)}`, value };
+};
+
+export const wabaWrite = (event: WabaEvent): RegisterWrite => {
+  switch (event.type) {
+    case 'change':
+      return changeWrite(event);
+    case 'observation': {
+      const { type: _type, wabaId: _wabaId, eventId, ...fields } = event;
+      return writeRegister(
+        WABA_REGISTERS,
+        'recon',
+        { v: versionOf(event.timeMs, 0, eventId), ...fields },
+        {
+          // Each register owns its own index attribute, so the index keys converge like the registers do.
+          owned: event.solutionIds[0] === undefined ? {} : { observedSolutionId: event.solutionIds[0] },
+          ifAbsent: { discoveredBy: 'reconciliation' satisfies DiscoveredBy },
+        },
+      );
+    }
+    case 'token':
+      return writeRegister(WABA_REGISTERS, 'token', {
+        v: versionOf(event.timeMs, 0, event.eventId),
+        secretName: event.secretName,
+        businessId: event.businessId,
+        timeMs: event.timeMs,
+      });
+  }
+};
+
+export const applyWabaEvent = (
+  item: Item | undefined,
+  event: WabaEvent,
+): { item: Item; outcome: WriteOutcome } => applyRegisterWrite(item, wabaKey(event.wabaId), wabaWrite(event));

@@ -1,0 +1,62 @@
+import { isRecord, parseJsonObject } from '../../kernel/json.js';
+
+/**
+ * Every delivery answered 200 is kept as received: its raw bytes and when it arrived. Meta has no API to
+ * fetch a webhook again, so this is the only way to re-read a delivery after a decoder fix.
+ */
+export interface ArchivedDelivery {
+  /** Epoch ms when the webhook accepted it. */
+  receivedAt: number;
+  body: Buffer;
+}
+
+/** The webhook's side: keep before answering 200 (a failure is a 5xx, and Meta delivers again). */
+export interface DeliveryArchive {
+  keep(delivery: ArchivedDelivery): Promise<void>;
+}
+
+/** The replay's side: every archived delivery received within [fromMs, toMs], oldest hour first. */
+export interface ArchiveReader {
+  read(fromMs: number, toMs: number): AsyncIterable<ArchivedDelivery>;
+}
+
+/**
+ * One archive line: `{"receivedAt": ms, "body": base64}`, or for a body too large for one Firehose record,
+ * `{"receivedAt": ms, "large": <object key>}` pointing at the body stored beside the stream's output.
+ */
+export const archiveLine = (receivedAt: number, body: Buffer | { large: string }): string =>
+  `${JSON.stringify(Buffer.isBuffer(body) ? { receivedAt, body: body.toString('base64') } : { receivedAt, ...body })}\n`;
+
+export type ArchiveEntry = { receivedAt: number } & ({ body: Buffer } | { large: string });
+
+/** The entries of archive text (JSON lines); anything else on a line is skipped. */
+export const parseArchiveLines = (text: string): ArchiveEntry[] =>
+  text.split('\n').flatMap((line): ArchiveEntry[] => {
+    const record = line === '' ? undefined : parseJsonObject(line);
+    if (!isRecord(record) || typeof record.receivedAt !== 'number') return [];
+    if (typeof record.body === 'string')
+      return [{ receivedAt: record.receivedAt, body: Buffer.from(record.body, 'base64') }];
+    if (typeof record.large === 'string') return [{ receivedAt: record.receivedAt, large: record.large }];
+    return [];
+  });
+
+const pad = (value: number) => String(value).padStart(2, '0');
+
+/** `yyyy/MM/dd/HH` (UTC) of an instant: the archive's partition. */
+export const hourPartition = (ms: number): string => {
+  const date = new Date(ms);
+  return `${date.getUTCFullYear()}/${pad(date.getUTCMonth() + 1)}/${pad(date.getUTCDate())}/${pad(date.getUTCHours())}`;
+};
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The partitions that may hold deliveries received in [fromMs, toMs]: Firehose partitions by its own arrival
+ * time, which trails the webhook's by its buffering (at most minutes), so one hour after the window is read too.
+ */
+export const partitionsFor = (fromMs: number, toMs: number): string[] => {
+  const partitions: string[] = [];
+  for (let hour = Math.floor(fromMs / HOUR_MS) * HOUR_MS; hour <= toMs + HOUR_MS; hour += HOUR_MS)
+    partitions.push(hourPartition(hour));
+  return partitions;
+};

@@ -1,0 +1,54 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { domainEventsOf, type StreamTable } from '../../domains/domain-events.js';
+import type { Item } from '../../kernel/registers.js';
+import { lambda } from '../lambda.js';
+import type { Telemetry } from '../observability/telemetry.js';
+import type { EventPublisher } from './ports.js';
+
+export interface StreamHandlerDeps {
+  publisher: EventPublisher;
+  /** Table name → which table it is (from the functions' environment). */
+  tables: Readonly<Record<string, StreamTable>>;
+  telemetry: Telemetry;
+}
+
+/** `arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>` → `<name>`. */
+const tableNameOf = (arn: string | undefined): string | undefined =>
+  /:table\/([^/]+)\/stream\//.exec(arn ?? '')?.[1];
+
+const imageOf = (image: Record<string, unknown> | undefined): Item | undefined =>
+  image === undefined ? undefined : unmarshall(image as Record<string, AttributeValue>);
+
+/**
+ * The tables' change streams → domain events. Each stream record holds the item before and after one write,
+ * so the events are derived from what the table really holds, after the write succeeded: a consumer that
+ * crashes right after its write loses no event. A record whose events cannot be published fails alone and is
+ * retried (partial batch response); records are never skipped.
+ */
+export const createStreamHandler = (deps: StreamHandlerDeps) => {
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+  const record = async (change: DynamoDBRecord) => {
+    const name = tableNameOf(change.eventSourceARN);
+    const table = name === undefined ? undefined : deps.tables[name];
+    if (table === undefined) throw new Error(`stream record from an unknown table: ${change.eventSourceARN}`);
+    const before = imageOf(change.dynamodb?.OldImage);
+    const after = imageOf(change.dynamodb?.NewImage);
+    const events = domainEventsOf(table, before, after);
+    if (events.length === 0) return;
+    const seconds = change.dynamodb?.ApproximateCreationDateTime;
+    try {
+      await deps.publisher.publish(events, seconds === undefined ? new Date() : new Date(seconds * 1000));
+    } catch (error) {
+      deps.telemetry.count('DomainEventsPublishFailed', events.length);
+      throw error;
+    }
+    for (const event of events)
+      deps.telemetry.count('DomainEventsPublished', 1, { DetailType: event.detailType });
+  };
+  return lambda(deps.telemetry, (event: DynamoDBStreamEvent, context: Context) =>
+    processPartialResponse(event, record, processor, { context, throwOnFullBatchFailure: false }),
+  );
+};
