@@ -3,14 +3,14 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { HttpHandler } from '@smithy/core/protocols';
 import { localContext } from '../local/lambda-context.js';
-import { createWebhookHandler } from '../shared/app/webhook/handle-webhook.js';
+import { composeWebhook } from '../shared/app/roots/webhook.js';
 import type { DeliveryArchive } from '../shared/platform/archive/archive.js';
 import { FirehoseArchive } from '../shared/platform/aws/firehose-archive.js';
 import { S3ClaimWriter } from '../shared/platform/aws/s3-claim-writer.js';
 import { SqsMessageSink } from '../shared/platform/aws/sqs-sink.js';
 import { Telemetry } from '../shared/platform/observability/telemetry.js';
-import { EnvelopePublisher } from '../shared/platform/queue/publisher.js';
 import { envSecretSource } from '../shared/platform/secrets/meta-secrets.js';
+import { queueUrls } from './queue-urls.js';
 import { percentile, round } from './stats.js';
 import { stubHttpHandler } from './stub-http.js';
 import { deliveryEvent, SECRET, silenced, stubbedSqs } from './webhook-cpu.js';
@@ -39,12 +39,10 @@ const delayed = <T extends object>(inner: HttpHandler<T>, delay: () => number): 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/000000000000/q';
 
 const webhookWith = (sqs: SQSClient, archive: DeliveryArchive) =>
-  createWebhookHandler({
+  composeWebhook({
     secrets: envSecretSource({ META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v' }),
-    publisher: new EnvelopePublisher(
-      new SqsMessageSink(sqs, { solutions: QUEUE, wabas: QUEUE, threads: QUEUE, passthrough: QUEUE }),
-      new S3ClaimWriter('bench-bucket', { region: 'us-east-1' }),
-    ),
+    sink: new SqsMessageSink(sqs, queueUrls(QUEUE)),
+    claims: new S3ClaimWriter('bench-bucket', { region: 'us-east-1' }),
     archive,
     telemetry: new Telemetry('webhook'),
   });

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { BUNDLING, DEFERRED_BUILTINS } from '../infra/bundling.js';
+import { BUNDLING, DEFERRED_BUILTINS } from '../infra/config/bundling.js';
 import { round, summary } from './stats.js';
 
 const run = promisify(execFile);

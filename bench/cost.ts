@@ -3,11 +3,10 @@ import type { SQSEvent } from 'aws-lambda';
 import { FIXTURES } from '../fixtures/deliveries.js';
 import { MemoryDeadLetters } from '../local/dead-letters.js';
 import { localContext } from '../local/lambda-context.js';
-import { splitDelivery } from '../shared/app/webhook/split.js';
-import { threadsConsumer } from '../shared/domains/consumer-specs.js';
-import { ThreadRepository } from '../shared/domains/repositories.js';
+import { splitDelivery } from '../shared/app/intake/split.js';
 import { decodeSolutionChange } from '../shared/domains/solutions/decode.js';
 import { applySolutionEvent } from '../shared/domains/solutions/solution.js';
+import { threadsConsumer } from '../shared/domains/threads/consumer.js';
 import { decodeHandover } from '../shared/domains/threads/decode.js';
 import { applyThreadEvent, type ThreadEvent } from '../shared/domains/threads/thread.js';
 import { decodeWabaChange } from '../shared/domains/wabas/decode.js';
@@ -94,7 +93,12 @@ export const measureConsumerCpu = async (batchSize: number, batches: number) => 
   const restore = productionTelemetry();
   const telemetry = new Telemetry('threads');
   const ours = createConsumerHandler(
-    threadsConsumer(new ThreadRepository(new RegisterTable(stubbedDynamo(), 't'))),
+    threadsConsumer({
+      table: new RegisterTable(stubbedDynamo(), 't'),
+      telemetry,
+      env: {},
+      jobs: { has: () => false, send: async () => undefined },
+    }),
     { telemetry, deadLetters: new MemoryDeadLetters() },
   );
   const floor = createFloorConsumer(stubbedDynamo(), 't');

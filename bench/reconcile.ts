@@ -1,6 +1,7 @@
 import { startLocalDynamo } from '../local/dynalite.js';
 import { Reconciler } from '../shared/app/reconcile/reconciler.js';
-import { SolutionRepository, WabaRepository } from '../shared/domains/repositories.js';
+import { SolutionRepository } from '../shared/domains/solutions/repository.js';
+import { WabaRepository } from '../shared/domains/wabas/repository.js';
 import { GraphClient } from '../shared/platform/graph/client.js';
 import { Telemetry } from '../shared/platform/observability/telemetry.js';
 import { RegisterTable } from '../shared/platform/store/register-table.js';

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { localContext } from '../local/lambda-context.js';
-import { createWebhookHandler } from '../shared/app/webhook/handle-webhook.js';
+import { composeWebhook } from '../shared/app/roots/webhook.js';
 import { archiveLine } from '../shared/platform/archive/archive.js';
 import { S3ClaimWriter } from '../shared/platform/aws/s3-claim-writer.js';
 import { SqsMessageSink } from '../shared/platform/aws/sqs-sink.js';
 import { signBody } from '../shared/platform/http/signature.js';
 import type { HttpApiEvent } from '../shared/platform/http/types.js';
 import { Telemetry } from '../shared/platform/observability/telemetry.js';
-import { EnvelopePublisher } from '../shared/platform/queue/publisher.js';
 import { envSecretSource } from '../shared/platform/secrets/meta-secrets.js';
 import { createFloorWebhook } from './floors/webhook.js';
+import { queueUrls } from './queue-urls.js';
 import { round, summary } from './stats.js';
 import { stubHttpHandler } from './stub-http.js';
 
@@ -74,12 +74,10 @@ export const deliveryEvent = (changes: number, seed = 0): HttpApiEvent => {
 };
 
 export const ourWebhook = (client: SQSClient) =>
-  createWebhookHandler({
+  composeWebhook({
     secrets: envSecretSource({ META_APP_SECRET: SECRET, META_VERIFY_TOKEN: 'v' }),
-    publisher: new EnvelopePublisher(
-      new SqsMessageSink(client, { solutions: QUEUE, wabas: QUEUE, threads: QUEUE, passthrough: QUEUE }),
-      new S3ClaimWriter('bench-bucket', { region: 'us-east-1' }),
-    ),
+    sink: new SqsMessageSink(client, queueUrls(QUEUE)),
+    claims: new S3ClaimWriter('bench-bucket', { region: 'us-east-1' }),
     // The archive record is built (its CPU counted); the Firehose call itself is network, like SQS's here.
     archive: { keep: async ({ receivedAt, body }) => void archiveLine(receivedAt, body) },
     telemetry: new Telemetry('webhook'),

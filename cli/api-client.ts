@@ -23,7 +23,7 @@ export const regionOf = (url: URL, fallback: string | undefined): string => {
  */
 export const callApi = async (
   base: string,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'DELETE',
   path: string,
   options: {
     query?: Record<string, string | undefined>;

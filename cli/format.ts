@@ -1,30 +1,4 @@
-import { appName } from '../shared/domains/threads/apps.js';
-
 type Row = Record<string, unknown>;
-
-const isoSeconds = (seconds: unknown) =>
-  typeof seconds === 'number' ? new Date(seconds * 1000).toISOString().replace('.000Z', 'Z') : '-';
-const isoMillis = (millis: unknown) => (typeof millis === 'number' ? new Date(millis).toISOString() : '-');
-const app = (id: unknown) =>
-  typeof id === 'string' ? `${id}${appName(id) ? ` (${appName(id)})` : ''}` : 'nobody';
-
-export const formatSolution = (s: Row) =>
-  `solution ${s.solutionId}  ${s.status}  since ${isoSeconds(s.statusChangedAt)}${s.name ? `  "${s.name}"` : ''}  (last: ${s.lastEvent} via ${s.lastSource})`;
-
-export const formatWaba = (w: Row) =>
-  `WABA ${w.wabaId}  ${w.active ? 'active' : `inactive (${w.inactiveReason})`}  solution ${w.solutionId ?? '-'}  owner ${w.ownerBusinessId ?? '-'}` +
-  `${w.name ? `  "${w.name}"` : ''}  discovered by ${w.discoveredBy}`;
-
-export const formatThread = (t: Row) => {
-  const owner =
-    t.ownerAppId === null
-      ? t.expired
-        ? 'idle (control expired)'
-        : 'idle'
-      : `owned by ${app(t.ownerAppId)} until ${isoMillis(t.expiresAt)}`;
-  const requested = t.requestedOwnerAppId ? `  requested by ${app(t.requestedOwnerAppId)}` : '';
-  return `thread ${t.pageId}/${t.userId}  ${owner}  previous ${app(t.previousOwnerAppId)}${requested}${t.metadata ? `  metadata "${t.metadata}"` : ''}`;
-};
 
 const errorsOf = (counts: unknown): string => {
   const entries = Object.entries((counts ?? {}) as Record<string, number>);

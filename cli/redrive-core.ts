@@ -5,15 +5,17 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { DOMAINS } from '../shared/domains/registry.js';
+import { PASSTHROUGH } from '../shared/platform/queue/envelope.js';
 
-/** Queues with a DLQ, by the names the CLI accepts, and the stack output prefix of each. */
-export const REDRIVABLE: Record<string, string> = {
-  solutions: 'Solutions',
-  wabas: 'Wabas',
-  threads: 'Threads',
-  passthrough: 'Passthrough',
-  'business-tokens': 'BusinessTokens',
-};
+/** Queues with a DLQ, by the names the CLI accepts (each domain's, passthrough, each job queue), and the stack output prefix of each. */
+export const REDRIVABLE: Record<string, string> = Object.fromEntries(
+  [
+    ...DOMAINS,
+    { name: PASSTHROUGH, title: 'Passthrough' },
+    ...DOMAINS.flatMap((domain) => domain.jobs ?? []),
+  ].map((queue) => [queue.name, queue.title]),
+);
 
 export interface RedriveResult {
   queue: string;

@@ -1,4 +1,4 @@
-import { pathFor } from '../shared/platform/http/routes.js';
+import { ROUTES } from '../shared/app/routes.js';
 import { callApi } from './api-client.js';
 import { formatError } from './format.js';
 
@@ -69,7 +69,7 @@ export const replayWindow = async (
   let { from } = options;
   const total = { deliveries: 0, changes: 0 };
   for (;;) {
-    const response = await callApi(base, 'POST', pathFor('replay.run'), {
+    const response = await callApi(base, 'POST', ROUTES.pathFor('replay.run'), {
       body: { from, to },
       region: options.region,
     });

@@ -1,5 +1,8 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { DOMAIN_MODULES } from '../shared/domains/modules.js';
+import type { DomainModule } from '../shared/platform/domain/domain.js';
+import { readSettings } from './config/settings.js';
 import { Actions } from './constructs/actions.js';
 import { Alarms } from './constructs/alarms.js';
 import { Consumers } from './constructs/consumers.js';
@@ -11,34 +14,42 @@ import { Ingestion } from './constructs/ingestion.js';
 import { ReadApi } from './constructs/read-api.js';
 import { Reconciliation } from './constructs/reconciliation.js';
 import { createStatefulResources } from './constructs/stateful.js';
-import { readSettings } from './settings.js';
 
 export { RECONCILE_SAFETY_MARGIN, RECONCILE_TIMEOUT } from './constructs/reconciliation.js';
 export { CONSUMER_TIMEOUT } from './constructs/stateful.js';
 
+export interface SwitchboardStackProps extends StackProps {
+  /** The domains to deploy: the registry's (`shared/domains/modules.ts`) unless a test adds one. */
+  domains?: readonly DomainModule[];
+}
+
 /**
  * Switchboard: the stateful resources at the stack's root (their logical IDs never move), and one construct
- * per concern around them, each with its own grants and cdk-nag acknowledgements.
+ * per concern around them, each with its own grants and cdk-nag acknowledgements. Each domain of the registry
+ * gets its table, queue and DLQ, consumer, stream, alarms and outputs.
  */
 export class SwitchboardStack extends Stack {
-  public constructor(scope: Construct, id: string, props?: StackProps) {
-    super(scope, id, props);
+  public constructor(scope: Construct, id: string, props: SwitchboardStackProps = {}) {
+    const { domains: modules = DOMAIN_MODULES, ...stackProps } = props;
+    super(scope, id, stackProps);
+    const domains = modules.map((module) => module.manifest);
     const settings = readSettings(this.node);
-    const state = createStatefulResources(this);
-    const { webhook } = new Ingestion(this, 'Ingestion', state);
-    const consumers = new Consumers(this, 'Consumers', state, settings).functions;
-    const { api } = new ReadApi(this, 'Read', state);
-    const { reconcile, sweep } = new Reconciliation(this, 'Reconciliation', state, settings);
+    const state = createStatefulResources(this, domains);
+    const { webhook } = new Ingestion(this, 'Ingestion', state, domains);
+    const consumers = new Consumers(this, 'Consumers', { state, settings, domains }).functions;
+    const { api } = new ReadApi(this, 'Read', state, domains);
+    const { reconcile, sweep } = new Reconciliation(this, 'Reconciliation', { state, settings, domains });
     const { actions } = new Actions(this, 'Act', state, settings);
     const { httpApi, stage } = new SwitchboardHttpApi(this, 'Http', { webhook, api, actions, reconcile });
-    const events = new DomainEvents(this, 'Events', state);
-    const schemas = new EventSchemas(this, 'EventSchemas');
+    const events = new DomainEvents(this, 'Events', state, domains);
+    const schemas = new EventSchemas(this, 'EventSchemas', modules);
     const queues = Object.values(state.queues);
-    const queueConsumers = [consumers.solutions, consumers.wabas, consumers.threads, actions];
+    const queueConsumers = [...Object.values(consumers), actions];
     new Alarms(this, 'Monitoring', {
       settings,
       webhook,
       consumers: queueConsumers,
+      domains: domains.map((domain) => domain.name),
       reconcile,
       sweep,
       httpFunctions: [
@@ -58,7 +69,18 @@ export class SwitchboardStack extends Stack {
       stage,
       queues,
     });
+    this.outputs({ state, events, schemas, stage, reconcile, titles: domains });
+  }
 
+  private outputs(props: {
+    state: ReturnType<typeof createStatefulResources>;
+    events: DomainEvents;
+    schemas: EventSchemas;
+    stage: SwitchboardHttpApi['stage'];
+    reconcile: Reconciliation['reconcile'];
+    titles: readonly { name: string; title: string }[];
+  }): void {
+    const { state, events, schemas, stage, reconcile } = props;
     new CfnOutput(this, 'WebhookUrl', {
       value: `${stage.url}webhook`,
       description: 'Callback URL for the Meta App Dashboard',
@@ -79,12 +101,17 @@ export class SwitchboardStack extends Stack {
       value: state.archive.bucketName,
       description: 'Every accepted delivery as received (deliveries/yyyy/MM/dd/HH/, GZIP JSON lines)',
     });
-    const title = (name: string) => `${name[0]?.toUpperCase()}${name.slice(1)}`;
-    for (const [name, domainQueue] of Object.entries(state.queues)) {
-      new CfnOutput(this, `${title(name)}QueueUrl`, { value: domainQueue.queue.queueUrl });
-      new CfnOutput(this, `${title(name)}DlqUrl`, { value: domainQueue.dlq.queueUrl });
+    // `SolutionsQueue` → `SolutionsQueueUrl` and `SolutionsDlqUrl`; each table → `<Title>TableName`.
+    for (const domainQueue of Object.values(state.queues)) {
+      const stem = domainQueue.node.id.replace(/Queue$/, '');
+      new CfnOutput(this, `${stem}QueueUrl`, { value: domainQueue.queue.queueUrl });
+      new CfnOutput(this, `${stem}DlqUrl`, { value: domainQueue.dlq.queueUrl });
     }
+    const titles = new Map<string, string>([
+      ...props.titles.map((domain): [string, string] => [domain.name, domain.title]),
+      ['control', 'Control'],
+    ]);
     for (const [name, table] of Object.entries(state.tables))
-      new CfnOutput(this, `${title(name)}TableName`, { value: table.tableName });
+      new CfnOutput(this, `${titles.get(name) ?? name}TableName`, { value: table.tableName });
   }
 }

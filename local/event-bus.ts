@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../shared/domains/domain-events.js';
-import { EVENT_SOURCE } from '../shared/platform/constants.js';
+import { EVENT_SOURCE } from '../shared/platform/config/constants.js';
+import type { DomainEvent } from '../shared/platform/events/domain-event.js';
 import type { EventPublisher } from '../shared/platform/events/ports.js';
 import { LineFile, readJsonLines } from './durable-file.js';
 

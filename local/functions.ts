@@ -1,34 +1,38 @@
 import type { Context } from 'aws-lambda';
-import { createActionsHandler } from '../shared/app/actions/handler.js';
-import { createReadApiHandler } from '../shared/app/api/read-api.js';
-import { createReconcileHandler } from '../shared/app/reconcile/handler.js';
-import { createWebhookHandler } from '../shared/app/webhook/handle-webhook.js';
-import type { SolutionRepository, ThreadRepository, WabaRepository } from '../shared/domains/repositories.js';
-import { SolutionActions } from '../shared/domains/solutions/actions.js';
-import { ThreadActions } from '../shared/domains/threads/actions.js';
+import { composeActions } from '../shared/app/roots/actions.js';
+import { composeApi } from '../shared/app/roots/api.js';
+import { composeReconcile } from '../shared/app/roots/reconcile.js';
+import { composeWebhook } from '../shared/app/roots/webhook.js';
 import { parseInstagramLinks } from '../shared/domains/threads/instagram-links.js';
-import { InstagramPages } from '../shared/domains/threads/instagram-pages.js';
+import { THREAD_ENV } from '../shared/domains/threads/manifest.js';
 import { envPageTokens } from '../shared/domains/threads/page-tokens.js';
-import { type Env, EnvReader, type MetaIdentity, readMetaIdentity } from '../shared/platform/config.js';
-import { ENV } from '../shared/platform/constants.js';
-import { GraphClient } from '../shared/platform/graph/client.js';
+import { businessTokenSecretPrefix } from '../shared/domains/wabas/manifest.js';
+import { ENV } from '../shared/platform/config/constants.js';
+import { type Env, EnvReader, type MetaIdentity, readMetaIdentity } from '../shared/platform/config/env.js';
+import type { DomainManifest } from '../shared/platform/domain/domain.js';
 import type { RoutedFunction } from '../shared/platform/http/routes.js';
 import type { HttpApiEvent, HttpResult } from '../shared/platform/http/types.js';
 import { Telemetry } from '../shared/platform/observability/telemetry.js';
 import type { ClaimWriter, DeadLetterSink, MessageSink } from '../shared/platform/queue/ports.js';
-import { EnvelopePublisher } from '../shared/platform/queue/publisher.js';
-import { envSecretSource, systemUserToken } from '../shared/platform/secrets/meta-secrets.js';
+import { envSecretSource } from '../shared/platform/secrets/meta-secrets.js';
 import type { ControlTable } from '../shared/platform/store/control.js';
+import type { RegisterStore } from '../shared/platform/store/ports.js';
 import type { FileArchive } from './file-archive.js';
 import { localContext } from './lambda-context.js';
 import type { MemorySecretStore } from './secret-store.js';
+
+/** Local mode's name for its stack: business-token secrets are kept under `switchboard/business-tokens/`. */
+export const LOCAL_STACK_NAME = 'switchboard';
 
 export interface LocalFunctionDeps {
   env: Env;
   now: () => number;
   /** The sandbox's base URL, when local mode runs one instead of Meta's Graph API. */
   sandboxUrl: string | undefined;
-  repositories: { solutions: SolutionRepository; wabas: WabaRepository; threads: ThreadRepository };
+  /** Each domain's table (behind the local stream), by domain name. */
+  tables: Readonly<Record<string, RegisterStore>>;
+  /** The domains whose queues the webhook routes to. */
+  domains: readonly DomainManifest[];
   control: ControlTable;
   sink: MessageSink;
   claims: ClaimWriter;
@@ -38,63 +42,58 @@ export interface LocalFunctionDeps {
   secretStore: MemorySecretStore;
 }
 
-/** Local mode's functions: the same handler factories the Lambda entry points call, with local adapters. */
+/** Local mode's functions: the same composition roots the Lambda entry points call, with local adapters. */
 export const createLocalFunctions = (deps: LocalFunctionDeps) => {
-  const { env, now, repositories } = deps;
+  const { env, now } = deps;
   const reader = new EnvReader({
     ...env,
     ...(deps.sandboxUrl === undefined ? {} : { [ENV.graphApiBaseUrl]: deps.sandboxUrl }),
   });
   const identity: MetaIdentity = readMetaIdentity(reader);
-  const instagramLinks = reader.parsed(ENV.instagramPages, parseInstagramLinks, new Map<string, string>());
+  const instagramLinks = reader.parsed(
+    THREAD_ENV.instagramPages,
+    parseInstagramLinks,
+    new Map<string, string>(),
+  );
   reader.done(identity);
-  const pageTokens = envPageTokens(env);
-  const secrets = envSecretSource(env);
-  const token = systemUserToken(secrets);
-  const graph = new GraphClient({ baseUrl: identity.graphApiBaseUrl, token, maxAttempts: 3, now });
-  const { secretStore } = deps;
-  const webhook = createWebhookHandler({
-    secrets,
-    publisher: new EnvelopePublisher(deps.sink, deps.claims),
+  const table = (domain: DomainManifest): RegisterStore => {
+    const found = deps.tables[domain.name];
+    if (found === undefined) throw new Error(`no local table for ${domain.name}`);
+    return found;
+  };
+  const metaSecrets = envSecretSource(env);
+  const intake = { sink: deps.sink, claims: deps.claims, domains: deps.domains };
+  const webhook = composeWebhook({
+    ...intake,
+    secrets: metaSecrets,
     archive: deps.archive,
     telemetry: new Telemetry('webhook'),
     now,
   });
-  const api = createReadApiHandler({ ...repositories, telemetry: new Telemetry('api') });
-  const reconcile = createReconcileHandler({
-    ...repositories,
+  const api = composeApi({ table, telemetry: new Telemetry('api'), now });
+  const reconcile = composeReconcile({
+    table,
     control: deps.control,
     identity,
-    telemetry: new Telemetry('reconcile'),
+    metaSecrets,
     safetyMarginMs: 2_000,
+    telemetry: new Telemetry('reconcile'),
     now,
-    graphFor: (deadline) => new GraphClient({ baseUrl: identity.graphApiBaseUrl, token, deadline, now }),
-    replay: { reader: deps.archive, publisher: new EnvelopePublisher(deps.sink, deps.claims) },
+    replay: { ...intake, reader: deps.archive },
   });
-  const actions = createActionsHandler({
-    solutions: new SolutionActions({ graph, solutions: repositories.solutions, now }),
-    threads: new ThreadActions({
-      graph,
-      threads: repositories.threads,
-      pageTokens,
-      instagramPages: new InstagramPages({ graph, pageTokens, configured: instagramLinks, now }),
-      appId: identity.appId,
-      now,
-    }),
-    businessTokens: {
-      graph,
-      wabas: repositories.wabas,
-      store: secretStore,
-      secretPrefix: 'switchboard/business-tokens/',
-      control: deps.control,
-      now,
-    },
+  const actions = composeActions({
+    table,
     control: deps.control,
-    now,
-    telemetry: new Telemetry('actions'),
+    identity,
+    metaSecrets,
+    pageTokens: envPageTokens(env),
+    instagramLinks,
+    businessTokens: { store: deps.secretStore, secretPrefix: businessTokenSecretPrefix(LOCAL_STACK_NAME) },
     deadLetters: deps.tokenDeadLetters,
+    telemetry: new Telemetry('actions'),
+    now,
   });
-  return { identity, secretStore, webhook, api, reconcile, actions };
+  return { identity, secretStore: deps.secretStore, webhook, api, reconcile, actions };
 };
 
 type Handler = (event: HttpApiEvent, context: Context) => Promise<unknown>;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { matchRoute, type RoutedFunction, routeKey } from '../shared/platform/http/routes.js';
+import { ROUTES } from '../shared/app/routes.js';
+import { type RoutedFunction, routeKey } from '../shared/platform/http/routes.js';
 import type { HttpApiEvent, HttpResult } from '../shared/platform/http/types.js';
 import { closeServer } from './net.js';
 
@@ -212,7 +213,7 @@ export const startHttpServer = async (options: {
         if (refused !== undefined)
           return send(response, jsonResult(403, { error: 'forbidden', message: refused }));
         if (options.localRoutes !== undefined && (await options.localRoutes(request, response, body))) return;
-        const match = matchRoute(request.method ?? 'GET', url.pathname);
+        const match = ROUTES.match(request.method ?? 'GET', url.pathname);
         if (!match.found)
           return send(
             response,

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
-import { QUEUE_NAMES, type QueueName } from '../shared/platform/queue/envelope.js';
+import type { QueueName } from '../shared/platform/queue/envelope.js';
 import type { DeadLetterSink, FailedEntry, MessageSink, QueueEntry } from '../shared/platform/queue/ports.js';
 import { type JournalMessage, QueueJournal } from './queue-journal.js';
 
@@ -227,7 +227,7 @@ export const queueWithDlq = (name: string, settings: QueueSettings): LocalQueue 
   );
 };
 
-/** The four domain queues and their DLQs, as a MessageSink for the webhook. */
+/** The webhook's queues (each domain's and passthrough) and their DLQs, as a MessageSink for the webhook. */
 export class LocalQueues implements MessageSink {
   public readonly queues: Record<QueueName, LocalQueue>;
   /** Test hook: lets a test fail sends the way SQS can (throw, or report entries in `Failed[]`). */
@@ -235,13 +235,18 @@ export class LocalQueues implements MessageSink {
     | ((queue: QueueName, entries: readonly QueueEntry[]) => FailedEntry[] | undefined)
     | undefined;
   public sendCalls = 0;
-  /** Messages accepted so far, across the four queues. */
+  /** Messages accepted so far, across the queues. */
   public accepted = 0;
 
-  public constructor(settings: QueueSettings) {
-    this.queues = Object.fromEntries(
-      QUEUE_NAMES.map((name) => [name, queueWithDlq(name, settings)]),
-    ) as Record<QueueName, LocalQueue>;
+  public constructor(names: readonly QueueName[], settings: QueueSettings) {
+    this.queues = Object.fromEntries(names.map((name) => [name, queueWithDlq(name, settings)]));
+  }
+
+  /** A queue by name; a name local mode does not run is a programming error. */
+  public get(name: QueueName): LocalQueue {
+    const queue = Object.hasOwn(this.queues, name) ? this.queues[name] : undefined;
+    if (queue === undefined) throw new Error(`no local queue ${name}`);
+    return queue;
   }
 
   public close(): void {
@@ -259,7 +264,7 @@ export class LocalQueues implements MessageSink {
     const failed = this.sendFault?.(queue, entries) ?? [];
     const failedIds = new Set(failed.map((entry) => entry.id));
     const accepted = entries.filter((entry) => !failedIds.has(entry.id));
-    this.queues[queue].sendMany(accepted.map((entry) => ({ body: entry.body })));
+    this.get(queue).sendMany(accepted.map((entry) => ({ body: entry.body })));
     this.accepted += accepted.length;
     return { failed };
   }

@@ -1,10 +1,10 @@
-import { domainEventsOf, type StreamTable } from '../shared/domains/domain-events.js';
 import {
   applyRegisterWrite,
   type Item,
   type RegisterWrite,
   type WriteOutcome,
 } from '../shared/kernel/registers.js';
+import type { DeriveEvents } from '../shared/platform/events/domain-event.js';
 import type { EventPublisher } from '../shared/platform/events/ports.js';
 import type { Page, RegisterReads } from '../shared/platform/store/register-reader.js';
 import type { RegisterTable } from '../shared/platform/store/register-table.js';
@@ -25,7 +25,7 @@ export class StreamedTable implements RegisterReads, RegisterWrites {
 
   public constructor(
     private readonly inner: RegisterTable,
-    private readonly table: StreamTable,
+    private readonly derive: DeriveEvents,
     private readonly publisher: EventPublisher & { has(id: string): boolean },
     /** With a data folder: each write's intent on disk first, so a crash before its publish loses no event. */
     private readonly intents?: StreamIntents,
@@ -79,7 +79,7 @@ export class StreamedTable implements RegisterReads, RegisterWrites {
     keep: (id: string) => boolean = () => true,
   ): Promise<void> {
     const after = applyRegisterWrite(before, key, write).item;
-    const events = domainEventsOf(this.table, before, after).filter((event) => keep(event.id));
+    const events = this.derive(before, after).filter((event) => keep(event.id));
     try {
       await this.publisher.publish(events, new Date());
     } catch (error) {

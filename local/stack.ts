@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { SolutionRepository, ThreadRepository, WabaRepository } from '../shared/domains/repositories.js';
-import type { Env } from '../shared/platform/config.js';
-import { ENV } from '../shared/platform/constants.js';
+import { DOMAIN_MODULES } from '../shared/domains/modules.js';
+import { ENV } from '../shared/platform/config/constants.js';
+import type { Env } from '../shared/platform/config/env.js';
+import type { DomainManifest, DomainModule } from '../shared/platform/domain/domain.js';
 import { Telemetry } from '../shared/platform/observability/telemetry.js';
-import type { QueueName } from '../shared/platform/queue/envelope.js';
+import { PASSTHROUGH } from '../shared/platform/queue/envelope.js';
 import { ControlTable } from '../shared/platform/store/control.js';
 import { RegisterTable } from '../shared/platform/store/register-table.js';
 import { LocalClaimStore } from './claim-store.js';
@@ -18,6 +19,7 @@ import { type LocalQueue, LocalQueues, queueWithDlq } from './in-process-queue.j
 import type { LocalConsumer } from './local-consumer.js';
 import { localRoutes } from './local-routes.js';
 import { StreamedTable } from './local-stream.js';
+import { type DomainRepositories, domainRepositories } from './repositories.js';
 import { startSandboxGraph } from './sandbox-graph.js';
 import { FileSecretStore, MemorySecretStore } from './secret-store.js';
 import { StreamIntents } from './stream-intents.js';
@@ -33,12 +35,16 @@ export interface LocalStackOptions {
   now?: () => number;
   /** False leaves messages in the queues (benchmarks and fuzzing of the webhook alone). */
   consumers?: boolean;
+  /** The domains to run: the registry's (`shared/domains/modules.ts`) unless a test adds one. */
+  domains?: readonly DomainModule[];
 }
 
 export interface LocalStack {
   url: string;
   env: Env;
   queues: LocalQueues;
+  /** The domains' job queues by name (`business-tokens`), consumed by the actions function. */
+  jobQueues: Readonly<Record<string, LocalQueue>>;
   businessTokenQueue: LocalQueue;
   consumers: LocalConsumer[];
   secretStore: MemorySecretStore;
@@ -46,7 +52,9 @@ export interface LocalStack {
   events: LocalEventBus;
   /** The sandbox Graph API's base URL, when local mode runs one. */
   sandboxUrl: string | undefined;
-  repositories: { solutions: SolutionRepository; wabas: WabaRepository; threads: ThreadRepository };
+  /** Each domain's table (behind the local stream), by domain name. */
+  tables: Readonly<Record<string, StreamedTable>>;
+  repositories: DomainRepositories;
   dynamo: Pick<LocalDynamo, 'endpoint' | 'client' | 'tableNames'>;
   /** Resolves once no queue holds a visible message and no batch is in flight. */
   drain(timeoutMs?: number): Promise<void>;
@@ -94,31 +102,51 @@ export const localQueueTiming = (
 export const usesSandbox = (env: Env): boolean => !(env[ENV.graphApiBaseUrl] && env.META_SYSTEM_USER_TOKEN);
 
 /**
- * The three state tables behind the local stream, which derives the domain events of every write. With a data
+ * Each domain's table behind the local stream, which derives the domain's events from every write. With a data
  * folder the bus and each table's stream intents are journals, and writes a `kill -9` left unpublished are
  * published before anything else runs.
  */
-const streamedRepositories = async (
+const streamedTables = async (
   dynamo: Pick<LocalDynamo, 'client' | 'tableNames'>,
+  domains: readonly DomainModule[],
   dataDir: string | undefined,
-  now: () => number,
 ) => {
   const events = new LocalEventBus(dataDir === undefined ? undefined : join(dataDir, 'events.jsonl'));
-  const streamed = (table: 'solutions' | 'wabas' | 'threads') =>
-    new StreamedTable(
-      new RegisterTable(dynamo.client, dynamo.tableNames[table]),
-      table,
+  const tables: Record<string, StreamedTable> = {};
+  for (const { manifest, events: derive } of domains) {
+    const table = new StreamedTable(
+      new RegisterTable(dynamo.client, dynamo.tableNames[manifest.name] ?? ''),
+      derive,
       events,
-      dataDir === undefined ? undefined : new StreamIntents(join(dataDir, 'stream', `${table}.jsonl`)),
+      dataDir === undefined
+        ? undefined
+        : new StreamIntents(join(dataDir, 'stream', `${manifest.name}.jsonl`)),
     );
-  const tables = { solutions: streamed('solutions'), wabas: streamed('wabas'), threads: streamed('threads') };
-  for (const table of Object.values(tables)) await table.recover();
-  const repositories = {
-    solutions: new SolutionRepository(tables.solutions),
-    wabas: new WabaRepository(tables.wabas, now),
-    threads: new ThreadRepository(tables.threads, now),
-  };
-  return { events, repositories };
+    await table.recover();
+    tables[manifest.name] = table;
+  }
+  return { events, tables };
+};
+
+/**
+ * The webhook's queues (each domain's and passthrough) and the domains' job queues. With a data folder every
+ * queue is journaled: a 200 means the delivery is on disk (CONTRACT: durably queued).
+ */
+const localQueues = (manifests: readonly DomainManifest[], options: LocalStackOptions) => {
+  const timing = localQueueTiming(options);
+  const journal = options.dataDir === undefined ? {} : { journalDir: join(options.dataDir, 'queues') };
+  const queues = new LocalQueues([...manifests.map((domain) => domain.name), PASSTHROUGH], {
+    ...timing.domain,
+    ...journal,
+  });
+  const jobQueues = Object.fromEntries(
+    manifests
+      .flatMap((domain) => domain.jobs ?? [])
+      .map((job) => [job.name, queueWithDlq(job.name, { ...timing.businessTokens, ...journal })]),
+  );
+  const businessTokenQueue =
+    jobQueues['business-tokens'] ?? queueWithDlq('business-tokens', timing.businessTokens);
+  return { queues, jobQueues, businessTokenQueue };
 };
 
 /**
@@ -129,14 +157,16 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const env = withDevDefaults(options.env);
   const now = options.now ?? Date.now;
   const dataDir = options.dataDir;
-  const dynamo = await startLocalDynamo(dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') });
+  const domains = options.domains ?? DOMAIN_MODULES;
+  const manifests = domains.map((domain) => domain.manifest);
+  const dynamo = await startLocalDynamo({
+    domains: manifests,
+    ...(dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') }),
+  });
   // Every table write goes through the local stream: domain events, as the DynamoDB streams give them in AWS.
-  const { events, repositories } = await streamedRepositories(dynamo, dataDir, now);
-  const timing = localQueueTiming(options);
-  // With a data folder every queue is journaled: a 200 means the delivery is on disk (CONTRACT: durably queued).
-  const journal = dataDir === undefined ? {} : { journalDir: join(dataDir, 'queues') };
-  const queues = new LocalQueues({ ...timing.domain, ...journal });
-  const businessTokenQueue = queueWithDlq('business-tokens', { ...timing.businessTokens, ...journal });
+  const { events, tables } = await streamedTables(dynamo, domains, dataDir);
+  const repositories = domainRepositories(tables, now);
+  const { queues, jobQueues, businessTokenQueue } = localQueues(manifests, options);
   const claims = new LocalClaimStore(dataDir === undefined ? undefined : join(dataDir, 'claims'));
   // Graph API: the sandbox unless the user pointed local mode at Meta with a real token.
   const sandboxWebhook = { url: '', appSecret: env.META_APP_SECRET ?? '' };
@@ -145,8 +175,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     env,
     now,
     sandboxUrl: sandbox?.baseUrl,
-    repositories,
-    control: new ControlTable(dynamo.client, dynamo.tableNames.control),
+    tables,
+    domains: manifests,
+    control: new ControlTable(dynamo.client, dynamo.tableNames.control ?? ''),
     sink: queues,
     claims,
     tokenDeadLetters: businessTokenQueue.deadLetters(),
@@ -158,17 +189,17 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   });
   const consumers = createLocalConsumers({
     env,
-    identity: functions.identity,
-    queues,
-    businessTokenQueue,
-    repositories,
+    domains,
+    queues: queues.queues,
+    tables,
+    jobQueues,
     actions: functions.actions,
   });
   if (options.consumers !== false) for (const each of consumers) each.start();
   const http = await startHttpServer({
     port: options.port ?? 3000,
     handlers: routedHandlers(functions),
-    localRoutes: localRoutes({ ...queues.queues, 'business-tokens': businessTokenQueue }, events),
+    localRoutes: localRoutes({ ...queues.queues, ...jobQueues }, events),
     onError: (error) =>
       new Telemetry('local').logger.error('request failed outside any handler', {
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
@@ -176,21 +207,20 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   });
   sandboxWebhook.url = `${http.url}/webhook`;
   const queuesToDrain = [
-    ...queues
-      .stats()
-      .filter(({ name }) => name !== 'passthrough')
-      .map(({ name }) => queues.queues[name as QueueName]),
-    businessTokenQueue,
+    ...manifests.flatMap((domain) => queues.queues[domain.name] ?? []),
+    ...Object.values(jobQueues),
   ];
   return {
     url: http.url,
     env,
     queues,
+    jobQueues,
     businessTokenQueue,
     consumers,
     secretStore: functions.secretStore,
     events,
     sandboxUrl: sandbox?.baseUrl,
+    tables,
     repositories,
     dynamo,
     drain: (timeoutMs = 10_000) => drainQueues(consumers, queuesToDrain, timeoutMs),
@@ -200,8 +230,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       await sandbox?.close();
       await dynamo.close();
       queues.close();
-      businessTokenQueue.close();
-      businessTokenQueue.dlq?.close();
+      for (const queue of Object.values(jobQueues)) {
+        queue.close();
+        queue.dlq?.close();
+      }
       events.close();
     },
   };

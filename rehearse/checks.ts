@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLING } from '../infra/bundling.js';
+import { BUNDLING } from '../infra/config/bundling.js';
 import type { Deployment } from './deployment.js';
 import type { Check } from './scenario.js';
 import {

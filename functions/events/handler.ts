@@ -1,17 +1,15 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { loadEventsConfig } from '../../shared/app/function-config.js';
+import { composeEvents } from '../../shared/app/roots/events.js';
+import { DOMAIN_MODULES } from '../../shared/domains/modules.js';
 import { EventBridgePublisher } from '../../shared/platform/aws/eventbridge-publisher.js';
-import { createStreamHandler } from '../../shared/platform/events/stream-handler.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
 
 const config = loadEventsConfig(process.env);
 
-export const handler = createStreamHandler({
+export const handler = composeEvents({
   publisher: new EventBridgePublisher(config.eventBusName, new EventBridgeClient({})),
-  tables: {
-    [config.solutionsTable]: 'solutions',
-    [config.wabasTable]: 'wabas',
-    [config.threadsTable]: 'threads',
-  },
+  tableNames: config.tables,
+  domains: DOMAIN_MODULES,
   telemetry: new Telemetry('events'),
 });

@@ -3,45 +3,33 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadReconcileConfig } from '../../shared/app/function-config.js';
-import { createReconcileHandler } from '../../shared/app/reconcile/handler.js';
-import { SolutionRepository, WabaRepository } from '../../shared/domains/repositories.js';
+import { composeReconcile, RECONCILED_DOMAINS } from '../../shared/app/roots/reconcile.js';
 import { S3ArchiveReader } from '../../shared/platform/aws/s3-archive-reader.js';
 import { S3ClaimWriter } from '../../shared/platform/aws/s3-claim-writer.js';
 import { SqsMessageSink } from '../../shared/platform/aws/sqs-sink.js';
-import { GraphClient } from '../../shared/platform/graph/client.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
-import { EnvelopePublisher } from '../../shared/platform/queue/publisher.js';
-import {
-  jsonSecretSource,
-  parseMetaSecrets,
-  systemUserToken,
-} from '../../shared/platform/secrets/meta-secrets.js';
+import { jsonSecretSource, parseMetaSecrets } from '../../shared/platform/secrets/meta-secrets.js';
 import { ControlTable } from '../../shared/platform/store/control.js';
 import { RegisterTable } from '../../shared/platform/store/register-table.js';
 
-const config = loadReconcileConfig(process.env);
+const config = loadReconcileConfig(process.env, RECONCILED_DOMAINS);
 const db = new DynamoDBClient({});
-const secrets = jsonSecretSource(
-  new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }),
-  config.metaSecretArn,
-  config.secretCacheSeconds,
-  parseMetaSecrets,
-);
-const token = systemUserToken(secrets);
 
-export const handler = createReconcileHandler({
-  wabas: new WabaRepository(new RegisterTable(db, config.wabasTable)),
-  solutions: new SolutionRepository(new RegisterTable(db, config.solutionsTable)),
+export const handler = composeReconcile({
+  table: (domain) => new RegisterTable(db, config.tables[domain.name] ?? ''),
   control: new ControlTable(db, config.controlTable),
   identity: config.identity,
-  telemetry: new Telemetry('reconcile'),
+  metaSecrets: jsonSecretSource(
+    new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }),
+    config.metaSecretArn,
+    config.secretCacheSeconds,
+    parseMetaSecrets,
+  ),
   safetyMarginMs: config.safetyMarginMs,
-  graphFor: (deadline) => new GraphClient({ baseUrl: config.identity.graphApiBaseUrl, token, deadline }),
+  telemetry: new Telemetry('reconcile'),
   replay: {
     reader: new S3ArchiveReader(config.archiveBucket),
-    publisher: new EnvelopePublisher(
-      new SqsMessageSink(new SQSClient({}), config.queueUrls),
-      new S3ClaimWriter(config.claimCheckBucket),
-    ),
+    sink: new SqsMessageSink(new SQSClient({}), config.queueUrls),
+    claims: new S3ClaimWriter(config.claimCheckBucket),
   },
 });

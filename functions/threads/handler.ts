@@ -1,18 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadConsumerConfig } from '../../shared/app/function-config.js';
-import { threadsConsumer } from '../../shared/domains/consumer-specs.js';
-import { threadWrites } from '../../shared/domains/repositories.js';
-import { SqsDeadLetterSink } from '../../shared/platform/aws/sqs-dead-letters.js';
-import { ENV } from '../../shared/platform/constants.js';
-import { createConsumerHandler } from '../../shared/platform/consumers/consumer.js';
-import { Telemetry } from '../../shared/platform/observability/telemetry.js';
-import { RegisterWriter } from '../../shared/platform/store/register-writer.js';
+import { awsConsumer } from '../../shared/app/aws/consumer.js';
+import { threadsConsumer } from '../../shared/domains/threads/consumer.js';
+import { threadsManifest } from '../../shared/domains/threads/manifest.js';
 
-const config = loadConsumerConfig(process.env, ENV.threadsTable);
-const telemetry = new Telemetry('threads');
-const repository = threadWrites(new RegisterWriter(new DynamoDBClient({}), config.tableName));
-
-export const handler = createConsumerHandler(threadsConsumer(repository), {
-  deadLetters: new SqsDeadLetterSink(config.deadLetterQueueUrl),
-  telemetry,
-});
+export const handler = awsConsumer(threadsManifest, threadsConsumer);

@@ -2,27 +2,24 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadWebhookConfig } from '../../shared/app/function-config.js';
-import { createWebhookHandler } from '../../shared/app/webhook/handle-webhook.js';
+import { composeWebhook } from '../../shared/app/roots/webhook.js';
 import { FirehoseArchive } from '../../shared/platform/aws/firehose-archive.js';
 import { S3ClaimWriter } from '../../shared/platform/aws/s3-claim-writer.js';
 import { SqsMessageSink } from '../../shared/platform/aws/sqs-sink.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
-import { EnvelopePublisher } from '../../shared/platform/queue/publisher.js';
 import { jsonSecretSource, parseMetaSecrets } from '../../shared/platform/secrets/meta-secrets.js';
 
 const config = loadWebhookConfig(process.env);
-const telemetry = new Telemetry('webhook');
-const secrets = jsonSecretSource(
-  new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }),
-  config.metaSecretArn,
-  config.secretCacheSeconds,
-  parseMetaSecrets,
-);
-const publisher = new EnvelopePublisher(
-  new SqsMessageSink(new SQSClient({}), config.queueUrls),
-  new S3ClaimWriter(config.claimCheckBucket),
-);
 
-const archive = new FirehoseArchive(config.archiveStreamName, new S3ClaimWriter(config.archiveBucket));
-
-export const handler = createWebhookHandler({ secrets, publisher, archive, telemetry });
+export const handler = composeWebhook({
+  secrets: jsonSecretSource(
+    new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }),
+    config.metaSecretArn,
+    config.secretCacheSeconds,
+    parseMetaSecrets,
+  ),
+  sink: new SqsMessageSink(new SQSClient({}), config.queueUrls),
+  claims: new S3ClaimWriter(config.claimCheckBucket),
+  archive: new FirehoseArchive(config.archiveStreamName, new S3ClaimWriter(config.archiveBucket)),
+  telemetry: new Telemetry('webhook'),
+});

@@ -1,9 +1,18 @@
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/platform/constants.js';
-import { acknowledge, nagEnvironment } from '../nag.js';
-import { identityEnvironment, type SwitchboardSettings } from '../settings.js';
+import { solutionsManifest } from '../../shared/domains/solutions/manifest.js';
+import { THREAD_ENV, threadsManifest } from '../../shared/domains/threads/manifest.js';
+import {
+  BUSINESS_TOKEN_JOBS,
+  businessTokenSecretPrefix,
+  WABA_ENV,
+  wabasManifest,
+} from '../../shared/domains/wabas/manifest.js';
+import { ENV } from '../../shared/platform/config/constants.js';
+import { domainEnv } from '../../shared/platform/domain/domain.js';
+import { acknowledge, nagEnvironment } from '../config/nag.js';
+import { identityEnvironment, type SwitchboardSettings } from '../config/settings.js';
 import { CONSUMER_TIMEOUT, type StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';
 
@@ -16,31 +25,33 @@ export class Actions extends Construct {
 
   public constructor(scope: Construct, id: string, state: StatefulResources, settings: SwitchboardSettings) {
     super(scope, id);
-    const { tables, metaSecret, pageTokensSecret, queues } = state;
+    const { metaSecret, pageTokensSecret } = state;
     const stack = Stack.of(this);
-    const businessTokenPrefix = `${stack.stackName}/business-tokens/`;
+    const businessTokenPrefix = businessTokenSecretPrefix(stack.stackName);
+    const jobs = state.queue(BUSINESS_TOKEN_JOBS.name);
+    const table = (domain: { name: string }) => state.table(domain.name);
     this.actions = new SwitchboardFunction(this, 'Actions', {
       name: 'actions',
       invokedBy: 'api+queue',
       timeout: CONSUMER_TIMEOUT,
       environment: {
         ...identityEnvironment(settings),
-        [ENV.businessTokenSecretPrefix]: businessTokenPrefix,
+        [WABA_ENV.businessTokenSecretPrefix]: businessTokenPrefix,
         [ENV.stackName]: stack.stackName,
-        ...(settings.instagramPages === '' ? {} : { [ENV.instagramPages]: settings.instagramPages }),
+        ...(settings.instagramPages === '' ? {} : { [THREAD_ENV.instagramPages]: settings.instagramPages }),
         ...(settings.businessTokenKmsKeyArn === ''
           ? {}
-          : { [ENV.businessTokenKmsKeyId]: settings.businessTokenKmsKeyArn }),
+          : { [WABA_ENV.businessTokenKmsKeyId]: settings.businessTokenKmsKeyArn }),
       },
     })
-      .bindTable(tables.solutions, 'RW', ENV.solutionsTable)
-      .bindTable(tables.wabas, 'W', ENV.wabasTable)
-      .bindTable(tables.threads, 'RW', ENV.threadsTable)
-      .bindTable(tables.control, 'RW', ENV.controlTable)
+      .bindTable(table(solutionsManifest), 'RW', domainEnv.table(solutionsManifest))
+      .bindTable(table(wabasManifest), 'W', domainEnv.table(wabasManifest))
+      .bindTable(table(threadsManifest), 'RW', domainEnv.table(threadsManifest))
+      .bindTable(state.table('control'), 'RW', ENV.controlTable)
       .bindSecretRead(metaSecret, ENV.metaSecretArn)
-      .bindSecretRead(pageTokensSecret, ENV.pageTokensSecretArn)
-      .bindQueueSend(queues.businessTokens.dlq, ENV.deadLetterQueueUrl)
-      .consume(queues.businessTokens.queue, { batchSize: 5, maxConcurrency: 2 });
+      .bindSecretRead(pageTokensSecret, THREAD_ENV.pageTokensSecretArn)
+      .bindQueueSend(jobs.dlq, ENV.deadLetterQueueUrl)
+      .consume(jobs.queue, { batchSize: 5, maxConcurrency: 2 });
     this.grantBusinessTokenSecrets(businessTokenPrefix, settings);
   }
 

@@ -15,8 +15,8 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag.js';
-import type { SwitchboardSettings } from '../settings.js';
+import { acknowledge } from '../config/nag.js';
+import type { SwitchboardSettings } from '../config/settings.js';
 import type { DomainQueue } from './domain-queue.js';
 import { appMetric } from './metrics.js';
 
@@ -26,8 +26,10 @@ export const WEEKLY_ONBOARDING_LIMIT = 200;
 export interface AlarmsProps {
   settings: SwitchboardSettings;
   webhook: IFunction;
-  /** Functions fed by queues (the three consumers and the actions function's token jobs). */
+  /** Functions fed by queues (each domain's consumer and the actions function's jobs). */
   consumers: IFunction[];
+  /** The domains whose consumers' failed records are counted. */
+  domains: readonly string[];
   reconcile: IFunction;
   /** The Step Functions loop that drives long sweeps. */
   sweep: IStateMachine;
@@ -95,11 +97,10 @@ export class Alarms extends Construct {
       'ConsumerRecordFailures',
       'Records failing to apply (throttling, outages). Runbook: "Consumer errors".',
       {
-        metric: sumOf('failed records', {
-          solutions: failed('solutions'),
-          wabas: failed('wabas'),
-          threads: failed('threads'),
-        }),
+        metric: sumOf(
+          'failed records',
+          Object.fromEntries(props.domains.map((domain, index) => [`d${index}`, failed(domain)])),
+        ),
         threshold: 10,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       },

@@ -11,7 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE } from '../../shared/platform/constants.js';
+import { METRIC_NAMESPACE } from '../../shared/platform/config/constants.js';
 import type { DomainQueue } from './domain-queue.js';
 import { appMetric, search } from './metrics.js';
 

@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SQS_MAX_MESSAGE_BYTES } from '../../shared/platform/constants.js';
-import { acknowledge } from '../nag.js';
+import { SQS_MAX_MESSAGE_BYTES } from '../../shared/platform/config/constants.js';
+import { acknowledge } from '../config/nag.js';
 
 /** SQS's message size limit (1 MiB); the webhook claim-checks a passthrough change larger than that. */
 export const MAX_MESSAGE_BYTES = SQS_MAX_MESSAGE_BYTES;

@@ -12,8 +12,9 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ROUTES, type RoutedFunction } from '../../shared/platform/http/routes.js';
-import { acknowledge } from '../nag.js';
+import { ROUTES } from '../../shared/app/routes.js';
+import type { RoutedFunction } from '../../shared/platform/http/routes.js';
+import { acknowledge } from '../config/nag.js';
 
 const ACCESS_LOG = {
   requestId: '$context.requestId',
@@ -28,7 +29,7 @@ const ACCESS_LOG = {
 };
 
 /**
- * The HTTP API: every route of the one route table (`shared/http/routes.ts`), each sent to its function;
+ * The HTTP API: every route of the one route table (`shared/app/routes.ts`), each sent to its function;
  * `/v1` requires SigV4, `/webhook` and `/healthz` are public (the webhook checks Meta's HMAC signature).
  */
 export class SwitchboardHttpApi extends Construct {
@@ -71,10 +72,10 @@ export class SwitchboardHttpApi extends Construct {
       return created;
     };
     const iam = new HttpIamAuthorizer();
-    for (const route of ROUTES) {
+    for (const route of ROUTES.routes) {
       const [created] = this.httpApi.addRoutes({
         path: route.path,
-        methods: [route.method === 'GET' ? HttpMethod.GET : HttpMethod.POST],
+        methods: [HttpMethod[route.method]],
         integration: integration(route.function),
         ...(route.auth === 'iam' ? { authorizer: iam } : {}),
       });

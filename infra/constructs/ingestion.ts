@@ -1,31 +1,35 @@
 import { Duration } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ARCHIVE_LARGE_PREFIX, CLAIM_PREFIX, ENV } from '../../shared/platform/constants.js';
-import { acknowledge, arnToken } from '../nag.js';
+import { ARCHIVE_LARGE_PREFIX, CLAIM_PREFIX, ENV } from '../../shared/platform/config/constants.js';
+import type { DomainManifest } from '../../shared/platform/domain/domain.js';
+import { acknowledge, arnToken } from '../config/nag.js';
+import { bindDeliveryQueues } from './delivery-queues.js';
 import type { StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';
 
 /**
- * The webhook function: verify, split, queue. It may only send to its four queues, put claim checks and
- * read its secret.
+ * The webhook function: verify, split, queue. It may only send to the delivery queues (each domain's and
+ * passthrough), put claim checks and read its secret.
  */
 export class Ingestion extends Construct {
   public readonly webhook: SwitchboardFunction;
 
-  public constructor(scope: Construct, id: string, state: StatefulResources) {
+  public constructor(
+    scope: Construct,
+    id: string,
+    state: StatefulResources,
+    domains: readonly DomainManifest[],
+  ) {
     super(scope, id);
-    const { queues, claimChecks, metaSecret, archive, archiveStream } = state;
+    const { claimChecks, metaSecret, archive, archiveStream } = state;
     this.webhook = new SwitchboardFunction(this, 'Webhook', {
       name: 'webhook',
       invokedBy: 'api',
       memorySize: 512,
       timeout: Duration.seconds(29),
-    })
-      .bindQueueSend(queues.solutions.queue, ENV.solutionsQueueUrl)
-      .bindQueueSend(queues.wabas.queue, ENV.wabasQueueUrl)
-      .bindQueueSend(queues.threads.queue, ENV.threadsQueueUrl)
-      .bindQueueSend(queues.passthrough.queue, ENV.passthroughQueueUrl)
+    });
+    bindDeliveryQueues(this.webhook, state, domains)
       .bindClaimChecks(claimChecks, 'PUT', ENV.claimCheckBucket, CLAIM_PREFIX)
       .bindSecretRead(metaSecret, ENV.metaSecretArn)
       // The archive: a Firehose record per delivery; a body too large for one goes to the bucket under large/.

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { MathExpression, Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { METRIC_NAMESPACE } from '../../shared/platform/constants.js';
+import { METRIC_NAMESPACE } from '../../shared/platform/config/constants.js';
 
 /** A metric the functions emit (namespace `Switchboard`, dimension `service` = the Powertools service). */
 export const appMetric = (

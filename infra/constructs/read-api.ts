@@ -1,7 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { ENV } from '../../shared/platform/constants.js';
-import { TABLES } from '../../shared/platform/store/tables.js';
+import { type DomainManifest, domainEnv } from '../../shared/platform/domain/domain.js';
 import type { StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';
 
@@ -9,21 +8,21 @@ import { SwitchboardFunction } from './switchboard-function.js';
 export class ReadApi extends Construct {
   public readonly api: SwitchboardFunction;
 
-  public constructor(scope: Construct, id: string, state: StatefulResources) {
+  public constructor(
+    scope: Construct,
+    id: string,
+    state: StatefulResources,
+    domains: readonly DomainManifest[],
+  ) {
     super(scope, id);
-    const { tables } = state;
     this.api = new SwitchboardFunction(this, 'ReadApi', {
       name: 'api',
       invokedBy: 'api',
       timeout: Duration.seconds(10),
-    })
-      .bindTable(tables.solutions, 'RO', ENV.solutionsTable)
-      .bindTable(
-        tables.wabas,
-        'RO',
-        ENV.wabasTable,
-        TABLES.wabas.indexes.map((index) => index.name),
-      )
-      .bindTable(tables.threads, 'RO', ENV.threadsTable);
+    });
+    for (const domain of domains) {
+      const indexes = domain.table.indexes.map((index) => index.name);
+      this.api.bindTable(state.table(domain.name), 'RO', domainEnv.table(domain), indexes);
+    }
   }
 }

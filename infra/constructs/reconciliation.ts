@@ -18,9 +18,13 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ARCHIVE_PREFIX, CLAIM_PREFIX, ENV } from '../../shared/platform/constants.js';
-import { acknowledge, arnToken } from '../nag.js';
-import { identityEnvironment, type SwitchboardSettings } from '../settings.js';
+import { solutionsManifest } from '../../shared/domains/solutions/manifest.js';
+import { wabasManifest } from '../../shared/domains/wabas/manifest.js';
+import { ARCHIVE_PREFIX, CLAIM_PREFIX, ENV } from '../../shared/platform/config/constants.js';
+import { type DomainManifest, domainEnv } from '../../shared/platform/domain/domain.js';
+import { acknowledge, arnToken } from '../config/nag.js';
+import { identityEnvironment, type SwitchboardSettings } from '../config/settings.js';
+import { bindDeliveryQueues } from './delivery-queues.js';
 import type { StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';
 
@@ -50,9 +54,14 @@ export class Reconciliation extends Construct {
   public readonly reconcile: SwitchboardFunction;
   public readonly sweep: StateMachine;
 
-  public constructor(scope: Construct, id: string, state: StatefulResources, settings: SwitchboardSettings) {
+  public constructor(
+    scope: Construct,
+    id: string,
+    props: { state: StatefulResources; settings: SwitchboardSettings; domains: readonly DomainManifest[] },
+  ) {
     super(scope, id);
-    const { tables, metaSecret, queues, claimChecks, archive } = state;
+    const { state, settings } = props;
+    const { metaSecret, claimChecks, archive } = state;
     this.reconcile = new SwitchboardFunction(this, 'Reconcile', {
       name: 'reconcile',
       invokedBy: 'schedule',
@@ -66,15 +75,12 @@ export class Reconciliation extends Construct {
         [ENV.reconcileSafetyMarginMs]: String(RECONCILE_SAFETY_MARGIN.toMilliseconds()),
       },
     })
-      .bindTable(tables.solutions, 'RW', ENV.solutionsTable)
-      .bindTable(tables.wabas, 'RW', ENV.wabasTable)
-      .bindTable(tables.control, 'RW', ENV.controlTable)
-      .bindSecretRead(metaSecret, ENV.metaSecretArn)
-      // Replay (`POST /v1/replay`): read the archive, send through the webhook's queues and claim checks.
-      .bindQueueSend(queues.solutions.queue, ENV.solutionsQueueUrl)
-      .bindQueueSend(queues.wabas.queue, ENV.wabasQueueUrl)
-      .bindQueueSend(queues.threads.queue, ENV.threadsQueueUrl)
-      .bindQueueSend(queues.passthrough.queue, ENV.passthroughQueueUrl)
+      .bindTable(state.table(solutionsManifest.name), 'RW', domainEnv.table(solutionsManifest))
+      .bindTable(state.table(wabasManifest.name), 'RW', domainEnv.table(wabasManifest))
+      .bindTable(state.table('control'), 'RW', ENV.controlTable)
+      .bindSecretRead(metaSecret, ENV.metaSecretArn);
+    // Replay (`POST /v1/replay`): read the archive, send through the webhook's queues and claim checks.
+    bindDeliveryQueues(this.reconcile, state, props.domains)
       .bindClaimChecks(claimChecks, 'PUT', ENV.claimCheckBucket, CLAIM_PREFIX)
       .bindClaimChecks(archive, 'GET', ENV.archiveBucket, '');
     this.reconcile.addToRolePolicy(

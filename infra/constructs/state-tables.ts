@@ -8,26 +8,27 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import type { DomainManifest } from '../../shared/platform/domain/domain.js';
 import {
+  CONTROL_TABLE,
   CONTROL_TTL_ATTRIBUTE,
-  TABLES,
   type TableDefinition,
-  type TableName,
 } from '../../shared/platform/store/tables.js';
 
 const attribute = (name: string) => ({ name, type: AttributeType.STRING });
 
 /**
- * The state tables (and the control table), from the same key definitions local mode uses: on-demand, point-in-time
+ * Each domain's table (and the control table), from the same key definitions local mode uses: on-demand, point-in-time
  * recovery, deletion protection, and retained when the stack is deleted (they are the system of record).
  */
 export class StateTables extends Construct {
-  public readonly tables: Record<TableName, Table>;
+  /** Each domain's table by domain name, and `control`. */
+  public readonly tables: Record<string, Table>;
 
-  public constructor(scope: Construct, id: string) {
+  public constructor(scope: Construct, id: string, domains: readonly DomainManifest[]) {
     super(scope, id);
-    // The three state tables stream every change (before and after) to the domain-events function.
-    const make = (name: TableName, definition: TableDefinition, timeToLiveAttribute?: string): Table => {
+    // Each domain's table streams every change (before and after) to the domain-events function.
+    const make = (name: string, definition: TableDefinition, timeToLiveAttribute?: string): Table => {
       const table = new Table(this, name, {
         partitionKey: attribute(definition.partitionKey),
         ...(definition.sortKey === undefined ? {} : { sortKey: attribute(definition.sortKey) }),
@@ -49,11 +50,7 @@ export class StateTables extends Construct {
       }
       return table;
     };
-    this.tables = {
-      solutions: make('solutions', TABLES.solutions),
-      wabas: make('wabas', TABLES.wabas),
-      threads: make('threads', TABLES.threads),
-      control: make('control', TABLES.control, CONTROL_TTL_ATTRIBUTE),
-    };
+    this.tables = Object.fromEntries(domains.map((domain) => [domain.name, make(domain.name, domain.table)]));
+    this.tables.control = make('control', CONTROL_TABLE, CONTROL_TTL_ATTRIBUTE);
   }
 }

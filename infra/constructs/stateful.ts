@@ -2,8 +2,10 @@ import { Duration, RemovalPolicy, Size, type Stack } from 'aws-cdk-lib';
 import { Compression, DeliveryStream, S3Bucket, StreamEncryption } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { BlockPublicAccess, Bucket, BucketEncryption, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { META_SECRET_KEYS } from '../../shared/platform/constants.js';
-import { acknowledge, arnToken } from '../nag.js';
+import { META_SECRET_KEYS } from '../../shared/platform/config/constants.js';
+import type { DomainManifest } from '../../shared/platform/domain/domain.js';
+import { PASSTHROUGH } from '../../shared/platform/queue/envelope.js';
+import { acknowledge, arnToken } from '../config/nag.js';
 import { DomainQueue } from './domain-queue.js';
 import { StateTables } from './state-tables.js';
 
@@ -16,7 +18,7 @@ export const CONSUMER_TIMEOUT = Duration.seconds(30);
  * constructs never changes their logical IDs (a new logical ID would replace a queue or a table on deploy
  * and lose what it holds); `test/infra/stateful.test.ts` pins them.
  */
-export const createStatefulResources = (stack: Stack) => {
+export const createStatefulResources = (stack: Stack, domains: readonly DomainManifest[]) => {
   // One JSON secret for Meta's app credentials, one for page access tokens. The generated verify token is
   // usable as is. Both are retained with the tables: they hold the credentials the state was built with.
   const metaSecret = new Secret(stack, 'MetaSecret', {
@@ -46,15 +48,15 @@ export const createStatefulResources = (stack: Stack) => {
     );
   }
 
-  // One queue per domain, passthrough for everything else Meta sends, and the business-token jobs.
+  // One queue per domain, passthrough for everything else Meta sends, and the domains' job queues, by name.
   const visibilityTimeout = Duration.seconds(CONSUMER_TIMEOUT.toSeconds() * 6);
-  const queues = {
-    solutions: new DomainQueue(stack, 'SolutionsQueue', { visibilityTimeout }),
-    wabas: new DomainQueue(stack, 'WabasQueue', { visibilityTimeout }),
-    threads: new DomainQueue(stack, 'ThreadsQueue', { visibilityTimeout }),
-    passthrough: new DomainQueue(stack, 'PassthroughQueue', { visibilityTimeout: Duration.seconds(60) }),
-    businessTokens: new DomainQueue(stack, 'BusinessTokensQueue', { visibilityTimeout }),
-  };
+  const queue = (title: string, timeout: Duration) =>
+    new DomainQueue(stack, `${title}Queue`, { visibilityTimeout: timeout });
+  const queues: Record<string, DomainQueue> = {};
+  for (const domain of domains) queues[domain.name] = queue(domain.title, visibilityTimeout);
+  queues[PASSTHROUGH] = queue('Passthrough', Duration.seconds(60));
+  for (const job of domains.flatMap((domain) => domain.jobs ?? []))
+    queues[job.name] = queue(job.title, visibilityTimeout);
 
   const claimChecks = new Bucket(stack, 'ClaimChecks', {
     encryption: BucketEncryption.S3_MANAGED,
@@ -70,9 +72,26 @@ export const createStatefulResources = (stack: Stack) => {
     'Holds transient claim checks written only by the webhook role and read only by the consumer roles; CloudTrail records the API calls. Server access logs would add a second bucket for no new information.',
   );
 
-  const { tables } = new StateTables(stack, 'State');
+  const { tables } = new StateTables(stack, 'State', domains);
   const { archive, archiveStream } = createArchive(stack);
-  return { metaSecret, pageTokensSecret, queues, claimChecks, tables, archive, archiveStream };
+  const found = <T>(kind: string, all: Record<string, T>, name: string): T => {
+    const item = all[name];
+    if (item === undefined) throw new Error(`no ${kind} ${name} in the stack`);
+    return item;
+  };
+  return {
+    metaSecret,
+    pageTokensSecret,
+    queues,
+    /** A queue by name (a domain's, `passthrough`, or a job queue's). */
+    queue: (name: string) => found('queue', queues, name),
+    claimChecks,
+    tables,
+    /** A table by domain name, or `control`. */
+    table: (name: string) => found('table', tables, name),
+    archive,
+    archiveStream,
+  };
 };
 
 /**

@@ -17,8 +17,8 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { BUNDLING } from '../bundling.js';
-import { acknowledge } from '../nag.js';
+import { BUNDLING } from '../config/bundling.js';
+import { acknowledge } from '../config/nag.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -35,8 +35,10 @@ const TABLE_ACTIONS: Record<AccessMode, string[]> = {
 
 export interface SwitchboardFunctionProps
   extends Omit<NodejsFunctionProps, 'entry' | 'runtime' | 'architecture' | 'role'> {
-  /** The folder under `functions/`: the entry point is `functions/<name>/handler.ts`. */
+  /** The folder under `functions/`: the entry point is `functions/<name>/handler.ts` (unless `entry` says). */
   name: string;
+  /** The entry point, relative to the repository, when it is not `functions/<name>/handler.ts`. */
+  entry?: string;
   /** How it is invoked: decides what a failed invocation leaves behind (see the DLQ acknowledgement). */
   invokedBy: 'api' | 'queue' | 'api+queue' | 'schedule' | 'stream';
 }
@@ -60,7 +62,7 @@ const INVOCATION_FAILURES: Record<SwitchboardFunctionProps['invokedBy'], string>
  */
 export class SwitchboardFunction extends NodejsFunction {
   public constructor(scope: Construct, id: string, props: SwitchboardFunctionProps) {
-    const { name, environment, invokedBy, ...rest } = props;
+    const { name, entry, environment, invokedBy, ...rest } = props;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -71,7 +73,7 @@ export class SwitchboardFunction extends NodejsFunction {
     });
     logGroup.grantWrite(role);
     super(scope, id, {
-      entry: join(root, 'functions', name, 'handler.ts'),
+      entry: join(root, entry ?? join('functions', name, 'handler.ts')),
       projectRoot: root,
       depsLockFilePath: join(root, 'package-lock.json'),
       handler: 'handler',

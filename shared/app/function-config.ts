@@ -1,35 +1,42 @@
+import { DOMAINS } from '../domains/registry.js';
 import { parseInstagramLinks } from '../domains/threads/instagram-links.js';
-import { type Env, EnvReader, readMetaIdentity } from '../platform/config.js';
-import { ENV } from '../platform/constants.js';
-import type { QueueName } from '../platform/queue/envelope.js';
+import { THREAD_ENV } from '../domains/threads/manifest.js';
+import { WABA_ENV } from '../domains/wabas/manifest.js';
+import { ENV } from '../platform/config/constants.js';
+import { type Env, EnvReader, readMetaIdentity } from '../platform/config/env.js';
+import { type DomainManifest, domainEnv } from '../platform/domain/domain.js';
+import { PASSTHROUGH } from '../platform/queue/envelope.js';
 
 /** Secrets are re-read after this long in a warm container, so rotation needs no redeploy. */
 const DEFAULT_SECRET_CACHE_SECONDS = 300;
 
-/** Each function's configuration, read and validated once at cold start; every problem is reported at once. */
+/**
+ * Each function's configuration, read and validated once at cold start; every problem is reported at once. A
+ * domain's table and queue arrive in the variables `domainEnv` names, for every domain of the registry.
+ */
 
 const metaSecret = (reader: EnvReader) => ({
   metaSecretArn: reader.required(ENV.metaSecretArn),
   secretCacheSeconds: reader.integer(ENV.secretCacheSeconds, DEFAULT_SECRET_CACHE_SECONDS, 1),
 });
 
-const tables = (reader: EnvReader) => ({
-  solutionsTable: reader.required(ENV.solutionsTable),
-  wabasTable: reader.required(ENV.wabasTable),
-});
+/** Each domain's table name, by domain name. */
+const tablesOf = (reader: EnvReader, domains: readonly DomainManifest[]): Record<string, string> =>
+  Object.fromEntries(domains.map((domain) => [domain.name, reader.required(domainEnv.table(domain))]));
 
-const queueUrlsOf = (reader: EnvReader): Record<QueueName, string> => ({
-  solutions: reader.required(ENV.solutionsQueueUrl),
-  wabas: reader.required(ENV.wabasQueueUrl),
-  threads: reader.required(ENV.threadsQueueUrl),
-  passthrough: reader.required(ENV.passthroughQueueUrl),
-});
+/** The webhook's queues: each domain's and passthrough. */
+const queueUrlsOf = (reader: EnvReader, domains: readonly DomainManifest[]): Record<string, string> =>
+  Object.fromEntries(
+    [...domains, { name: PASSTHROUGH }].map((queue) => [
+      queue.name,
+      reader.required(domainEnv.queueUrl(queue)),
+    ]),
+  );
 
-export const loadWebhookConfig = (env: Env) => {
+export const loadWebhookConfig = (env: Env, domains: readonly DomainManifest[] = DOMAINS) => {
   const reader = new EnvReader(env);
-  const queueUrls = queueUrlsOf(reader);
   return reader.done({
-    queueUrls,
+    queueUrls: queueUrlsOf(reader, domains),
     claimCheckBucket: reader.required(ENV.claimCheckBucket),
     archiveStreamName: reader.required(ENV.archiveStreamName),
     archiveBucket: reader.required(ENV.archiveBucket),
@@ -37,41 +44,36 @@ export const loadWebhookConfig = (env: Env) => {
   });
 };
 
-export const loadConsumerConfig = (env: Env, tableVariable: string) => {
+/** A domain consumer: its table, its DLQ, and the job queues it may send to (each optional until used). */
+export const loadConsumerConfig = (env: Env, domain: DomainManifest) => {
   const reader = new EnvReader(env);
   return reader.done({
-    tableName: reader.required(tableVariable),
+    tableName: reader.required(domainEnv.table(domain)),
     deadLetterQueueUrl: reader.required(ENV.deadLetterQueueUrl),
+    jobQueueUrls: Object.fromEntries(
+      (domain.jobs ?? []).flatMap((job) => {
+        const url = reader.optional(domainEnv.queueUrl(job));
+        return url === undefined ? [] : [[job.name, url]];
+      }),
+    ) as Record<string, string>,
   });
 };
 
-export const loadWabasConsumerConfig = (env: Env) => {
+export const loadTablesConfig = (env: Env, domains: readonly DomainManifest[] = DOMAINS) => {
   const reader = new EnvReader(env);
-  const businessTokens = reader.boolean(ENV.businessTokensEnabled, false);
-  return reader.done({
-    tableName: reader.required(ENV.wabasTable),
-    deadLetterQueueUrl: reader.required(ENV.deadLetterQueueUrl),
-    businessTokensQueueUrl: businessTokens ? reader.required(ENV.businessTokensQueueUrl) : undefined,
-    ourBusinessId: reader.optional(ENV.metaBusinessId),
-    ourAppId: reader.optional(ENV.metaAppId),
-  });
+  return reader.done({ tables: tablesOf(reader, domains) });
 };
 
-export const loadTablesConfig = (env: Env) => {
-  const reader = new EnvReader(env);
-  return reader.done({ ...tables(reader), threadsTable: reader.required(ENV.threadsTable) });
-};
-
-export const loadReconcileConfig = (env: Env) => {
+export const loadReconcileConfig = (env: Env, domains: readonly DomainManifest[]) => {
   const reader = new EnvReader(env);
   return reader.done({
-    ...tables(reader),
+    tables: tablesOf(reader, domains),
     controlTable: reader.required(ENV.controlTable),
     ...metaSecret(reader),
     identity: readMetaIdentity(reader),
     safetyMarginMs: reader.integer(ENV.reconcileSafetyMarginMs, 15_000, 0),
     // Replay: read the archive, send through the webhook's queues (and claim checks).
-    queueUrls: queueUrlsOf(reader),
+    queueUrls: queueUrlsOf(reader, DOMAINS),
     claimCheckBucket: reader.required(ENV.claimCheckBucket),
     archiveBucket: reader.required(ENV.archiveBucket),
   });
@@ -80,25 +82,20 @@ export const loadReconcileConfig = (env: Env) => {
 export const loadActionsConfig = (env: Env) => {
   const reader = new EnvReader(env);
   return reader.done({
-    ...tables(reader),
-    threadsTable: reader.required(ENV.threadsTable),
+    tables: tablesOf(reader, DOMAINS),
     controlTable: reader.required(ENV.controlTable),
     ...metaSecret(reader),
     identity: readMetaIdentity(reader),
-    pageTokensSecretArn: reader.required(ENV.pageTokensSecretArn),
-    instagramPages: reader.parsed(ENV.instagramPages, parseInstagramLinks, new Map<string, string>()),
+    pageTokensSecretArn: reader.required(THREAD_ENV.pageTokensSecretArn),
+    instagramPages: reader.parsed(THREAD_ENV.instagramPages, parseInstagramLinks, new Map<string, string>()),
     deadLetterQueueUrl: reader.required(ENV.deadLetterQueueUrl),
-    businessTokenSecretPrefix: reader.required(ENV.businessTokenSecretPrefix),
-    businessTokenKmsKeyId: reader.optional(ENV.businessTokenKmsKeyId),
+    businessTokenSecretPrefix: reader.required(WABA_ENV.businessTokenSecretPrefix),
+    businessTokenKmsKeyId: reader.optional(WABA_ENV.businessTokenKmsKeyId),
     stackName: reader.withDefault(ENV.stackName, 'Switchboard'),
   });
 };
 
 export const loadEventsConfig = (env: Env) => {
   const reader = new EnvReader(env);
-  return reader.done({
-    ...tables(reader),
-    threadsTable: reader.required(ENV.threadsTable),
-    eventBusName: reader.required(ENV.eventBusName),
-  });
+  return reader.done({ tables: tablesOf(reader, DOMAINS), eventBusName: reader.required(ENV.eventBusName) });
 };

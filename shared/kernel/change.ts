@@ -15,3 +15,6 @@ export interface DomainChange {
   kind: string;
   change: unknown;
 }
+
+/** Who told Switchboard a fact: Meta's webhook, a reconciliation reading, or an action's answer. */
+export type EventSource = 'webhook' | 'reconciliation' | 'action';

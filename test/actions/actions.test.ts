@@ -4,18 +4,18 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryDeadLetters } from '../../local/dead-letters.js';
 import { localContext } from '../../local/lambda-context.js';
 import { MemorySecretStore } from '../../local/secret-store.js';
-import { createActionsHandler } from '../../shared/app/actions/handler.js';
-import { wabasConsumer } from '../../shared/domains/consumer-specs.js';
+import { createActionsHandler } from '../../shared/app/roots/actions.js';
 import { SolutionActions } from '../../shared/domains/solutions/actions.js';
 import { decodeSolutionChange } from '../../shared/domains/solutions/decode.js';
 import { ThreadActions } from '../../shared/domains/threads/actions.js';
 import { decodeHandover } from '../../shared/domains/threads/decode.js';
 import { applyThreadEvent, type ThreadEvent } from '../../shared/domains/threads/thread.js';
-import { businessTokenFollowUp } from '../../shared/domains/wabas/business-tokens.js';
+import { wabasConsumer } from '../../shared/domains/wabas/consumer.js';
 import { createConsumerHandler } from '../../shared/platform/consumers/consumer.js';
 import { GraphClient } from '../../shared/platform/graph/client.js';
 import type { HttpResult } from '../../shared/platform/http/types.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
+import { consumerPorts } from '../support/consumer-ports.js';
 import { useLocalTables } from '../support/dynamo.js';
 import { envelopesOf, fixtureEnvelope } from '../support/envelopes.js';
 import { graphError, useFakeGraph } from '../support/fake-graph.js';
@@ -612,9 +612,10 @@ describe('customer business tokens', () => {
     const telemetry = new Telemetry('wabas');
     const consumer = createConsumerHandler(
       wabasConsumer(
-        tables.wabas,
-        telemetry,
-        businessTokenFollowUp(async (body) => void jobs.push(body), '506914307656634'),
+        consumerPorts(tables.wabas, telemetry, {
+          env: { BUSINESS_TOKENS_ENABLED: 'true', META_BUSINESS_ID: '506914307656634' },
+          jobs: (_queue, body) => void jobs.push(body),
+        }),
       ),
       { telemetry, deadLetters: new MemoryDeadLetters() },
     );

@@ -7,13 +7,16 @@ import { MemoryDeadLetters } from '../../local/dead-letters.js';
 import { type LocalDynamo, startLocalDynamo } from '../../local/dynalite.js';
 import { LocalQueue } from '../../local/in-process-queue.js';
 import { LocalConsumer } from '../../local/local-consumer.js';
-import { solutionsConsumer, wabasConsumer } from '../../shared/domains/consumer-specs.js';
-import { SolutionRepository, WabaRepository } from '../../shared/domains/repositories.js';
+import { solutionsConsumer } from '../../shared/domains/solutions/consumer.js';
+import { SolutionRepository } from '../../shared/domains/solutions/repository.js';
+import { wabasConsumer } from '../../shared/domains/wabas/consumer.js';
+import { WabaRepository } from '../../shared/domains/wabas/repository.js';
 import { SqsDeadLetterSink } from '../../shared/platform/aws/sqs-dead-letters.js';
 import { createConsumerHandler } from '../../shared/platform/consumers/consumer.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
 import type { ChangeEnvelope } from '../../shared/platform/queue/envelope.js';
 import { RegisterTable } from '../../shared/platform/store/register-table.js';
+import { consumerPorts } from '../support/consumer-ports.js';
 import { countRequests } from '../support/dynamo.js';
 import { envelopesOf } from '../support/envelopes.js';
 import { context } from '../support/lambda.js';
@@ -36,7 +39,7 @@ const solutionsHandler = (target: LocalDynamo) => {
   const repository = new SolutionRepository(new RegisterTable(target.client, target.tableNames.solutions));
   return {
     repository,
-    handler: createConsumerHandler(solutionsConsumer(repository, telemetry), {
+    handler: createConsumerHandler(solutionsConsumer(consumerPorts(repository, telemetry)), {
       telemetry,
       deadLetters,
     }),
@@ -116,7 +119,7 @@ describe('consumers', () => {
     // Prepare
     const repository = new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions));
     const counted = vi.spyOn(Telemetry.prototype, 'count');
-    const handler = createConsumerHandler(solutionsConsumer(repository, telemetry), {
+    const handler = createConsumerHandler(solutionsConsumer(consumerPorts(repository, telemetry)), {
       telemetry,
       deadLetters: {
         send: async () => {
@@ -190,7 +193,7 @@ describe('consumers', () => {
       },
       { step: 'initialize', name: 'throttleOne' },
     );
-    const handler = createConsumerHandler(solutionsConsumer(throttled, telemetry), {
+    const handler = createConsumerHandler(solutionsConsumer(consumerPorts(throttled, telemetry)), {
       telemetry,
       deadLetters,
     });
@@ -215,7 +218,7 @@ describe('consumers', () => {
     const repository = new WabaRepository(new RegisterTable(dynamo.client, dynamo.tableNames.wabas));
     const dlq = new LocalQueue('wabas-dlq', { visibilityTimeoutMs: 10 });
     const queue = new LocalQueue('wabas', { visibilityTimeoutMs: 10, maxReceiveCount: 5, dlq });
-    const handler = createConsumerHandler(wabasConsumer(repository, telemetry), {
+    const handler = createConsumerHandler(wabasConsumer(consumerPorts(repository, telemetry)), {
       telemetry,
       deadLetters: queue.deadLetters(),
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { domainEventsOf } from '../../shared/domains/domain-events.js';
 import { decodeSolutionChange } from '../../shared/domains/solutions/decode.js';
+import { solutionEvents } from '../../shared/domains/solutions/events.js';
 import {
   applySolutionEvent,
   projectSolution,
@@ -147,8 +147,8 @@ describe('a waiting deactivation, as webhooks and Graph each write it', () => {
     const third = applySolutionEvent(second, { ...webhook, timeMs: 1_700_001_200_000, eventId: 'w2' }).item;
 
     // Assess
-    expect(domainEventsOf('solutions', first, second)).toEqual([]);
-    expect(domainEventsOf('solutions', second, third)).toEqual([]);
+    expect(solutionEvents(first, second)).toEqual([]);
+    expect(solutionEvents(second, third)).toEqual([]);
     expect(projectSolution(second)).toMatchObject({
       pendingRequest: 'PENDING_DEACTIVATION',
       statusChangedAt: 1_700_000_000,

@@ -6,8 +6,9 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EXAMPLE, FIXTURES } from '../../fixtures/deliveries.js';
-import { WabaRepository } from '../../shared/domains/repositories.js';
 import { decodeWabaChange } from '../../shared/domains/wabas/decode.js';
+import { wabaEvents } from '../../shared/domains/wabas/events.js';
+import { WabaRepository } from '../../shared/domains/wabas/repository.js';
 import { EventBridgePublisher } from '../../shared/platform/aws/eventbridge-publisher.js';
 import { createStreamHandler } from '../../shared/platform/events/stream-handler.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
@@ -141,7 +142,7 @@ describe('domain events in AWS: from the change stream', () => {
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
     const handler = createStreamHandler({
       publisher: new EventBridgePublisher('switchboard-bus', new EventBridgeClient({ region: 'us-east-1' })),
-      tables: { [tables.dynamo.tableNames.wabas]: 'wabas' },
+      derive: { [tables.dynamo.tableNames.wabas]: wabaEvents },
       telemetry: new Telemetry('events'),
     });
     const record = (id: string) => ({

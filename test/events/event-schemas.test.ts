@@ -1,7 +1,8 @@
 import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
-import { EVENT_SCHEMAS } from '../../infra/constructs/event-schemas.js';
-import { DETAIL_TYPES } from '../../shared/platform/constants.js';
+import { eventSchemasOf } from '../../infra/constructs/event-schemas.js';
+import { DOMAIN_MODULES } from '../../shared/domains/modules.js';
+import { DOMAINS } from '../../shared/domains/registry.js';
 import { deliver, readJson, webhookSamples } from '../support/corpus.js';
 import { useLocalStack } from '../support/local-stack.js';
 
@@ -18,7 +19,10 @@ describe('domain event schemas', () => {
     // Prepare
     const ajv = new Ajv({ allErrors: true, strict: false });
     const validators = new Map(
-      Object.entries(EVENT_SCHEMAS).map(([detailType, schema]) => [detailType, ajv.compile(schema)]),
+      Object.entries(eventSchemasOf(DOMAIN_MODULES)).map(([detailType, schema]) => [
+        detailType,
+        ajv.compile(schema),
+      ]),
     );
 
     // Act
@@ -28,7 +32,9 @@ describe('domain event schemas', () => {
     };
 
     // Assess
-    expect(new Set(items.map((item) => item['detail-type']))).toEqual(new Set(Object.values(DETAIL_TYPES)));
+    expect(new Set(items.map((item) => item['detail-type']))).toEqual(
+      new Set(DOMAINS.flatMap((domain) => domain.eventTypes)),
+    );
     for (const item of items) {
       const validate = validators.get(String(item['detail-type']));
       const valid = validate?.(item) ?? false;

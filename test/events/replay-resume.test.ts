@@ -3,9 +3,10 @@ import { FIXTURES } from '../../fixtures/deliveries.js';
 import { LocalClaimStore } from '../../local/claim-store.js';
 import { LocalQueues } from '../../local/in-process-queue.js';
 import { parseReplayWindow, replay } from '../../shared/app/replay/replay.js';
+import { composeIntake } from '../../shared/app/roots/webhook.js';
 import { BadRequestError } from '../../shared/kernel/errors.js';
 import type { ArchivedDelivery, ArchiveReader } from '../../shared/platform/archive/archive.js';
-import { EnvelopePublisher } from '../../shared/platform/queue/publisher.js';
+import { QUEUE_NAMES } from '../support/queues.js';
 
 /** An archive as Firehose leaves it: arrival order, which is not always receive order. */
 const archiveOf = (receivedAt: number[]): ArchiveReader => ({
@@ -19,10 +20,10 @@ describe('replay in several calls', () => {
   it('resumes early enough that a delivery archived out of receive order is never skipped', async () => {
     // Prepare: received at 1,000 s, 1,130 s and 1,100 s, in that arrival order (the last was archived late).
     const archive = archiveOf([1_000_000, 1_130_000, 1_100_000]);
-    const publisher = new EnvelopePublisher(
-      new LocalQueues({ visibilityTimeoutMs: 1_000, maxReceiveCount: 5 }),
-      new LocalClaimStore(),
-    );
+    const publisher = composeIntake({
+      sink: new LocalQueues(QUEUE_NAMES, { visibilityTimeoutMs: 1_000, maxReceiveCount: 5 }),
+      claims: new LocalClaimStore(),
+    });
     let clock = 0;
     const now = () => clock++; // the budget ends after one delivery
 

@@ -1,11 +1,11 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLING } from '../../infra/bundling.js';
+import { BUNDLING } from '../../infra/config/bundling.js';
 import { RECONCILE_SAFETY_MARGIN, RECONCILE_TIMEOUT } from '../../infra/constructs/reconciliation.js';
 import { CONSUMER_TIMEOUT } from '../../infra/constructs/stateful.js';
 import { createSwitchboard } from '../../infra/create-switchboard.js';
-import { ROUTES } from '../../shared/platform/http/routes.js';
+import { ROUTES } from '../../shared/app/routes.js';
 import { WEBHOOK_ACTIONS } from './constructs/isolated.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -209,7 +209,7 @@ describe('the stack', () => {
 
   it('requires IAM on every /v1 route and leaves only the webhook and health check public', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
-    expect(routes).toHaveLength(ROUTES.length);
+    expect(routes).toHaveLength(ROUTES.routes.length);
     for (const route of routes) {
       const key = String(route.Properties.RouteKey);
       const expected = key.includes(' /v1/') ? 'AWS_IAM' : 'NONE';

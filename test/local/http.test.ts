@@ -142,7 +142,8 @@ describe('local mode end to end: fixtures to the read model', () => {
 
   it('keeps other fields in the passthrough queue', async () => {
     await postSigned(local.stack.url, fixture('message'), SECRET);
-    const bodies = local.stack.queues.queues.passthrough
+    const bodies = local.stack.queues
+      .get('passthrough')
       .bodies()
       .map((body) => JSON.parse(body) as { kind: string });
     expect(bodies.some((body) => body.kind === 'messages')).toBe(true);

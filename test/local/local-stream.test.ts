@@ -4,6 +4,7 @@ import { LocalEventBus } from '../../local/event-bus.js';
 import { StreamedTable } from '../../local/local-stream.js';
 import { StreamIntents } from '../../local/stream-intents.js';
 import { decodeHandover } from '../../shared/domains/threads/decode.js';
+import { threadEvents } from '../../shared/domains/threads/events.js';
 import { type ThreadEvent, threadKey, threadWrite } from '../../shared/domains/threads/thread.js';
 import { RegisterTable } from '../../shared/platform/store/register-table.js';
 import { useLocalTables } from '../support/dynamo.js';
@@ -32,7 +33,7 @@ describe('the local stream across a crash', () => {
     const restart = async () => {
       const bus = new LocalEventBus(join(dir, 'events.jsonl'));
       const intents = new StreamIntents(join(dir, 'stream', 'threads.jsonl'));
-      const recovered = await new StreamedTable(inner, 'threads', bus, intents).recover();
+      const recovered = await new StreamedTable(inner, threadEvents, bus, intents).recover();
       bus.close();
       return { recovered, events: bus.items.map((event) => event['detail-type']) };
     };

@@ -62,15 +62,15 @@ describe('redrive', () => {
   });
 
   it('works the same against local mode\u2019s queues', async () => {
-    const { queues } = local.stack.queues;
-    queues.threads.dlq?.send('{"v":1}');
-    queues.threads.dlq?.send('{"v":1}');
+    const threads = local.stack.queues.get('threads');
+    threads.dlq?.send('{"v":1}');
+    threads.dlq?.send('{"v":1}');
     expect(await redriveLocal(local.stack.url, 'threads')).toEqual({
       queue: 'threads',
       moved: 2,
       status: 'COMPLETED',
     });
-    expect(queues.threads.dlq?.bodies()).toEqual([]);
+    expect(threads.dlq?.bodies()).toEqual([]);
     await expect(redriveLocal(local.stack.url, 'nope')).rejects.toThrow(/no queue nope/);
   });
 });

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ROUTES } from '../../shared/app/routes.js';
 import { isMetaId } from '../../shared/kernel/ids.js';
 import { parseJsonObject } from '../../shared/kernel/json.js';
-import { ROUTES } from '../../shared/platform/http/routes.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { HOSTILE_PATH_IDS } from '../support/hostile-ids.js';
 import { useLocalStackWithGraph } from '../support/local-stack.js';
@@ -73,7 +73,9 @@ const body = fc.oneof(
     )
     .map((record) => JSON.stringify(record)),
 );
-const v1Routes = ROUTES.filter((route) => route.path.startsWith('/v1/') && route.path !== '/v1/reconcile');
+const v1Routes = ROUTES.routes.filter(
+  (route) => route.path.startsWith('/v1/') && route.path !== '/v1/reconcile',
+);
 
 const request = fc.record({
   route: fc.constantFrom(...v1Routes),

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DOMAINS } from '../../shared/domains/registry.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SOURCE_FOLDERS = ['shared', 'functions', 'local', 'cli', 'infra', 'rehearse', 'bench'];
@@ -16,7 +17,7 @@ const sourceFiles = (folder: string): string[] =>
 
 const files = SOURCE_FOLDERS.flatMap(sourceFiles);
 
-/** Project files each file imports (static and dynamic), as repository paths. */
+/** Project files each file imports (static and dynamic, type-only included), as repository paths. */
 const imports = new Map<string, string[]>(
   files.map((file) => {
     const text = readFileSync(join(root, file), 'utf8');
@@ -34,34 +35,59 @@ const packages = (file: string): string[] =>
     .map((match) => match[1] ?? '')
     .filter((name) => !name.startsWith('node:'));
 
-/** The kernel: pure foundation (errors, IDs, registers, JSON): imports nothing of the project's but itself. */
 const isKernel = (file: string) => file.startsWith('shared/kernel/');
 const isPlatform = (file: string) => file.startsWith('shared/platform/');
 const isDomain = (file: string) => file.startsWith('shared/domains/');
+const isApp = (file: string) => file.startsWith('shared/app/');
+/** What the CDK app may read of `shared/`: names, manifests, schemas and routes, never an SDK client. */
+const INFRA_READS = [
+  'shared/platform/config/constants.ts',
+  'shared/platform/domain/domain.ts',
+  'shared/platform/http/routes.ts',
+  'shared/platform/store/tables.ts',
+  'shared/platform/queue/envelope.ts',
+  'shared/platform/events/schema.ts',
+  'shared/app/routes.ts',
+];
 
 /**
  * Which layer may import which: the kernel at the bottom (pure: no package but Node's own); the platform (AWS
- * adapters, store, queue, http, observability) above it, knowing no domain; the domains above the platform;
- * the application (use cases spanning domains, composition roots) above them; entry points on top. `infra/`
- * reads only dependency-free modules of `shared/`.
+ * adapters, store, queue, http, observability) above it, knowing no domain; the domains above the platform; the
+ * application (use cases spanning domains, composition roots) above them; entry points on top.
  */
 const allowed = (from: string, to: string): boolean => {
   if (isKernel(from)) return isKernel(to);
   if (isPlatform(from)) return isKernel(to) || isPlatform(to);
   if (isDomain(from)) return isKernel(to) || isPlatform(to) || isDomain(to);
-  if (from.startsWith('shared/')) return to.startsWith('shared/');
+  if (isApp(from)) return to.startsWith('shared/');
   if (from.startsWith('functions/')) return to.startsWith('shared/');
   if (from.startsWith('infra/'))
-    return (
-      to.startsWith('infra/') ||
-      isKernel(to) ||
-      [
-        'shared/platform/constants.ts',
-        'shared/platform/http/routes.ts',
-        'shared/platform/store/tables.ts',
-      ].includes(to)
-    );
+    return to.startsWith('infra/') || isKernel(to) || isDomain(to) || INFRA_READS.includes(to);
   return true;
+};
+
+/** A file's folder, one level inside the layers (`shared/domains/wabas`, `shared/platform/aws`, `local`). */
+const folderOf = (file: string): string => {
+  const parts = dirname(file).split('/');
+  return parts.slice(0, parts[0] === 'shared' ? 3 : 2).join('/');
+};
+
+/** Cycles of a graph given as node → successors, each as `a → b → a`. */
+const cyclesOf = (graph: Map<string, string[]>): string[] => {
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (node: string, path: string[]) => {
+    if (state.get(node) === 'done') return;
+    if (state.get(node) === 'open') {
+      cycles.push([...path.slice(path.indexOf(node)), node].join(' → '));
+      return;
+    }
+    state.set(node, 'open');
+    for (const next of graph.get(node) ?? []) visit(next, [...path, node]);
+    state.set(node, 'done');
+  };
+  for (const node of graph.keys()) visit(node, []);
+  return cycles;
 };
 
 describe('architecture', () => {
@@ -74,26 +100,33 @@ describe('architecture', () => {
 
   it('the kernel uses no package, only Node built-ins', () => {
     const impure = files
-      .filter((file) => isKernel(file))
+      .filter(isKernel)
       .flatMap((file) => packages(file).map((name) => `${file} → ${name}`));
     expect(impure).toEqual([]);
   });
 
-  it('no import cycle', () => {
-    const cycles: string[] = [];
-    const state = new Map<string, 'open' | 'done'>();
-    const visit = (file: string, path: string[]) => {
-      if (state.get(file) === 'done') return;
-      if (state.get(file) === 'open') {
-        cycles.push([...path.slice(path.indexOf(file)), file].join(' → '));
-        return;
-      }
-      state.set(file, 'open');
-      for (const target of imports.get(file) ?? []) visit(target, [...path, file]);
-      state.set(file, 'done');
-    };
-    for (const file of files) visit(file, []);
-    expect(cycles).toEqual([]);
+  it('the platform names no domain: every domain reaches it through the registry', () => {
+    const names = DOMAINS.map((domain) => domain.name);
+    const naming = files.filter(isPlatform).flatMap((file) => {
+      const text = readFileSync(join(root, file), 'utf8');
+      return names.filter((name) => text.includes(`'${name}'`)).map((name) => `${file} names '${name}'`);
+    });
+    expect(naming).toEqual([]);
+  });
+
+  it('no import cycle between files', () => {
+    expect(cyclesOf(imports)).toEqual([]);
+  });
+
+  it('no import cycle between folders', () => {
+    const folders = new Map<string, string[]>();
+    for (const [from, targets] of imports) {
+      const source = folderOf(from);
+      const next = new Set(folders.get(source) ?? []);
+      for (const to of targets) if (folderOf(to) !== source) next.add(folderOf(to));
+      folders.set(source, [...next]);
+    }
+    expect(cyclesOf(folders)).toEqual([]);
   });
 
   it(`no source file over ${MAX_FILE_LINES} lines (functions over 80 lines: Biome's noExcessiveLinesPerFunction)`, () => {

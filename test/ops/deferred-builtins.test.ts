@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { BUNDLING, DEFERRED_BUILTINS } from '../../infra/bundling.js';
+import { BUNDLING, DEFERRED_BUILTINS } from '../../infra/config/bundling.js';
 import { pipeline } from '../../shared/platform/build/stream-promises.js';
 import { ReadableStream as DeferredReadableStream } from '../../shared/platform/build/stream-web.js';
 

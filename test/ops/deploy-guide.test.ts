@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { EXAMPLE, FIXTURES } from '../../fixtures/deliveries.js';
 import { createSwitchboard } from '../../infra/create-switchboard.js';
 import { parsePageTokens } from '../../shared/domains/threads/page-tokens.js';
-import { META_SECRET_KEYS } from '../../shared/platform/constants.js';
+import { META_SECRET_KEYS } from '../../shared/platform/config/constants.js';
 
 // The README's "Deploy" section is a path a newcomer follows by copy and paste: each step is checked
 // against what the code and the synthesized template actually are, so the guide cannot drift from them.

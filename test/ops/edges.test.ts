@@ -5,15 +5,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
 import { FileArchive } from '../../local/file-archive.js';
+import { MAX_CHANGES_PER_DELIVERY } from '../../shared/app/intake/split.js';
+import { composeIntake } from '../../shared/app/roots/webhook.js';
 import { createWebhookHandler } from '../../shared/app/webhook/handle-webhook.js';
-import { MAX_CHANGES_PER_DELIVERY } from '../../shared/app/webhook/split.js';
 import { NotFoundError } from '../../shared/kernel/errors.js';
 import { GraphClient, graphPath } from '../../shared/platform/graph/client.js';
 import { userRef } from '../../shared/platform/http/http-errors.js';
 import type { HttpResult } from '../../shared/platform/http/types.js';
-import { httpLambda } from '../../shared/platform/lambda.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
-import { EnvelopePublisher } from '../../shared/platform/queue/publisher.js';
+import { httpLambda } from '../../shared/platform/runtime/lambda.js';
 import { jsonSecretSource, parseMetaSecrets } from '../../shared/platform/secrets/meta-secrets.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { captureOutput, context, httpEvent } from '../support/lambda.js';
@@ -139,7 +139,7 @@ describe('deliveries', () => {
     expect((await postSigned(local.stack.url, body, SECRET)).status).toBe(200);
     await local.stack.drain();
     expect((await call('GET', `/v1/wabas/${delivery.entry[0]?.id}`)).status).toBe(404);
-    const dlq = local.stack.queues.queues.wabas.dlq?.peek() ?? [];
+    const dlq = local.stack.queues.get('wabas').dlq?.peek() ?? [];
     expect(dlq.at(-1)?.attributes.reason).toContain('waba_info.waba_id');
   });
 });
@@ -285,10 +285,10 @@ describe('dependency failures', () => {
         300,
         parseMetaSecrets,
       ),
-      publisher: new EnvelopePublisher(
-        { sendBatch: async () => ({ failed: [] }) },
-        { put: async () => undefined },
-      ),
+      intake: composeIntake({
+        sink: { sendBatch: async () => ({ failed: [] }) },
+        claims: { put: async () => undefined },
+      }),
       archive: new FileArchive(),
       telemetry,
     });

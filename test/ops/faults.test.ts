@@ -12,14 +12,16 @@ import { LocalQueue } from '../../local/in-process-queue.js';
 import { LocalConsumer } from '../../local/local-consumer.js';
 import type { LocalStack } from '../../local/stack.js';
 import { Reconciler } from '../../shared/app/reconcile/reconciler.js';
-import { solutionsConsumer } from '../../shared/domains/consumer-specs.js';
-import { SolutionRepository, WabaRepository } from '../../shared/domains/repositories.js';
+import { solutionsConsumer } from '../../shared/domains/solutions/consumer.js';
 import { decodeSolutionChange } from '../../shared/domains/solutions/decode.js';
+import { SolutionRepository } from '../../shared/domains/solutions/repository.js';
+import { WabaRepository } from '../../shared/domains/wabas/repository.js';
 import { createConsumerHandler } from '../../shared/platform/consumers/consumer.js';
 import { GraphClient } from '../../shared/platform/graph/client.js';
 import { signBody } from '../../shared/platform/http/signature.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
 import { RegisterTable } from '../../shared/platform/store/register-table.js';
+import { consumerPorts } from '../support/consumer-ports.js';
 import { envelopesOf } from '../support/envelopes.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { useLocalStack } from '../support/local-stack.js';
@@ -104,7 +106,10 @@ describe('faults', () => {
     const queue = new LocalQueue('solutions', { visibilityTimeoutMs: 150, maxReceiveCount: 20, dlq });
     const consumer = new LocalConsumer(
       queue,
-      createConsumerHandler(solutionsConsumer(repository, telemetry), { telemetry, deadLetters }),
+      createConsumerHandler(solutionsConsumer(consumerPorts(repository, telemetry)), {
+        telemetry,
+        deadLetters,
+      }),
       {
         batchSize: 10,
         batchWindowMs: 0,

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
-import { ROUTES } from '../../shared/platform/http/routes.js';
+import { ROUTES } from '../../shared/app/routes.js';
 import { countRequests } from '../support/dynamo.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { HOSTILE_PATH_IDS } from '../support/hostile-ids.js';
@@ -82,7 +82,7 @@ const send = async (method: string, path: string, body?: string) => {
 };
 const refusedBeforeAnyCall = { status: 400, json: { error: 'bad_request' }, graphCalls: 0, dynamoCalls: 0 };
 
-const v1Routes = ROUTES.filter((route) => route.path.startsWith('/v1/'));
+const v1Routes = ROUTES.routes.filter((route) => route.path.startsWith('/v1/'));
 const pathCases = v1Routes.flatMap((route) =>
   [...route.path.matchAll(/\{([^}]+)\}/g)].flatMap(([, parameter = '']) =>
     HOSTILE_PATH_IDS.map((form) => ({
@@ -183,7 +183,7 @@ describe('hostile deliveries against local mode', () => {
     if (rolesEvent === undefined || takeEvent === undefined) throw new Error('fixture shape');
     Object.assign(rolesEvent, { app_roles: JSON.parse('{"__proto__":["primary_receiver"]}') });
     takeEvent.sender.id = '9'.repeat(2_000);
-    const dlq = local.stack.queues.queues.threads.dlq;
+    const dlq = local.stack.queues.get('threads').dlq;
     const before = dlq?.peek().length ?? 0;
 
     // Act

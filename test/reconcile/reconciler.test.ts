@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { partnerFilter } from '../../shared/app/reconcile/listing.js';
 import { Reconciler } from '../../shared/app/reconcile/reconciler.js';
 import { decodeWabaChange } from '../../shared/domains/wabas/decode.js';
-import type { MetaIdentity } from '../../shared/platform/config.js';
+import type { MetaIdentity } from '../../shared/platform/config/env.js';
 import { GraphClient } from '../../shared/platform/graph/client.js';
 import { GraphAuthError } from '../../shared/platform/graph/errors.js';
+import { partnerFilter } from '../../shared/platform/graph/listing.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
 import { useLocalTables } from '../support/dynamo.js';
 import { fixtureEnvelope } from '../support/envelopes.js';

@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { DeleteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalStack } from '../../local/stack.js';
+import { DOMAINS } from '../../shared/domains/registry.js';
 import { parseJsonExact } from '../../shared/kernel/json.js';
-import type { QueueName } from '../../shared/platform/queue/envelope.js';
-import { TABLES, type TableName } from '../../shared/platform/store/tables.js';
 import { postSigned } from './local-stack.js';
 
 /** One sample of `fixtures/public/` (see its README for the format and the `expect` vocabulary). */
@@ -43,14 +42,13 @@ export const webhookSamples = (): Sample[] =>
 /** Deletes every item of the state tables: each sample's `expect` is "after this one sample on an empty store". */
 export const clearTables = async (stack: LocalStack): Promise<void> => {
   const { client, tableNames } = stack.dynamo;
-  for (const table of ['solutions', 'wabas', 'threads'] as const satisfies readonly TableName[]) {
-    const { partitionKey } = TABLES[table];
-    const definition: { partitionKey: string; sortKey?: string } = TABLES[table];
-    const { sortKey } = definition;
-    const { Items = [] } = await client.send(new ScanCommand({ TableName: tableNames[table] }));
+  for (const domain of DOMAINS) {
+    const { partitionKey, sortKey } = domain.table;
+    const TableName = tableNames[domain.name];
+    const { Items = [] } = await client.send(new ScanCommand({ TableName }));
     for (const item of Items) {
       const key = { [partitionKey]: item[partitionKey], ...(sortKey ? { [sortKey]: item[sortKey] } : {}) };
-      await client.send(new DeleteItemCommand({ TableName: tableNames[table], Key: key as never }));
+      await client.send(new DeleteItemCommand({ TableName, Key: key as never }));
     }
   }
 };
@@ -75,7 +73,7 @@ const countsOf = (stack: LocalStack): Record<string, number> => {
   return counts;
 };
 
-export type Routed = Partial<Record<QueueName | `${QueueName}-dlq`, number>>;
+export type Routed = Record<string, number>;
 
 /** Sends a sample's body as Meta would (signed), waits for the consumers, and says where its changes went. */
 export const deliver = async (

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
 import { type LocalDynamo, startLocalDynamo } from '../../local/dynalite.js';
-import { SolutionRepository, ThreadRepository, WabaRepository } from '../../shared/domains/repositories.js';
+import { SolutionRepository } from '../../shared/domains/solutions/repository.js';
+import { ThreadRepository } from '../../shared/domains/threads/repository.js';
+import { WabaRepository } from '../../shared/domains/wabas/repository.js';
 import { ControlTable } from '../../shared/platform/store/control.js';
 import { RegisterTable } from '../../shared/platform/store/register-table.js';
 

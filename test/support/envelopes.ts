@@ -1,5 +1,5 @@
 import { FIXTURES } from '../../fixtures/deliveries.js';
-import { splitDelivery } from '../../shared/app/webhook/split.js';
+import { splitDelivery } from '../../shared/app/intake/split.js';
 import type { ChangeEnvelope } from '../../shared/platform/queue/envelope.js';
 
 export const envelopesOf = (

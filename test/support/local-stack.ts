@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.js';
-import type { Env } from '../../shared/platform/config.js';
+import type { Env } from '../../shared/platform/config/env.js';
 import { signBody } from '../../shared/platform/http/signature.js';
 import type { FakeGraph } from './fake-graph.js';
 

@@ -2,11 +2,12 @@ import { LocalClaimStore } from '../../local/claim-store.js';
 import { FileArchive } from '../../local/file-archive.js';
 import { LocalQueues } from '../../local/in-process-queue.js';
 import { createReconcileHandler } from '../../shared/app/reconcile/handler.js';
+import { composeIntake } from '../../shared/app/roots/webhook.js';
 import { GraphClient } from '../../shared/platform/graph/client.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
-import { EnvelopePublisher } from '../../shared/platform/queue/publisher.js';
 import type { TestTables } from './dynamo.js';
 import type { FakeGraph } from './fake-graph.js';
+import { QUEUE_NAMES } from './queues.js';
 
 export const BUSINESS = '506914307656634';
 export const APP = '21202248997039';
@@ -22,10 +23,10 @@ export const reconcileHandler = (tables: TestTables, graph: FakeGraph) =>
     safetyMarginMs: 1_000,
     replay: {
       reader: new FileArchive(),
-      publisher: new EnvelopePublisher(
-        new LocalQueues({ visibilityTimeoutMs: 1_000, maxReceiveCount: 5 }),
-        new LocalClaimStore(),
-      ),
+      intake: composeIntake({
+        sink: new LocalQueues(QUEUE_NAMES, { visibilityTimeoutMs: 1_000, maxReceiveCount: 5 }),
+        claims: new LocalClaimStore(),
+      }),
     },
     graphFor: (deadline) =>
       new GraphClient({

@@ -4,6 +4,7 @@ import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient }
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
+import { composeIntake } from '../../shared/app/roots/webhook.js';
 import { createWebhookHandler, MAX_WEBHOOK_BODY_BYTES } from '../../shared/app/webhook/handle-webhook.js';
 import { FirehoseArchive } from '../../shared/platform/aws/firehose-archive.js';
 import { S3ClaimWriter } from '../../shared/platform/aws/s3-claim-writer.js';
@@ -12,7 +13,6 @@ import { signBody } from '../../shared/platform/http/signature.js';
 import type { HttpResult } from '../../shared/platform/http/types.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
 import type { ChangeEnvelope, ClaimCheckPointer } from '../../shared/platform/queue/envelope.js';
-import { EnvelopePublisher } from '../../shared/platform/queue/publisher.js';
 import { envSecretSource } from '../../shared/platform/secrets/meta-secrets.js';
 import { context, httpEvent } from '../support/lambda.js';
 
@@ -43,11 +43,11 @@ const handler = createWebhookHandler({
     META_APP_SECRET_PREVIOUS: PREVIOUS,
     META_VERIFY_TOKEN: VERIFY,
   }),
-  publisher: new EnvelopePublisher(
-    new SqsMessageSink(new SQSClient({ region: 'us-east-1' }), URLS),
-    new S3ClaimWriter('claims-bucket', { region: 'us-east-1' }),
-    { sleep: async () => undefined },
-  ),
+  intake: composeIntake({
+    sink: new SqsMessageSink(new SQSClient({ region: 'us-east-1' }), URLS),
+    claims: new S3ClaimWriter('claims-bucket', { region: 'us-east-1' }),
+    publisherOptions: { sleep: async () => undefined },
+  }),
   telemetry: new Telemetry('webhook'),
 });
 
@@ -379,11 +379,11 @@ describe('app secret rotation', () => {
           };
         },
       },
-      publisher: new EnvelopePublisher(
-        new SqsMessageSink(new SQSClient({ region: 'us-east-1' }), URLS),
-        new S3ClaimWriter('claims-bucket', { region: 'us-east-1' }),
-        { sleep: async () => undefined },
-      ),
+      intake: composeIntake({
+        sink: new SqsMessageSink(new SQSClient({ region: 'us-east-1' }), URLS),
+        claims: new S3ClaimWriter('claims-bucket', { region: 'us-east-1' }),
+        publisherOptions: { sleep: async () => undefined },
+      }),
       telemetry: new Telemetry('webhook'),
       now: () => clock.now,
     });

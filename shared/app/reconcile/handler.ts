@@ -8,11 +8,12 @@ import { httpErrors } from '../../platform/http/http-errors.js';
 import { jsonObjectBody } from '../../platform/http/request.js';
 import { json } from '../../platform/http/response.js';
 import type { HttpApiEvent, HttpResult } from '../../platform/http/types.js';
-import { lambda } from '../../platform/lambda.js';
 import type { Telemetry } from '../../platform/observability/telemetry.js';
-import type { EnvelopePublisher } from '../../platform/queue/publisher.js';
+import { lambda } from '../../platform/runtime/lambda.js';
 import type { ControlTable } from '../../platform/store/control.js';
+import type { DeliveryIntake } from '../intake/intake.js';
 import { parseReplayWindow, replay } from '../replay/replay.js';
+import { ROUTES } from '../routes.js';
 import { type ReconcileDeps, Reconciler } from './reconciler.js';
 import { readSweepStatus, type SweepStatus } from './status.js';
 import type { ReconcileSummary } from './summary.js';
@@ -33,7 +34,7 @@ export interface ReconcileHandlerDeps extends Omit<ReconcileDeps, 'graph' | 'bas
   safetyMarginMs: number;
   telemetry: Telemetry;
   /** `POST /v1/replay`: the delivery archive, and the webhook's way into the queues. */
-  replay: { reader: ArchiveReader; publisher: EnvelopePublisher };
+  replay: { reader: ArchiveReader; intake: DeliveryIntake };
 }
 
 /** A run found another one in progress: runs never overlap. */
@@ -127,13 +128,13 @@ export const createReconcileHandler = (deps: ReconcileHandlerDeps) => {
   };
   const status = async (): Promise<SweepStatus> =>
     readSweepStatus(await deps.control.get(RECONCILE_CONTROL_KEY), now());
-  const http = dispatch('reconcile', {
+  const http = dispatch(ROUTES, 'reconcile', {
     'reconcile.run': async (_event, context) => json(200, await run(context, true)),
     'reconcile.status': async () => json(200, await status()),
     'replay.run': async (event, context) => {
       const window = parseReplayWindow(jsonObjectBody(event));
       const budget = Math.min(HTTP_RUN_BUDGET_MS, context.getRemainingTimeInMillis() - deps.safetyMarginMs);
-      const result = await replay(deps.replay.reader, deps.replay.publisher, window, now() + budget, now);
+      const result = await replay(deps.replay.reader, deps.replay.intake, window, now() + budget, now);
       deps.telemetry.count('DeliveriesReplayed', result.deliveries, undefined, true);
       return json(200, result);
     },

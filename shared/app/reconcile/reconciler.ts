@@ -1,8 +1,13 @@
-import type { SolutionRepository, WabaRepository } from '../../domains/repositories.js';
-import { recordSolutionPage } from '../../domains/solutions/reconcile.js';
-import { recordWabaPage } from '../../domains/wabas/reconcile.js';
+import {
+  type GraphSolution,
+  recordSolutionPage,
+  SOLUTION_FIELDS,
+} from '../../domains/solutions/reconcile.js';
+import type { SolutionRepository } from '../../domains/solutions/repository.js';
+import { type GraphWaba, recordWabaPage, WABA_FIELDS } from '../../domains/wabas/reconcile.js';
+import type { WabaRepository } from '../../domains/wabas/repository.js';
 import { errorMessage } from '../../kernel/errors.js';
-import type { MetaIdentity } from '../../platform/config.js';
+import type { MetaIdentity } from '../../platform/config/env.js';
 import { type GraphClient, graphPath } from '../../platform/graph/client.js';
 import {
   GraphApiError,
@@ -11,16 +16,8 @@ import {
   GraphLinkRefusedError,
   isTransientGraphError,
 } from '../../platform/graph/errors.js';
+import { PAGE_SIZE, partnerFilter, resumablePages } from '../../platform/graph/listing.js';
 import type { Telemetry } from '../../platform/observability/telemetry.js';
-import {
-  type GraphSolution,
-  type GraphWaba,
-  PAGE_SIZE,
-  partnerFilter,
-  resumablePages,
-  SOLUTION_FIELDS,
-  WABA_FIELDS,
-} from './listing.js';
 import { emptySummary, type ReconcileSummary } from './summary.js';
 import { newSweep, type SweepCheckpoint } from './sweep.js';
 import { Tally } from './tally.js';

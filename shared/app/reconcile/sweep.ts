@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isRecord } from '../../kernel/json.js';
-import { withoutCredentials } from './listing.js';
+import { withoutCredentials } from '../../platform/graph/listing.js';
 
 /**
  * A sweep is one complete pass over Meta's lists (every partner filter's client WABAs, then our app's

@@ -1,9 +1,7 @@
 import { BadRequestError } from '../../kernel/errors.js';
-import { sha256Hex } from '../../kernel/event-id.js';
 import { parseJsonObject } from '../../kernel/json.js';
 import type { ArchiveReader } from '../../platform/archive/archive.js';
-import type { EnvelopePublisher } from '../../platform/queue/publisher.js';
-import { splitDelivery } from '../webhook/split.js';
+import type { DeliveryIntake } from '../intake/intake.js';
 
 /** 9999-12-31T23:59:59Z: no archive holds anything later. */
 const LATEST_EPOCH_SECONDS = 253_402_300_799;
@@ -52,7 +50,7 @@ export const parseReplayWindow = (body: Record<string, unknown>): ReplayWindow =
  */
 export const replay = async (
   reader: ArchiveReader,
-  publisher: EnvelopePublisher,
+  intake: DeliveryIntake,
   window: ReplayWindow,
   deadline: number,
   now: () => number = Date.now,
@@ -68,11 +66,11 @@ export const replay = async (
     }
     const parsed = parseJsonObject(delivery.body.toString('utf8'));
     if (parsed === undefined) continue;
-    const envelopes = splitDelivery(parsed, {
-      deliveryId: sha256Hex(delivery.body).slice(0, 32),
+    const { envelopes } = await intake.accept({
+      delivery: parsed,
+      body: delivery.body,
       receivedAt: delivery.receivedAt,
     });
-    await publisher.publish(envelopes);
     deliveries += 1;
     changes += envelopes.length;
   }

@@ -5,7 +5,6 @@ import {
   SwitchboardError,
   UnauthorizedError,
 } from '../../kernel/errors.js';
-import { sha256Hex } from '../../kernel/event-id.js';
 import { parseJsonObject } from '../../kernel/json.js';
 import type { DeliveryArchive } from '../../platform/archive/archive.js';
 import { dispatch } from '../../platform/http/dispatch.js';
@@ -13,15 +12,16 @@ import { headerValue, rawBodyBytes } from '../../platform/http/request.js';
 import { json, text } from '../../platform/http/response.js';
 import { verifySignature } from '../../platform/http/signature.js';
 import type { HttpApiEvent, HttpResult } from '../../platform/http/types.js';
-import { httpLambda } from '../../platform/lambda.js';
 import type { Telemetry } from '../../platform/observability/telemetry.js';
-import type { EnvelopePublisher } from '../../platform/queue/publisher.js';
+import { PASSTHROUGH } from '../../platform/queue/envelope.js';
+import { httpLambda } from '../../platform/runtime/lambda.js';
 import {
   acceptedAppSecrets,
   type MetaSecrets,
   type SecretSource,
 } from '../../platform/secrets/meta-secrets.js';
-import { splitDelivery } from './split.js';
+import { type DeliveryIntake, deliveryIdOf } from '../intake/intake.js';
+import { ROUTES } from '../routes.js';
 import { answerVerification } from './verification.js';
 
 /** Meta documents deliveries up to 3 MB; anything past 4 MiB is refused before it is read. */
@@ -29,7 +29,8 @@ export const MAX_WEBHOOK_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface WebhookDeps {
   secrets: SecretSource<MetaSecrets>;
-  publisher: EnvelopePublisher;
+  /** Splits a delivery into its changes and queues each on its domain's queue. */
+  intake: DeliveryIntake;
   /** Keeps every accepted delivery as received, for replay (Firehose to S3 in AWS, a folder locally). */
   archive: DeliveryArchive;
   telemetry: Telemetry;
@@ -84,15 +85,18 @@ const ingest = async (
   if (decodedLength(event) > MAX_WEBHOOK_BODY_BYTES) throw new PayloadTooLargeError(MAX_WEBHOOK_BODY_BYTES);
   const body = rawBodyBytes(event);
   await verify(body, headerValue(event, 'x-hub-signature-256'));
-  const deliveryId = sha256Hex(body).slice(0, 32);
+  const deliveryId = deliveryIdOf(body);
   const receivedAt = (deps.now ?? Date.now)();
-  const envelopes = splitDelivery(parseDelivery(body), { deliveryId, receivedAt });
-  const [summary] = await Promise.all([deps.publisher.publish(envelopes), keep(deps, receivedAt, body)]);
+  const delivery = parseDelivery(body);
+  const [{ envelopes, summary }] = await Promise.all([
+    deps.intake.accept({ delivery, body, receivedAt }),
+    keep(deps, receivedAt, body),
+  ]);
 
   const { telemetry } = deps;
   telemetry.count('DeliveriesAccepted');
   telemetry.count('ChangesQueued', summary.messages);
-  telemetry.count('PassthroughMessages', summary.byQueue.passthrough);
+  telemetry.count('PassthroughMessages', summary.byQueue[PASSTHROUGH] ?? 0);
   telemetry.count('ClaimChecks', summary.claimChecks);
   telemetry.count('OversizedDomainChanges', summary.oversizedDomainChanges);
   telemetry.count('QueueSendRetries', summary.retries);
@@ -110,7 +114,7 @@ const ingest = async (
  */
 const routes = (deps: WebhookDeps) => {
   const verify = signatureVerifier(deps);
-  return dispatch('webhook', {
+  return dispatch(ROUTES, 'webhook', {
     health: async () => {
       await deps.secrets.get();
       return json(200, { status: 'ok' });

@@ -5,7 +5,7 @@ import { isRecord } from '../../kernel/json.js';
 import { type GraphClient, graphPath } from '../../platform/graph/client.js';
 import { GraphOutcomeUnknownError } from '../../platform/graph/errors.js';
 import { bodyId } from '../../platform/http/request.js';
-import type { SolutionRepository } from '../repositories.js';
+import type { SolutionRepository } from './repository.js';
 import { deactivationPending, pendingRequestOf, type Solution, type SolutionEvent } from './solution.js';
 
 export type SolutionAction =

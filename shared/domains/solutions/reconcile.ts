@@ -1,16 +1,25 @@
-import { type GraphSolution, text } from '../../app/reconcile/listing.js';
-import type { Tally } from '../../app/reconcile/tally.js';
 import { eventIdOf } from '../../kernel/event-id.js';
 import { idOrNull } from '../../kernel/fields.js';
-import type { MetaIdentity } from '../../platform/config.js';
-import type { SolutionRepository } from '../repositories.js';
+import type { MetaIdentity } from '../../platform/config/env.js';
+import { type PassTally, text } from '../../platform/graph/listing.js';
+import type { SolutionRepository } from './repository.js';
 import { pendingRequestOf, type SolutionEvent, sameSolutionState } from './solution.js';
+
+/** A solution as `GET /<APP_ID>/whatsapp_business_solutions` lists it. */
+export interface GraphSolution {
+  id?: unknown;
+  name?: unknown;
+  status?: unknown;
+  status_for_pending_request?: unknown;
+}
+
+export const SOLUTION_FIELDS = 'id,name,status,status_for_pending_request';
 
 export interface SolutionsPassDeps {
   solutions: SolutionRepository;
   identity: MetaIdentity;
   now: () => number;
-  tally: Tally;
+  tally: PassTally<'pages' | 'invalidEntries' | 'solutionsSeen' | 'solutionsChanged'>;
 }
 
 /** Records one page of our app's solutions: a reading is written only when status, name or pending request differ. */

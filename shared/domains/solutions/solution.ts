@@ -1,3 +1,4 @@
+import type { EventSource } from '../../kernel/change.js';
 import {
   applyRegisterWrite,
   type Item,
@@ -12,6 +13,8 @@ import {
   type WriteOutcome,
   writeRegister,
 } from '../../kernel/registers.js';
+
+export type { EventSource } from '../../kernel/change.js';
 
 /** The documented statuses in lifecycle order; the order is also the same-second tie-break rank. */
 export const SOLUTION_STATUSES = [
@@ -58,8 +61,6 @@ const canonicalState = (solution: Pick<Solution, 'status' | 'pendingRequest'>): 
 
 export const isDocumentedStatus = (status: string): status is SolutionStatus =>
   (SOLUTION_STATUSES as readonly string[]).includes(status);
-
-export type EventSource = 'webhook' | 'reconciliation' | 'action';
 
 /** A fact about a solution's status, whichever way it reached us. */
 export interface SolutionEvent {

@@ -4,11 +4,11 @@ import { idOrNull, toMilliseconds } from '../../kernel/fields.js';
 import { type GraphClient, graphPath } from '../../platform/graph/client.js';
 import { GraphApiError, GraphOutcomeUnknownError, noGraphBody } from '../../platform/graph/errors.js';
 import type { SecretSource } from '../../platform/secrets/meta-secrets.js';
-import type { ThreadRepository } from '../repositories.js';
 import { appName } from './apps.js';
 import { type ActionInput, EDGES, type ThreadAction } from './input.js';
 import { type InstagramPages, InstagramPageUnknownError } from './instagram-pages.js';
 import { type PageTokens, pageTokenFor } from './page-tokens.js';
+import type { ThreadRepository } from './repository.js';
 import type { Platform, Thread, ThreadEvent } from './thread.js';
 
 interface ThreadOwnerResponse {

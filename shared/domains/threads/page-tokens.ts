@@ -1,6 +1,6 @@
 import { SwitchboardError } from '../../kernel/errors.js';
 import { parseJsonObject } from '../../kernel/json.js';
-import type { Env } from '../../platform/config.js';
+import type { Env } from '../../platform/config/env.js';
 import type { SecretSource } from '../../platform/secrets/meta-secrets.js';
 
 /** Page access tokens: page ID → token, with `*` as the token for every other page. */

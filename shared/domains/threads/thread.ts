@@ -1,3 +1,4 @@
+import type { EventSource } from '../../kernel/change.js';
 import {
   applyRegisterWrite,
   type Item,
@@ -10,7 +11,6 @@ import {
   type WriteOutcome,
   writeRegister,
 } from '../../kernel/registers.js';
-import type { EventSource } from '../solutions/solution.js';
 import { appName } from './apps.js';
 
 /** Sort key of the page-level item that holds the page's app roles. */

@@ -4,8 +4,9 @@ import { eventIdOf } from '../../kernel/event-id.js';
 import { isMetaId } from '../../kernel/ids.js';
 import { isRecord, parseJsonObject } from '../../kernel/json.js';
 import { type GraphClient, graphPath } from '../../platform/graph/client.js';
+import type { SecretStore } from '../../platform/secrets/secret-store.js';
 import type { ControlTable } from '../../platform/store/control.js';
-import type { WabaRepository } from '../repositories.js';
+import type { WabaRepository } from './repository.js';
 import type { WabaChangeEvent } from './waba.js';
 
 /** Asks the actions function to fetch and store one customer's business token. */
@@ -17,11 +18,7 @@ export interface BusinessTokenJob {
   businessId: string;
 }
 
-/** Where business tokens are kept: Secrets Manager in AWS, memory in local mode. Never DynamoDB or logs. */
-export interface SecretStore {
-  /** Creates or updates the secret (tagged when created); answers its name. */
-  put(name: string, value: string, tags?: Readonly<Record<string, string>>): Promise<string>;
-}
+export type { SecretStore } from '../../platform/secrets/secret-store.js';
 
 export type JobSender = (body: string) => Promise<void>;
 

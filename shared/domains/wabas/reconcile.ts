@@ -1,5 +1,3 @@
-import { type GraphSolution, type GraphWaba, text } from '../../app/reconcile/listing.js';
-import type { Tally } from '../../app/reconcile/tally.js';
 import { mapWithConcurrency } from '../../kernel/async.js';
 import { currentDeadline, withDeadline } from '../../kernel/deadline.js';
 import { eventIdOf } from '../../kernel/event-id.js';
@@ -7,10 +5,23 @@ import { idOrNull } from '../../kernel/fields.js';
 import type { Item } from '../../kernel/registers.js';
 import { type GraphClient, graphPath } from '../../platform/graph/client.js';
 import { GraphApiError, GraphAuthError, GraphBudgetExhaustedError } from '../../platform/graph/errors.js';
+import { type PassTally, text } from '../../platform/graph/listing.js';
 import type { Telemetry } from '../../platform/observability/telemetry.js';
-import type { WabaRepository } from '../repositories.js';
+import type { GraphSolution } from '../solutions/reconcile.js';
+import type { WabaRepository } from './repository.js';
 import { isKnownWaba, projectWaba, reconciledFields } from './view.js';
 import type { ReconciledFields, WabaObservation } from './waba.js';
+
+/** A customer WABA as `GET /<BUSINESS_ID>/client_whatsapp_business_accounts` lists it. */
+export interface GraphWaba {
+  id?: unknown;
+  name?: unknown;
+  timezone_id?: unknown;
+  business_type?: unknown;
+  message_template_namespace?: unknown;
+}
+
+export const WABA_FIELDS = 'id,name,timezone_id,business_type,message_template_namespace';
 
 const WRITE_CONCURRENCY = 10;
 /** One WABA's lookup may take this long, retries included, before it is deferred to the next sweep. */
@@ -30,7 +41,15 @@ export interface WabasPassDeps {
   wabas: WabaRepository;
   telemetry: Telemetry;
   now: () => number;
-  tally: Tally;
+  tally: PassTally<
+    | 'pages'
+    | 'wabasSeen'
+    | 'invalidEntries'
+    | 'solutionLookupsDeferred'
+    | 'wabasBaselined'
+    | 'wabasDiscovered'
+    | 'wabasUpdated'
+  >;
   /** `GET /<WABA_ID>/solutions` calls left in this run. */
   lookups: { left: number };
 }

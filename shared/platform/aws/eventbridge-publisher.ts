@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { DomainEvent } from '../../domains/domain-events.js';
 import { canonicalJson } from '../../kernel/event-id.js';
-import { EVENT_SOURCE } from '../constants.js';
+import { EVENT_SOURCE } from '../config/constants.js';
+import type { DomainEvent } from '../events/domain-event.js';
 import type { EventPublisher } from '../events/ports.js';
 
 /** PutEvents takes at most 10 entries per call. */

@@ -6,7 +6,7 @@ import {
   type DeliveryArchive,
   hourPartition,
 } from '../archive/archive.js';
-import { ARCHIVE_LARGE_PREFIX } from '../constants.js';
+import { ARCHIVE_LARGE_PREFIX } from '../config/constants.js';
 import type { ClaimWriter } from '../queue/ports.js';
 
 /** Firehose takes records up to 1,000 KiB; a larger delivery's body goes to the archive bucket beside it. */

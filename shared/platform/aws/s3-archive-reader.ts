@@ -6,8 +6,8 @@ import {
   parseArchiveLines,
   partitionsFor,
 } from '../archive/archive.js';
-import { loadS3Read } from '../build/lazy-s3-read.js';
-import { ARCHIVE_PREFIX } from '../constants.js';
+import { ARCHIVE_PREFIX } from '../config/constants.js';
+import { loadS3Read } from './lazy-s3-read.js';
 import type { S3Reader } from './s3-read.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { loadS3Put } from '../build/lazy-s3.js';
 import type { ClaimWriter } from '../queue/ports.js';
+import { loadS3Put } from './lazy-s3.js';
 
 /**
  * Claim checks in S3 (the bucket is encrypted, TLS-only and expires objects by lifecycle). Claim checks are

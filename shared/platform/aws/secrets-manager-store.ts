@@ -3,7 +3,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { SecretStore } from '../../domains/wabas/business-tokens.js';
+import type { SecretStore } from '../secrets/secret-store.js';
 
 const named = (error: unknown, name: string) => error instanceof Error && error.name === name;
 

@@ -1,6 +1,6 @@
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
-import { loadSqsSend } from '../build/lazy-sqs.js';
 import type { DeadLetterSink } from '../queue/ports.js';
+import { loadSqsSend } from './lazy-sqs.js';
 
 /**
  * Sends an invalid message to its DLQ with the reason as message attributes. Invalid events are rare, so the

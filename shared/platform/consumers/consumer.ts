@@ -2,15 +2,16 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { errorMessage, InvalidEventError } from '../../kernel/errors.js';
 import type { WriteOutcome } from '../../kernel/registers.js';
-import { lambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { ChangeEnvelope } from '../queue/envelope.js';
 import type { DeadLetterSink } from '../queue/ports.js';
+import { lambda } from '../runtime/lambda.js';
 import { eventIdHint, readQueueBody } from './queue-body.js';
 
 /** What a domain consumer does with one change: decode it, apply it, optionally follow up. */
 export interface ConsumerSpec<E> {
-  domain: 'solutions' | 'wabas' | 'threads';
+  /** The domain's name: its metrics' `Domain` and its DLQ messages' `queue`. */
+  domain: string;
   /** Throws InvalidEventError for a change that can never apply. */
   decode(envelope: ChangeEnvelope): E;
   apply(event: E): Promise<WriteOutcome>;

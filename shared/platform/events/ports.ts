@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../domains/domain-events.js';
+import type { DomainEvent } from './domain-event.js';
 
 /** Where domain events go: the stack's EventBridge bus in AWS, the in-process bus in local mode. */
 export interface EventPublisher {

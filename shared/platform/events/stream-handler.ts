@@ -2,16 +2,16 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { domainEventsOf, type StreamTable } from '../../domains/domain-events.js';
 import type { Item } from '../../kernel/registers.js';
-import { lambda } from '../lambda.js';
 import type { Telemetry } from '../observability/telemetry.js';
+import { lambda } from '../runtime/lambda.js';
+import type { DeriveEvents } from './domain-event.js';
 import type { EventPublisher } from './ports.js';
 
 export interface StreamHandlerDeps {
   publisher: EventPublisher;
-  /** Table name → which table it is (from the functions' environment). */
-  tables: Readonly<Record<string, StreamTable>>;
+  /** Table name → how its domain derives events from one item change. */
+  derive: Readonly<Record<string, DeriveEvents>>;
   telemetry: Telemetry;
 }
 
@@ -32,11 +32,12 @@ export const createStreamHandler = (deps: StreamHandlerDeps) => {
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   const record = async (change: DynamoDBRecord) => {
     const name = tableNameOf(change.eventSourceARN);
-    const table = name === undefined ? undefined : deps.tables[name];
-    if (table === undefined) throw new Error(`stream record from an unknown table: ${change.eventSourceARN}`);
+    const derive = name === undefined ? undefined : deps.derive[name];
+    if (derive === undefined)
+      throw new Error(`stream record from an unknown table: ${change.eventSourceARN}`);
     const before = imageOf(change.dynamodb?.OldImage);
     const after = imageOf(change.dynamodb?.NewImage);
-    const events = domainEventsOf(table, before, after);
+    const events = derive(before, after);
     if (events.length === 0) return;
     const seconds = change.dynamodb?.ApproximateCreationDateTime;
     try {

@@ -80,3 +80,17 @@ export const jsonObjectBody = (event: HttpApiEvent): Record<string, unknown> => 
   if (body === undefined) throw new BadRequestError('body must be a JSON object');
   return body;
 };
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 100;
+
+/** `limit` of a paged list: decimal digits only (Number() would also take `1e2`, `0x10` and ` 5`). */
+export const pageSize = (event: HttpApiEvent): number => {
+  const raw = queryParameter(event, 'limit');
+  if (raw === undefined) return DEFAULT_PAGE_SIZE;
+  const limit = /^[0-9]{1,3}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new BadRequestError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return limit;
+};

@@ -1,4 +1,4 @@
-import { SwitchboardError } from '../../kernel/errors.js';
+import { NotFoundError, SwitchboardError } from '../../kernel/errors.js';
 import type { HttpResult } from './types.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
@@ -24,3 +24,9 @@ export const toErrorResponse = (error: unknown): HttpResult =>
   error instanceof SwitchboardError
     ? json(error.status, error.body())
     : json(500, { error: 'internal_error', message: 'unexpected error; see the function logs' });
+
+/** 200 with the item, or 404 naming what is not known. */
+export const found = <T>(value: T | undefined, what: string): HttpResult => {
+  if (value === undefined) throw new NotFoundError(`${what} is not known`);
+  return json(200, value);
+};

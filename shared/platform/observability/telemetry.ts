@@ -1,4 +1,4 @@
-import { METRIC_NAMESPACE } from '../constants.js';
+import { METRIC_NAMESPACE } from '../config/constants.js';
 import { EmfMetrics } from './emf.js';
 import { Logger } from './logger.js';
 

@@ -1,6 +1,3 @@
-import { namesNoWaba } from '../../domains/wabas/partner-events.js';
-import { isRecord } from '../../kernel/json.js';
-
 /**
  * The message the webhook queues for each change, and the only contract between ingestion and the
  * consumers. `eventId` is the hash of the change's canonical content, so the same change delivered
@@ -44,38 +41,16 @@ export interface ClaimCheckPointer {
 
 export type QueueMessageBody = ChangeEnvelope | ClaimCheckPointer;
 
-export const QUEUE_NAMES = ['solutions', 'wabas', 'threads', 'passthrough'] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
+/** A queue the webhook sends to: a domain's (by its name), or `passthrough` for everything no domain takes. */
+export type QueueName = string;
+export const PASSTHROUGH = 'passthrough';
 
-export const HANDOVER_KINDS = [
-  'pass_thread_control',
-  'take_thread_control',
-  'request_thread_control',
-  'pass_metadata',
-  'app_roles',
-] as const;
-export type HandoverKind = (typeof HANDOVER_KINDS)[number];
-
-export const isHandoverKind = (kind: string): kind is HandoverKind =>
-  (HANDOVER_KINDS as readonly string[]).includes(kind);
-
-/** An `account_update` about no WABA (`namesNoWaba`): kept in passthrough for other systems. */
-const aboutNoWaba = (change: unknown): boolean =>
-  isRecord(change) && isRecord(change.value) && namesNoWaba(change.value);
+/** What routing reads of a change. */
+export type RoutableChange = Pick<ChangeEnvelope, 'object' | 'kind' | 'change'>;
 
 /**
- * Which queue a change belongs to. Meta allows one callback URL per app and object, so everything else
- * the app subscribes to (messages, statuses, standby, ...) goes to `passthrough` for other systems.
- * `account_update` and `partner_solutions` exist only on WhatsApp, so a delivery that omits `object` (as
- * Meta's 2025 reference sample does) still reaches its domain.
+ * A change on WhatsApp. `account_update` and `partner_solutions` exist only there, so a delivery that omits
+ * `object` (as Meta's 2025 reference sample does) is read as WhatsApp too.
  */
-export const queueFor = (envelope: Pick<ChangeEnvelope, 'object' | 'kind' | 'change'>): QueueName => {
-  if (envelope.object === 'whatsapp_business_account' || envelope.object === 'unknown') {
-    if (envelope.kind === 'partner_solutions') return 'solutions';
-    if (envelope.kind === 'account_update') return aboutNoWaba(envelope.change) ? 'passthrough' : 'wabas';
-  }
-  if ((envelope.object === 'page' || envelope.object === 'instagram') && isHandoverKind(envelope.kind)) {
-    return 'threads';
-  }
-  return 'passthrough';
-};
+export const isWhatsApp = (change: Pick<RoutableChange, 'object'>): boolean =>
+  change.object === 'whatsapp_business_account' || change.object === 'unknown';

@@ -1,4 +1,11 @@
-import type { QueueName } from './envelope.js';
+import type { QueueName, RoutableChange } from './envelope.js';
+
+/** Which queues a change goes to (the domain registry decides: `shared/platform/domain/routing.ts`). */
+export interface EnvelopeRouter {
+  queuesFor(change: RoutableChange): QueueName[];
+  /** Every queue it may answer. */
+  readonly queues: QueueName[];
+}
 
 export interface QueueEntry {
   id: string;

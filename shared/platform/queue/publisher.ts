@@ -1,9 +1,8 @@
 import { backoffDelay, mapWithConcurrency, sleep } from '../../kernel/async.js';
 import { DependencyUnavailableError, errorMessage } from '../../kernel/errors.js';
-import { CLAIM_PREFIX, SQS_MAX_MESSAGE_BYTES } from '../constants.js';
-import type { ChangeEnvelope, ClaimCheckPointer, QueueName } from './envelope.js';
-import { queueFor } from './envelope.js';
-import type { ClaimWriter, MessageSink, QueueEntry } from './ports.js';
+import { CLAIM_PREFIX, SQS_MAX_MESSAGE_BYTES } from '../config/constants.js';
+import { type ChangeEnvelope, type ClaimCheckPointer, PASSTHROUGH, type QueueName } from './envelope.js';
+import type { ClaimWriter, EnvelopeRouter, MessageSink, QueueEntry } from './ports.js';
 
 /** SQS limits: a message and a whole SendMessageBatch call carry at most 1 MiB, a batch 10 entries. */
 export { SQS_MAX_MESSAGE_BYTES };
@@ -69,6 +68,7 @@ export class EnvelopePublisher {
   private readonly now: () => Date;
 
   public constructor(
+    private readonly router: EnvelopeRouter,
     private readonly sink: MessageSink,
     private readonly claims: ClaimWriter,
     options: PublisherOptions = {},
@@ -82,18 +82,22 @@ export class EnvelopePublisher {
 
   public async publish(envelopes: readonly ChangeEnvelope[]): Promise<PublishSummary> {
     const summary: PublishSummary = {
-      messages: envelopes.length,
+      messages: 0,
       batchCalls: 0,
       retries: 0,
       claimChecks: 0,
       oversizedDomainChanges: 0,
-      byQueue: { solutions: 0, wabas: 0, threads: 0, passthrough: 0 },
+      byQueue: Object.fromEntries(this.router.queues.map((queue) => [queue, 0])),
     };
-    let pending = await mapWithConcurrency(envelopes, this.concurrency, async (envelope, index) => {
-      const message = await this.toMessage(envelope, queueFor(envelope), index, summary);
-      summary.byQueue[message.queue] += 1;
+    const routed = envelopes.flatMap((envelope) =>
+      this.router.queuesFor(envelope).map((queue) => ({ envelope, queue })),
+    );
+    let pending = await mapWithConcurrency(routed, this.concurrency, async ({ envelope, queue }, index) => {
+      const message = await this.toMessage(envelope, queue, index, summary);
+      summary.byQueue[message.queue] = (summary.byQueue[message.queue] ?? 0) + 1;
       return message;
     });
+    summary.messages = pending.length;
     let lastReasons: string[] = [];
     for (let attempt = 0; attempt < this.maxAttempts && pending.length > 0; attempt++) {
       if (attempt > 0) {
@@ -110,7 +114,7 @@ export class EnvelopePublisher {
     if (pending.length > 0) {
       throw new DependencyUnavailableError(
         'queue',
-        `${pending.length} of ${envelopes.length} messages not accepted after ${this.maxAttempts} attempts (${[...new Set(lastReasons)].slice(0, 3).join('; ')})`,
+        `${pending.length} of ${summary.messages} messages not accepted after ${this.maxAttempts} attempts (${[...new Set(lastReasons)].slice(0, 3).join('; ')})`,
       );
     }
     return summary;
@@ -128,7 +132,7 @@ export class EnvelopePublisher {
     // No real account_update, partner_solutions or handover change comes near 1 MiB: one that does is not a
     // change its domain can apply. It is refused for its domain and kept in passthrough with the reason, so
     // the domain consumers never need claim checks (nor S3).
-    const refused = queue === 'passthrough' ? undefined : queue;
+    const refused = queue === PASSTHROUGH ? undefined : queue;
     if (refused !== undefined) summary.oversizedDomainChanges += 1;
     const key = claimKey(envelope, this.now());
     try {
@@ -152,7 +156,7 @@ export class EnvelopePublisher {
     body = JSON.stringify(pointer);
     bytes = Buffer.byteLength(body, 'utf8');
     summary.claimChecks += 1;
-    return { id: `m${index}`, queue: 'passthrough', body, bytes };
+    return { id: `m${index}`, queue: PASSTHROUGH, body, bytes };
   }
 
   private batchesByQueue(messages: readonly PendingMessage[]): PendingMessage[][] {

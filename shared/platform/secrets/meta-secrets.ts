@@ -1,8 +1,8 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DependencyUnavailableError } from '../../kernel/errors.js';
 import { isRecord } from '../../kernel/json.js';
-import type { Env } from '../config.js';
-import { META_SECRET_KEYS } from '../constants.js';
+import { META_SECRET_KEYS } from '../config/constants.js';
+import type { Env } from '../config/env.js';
 
 export interface MetaSecrets {
   appSecret: string;

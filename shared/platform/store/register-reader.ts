@@ -12,24 +12,9 @@ import { sleep } from '../../kernel/async.js';
 import type { Item } from '../../kernel/registers.js';
 import { toAttributes } from './attributes.js';
 import { encodeCursor, keyFromCursor } from './cursor.js';
+import type { Page, RegisterReads } from './ports.js';
 
-export interface RegisterReads {
-  get(key: Item): Promise<Item | undefined>;
-  batchGet(keys: readonly Item[]): Promise<Item[]>;
-  /** `keyNames`: the table's key attributes, the only ones a cursor may hold. */
-  scanPage(limit: number, cursor: string | undefined, keyNames: readonly string[]): Promise<Page<Item>>;
-  queryIndexPage(
-    index: { name: string; keyName: string; keyNames: readonly string[] },
-    keyValue: string,
-    limit: number,
-    cursor: string | undefined,
-  ): Promise<Page<Item>>;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+export type { Page, RegisterReads } from './ports.js';
 
 const nextCursorOf = (key: Record<string, AttributeValue> | undefined): string | null =>
   key === undefined ? null : encodeCursor(unmarshall(key));

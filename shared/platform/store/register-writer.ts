@@ -13,6 +13,9 @@ import {
 } from '../../kernel/registers.js';
 import { toAttributes } from './attributes.js';
 import { isConditionFailure } from './condition.js';
+import type { RegisterWrites } from './ports.js';
+
+export type { RegisterWrites } from './ports.js';
 
 /**
  * The one conditional write per event: set the register (and the attributes it owns) only if the stored
@@ -46,11 +49,6 @@ export const registerUpdateInput = (
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 };
-
-/** The write side of a register table: the only DynamoDB call a consumer can make. */
-export interface RegisterWrites {
-  write(key: Item, write: RegisterWrite): Promise<WriteOutcome>;
-}
 
 /** Writes registers and nothing else, so a function that only applies events bundles (and may send) only UpdateItem. */
 export class RegisterWriter implements RegisterWrites {

@@ -10,28 +10,12 @@ export interface TableDefinition extends KeyDefinition {
 }
 
 /**
- * Key schemas, shared by the CDK stack and local mode so both create the same tables.
- * - solutions: `solutionId`.
- * - wabas: `wabaId`; sparse indexes `bySolution` (`solutionId`, set by PARTNER_ADDED) and
- *   `byObservedSolution` (`observedSolutionId`, set by reconciliation) list a solution's WABAs.
- * - threads: (`pageId`, `userId`); the page-level item (app roles) has `userId = "#page"`.
- * - control: `pk`; Switchboard's own bookkeeping (reconciliation state and its lease, ...), never Meta's
- *   state. Items that may lapse carry `expiresAt` (epoch seconds), the table's TTL attribute.
+ * The control table: Switchboard's own bookkeeping (reconciliation state and its lease, action leases,
+ * idempotency records, ...), never Meta's state. Items that may lapse carry `expiresAt` (epoch seconds), the
+ * table's TTL attribute. Each domain's table is defined in its manifest; the stack and local mode create both
+ * from these same definitions.
  */
-export const TABLES = {
-  solutions: { partitionKey: 'solutionId', indexes: [] },
-  wabas: {
-    partitionKey: 'wabaId',
-    indexes: [
-      { name: 'bySolution', partitionKey: 'solutionId', sortKey: 'wabaId' },
-      { name: 'byObservedSolution', partitionKey: 'observedSolutionId', sortKey: 'wabaId' },
-    ],
-  },
-  threads: { partitionKey: 'pageId', sortKey: 'userId', indexes: [] },
-  control: { partitionKey: 'pk', indexes: [] },
-} as const satisfies Record<string, TableDefinition>;
-
-export type TableName = keyof typeof TABLES;
+export const CONTROL_TABLE: TableDefinition = { partitionKey: 'pk', indexes: [] };
 
 /** The control table's time-to-live attribute (epoch seconds). */
 export const CONTROL_TTL_ATTRIBUTE = 'expiresAt';

@@ -1,8 +1,10 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DomainEvents } from '../../../infra/constructs/domain-events.js';
-import { EVENT_SCHEMAS, EventSchemas, schemaNameOf } from '../../../infra/constructs/event-schemas.js';
-import { DETAIL_TYPES } from '../../../shared/platform/constants.js';
+import { EventSchemas, eventSchemasOf } from '../../../infra/constructs/event-schemas.js';
+import { DOMAIN_MODULES } from '../../../shared/domains/modules.js';
+import { DOMAINS } from '../../../shared/domains/registry.js';
+import { schemaNameOf } from '../../../shared/platform/events/schema.js';
 import { allowedActions, isolated, type Statement } from './isolated.js';
 
 const statementsOf = (template: ReturnType<typeof isolated>): Statement[] =>
@@ -13,7 +15,7 @@ const statementsOf = (template: ReturnType<typeof isolated>): Statement[] =>
 describe('domain events and the delivery archive, each on its own under cdk-nag', () => {
   it('DomainEvents: a bus, the three table streams with retries, bisection and a failure queue', () => {
     // Prepare, Act
-    const template = isolated((stack, state) => new DomainEvents(stack, 'Events', state));
+    const template = isolated((stack, state) => new DomainEvents(stack, 'Events', state, DOMAINS));
 
     // Assess
     template.resourceCountIs('AWS::Events::EventBus', 1);
@@ -37,7 +39,7 @@ describe('domain events and the delivery archive, each on its own under cdk-nag'
   });
 
   it('DomainEvents: the publisher may put events on its bus and read the streams, nothing else', () => {
-    const template = isolated((stack, state) => new DomainEvents(stack, 'Events', state));
+    const template = isolated((stack, state) => new DomainEvents(stack, 'Events', state, DOMAINS));
     const actions = allowedActions(template);
     // Besides its own log stream and its failure queue (the event source mapping sends there).
     expect(actions.filter((action) => !/^(dynamodb|sqs|logs):/.test(action))).toEqual(['events:PutEvents']);
@@ -58,16 +60,18 @@ describe('domain events and the delivery archive, each on its own under cdk-nag'
   });
 
   it('EventSchemas: one JSON Schema (draft 4) per documented detail-type, in a registry of the stack', () => {
-    const template = isolated((stack) => new EventSchemas(stack, 'EventSchemas'));
+    const template = isolated((stack) => new EventSchemas(stack, 'EventSchemas', DOMAIN_MODULES));
     template.resourceCountIs('AWS::EventSchemas::Registry', 1);
     const schemas = Object.values(template.findResources('AWS::EventSchemas::Schema'));
     expect(schemas.map((schema) => schema.Properties.SchemaName).sort()).toEqual(
-      Object.values(DETAIL_TYPES).map(schemaNameOf).sort(),
+      DOMAINS.flatMap((domain) => domain.eventTypes)
+        .map(schemaNameOf)
+        .sort(),
     );
     for (const schema of schemas) {
       expect(schema.Properties.Type).toBe('JSONSchemaDraft4');
       const content = JSON.parse(schema.Properties.Content as string);
-      expect(content).toEqual(EVENT_SCHEMAS[content.title]);
+      expect(content).toEqual(eventSchemasOf(DOMAIN_MODULES)[content.title]);
     }
   });
 

@@ -7,19 +7,22 @@ import { Ingestion } from '../../../infra/constructs/ingestion.js';
 import { ReadApi } from '../../../infra/constructs/read-api.js';
 import { Reconciliation } from '../../../infra/constructs/reconciliation.js';
 import { CONSUMER_TIMEOUT } from '../../../infra/constructs/stateful.js';
+import { DOMAINS } from '../../../shared/domains/registry.js';
 import { FETCH_LEASE_MS } from '../../../shared/domains/wabas/business-tokens.js';
 import { allowedActions, isolated, WEBHOOK_ACTIONS } from './isolated.js';
 
 /** Each concern alone with the stateful resources: its grants, wiring, and its own cdk-nag acknowledgements. */
 describe('the function constructs, each on its own', () => {
   it('Ingestion: the webhook sends to its four queues, puts claim checks, archives, reads its secret', () => {
-    const template = isolated((stack, state) => new Ingestion(stack, 'Ingestion', state));
+    const template = isolated((stack, state) => new Ingestion(stack, 'Ingestion', state, DOMAINS));
     expect(allowedActions(template)).toEqual(WEBHOOK_ACTIONS);
     template.resourceCountIs('AWS::Lambda::Function', 1);
   });
 
   it('Consumers: three functions, each writing only its table, reading claim checks, fed by its queue', () => {
-    const template = isolated((stack, state, settings) => new Consumers(stack, 'Consumers', state, settings));
+    const template = isolated(
+      (stack, state, settings) => new Consumers(stack, 'Consumers', { state, settings, domains: DOMAINS }),
+    );
     template.resourceCountIs('AWS::Lambda::Function', 3);
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
     template.allResourcesProperties('AWS::Lambda::EventSourceMapping', {
@@ -33,7 +36,7 @@ describe('the function constructs, each on its own', () => {
   });
 
   it('ReadApi: reads only', () => {
-    const template = isolated((stack, state) => new ReadApi(stack, 'Read', state));
+    const template = isolated((stack, state) => new ReadApi(stack, 'Read', state, DOMAINS));
     expect(allowedActions(template).filter((action) => action.startsWith('dynamodb:'))).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:GetItem',
@@ -44,7 +47,8 @@ describe('the function constructs, each on its own', () => {
 
   it('Reconciliation: a schedule without retries, no async retries, the control table for its lease', () => {
     const template = isolated(
-      (stack, state, settings) => new Reconciliation(stack, 'Reconciliation', state, settings),
+      (stack, state, settings) =>
+        new Reconciliation(stack, 'Reconciliation', { state, settings, domains: DOMAINS }),
     );
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
     template.hasResourceProperties('AWS::Events::Rule', {

@@ -1,8 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { applyNagChecks } from '../../../infra/config/nag.js';
+import { readSettings, type SwitchboardSettings } from '../../../infra/config/settings.js';
 import { createStatefulResources, type StatefulResources } from '../../../infra/constructs/stateful.js';
-import { applyNagChecks } from '../../../infra/nag.js';
-import { readSettings, type SwitchboardSettings } from '../../../infra/settings.js';
+import { DOMAINS } from '../../../shared/domains/registry.js';
 
 /** The reference's example IDs, as a user passes them with `-c`. */
 export const EXAMPLE_CONTEXT = {
@@ -21,7 +22,7 @@ export const isolated = (
 ): Template => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...EXAMPLE_CONTEXT, ...context } });
   const stack = new Stack(app, 'Isolated');
-  build(stack, createStatefulResources(stack), readSettings(stack.node));
+  build(stack, createStatefulResources(stack, DOMAINS), readSettings(stack.node));
   applyNagChecks(app);
   app.synth();
   return Template.fromStack(stack);

@@ -3,11 +3,11 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
+import { acknowledge } from '../../../infra/config/nag.js';
 import { Alarms } from '../../../infra/constructs/alarms.js';
 import { SwitchboardDashboard } from '../../../infra/constructs/dashboard.js';
 import { SwitchboardHttpApi } from '../../../infra/constructs/http-api.js';
-import { acknowledge } from '../../../infra/nag.js';
-import { ROUTES } from '../../../shared/platform/http/routes.js';
+import { ROUTES } from '../../../shared/app/routes.js';
 import { isolated } from './isolated.js';
 
 /** A stand-in function for the constructs that only need something to point at. */
@@ -38,7 +38,7 @@ describe('the observability and HTTP constructs, each on its own', () => {
         new SwitchboardHttpApi(stack, 'Http', { webhook, api, actions, reconcile });
     });
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
-    expect(routes).toHaveLength(ROUTES.length);
+    expect(routes).toHaveLength(ROUTES.routes.length);
     for (const route of routes) {
       const key = String(route.Properties.RouteKey);
       expect([key, route.Properties.AuthorizationType]).toEqual([
@@ -56,11 +56,12 @@ describe('the observability and HTTP constructs, each on its own', () => {
           settings,
           webhook,
           consumers: [api],
+          domains: ['solutions', 'wabas', 'threads'],
           reconcile,
           sweep: StateMachine.fromStateMachineName(stack, 'Sweep', 'sweep'),
           httpFunctions: [{ fn: api, service: 'api' }],
           queues: Object.values(state.queues),
-          events: { fn: api, failures: Object.values(state.queues)[0]?.dlq ?? state.queues.solutions.dlq },
+          events: { fn: api, failures: state.queue('solutions').dlq },
         });
     });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));

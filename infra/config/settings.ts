@@ -1,0 +1,121 @@
+import type { Node } from 'constructs';
+import { ENV } from '../../shared/platform/config/constants.js';
+
+/** Non-secret configuration, from CDK context (`cdk.json` or `-c key=value`). */
+export interface SwitchboardSettings {
+  metaAppId: string;
+  metaBusinessId: string;
+  metaPartnerBusinessIds: string;
+  graphApiBaseUrl: string;
+  reconcileRateMinutes: number;
+  businessTokens: boolean;
+  alarmEmail: string;
+  /** Share of the weekly onboarding limit (200) at which the onboarding alarm fires. */
+  onboardingAlarmShare: number;
+  /** Optional customer managed KMS key (ARN) for business-token secrets. */
+  businessTokenKmsKeyArn: string;
+  /** ReconcileSweepAge alarms when no sweep completed for this many hours. */
+  sweepMaxAgeHours: number;
+  /** Instagram account → linked Facebook Page, `<instagramAccountId>=<pageId>,...` (else discovered). */
+  instagramPages: string;
+}
+
+const CONTEXT_PREFIX = 'switchboard:';
+
+export const DEFAULT_SETTINGS: SwitchboardSettings = {
+  metaAppId: '',
+  metaBusinessId: '',
+  metaPartnerBusinessIds: '',
+  graphApiBaseUrl: 'https://graph.facebook.com/v26.0',
+  reconcileRateMinutes: 15,
+  businessTokens: false,
+  alarmEmail: '',
+  onboardingAlarmShare: 0.8,
+  businessTokenKmsKeyArn: '',
+  instagramPages: '',
+  sweepMaxAgeHours: 24,
+};
+
+const asBoolean = (value: unknown): boolean => value === true || value === 'true';
+
+const META_ID = /^\d{1,32}$/;
+
+/**
+ * Meta IDs the functions need at cold start: refused at synth, with the flag that fixes it, rather than
+ * deployed empty and crashing reconciliation and actions later.
+ */
+const requireMetaIds = (settings: SwitchboardSettings): void => {
+  const problems: string[] = [];
+  for (const name of ['metaAppId', 'metaBusinessId'] as const) {
+    if (!META_ID.test(settings[name])) {
+      problems.push(
+        `${CONTEXT_PREFIX}${name} must be a Meta ID (decimal digits), got "${settings[name]}": pass -c ${CONTEXT_PREFIX}${name}=<ID> or set it in cdk.json`,
+      );
+    }
+  }
+  const partners = settings.metaPartnerBusinessIds
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  for (const partner of partners.filter((id) => !META_ID.test(id))) {
+    problems.push(
+      `${CONTEXT_PREFIX}metaPartnerBusinessIds must be comma-separated Meta IDs, got "${partner}"`,
+    );
+  }
+  for (const pair of settings.instagramPages.split(',').map((part) => part.trim())) {
+    const ids = pair.split('=').map((part) => part.trim());
+    if (pair !== '' && (ids.length !== 2 || !ids.every((id) => META_ID.test(id)))) {
+      problems.push(
+        `${CONTEXT_PREFIX}instagramPages must be <instagramAccountId>=<pageId> pairs, comma-separated, got "${pair}"`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new Error(`Switchboard settings:\n  ${problems.join('\n  ')}`);
+};
+
+export const readSettings = (node: Node): SwitchboardSettings => {
+  const value = (name: keyof SwitchboardSettings): unknown => node.tryGetContext(`${CONTEXT_PREFIX}${name}`);
+  const text = (name: keyof SwitchboardSettings, fallback: string): string => {
+    const raw = value(name);
+    return raw === undefined || raw === null ? fallback : String(raw);
+  };
+  const rate = Number(value('reconcileRateMinutes') ?? DEFAULT_SETTINGS.reconcileRateMinutes);
+  if (!Number.isInteger(rate) || rate < 1)
+    throw new Error(`${CONTEXT_PREFIX}reconcileRateMinutes must be a whole number of minutes >= 1`);
+  const sweepAge = Number(value('sweepMaxAgeHours') ?? DEFAULT_SETTINGS.sweepMaxAgeHours);
+  if (!(sweepAge >= 1 && sweepAge <= 24 * 30))
+    throw new Error(`${CONTEXT_PREFIX}sweepMaxAgeHours must be a number of hours from 1 to 720`);
+  const share = Number(value('onboardingAlarmShare') ?? DEFAULT_SETTINGS.onboardingAlarmShare);
+  if (!(share > 0 && share <= 1)) throw new Error(`${CONTEXT_PREFIX}onboardingAlarmShare must be in (0, 1]`);
+  const settings: SwitchboardSettings = {
+    metaAppId: text('metaAppId', DEFAULT_SETTINGS.metaAppId),
+    metaBusinessId: text('metaBusinessId', DEFAULT_SETTINGS.metaBusinessId),
+    metaPartnerBusinessIds: text('metaPartnerBusinessIds', DEFAULT_SETTINGS.metaPartnerBusinessIds),
+    graphApiBaseUrl: text('graphApiBaseUrl', DEFAULT_SETTINGS.graphApiBaseUrl),
+    reconcileRateMinutes: rate,
+    businessTokens: asBoolean(value('businessTokens')),
+    alarmEmail: text('alarmEmail', DEFAULT_SETTINGS.alarmEmail),
+    onboardingAlarmShare: share,
+    businessTokenKmsKeyArn: text('businessTokenKmsKeyArn', DEFAULT_SETTINGS.businessTokenKmsKeyArn),
+    instagramPages: text('instagramPages', DEFAULT_SETTINGS.instagramPages),
+    sweepMaxAgeHours: sweepAge,
+  };
+  if (
+    settings.businessTokenKmsKeyArn !== '' &&
+    !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/.test(settings.businessTokenKmsKeyArn)
+  ) {
+    throw new Error(
+      `${CONTEXT_PREFIX}businessTokenKmsKeyArn must be a KMS key ARN, got "${settings.businessTokenKmsKeyArn}"`,
+    );
+  }
+  requireMetaIds(settings);
+  return settings;
+};
+
+/** The Meta identity every function that calls Graph reads at cold start. */
+export const identityEnvironment = (settings: SwitchboardSettings): Record<string, string> => ({
+  [ENV.metaAppId]: settings.metaAppId,
+  [ENV.metaBusinessId]: settings.metaBusinessId,
+  [ENV.metaPartnerBusinessIds]: settings.metaPartnerBusinessIds,
+  [ENV.graphApiBaseUrl]: settings.graphApiBaseUrl,
+});

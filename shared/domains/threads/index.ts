@@ -1,0 +1,14 @@
+import type { DomainModule } from '../../platform/domain/domain.js';
+import { threadCommands } from './commands.js';
+import { threadsConsumer } from './consumer.js';
+import { threadEvents } from './events.js';
+import { threadsManifest } from './manifest.js';
+import { threadSchemas } from './schema.js';
+
+export const threads: DomainModule = {
+  manifest: threadsManifest,
+  consumer: threadsConsumer,
+  events: threadEvents,
+  commands: threadCommands,
+  schemas: threadSchemas,
+};
