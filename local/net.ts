@@ -1,4 +1,4 @@
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** Writes a JSON answer with its length. */
@@ -9,6 +9,13 @@ export const sendJson = (response: ServerResponse, status: number, body: unknown
     'content-length': Buffer.byteLength(text),
   });
   response.end(text);
+};
+
+/** A request's whole body (the sandbox's JSON calls). */
+export const readBody = async (request: IncomingMessage): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 };
 
 /** Closes a server now: open keep-alive connections too, so shutdown never waits on an idle client. */

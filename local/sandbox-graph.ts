@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerSolution } from '../shared/domains/solutions/sandbox.js';
-import { answerPage, answerThread } from '../shared/domains/threads/sandbox.js';
-import { answerListing } from '../shared/domains/wabas/sandbox.js';
+import { DOMAIN_MODULES } from '../shared/domains/modules.js';
+import { parseJsonObject } from '../shared/kernel/json.js';
+import type { DomainModule } from '../shared/platform/domain/domain.js';
 import { signBody } from '../shared/platform/http/signature.js';
-import type { SandboxAnswer, SandboxState } from '../shared/platform/sandbox/context.js';
 import {
-  fixtureSolutions,
-  fixtureWabas,
   GraphFailure,
-  SANDBOX_INSTAGRAM_LINKS,
-  type SandboxSolution,
-} from '../shared/platform/sandbox/data.js';
-import { closeServer, sendJson } from './net.js';
+  type SandboxAnswer,
+  type SandboxKey,
+  type SandboxPart,
+  type SandboxWorld,
+  type TokenKind,
+} from '../shared/platform/sandbox/context.js';
+import { closeServer, readBody, sendJson } from './net.js';
 
 /** The version the sandbox's base URL names; any `vNN.N` path prefix is served the same way. */
 export const SANDBOX_VERSION = 'v26.0';
@@ -26,54 +26,73 @@ export interface SandboxOptions {
   pageToken: string;
   /** WABAs per page, small so the local demo shows paging. */
   pageSize?: number;
-  /** Where to send Meta-style webhooks after solution changes, as Meta would. */
+  /** Where to send Meta-style webhooks (after a solution changes, ...), as Meta would. */
   webhook?: { url: string; appSecret: string; delayMs?: number };
   now?: () => number;
+  /** The domains whose parts answer: the registry's unless a test says. */
+  domains?: readonly DomainModule[];
 }
 
-/**
- * A small Graph API on loopback for local mode and demos, following the reference's rules: paged
- * `client_whatsapp_business_accounts` with the partner filter, the solution state machine, business
- * tokens, and Handover Protocol thread ownership with expiry. Not Meta: it trusts its two tokens.
- */
-export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
-  const requests: { method: string; path: string; query: Record<string, string> }[] = [];
-  const state: SandboxState = {
+/** The world the parts share: tokens, the clock, webhooks to Switchboard, and each part's state by key. */
+const createWorld = (
+  options: SandboxOptions,
+): SandboxWorld & { tokenKind(token: string): TokenKind | undefined } => {
+  const tokens = new Map<string, TokenKind>([
+    [options.systemUserToken, 'system'],
+    [options.pageToken, 'page'],
+  ]);
+  const state = new Map<string, unknown>();
+  return {
     appId: options.appId,
     businessId: options.businessId,
     pageSize: options.pageSize ?? 2,
     now: options.now ?? Date.now,
-    wabas: fixtureWabas('116133292427920'),
-    solutions: new Map(fixtureSolutions().map((solution) => [solution.id, solution])),
-    threads: new Map(),
-    instagramLinks: SANDBOX_INSTAGRAM_LINKS,
-    notify: (solution) => notifySolution(options, state.now, solution),
+    tokenKind: (token) => tokens.get(token),
+    issueToken(kind) {
+      const token = `EAAsandbox${randomBytes(12).toString('hex')}`;
+      tokens.set(token, kind);
+      return token;
+    },
+    deliver: (body) => deliver(options, body),
+    provide: (key, value) => void state.set(key.name, value),
+    get<T>(key: SandboxKey<T>): T {
+      if (!state.has(key.name)) throw new Error(`no sandbox part provides ${key.name}`);
+      return state.get(key.name) as T;
+    },
   };
+};
+
+/**
+ * A small Graph API on loopback for local mode and demos, following the reference's rules: each domain answers
+ * its own calls (`sandbox.ts` in its folder) over one shared world. Not Meta: it trusts the tokens it knows.
+ */
+export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
+  const requests: { method: string; path: string; query: Record<string, string> }[] = [];
+  const world = createWorld(options);
+  const parts: SandboxPart[] = (options.domains ?? DOMAIN_MODULES).flatMap((domain) =>
+    domain.sandbox === undefined ? [] : [domain.sandbox(world)],
+  );
 
   const handle = async (request: IncomingMessage): Promise<SandboxAnswer> => {
     const url = new URL(request.url ?? '/', 'http://sandbox');
     const query = Object.fromEntries(url.searchParams);
     const method = request.method ?? 'GET';
     requests.push({ method, path: url.pathname, query });
-    const parts = url.pathname.split('/').filter(Boolean);
-    if (!VERSION_PATTERN.test(parts[0] ?? ''))
+    const segments = url.pathname.split('/').filter(Boolean);
+    if (!VERSION_PATTERN.test(segments[0] ?? ''))
       throw new GraphFailure(400, 2635, `unknown API version; use one like ${SANDBOX_VERSION}`);
-    const [, node = '', edge] = parts;
-    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? query.access_token;
-    const isPageCall =
-      (edge !== undefined && /thread/.test(edge)) ||
-      (query.fields ?? '').includes('instagram_business_account');
-    if (token !== (isPageCall ? options.pageToken : options.systemUserToken))
+    const [, node = '', edge] = segments;
+    const presented = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? query.access_token;
+    const token = presented === undefined ? undefined : world.tokenKind(presented);
+    if (token === undefined)
       throw new GraphFailure(401, 190, 'Invalid OAuth access token - Cannot parse access token');
-    const graphRequest = { method, url, host: request.headers.host ?? '', node, edge, query };
-    const answer =
-      answerListing(state, graphRequest) ??
-      answerSolution(state, graphRequest) ??
-      answerPage(state, graphRequest) ??
-      answerThread(state, graphRequest);
-    if (answer === undefined)
-      throw new GraphFailure(400, 100, `Unsupported ${method} request: ${url.pathname}`, 33);
-    return answer;
+    const body = parseJsonObject((await readBody(request)).toString('utf8')) ?? {};
+    const graphRequest = { method, url, host: request.headers.host ?? '', node, edge, query, body, token };
+    for (const part of parts) {
+      const answer = part.answer(graphRequest);
+      if (answer !== undefined) return answer;
+    }
+    throw new GraphFailure(400, 100, `Unsupported ${method} request: ${url.pathname}`, 33);
   };
 
   const server = createServer((request, response) => {
@@ -99,30 +118,16 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
   return {
     baseUrl: `http://127.0.0.1:${address.port}/${SANDBOX_VERSION}`,
     requests,
-    solutions: state.solutions,
+    world,
     close: () => closeServer(server),
   };
 };
 
-/** Meta sends a `partner_solutions` webhook after a solution changes; the sandbox does the same, signed. */
-const notifySolution = (options: SandboxOptions, now: () => number, solution: SandboxSolution) => {
+/** A signed webhook delivery to Switchboard, a little later, as Meta sends one after a change. */
+const deliver = (options: SandboxOptions, delivery: Record<string, unknown>) => {
   const { webhook } = options;
   if (webhook === undefined) return;
-  const body = JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: options.businessId,
-        time: Math.floor(now() / 1000),
-        changes: [
-          {
-            field: 'partner_solutions',
-            value: { event: 'SOLUTION_UPDATED', solution_id: solution.id, solution_status: solution.status },
-          },
-        ],
-      },
-    ],
-  });
+  const body = JSON.stringify(delivery);
   setTimeout(() => {
     void fetch(webhook.url, {
       method: 'POST',

@@ -3,6 +3,7 @@ import { solutionCommands } from './commands.js';
 import { solutionsConsumer } from './consumer.js';
 import { solutionEvents } from './events.js';
 import { solutionsManifest } from './manifest.js';
+import { solutionsSandbox } from './sandbox.js';
 import { solutionSchemas } from './schema.js';
 
 export const solutions: DomainModule = {
@@ -10,5 +11,6 @@ export const solutions: DomainModule = {
   consumer: solutionsConsumer,
   events: solutionEvents,
   commands: solutionCommands,
+  sandbox: solutionsSandbox,
   schemas: solutionSchemas,
 };

@@ -3,6 +3,7 @@ import { threadCommands } from './commands.js';
 import { threadsConsumer } from './consumer.js';
 import { threadEvents } from './events.js';
 import { threadsManifest } from './manifest.js';
+import { threadsSandbox } from './sandbox.js';
 import { threadSchemas } from './schema.js';
 
 export const threads: DomainModule = {
@@ -10,5 +11,6 @@ export const threads: DomainModule = {
   consumer: threadsConsumer,
   events: threadEvents,
   commands: threadCommands,
+  sandbox: threadsSandbox,
   schemas: threadSchemas,
 };

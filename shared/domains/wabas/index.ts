@@ -3,6 +3,7 @@ import { wabaCommands } from './commands.js';
 import { wabasConsumer } from './consumer.js';
 import { wabaEvents } from './events.js';
 import { wabasManifest } from './manifest.js';
+import { wabasSandbox } from './sandbox.js';
 import { wabaSchemas } from './schema.js';
 
 export const wabas: DomainModule = {
@@ -10,5 +11,6 @@ export const wabas: DomainModule = {
   consumer: wabasConsumer,
   events: wabaEvents,
   commands: wabaCommands,
+  sandbox: wabasSandbox,
   schemas: wabaSchemas,
 };

@@ -10,6 +10,7 @@ export type { JsonSchema } from '../events/schema.js';
 import type { RouteDefinition } from '../http/routes.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { RoutableChange } from '../queue/envelope.js';
+import type { SandboxFactory } from '../sandbox/context.js';
 import type { RegisterWrites } from '../store/ports.js';
 import type { TableDefinition } from '../store/tables.js';
 
@@ -77,6 +78,8 @@ export interface DomainModule {
   readonly schemas: Readonly<Record<string, JsonSchema>>;
   /** Its nouns in the CLI (`npm run switchboard`). */
   readonly commands?: CliCommands;
+  /** Its part of the sandbox Graph API (Meta's side in local mode and the rehearsal). */
+  readonly sandbox?: SandboxFactory;
 }
 
 /** `SOLUTIONS`, `WHATSAPP_THREADS`: the stem of a domain's environment variable names. */

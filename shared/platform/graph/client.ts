@@ -15,6 +15,7 @@ import {
   noGraphBody,
   parseGraphError,
 } from './errors.js';
+import { SAFE_SEGMENT, VERSIONED } from './paths.js';
 
 export type TokenSource = (forceFetch: boolean) => Promise<string>;
 
@@ -34,28 +35,16 @@ export interface GraphClientOptions {
   now?: () => number;
 }
 
-/** A path segment Graph can name: an ID or an edge (`123`, `take_thread_control`); never `.`, `..`, `?`, `#`, `%`. */
-const SAFE_SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,64}$/;
-/** A paging link's path: a Graph version, then plain segments. */
-const VERSIONED = /^\/v\d{1,3}\.\d(\/(?!\.{1,2}(\/|$))[A-Za-z0-9_.-]{1,64})+\/?$/;
-
-/**
- * The path of a Graph call from validated IDs and fixed edge names: each segment checked and encoded, so
- * no caller ever pastes a string into a path (a `me/feed?x#` or `..` can never become another call).
- */
-export const graphPath = (...segments: string[]): string => {
-  for (const segment of segments) {
-    if (!SAFE_SEGMENT.test(segment)) throw new Error(`not a Graph path segment: ${JSON.stringify(segment)}`);
-  }
-  return `/${segments.map(encodeURIComponent).join('/')}`;
-};
+export { graphPath } from './paths.js';
 
 export interface GraphRequest {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'DELETE';
   /** A path under the base URL (`/123/accept`), or an absolute `paging.next` URL from the same origin. */
   path: string;
   query?: Record<string, string | undefined>;
-  /** Overrides the client's token source (page access tokens). */
+  /** A JSON body (`thread_control`, `register`, ...): sent as `application/json`. */
+  body?: Record<string, unknown>;
+  /** Overrides the client's token source (page access tokens, a customer's business token). */
   token?: TokenSource;
 }
 
@@ -177,7 +166,7 @@ export class GraphClient {
     for (let attempt = 0; ; attempt++) {
       const timeoutMs = this.attemptTimeout(deadline, label);
       this.stats.requests += 1;
-      const outcome = await this.attempt(url, request.method ?? 'GET', token, timeoutMs);
+      const outcome = await this.attempt(url, request, token, timeoutMs);
       if (outcome.ok) return outcome.body as T;
       const { failure } = outcome;
       if (failure.graph?.code === 190) {
@@ -190,7 +179,13 @@ export class GraphClient {
       if (!failure.transient) {
         throw new GraphApiError(failure.status, failure.graph ?? noGraphBody(failure.message), url.pathname);
       }
-      if (request.method === 'POST' && !failure.unsent && !isThrottled(failure.status, failure.graph)) {
+      // A write Meta may have applied is never sent again: the caller settles it by reading Meta.
+      if (
+        request.method !== undefined &&
+        request.method !== 'GET' &&
+        !failure.unsent &&
+        !isThrottled(failure.status, failure.graph)
+      ) {
         throw new GraphOutcomeUnknownError(label, failure.message);
       }
       if (attempt + 1 >= options.maxAttempts) {
@@ -232,7 +227,7 @@ export class GraphClient {
 
   private async attempt(
     url: URL,
-    method: 'GET' | 'POST',
+    request: Pick<GraphRequest, 'method' | 'body'>,
     token: string,
     timeoutMs: number,
   ): Promise<{ ok: true; body: unknown } | { ok: false; failure: AttemptFailure }> {
@@ -240,8 +235,13 @@ export class GraphClient {
     let body: unknown;
     try {
       response = await this.options.fetch(url, {
-        method,
-        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        method: request.method ?? 'GET',
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
         signal: AbortSignal.timeout(timeoutMs),
       });
       // Meta may send IDs as bare numbers: long ones are kept exact, never rounded past 2^53.

@@ -1,6 +1,12 @@
-import type { SandboxSolution, SandboxWaba } from './data.js';
+/**
+ * The sandbox Graph API's kit (local mode and the rehearsal run it in place of Meta): each domain answers its own
+ * Graph calls in a part of its own (`sandbox.ts` in its folder), over one shared world.
+ */
 
-/** One Graph request as the sandbox's route modules see it. */
+/** Which of the world's tokens a request carried. */
+export type TokenKind = 'system' | 'page' | 'business';
+
+/** One Graph request as a sandbox part sees it. */
 export interface SandboxRequest {
   method: string;
   url: URL;
@@ -8,6 +14,10 @@ export interface SandboxRequest {
   node: string;
   edge: string | undefined;
   query: Record<string, string>;
+  /** A JSON object body, if the call sent one (else empty). */
+  body: Record<string, unknown>;
+  /** The kind of token the call carried: every call carries one the sandbox issued, or it is refused (190). */
+  token: TokenKind;
 }
 
 /** An answer: the status and JSON body Graph would send. */
@@ -16,19 +26,51 @@ export interface SandboxAnswer {
   body: unknown;
 }
 
-/** The sandbox's state and settings, shared by its route modules. */
-export interface SandboxState {
-  appId: string;
-  businessId: string;
-  pageSize: number;
-  now: () => number;
-  wabas: SandboxWaba[];
-  solutions: Map<string, SandboxSolution>;
-  threads: Map<string, { owner: string; expiresAt: number }>;
-  /** Instagram professional account → the Facebook Page it is linked to. */
-  instagramLinks: ReadonlyMap<string, string>;
-  /** Sends the `partner_solutions` webhook Meta would send after a solution changed. */
-  notify(solution: SandboxSolution): void;
+export const ok = (body: unknown): SandboxAnswer => ({ status: 200, body });
+
+/** A Graph error answer: the status, Meta's code and subcode, and its message. */
+export class GraphFailure extends Error {
+  public constructor(
+    public readonly status: number,
+    public readonly code: number,
+    message: string,
+    public readonly subcode?: number,
+  ) {
+    super(message);
+  }
 }
 
-export const ok = (body: unknown): SandboxAnswer => ({ status: 200, body });
+/** Refuses a call made with the wrong kind of token, as Meta does (190). */
+export const requireToken = (request: SandboxRequest, ...kinds: TokenKind[]): void => {
+  if (!kinds.includes(request.token))
+    throw new GraphFailure(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+};
+
+/** Names one part's state in the world, typed: another part that needs it imports the key. */
+export class SandboxKey<T> {
+  declare private readonly type: T;
+  public constructor(public readonly name: string) {}
+}
+
+/** What every part shares: our app and portfolio, the clock, tokens, Meta's webhooks to us, each other's state. */
+export interface SandboxWorld {
+  readonly appId: string;
+  readonly businessId: string;
+  /** Items per page of a listing: small, so the local demo shows paging. */
+  readonly pageSize: number;
+  now(): number;
+  /** A new token of a kind (a customer's business token), recognised on later calls. */
+  issueToken(kind: TokenKind): string;
+  /** Sends a signed webhook delivery to Switchboard, as Meta would (a little later). */
+  deliver(body: Record<string, unknown>): void;
+  provide<T>(key: SandboxKey<T>, value: T): void;
+  /** Another part's state; a part that is not there is a programming error. */
+  get<T>(key: SandboxKey<T>): T;
+}
+
+/** One domain's part of the sandbox: answers the calls it knows, `undefined` for the others. */
+export interface SandboxPart {
+  answer(request: SandboxRequest): SandboxAnswer | undefined;
+}
+
+export type SandboxFactory = (world: SandboxWorld) => SandboxPart;
