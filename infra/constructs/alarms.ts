@@ -60,7 +60,7 @@ const sumOf = (label: string, metrics: Record<string, IMetric>) =>
 
 /**
  * The alarms an operator needs within minutes (Meta disables a Messenger webhook after an hour of
- * failures), sent to an SNS topic with optional e-mail. The README runbook explains each alarm.
+ * failures), sent to an SNS topic with optional e-mail. docs/runbook.md explains each alarm (test/ops/runbook.test.ts keeps them in step).
  */
 export class Alarms extends Construct {
   public readonly topic: Topic;

@@ -42,7 +42,7 @@ export class SwitchboardDashboard extends Construct {
       new GraphWidget({ title, left, ...(right === undefined ? {} : { right }), width: 8 });
     const widgets: IWidget[] = [
       new TextWidget({
-        markdown: '# Switchboard\nRunbook: see the README section **Runbook**.',
+        markdown: '# Switchboard\nRunbook: docs/runbook.md in the repository (one entry per alarm).',
         width: 24,
         height: 2,
       }),

@@ -9,14 +9,11 @@ import { createSwitchboard } from '../../infra/create-switchboard.js';
 import { parsePageTokens } from '../../shared/domains/threads/page-tokens.js';
 import { META_SECRET_KEYS } from '../../shared/platform/config/constants.js';
 
-// The README's "Deploy" section is a path a newcomer follows by copy and paste: each step is checked
-// against what the code and the synthesized template actually are, so the guide cannot drift from them.
+// docs/deploy.md is a path a newcomer follows by copy and paste: each step is checked against what the code
+// and the synthesized template actually are, so the guide cannot drift from them.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const guide = readme.slice(
-  readme.indexOf('\n## Deploy\n'),
-  readme.indexOf('\n## ', readme.indexOf('\n## Deploy\n') + 1),
-);
+const document = readFileSync(join(root, 'docs', 'deploy.md'), 'utf8');
+const guide = document.slice(0, document.indexOf('\n## Upgrading the Graph API version'));
 /** Shell commands of the guide, with `\` continuations joined. */
 const commands = guide.replace(/\\\n\s*/g, ' ').split('\n');
 const command = (pattern: RegExp): string => {
@@ -48,7 +45,7 @@ const deployContext = (): Record<string, string> =>
     ]),
   );
 
-describe('the README deploy guide', () => {
+describe('the deploy guide (docs/deploy.md)', () => {
   it('bootstraps the account and region before the first deploy', () => {
     // Prepare / Act
     const bootstrap = commands.findIndex((line) =>

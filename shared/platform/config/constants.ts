@@ -44,7 +44,7 @@ export const ARCHIVE_LARGE_PREFIX = 'large/';
 /** Every claim check lives under this prefix: the only place the webhook may write in the bucket. */
 export const CLAIM_PREFIX = 'claims/';
 
-/** Graph API v26.0 (July 2026); Meta keeps a version about two years (README: upgrading the Graph version). */
+/** Graph API v26.0 (July 2026); Meta keeps a version about two years (docs/deploy.md: upgrading the Graph API version). */
 export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com/v26.0';
 
 /**
