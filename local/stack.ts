@@ -81,7 +81,7 @@ const DOMAIN_QUEUE_TIMING: QueueTiming = { visibilityTimeoutMs: 2_000, maxReceiv
 
 /**
  * The business-token jobs: a consumer killed mid-fetch (`kill -9`) leaves the business's fetch lease held until
- * it lapses (`FETCH_LEASE_MS` in shared/actions/business-tokens.ts: the actions function's 30 s plus margin),
+ * it lapses (`FETCH_LEASE_MS` in shared/domains/wabas/business-tokens.ts: the actions function's 30 s plus margin),
  * and every job of that business meanwhile finds it held and is retried. The retries must outlast the lease,
  * or those jobs end in the DLQ and the token is never fetched: 10 s × 6 receives, as AWS's 180 s × 5 do.
  */

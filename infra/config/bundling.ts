@@ -22,9 +22,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Code kept out of every cold start: each is built beside `index.mjs` and loaded on first use. */
 export const LAZY_CHUNKS = [
-  { source: 'shared/platform/aws/s3-put.ts', file: 's3-put.mjs' },
-  { source: 'shared/platform/aws/s3-read.ts', file: 's3-read.mjs' },
-  { source: 'shared/platform/aws/sqs-send.ts', file: 'sqs-send.mjs' },
+  { source: 'shared/platform/build/s3-put.ts', file: 's3-put.mjs' },
+  { source: 'shared/platform/build/s3-read.ts', file: 's3-read.mjs' },
+  { source: 'shared/platform/build/sqs-send.ts', file: 'sqs-send.mjs' },
 ] as const;
 
 /** Node built-ins replaced in every bundle by a stand-in that loads the real module only when asked. */

@@ -1,5 +1,5 @@
 /**
- * Typed errors. Each carries the HTTP status it maps to; `toErrorResponse` (shared/http/response.ts) is the
+ * Typed errors. Each carries the HTTP status it maps to; `toErrorResponse` (shared/platform/http/response.ts) is the
  * one place that turns them into responses, so handlers never choose status codes themselves.
  */
 export class SwitchboardError extends Error {

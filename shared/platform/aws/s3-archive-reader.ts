@@ -6,13 +6,13 @@ import {
   parseArchiveLines,
   partitionsFor,
 } from '../archive/archive.js';
+import { loadS3Read } from '../build/lazy-s3-read.js';
+import type { S3Reader } from '../build/s3-read.js';
 import { ARCHIVE_PREFIX } from '../config/constants.js';
-import { loadS3Read } from './lazy-s3-read.js';
-import type { S3Reader } from './s3-read.js';
 
 /**
  * Reads the archive bucket hour by hour for a replay (never in the webhook). Replays are rare, so the S3
- * client is the lazy chunk (`shared/aws/lazy-s3-read.ts`): the reconcile function's cold start never parses it.
+ * client is the lazy chunk (`shared/platform/build/lazy-s3-read.ts`): the reconcile function's cold start never parses it.
  */
 export class S3ArchiveReader implements ArchiveReader {
   private reader: Promise<S3Reader> | undefined;

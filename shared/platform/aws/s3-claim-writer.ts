@@ -1,10 +1,10 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { loadS3Put } from '../build/lazy-s3.js';
 import type { ClaimWriter } from '../queue/ports.js';
-import { loadS3Put } from './lazy-s3.js';
 
 /**
  * Claim checks in S3 (the bucket is encrypted, TLS-only and expires objects by lifecycle). Claim checks are
- * rare, so the S3 client is a lazy chunk (`shared/aws/lazy-s3.ts`), never parsed on a cold start.
+ * rare, so the S3 client is a lazy chunk (`shared/platform/build/lazy-s3.ts`), never parsed on a cold start.
  */
 export class S3ClaimWriter implements ClaimWriter {
   private send: Promise<(key: string, body: string) => Promise<void>> | undefined;

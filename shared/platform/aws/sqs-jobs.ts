@@ -1,11 +1,11 @@
 import type { SQSClientConfig } from '@aws-sdk/client-sqs';
 import { ConfigError } from '../../kernel/errors.js';
+import { loadSqsSend } from '../build/lazy-sqs.js';
 import type { JobSender } from '../domain/domain.js';
-import { loadSqsSend } from './lazy-sqs.js';
 
 /** Job messages to their queues with `SendMessage`; jobs are rare, so the SQS client is a lazy chunk. */
 export class SqsJobSender implements JobSender {
-  private sending: ReturnType<typeof import('./sqs-send.js').sqsSend> | undefined;
+  private sending: ReturnType<typeof import('../build/sqs-send.js').sqsSend> | undefined;
 
   public constructor(
     private readonly queueUrls: Readonly<Record<string, string>>,

@@ -3,7 +3,7 @@ import { SendMessageCommand, SQSClient, type SQSClientConfig } from '@aws-sdk/cl
 /** SQS message attributes carry at most 256 KiB in all; a reason is a sentence, so it is kept short. */
 const MAX_ATTRIBUTE_LENGTH = 1024;
 
-/** `SendMessage` of one message (with string attributes); loaded on demand (`shared/aws/lazy-sqs.ts`). */
+/** `SendMessage` of one message (with string attributes); loaded on demand (`shared/platform/build/lazy-sqs.ts`). */
 export const sqsSend = (config: SQSClientConfig) => {
   const sqs = new SQSClient(config);
   return async (queueUrl: string, body: string, attributes: Readonly<Record<string, string>> = {}) => {
