@@ -24,6 +24,9 @@ const secrets = jsonSecretSource(
   parseMetaSecrets,
 );
 const token = systemUserToken(secrets);
+/** Set once the token is there; an empty one is read again (not from the cache) before saying it is not. */
+const configured = async () =>
+  (await secrets.get()).systemUserToken !== '' || (await secrets.get(true)).systemUserToken !== '';
 
 export const handler = createReconcileHandler({
   wabas: new WabaRepository(new RegisterTable(db, config.wabasTable)),
@@ -32,6 +35,7 @@ export const handler = createReconcileHandler({
   identity: config.identity,
   telemetry: new Telemetry('reconcile'),
   safetyMarginMs: config.safetyMarginMs,
+  configured,
   graphFor: (deadline) => new GraphClient({ baseUrl: config.identity.graphApiBaseUrl, token, deadline }),
   replay: {
     reader: new S3ArchiveReader(config.archiveBucket),
