@@ -11,6 +11,7 @@ import { Ingestion } from './constructs/ingestion.js';
 import { ReadApi } from './constructs/read-api.js';
 import { Reconciliation } from './constructs/reconciliation.js';
 import { createStatefulResources } from './constructs/stateful.js';
+import { requireSupportedRegion } from './regions.js';
 import { readSettings } from './settings.js';
 
 export { RECONCILE_SAFETY_MARGIN, RECONCILE_TIMEOUT } from './constructs/reconciliation.js';
@@ -23,6 +24,7 @@ export { CONSUMER_TIMEOUT } from './constructs/stateful.js';
 export class SwitchboardStack extends Stack {
   public constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
+    requireSupportedRegion(this);
     const settings = readSettings(this.node);
     const state = createStatefulResources(this);
     const { webhook } = new Ingestion(this, 'Ingestion', state);
