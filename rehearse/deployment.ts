@@ -3,15 +3,8 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { startSandboxGraph } from '../local/sandbox-graph.js';
 import { FunctionContainer, runtimeBinary } from './containers.js';
 import type { MotoServer } from './moto.js';
-import {
-  adminClients,
-  type Credentials,
-  createAdmin,
-  createResources,
-  createRoles,
-  createSecrets,
-  motoNames,
-} from './moto-deploy.js';
+import { adminClients, type Credentials, createResources, createSecrets, motoNames } from './moto-deploy.js';
+import { createAdmin, createRoles } from './moto-roles.js';
 import { AwsProxy, type Mutation } from './proxy.js';
 import {
   type FunctionSpec,
