@@ -1,4 +1,6 @@
-import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { loadSharedConfigFiles } from '@smithy/core/config';
 import type { Environment } from 'aws-cdk-lib';
 
 /** Where the CDK CLI and the AWS SDK look for a region, in their order (the shared config file comes last). */
@@ -9,11 +11,13 @@ const configuredRegion = async (env: NodeJS.ProcessEnv): Promise<string | undefi
     (value) => value !== undefined && value !== '',
   );
   if (fromEnv !== undefined) return fromEnv;
-  try {
-    return await loadConfig(NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS)();
-  } catch {
-    return undefined;
-  }
+  const profile = env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || 'default';
+  const { configFile } = await loadSharedConfigFiles({
+    configFilepath: env.AWS_CONFIG_FILE ?? join(env.HOME ?? homedir(), '.aws', 'config'),
+    filepath: env.AWS_SHARED_CREDENTIALS_FILE ?? join(env.HOME ?? homedir(), '.aws', 'credentials'),
+  });
+  const region = configFile[profile]?.region;
+  return region === undefined || region === '' ? undefined : region;
 };
 
 /**
