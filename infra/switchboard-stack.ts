@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DOMAIN_MODULES } from '../shared/domains/modules.js';
 import type { DomainModule } from '../shared/platform/domain/domain.js';
+import { requireSupportedRegion } from './config/regions.js';
 import { readSettings } from './config/settings.js';
 import { Actions } from './constructs/actions.js';
 import { Alarms } from './constructs/alarms.js';
@@ -33,6 +34,7 @@ export class SwitchboardStack extends Stack {
     const { domains: modules = DOMAIN_MODULES, ...stackProps } = props;
     super(scope, id, stackProps);
     const domains = modules.map((module) => module.manifest);
+    requireSupportedRegion(this);
     const settings = readSettings(this.node);
     const state = createStatefulResources(this, domains);
     const { webhook } = new Ingestion(this, 'Ingestion', state, domains);

@@ -19,6 +19,7 @@ interface Statement {
   Action: string | string[];
   Resource: unknown;
   Principal?: unknown;
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 const wildcard = (pattern: string) =>
@@ -83,16 +84,34 @@ const roleStatements = (template: Template, roleId: string | undefined): Stateme
     )
     .flatMap(([, policy]) => statementsIn(policy));
 
+/**
+ * A statement's conditions, judged on a call's request context as IAM does (a key the request lacks fails its
+ * test). Only the operators the stack uses are known: any other fails the judgement rather than passing it.
+ */
+const conditionsHold = (statement: Statement, context: Record<string, string> | undefined): boolean =>
+  context === undefined ||
+  Object.entries(statement.Condition ?? {}).every(([operator, tests]) =>
+    Object.entries(tests).every(([key, expected]) => {
+      const actual = context[key];
+      if (actual === undefined) return false;
+      if (operator === 'StringEquals') return list(expected).includes(actual);
+      if (operator === 'StringLike') return list(expected).some((pattern) => wildcard(pattern).test(actual));
+      throw new Error(`the rehearsal cannot judge the condition operator ${operator} (${key})`);
+    }),
+  );
+
 const allows = (
   statements: Statement[],
   action: string,
   resource?: string,
   resolve?: (value: unknown) => string,
+  context?: Record<string, string>,
 ) =>
   statements.some(
     (statement) =>
       statement.Effect === 'Allow' &&
       list(statement.Action).some((pattern) => wildcard(pattern).test(iamAction(action))) &&
+      conditionsHold(statement, context) &&
       (resource === undefined ||
         resolve === undefined ||
         list(statement.Resource).some((value) => {
@@ -116,6 +135,8 @@ const arnOf = (
     const [, queueAccount, name] = /\/(\d+)\/([^/]+)$/.exec(resource) ?? [];
     return `arn:aws:sqs:${region}:${queueAccount ?? account}:${name}`;
   }
+  if (action.startsWith('secretsmanager:') && !resource.startsWith('arn:'))
+    return `arn:aws:secretsmanager:${region}:${account}:secret:${resource}`;
   if (action.startsWith('dynamodb:')) return `arn:aws:dynamodb:${region}:${account}:table/${resource}`;
   if (action.startsWith('s3:')) return `arn:aws:s3:::${resource}`;
   if (action.startsWith('events:')) return `arn:aws:events:${region}:${account}:event-bus/${resource}`;
@@ -126,18 +147,20 @@ const arnOf = (
 
 /**
  * (a) Every AWS call a function's code can send is allowed by its role: statically, each command class in
- * its bundle; and for the calls the stand-ins saw it make, the resource too.
+ * its bundle; for the calls it made (recorded by the proxy), on that resource and under the statement's
+ * conditions, judged here against the template's own policy; and by moto itself, which enforced the role
+ * (built from the same policy) on every call: a refusal there fails the function's check.
  */
 export const checkGrants = async (deployment: Deployment, root: string): Promise<Check[]> => {
-  const { template, aws, names } = deployment;
-  const secretArns = new Map([...aws.secrets.values()].map((secret) => [secret.name, secret.arn]));
+  const { template, proxy, names } = deployment;
+  const secretArns = new Map<string, string>();
   const resolve = (value: unknown) => resolveValue(template, value, names);
   const checks: Check[] = [];
   for (const fn of functionsOf(template)) {
     const statements = roleStatements(template, fn.roleId);
     const bundled = await commandsOfFunction(root, fn.service);
     const missing = bundled.filter((action) => !allows(statements, action));
-    const calls = aws.calls.filter((call) => call.caller === fn.logicalId);
+    const calls = proxy.calls.filter((call) => call.caller === fn.logicalId);
     const refused = calls.filter(
       (call) =>
         !allows(
@@ -145,8 +168,10 @@ export const checkGrants = async (deployment: Deployment, root: string): Promise
           call.action,
           arnOf(call.action, call.resource, names.region, names.account, secretArns),
           resolve,
+          call.context,
         ),
     );
+    const motoRefused = proxy.refusals.filter((refusal) => refusal.caller === fn.logicalId);
     checks.push(
       {
         name: `${fn.service}: its role allows every AWS command its code can send`,
@@ -156,7 +181,16 @@ export const checkGrants = async (deployment: Deployment, root: string): Promise
       {
         name: `${fn.service}: its role allows every call it made (${calls.length}), on that resource`,
         ok: refused.length === 0,
-        detail: refused.map((call) => `${call.action} ${call.resource}`).join('; '),
+        detail: refused
+          .map((call) => `${call.action} ${call.resource} ${JSON.stringify(call.context)}`)
+          .join('; '),
+      },
+      {
+        name: `${fn.service}: moto refused none of its calls (its role enforced, AWS's limits)`,
+        ok: motoRefused.length === 0,
+        detail: motoRefused
+          .map((refusal) => `${refusal.call} → ${refusal.status} ${refusal.message}`)
+          .join('; '),
       },
     );
   }
@@ -169,7 +203,10 @@ export const checkGrants = async (deployment: Deployment, root: string): Promise
  */
 export const checkResourcePolicies = (template: Template): Check[] => {
   const needs: { resource: string; principal: string; action: string; why: string }[] = [];
-  for (const [id, alarm] of resourcesOfType(template, 'AWS::CloudWatch::Alarm'))
+  for (const [id, alarm] of [
+    ...resourcesOfType(template, 'AWS::CloudWatch::Alarm'),
+    ...resourcesOfType(template, 'AWS::CloudWatch::CompositeAlarm'),
+  ])
     for (const action of list(alarm.Properties?.AlarmActions as unknown[]))
       needs.push({
         resource: referencedId(action) ?? '',

@@ -1,8 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { SQSBatchResponse } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSMessageAttributes } from 'aws-lambda';
 import { signBody } from '../shared/platform/http/signature.js';
 import type { HttpApiEvent, HttpResult } from '../shared/platform/http/types.js';
-import { ACCOUNT, type Deployment, META_SECRET, REGION } from './deployment.js';
+import { type Deployment, META_SECRET, REGION } from './deployment.js';
+import { observe } from './observe.js';
 import { eventSourcesOf, routesOf } from './template.js';
 
 export interface Check {
@@ -45,6 +47,87 @@ const withPathParameters = (event: HttpApiEvent, template: string, path: string)
   return Object.keys(parameters).length === 0 ? event : { ...event, pathParameters: parameters };
 };
 
+/** An SQS message as Lambda's event source hands it to the function. */
+const sqsRecord = (message: Message, queueArn: string) => ({
+  messageId: String(message.MessageId),
+  receiptHandle: String(message.ReceiptHandle),
+  body: String(message.Body),
+  attributes: message.Attributes ?? {},
+  messageAttributes: Object.fromEntries(
+    Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+      name,
+      {
+        stringValue: value.StringValue,
+        stringListValues: [],
+        binaryListValues: [],
+        dataType: String(value.DataType),
+      },
+    ]),
+  ) as SQSMessageAttributes,
+  md5OfBody: String(message.MD5OfBody),
+  eventSource: 'aws:sqs',
+  eventSourceARN: queueArn,
+  awsRegion: REGION,
+});
+
+/**
+ * Lambda's SQS event sources: each mapped queue received from (in moto) ten at a time, the batch handed to its
+ * function, and the messages it did not report failed deleted; until no queue has any.
+ */
+const drainQueues = async (
+  deployment: Deployment,
+  check: (name: string, ok: boolean, detail: unknown) => void,
+) => {
+  const { containers, aws, names, template } = deployment;
+  const sources = eventSourcesOf(template);
+  for (let round = 0; round < 10; round++) {
+    let delivered = 0;
+    for (const [queueId, fnId] of sources) {
+      const queueUrl = names.resolve(queueId, undefined, 'AWS::SQS::Queue') ?? '';
+      for (;;) {
+        const received = await aws.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: 10,
+            MessageAttributeNames: ['All'],
+            MessageSystemAttributeNames: ['All'],
+          }),
+        );
+        const messages = received.Messages ?? [];
+        if (messages.length === 0) break;
+        let failed = new Set(messages.map((message) => String(message.MessageId)));
+        let answer: unknown;
+        try {
+          const response = await containers.get(fnId)?.invoke<SQSBatchResponse>({
+            Records: messages.map((message) =>
+              sqsRecord(message, names.resolve(queueId, 'Arn', 'AWS::SQS::Queue') ?? ''),
+            ),
+          });
+          answer = response ?? {};
+          failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+        } catch (error) {
+          answer = String(error);
+        }
+        check(`${fnId} consumes ${messages.length} message(s) from ${queueId}`, failed.size === 0, answer);
+        const done = messages.filter((message) => !failed.has(String(message.MessageId)));
+        if (done.length > 0)
+          await aws.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: done.map((message, index) => ({
+                Id: String(index),
+                ReceiptHandle: message.ReceiptHandle,
+              })),
+            }),
+          );
+        delivered += messages.length;
+        if (failed.size > 0) break;
+      }
+    }
+    if (delivered === 0) return;
+  }
+};
+
 /**
  * How the rehearsal talks to the bundles: through the template's own wiring (the route that API Gateway
  * would match, the event source mapping that Lambda would poll), recording a check per expectation.
@@ -57,9 +140,9 @@ export const driver = (deployment: Deployment) => {
       ok,
       detail: typeof detail === 'string' ? detail : JSON.stringify(detail).slice(0, 300),
     });
-  const { template, containers, aws, names } = deployment;
+  const { template, containers } = deployment;
+  const observer = observe(deployment);
   const routes = routesOf(template);
-  const sources = eventSourcesOf(template);
 
   const http = async (
     method: 'GET' | 'POST',
@@ -88,43 +171,9 @@ export const driver = (deployment: Deployment) => {
   const deliver = (body: string, secret = META_SECRET.META_APP_SECRET) =>
     http('POST', '/webhook', { body, headers: { 'x-hub-signature-256': signBody(body, secret) } });
 
-  /** Lambda's SQS event sources: every captured message of a mapped queue, in batches of ten, until none. */
-  const drain = async () => {
-    for (let round = 0; round < 10; round++) {
-      let delivered = 0;
-      for (const [queueId, fnId] of sources) {
-        const messages = aws.take(names.resolve(queueId, undefined, 'AWS::SQS::Queue') ?? '');
-        for (let start = 0; start < messages.length; start += 10) {
-          const records = messages.slice(start, start + 10).map((message) => ({
-            messageId: message.messageId,
-            receiptHandle: randomUUID(),
-            body: message.body,
-            attributes: {
-              ApproximateReceiveCount: '1',
-              SentTimestamp: String(Date.now()),
-              SenderId: ACCOUNT,
-              ApproximateFirstReceiveTimestamp: String(Date.now()),
-            },
-            messageAttributes: {},
-            md5OfBody: createHash('md5').update(message.body).digest('hex'),
-            eventSource: 'aws:sqs',
-            eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queueId}`,
-            awsRegion: REGION,
-          }));
-          const response = await containers.get(fnId)?.invoke<SQSBatchResponse>({ Records: records });
-          check(
-            `${fnId} consumes ${records.length} message(s) from ${queueId}`,
-            (response?.batchItemFailures ?? []).length === 0,
-            response ?? {},
-          );
-          delivered += records.length;
-        }
-      }
-      if (delivered === 0) return;
-    }
-  };
+  const drain = () => drainQueues(deployment, check);
 
-  return { checks, check, http, deliver, drain, deployment };
+  return { checks, check, http, deliver, drain, deployment, observer };
 };
 
 export type Driver = ReturnType<typeof driver>;

@@ -140,7 +140,8 @@ export const eventSourcesOf = (template: Template): Map<string, string> => {
   for (const [, mapping] of resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')) {
     const queue = referencedId(mapping.Properties?.EventSourceArn);
     const fn = referencedId(mapping.Properties?.FunctionName);
-    if (queue !== undefined && fn !== undefined) sources.set(queue, fn);
+    const isQueue = queue !== undefined && template.Resources[queue]?.Type === 'AWS::SQS::Queue';
+    if (isQueue && fn !== undefined) sources.set(queue, fn);
   }
   return sources;
 };
@@ -186,7 +187,7 @@ export const streamSourcesOf = (template: Template): Map<string, string> => {
       typeof getAtt[0] === 'string' &&
       fn !== undefined
     )
-      sources.set(`rehearsal-${getAtt[0]}`, fn);
+      sources.set(`rehearsal-${getAtt[0].toLowerCase()}`, fn);
   }
   return sources;
 };

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
@@ -40,6 +40,10 @@ export class SwitchboardHttpApi extends Construct {
     super(scope, id);
     this.httpApi = new HttpApi(this, 'HttpApi', { description: 'Switchboard', createDefaultStage: false });
     const accessLogs = new LogGroup(this, 'HttpApiAccessLogs', {
+      // API Gateway adds a log group to the account's CloudWatch Logs resource policy (5,120 characters at most)
+      // unless its name starts with /aws/vendedlogs/: in a busy account the Stage would fail to create
+      // ("Policy document length breaking Cloudwatch Logs Constraints").
+      logGroupName: `/aws/vendedlogs/apigateway/${Stack.of(this).stackName}-http-api-access`,
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -94,7 +94,7 @@ describe('the stack', () => {
   it("alarms on the webhook's own 5xx, and on the API's own faults apart, never on the stage-wide 5xx", () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm');
     const webhook = Object.entries(alarms).find(([id]) => id.includes('Webhook5xx'))?.[1] as Resource;
-    const api = Object.entries(alarms).find(([id]) => id.includes('Api5xx'))?.[1] as Resource;
+    const api = Object.entries(alarms).find(([id]) => id.includes('Api5xxActions'))?.[1] as Resource;
     expect(JSON.stringify(webhook.Properties.Metrics)).toContain('HttpServerErrors');
     expect(JSON.stringify(webhook.Properties.Metrics)).not.toMatch(/ApiGateway|"actions"|"api"/);
     expect(JSON.stringify(api.Properties.Metrics)).toMatch(/"actions"/);

@@ -35,6 +35,11 @@ export interface ReconcileHandlerDeps extends Omit<ReconcileDeps, 'graph' | 'bas
   telemetry: Telemetry;
   /** `POST /v1/replay`: the delivery archive, and the webhook's way into the queues. */
   replay: { reader: ArchiveReader; intake: DeliveryIntake };
+  /**
+   * False until the system user token is set (a fresh deployment, before the Deploy guide's step 4): scheduled
+   * runs then report "not configured" and succeed, so no alarm fires on a correct deployment.
+   */
+  configured?: () => Promise<boolean>;
 }
 
 /** A run found another one in progress: runs never overlap. */
@@ -52,6 +57,8 @@ export interface SkippedRun {
   reason: string;
   more: false;
 }
+
+const NOT_CONFIGURED = 'not configured: META_SYSTEM_USER_TOKEN is empty in the Meta secret (MetaSecretArn)';
 
 /** One run's answer; `more` tells the Step Functions loop to run again (the sweep goes on). */
 export type RunAnswer = ReconcileSummary & { more: boolean };
@@ -72,6 +79,11 @@ export const createReconcileHandler = (deps: ReconcileHandlerDeps) => {
   ): Promise<RunAnswer | SkippedRun> => {
     const remaining = context.getRemainingTimeInMillis() - deps.safetyMarginMs;
     const deadline = now() + Math.max(1_000, http ? Math.min(remaining, HTTP_RUN_BUDGET_MS) : remaining);
+    if (!http && deps.configured !== undefined && !(await deps.configured())) {
+      deps.telemetry.logger.warn(`reconciliation ${NOT_CONFIGURED}: set it (Deploy guide, step 4)`);
+      deps.telemetry.count('ReconcileNotConfigured', 1);
+      return { skipped: true, reason: NOT_CONFIGURED, more: false };
+    }
     const owner = sweepOwner ?? context.awsRequestId;
     const leaseUntil = deadline + deps.safetyMarginMs + (sweepOwner === undefined ? 0 : SWEEP_LEASE_GAP_MS);
     if (!(await deps.control.acquireLease(RECONCILE_CONTROL_KEY, owner, leaseUntil, now()))) {

@@ -33,7 +33,12 @@ export interface ReconcilePorts {
 export const composeReconcile = (ports: ReconcilePorts) => {
   const token = systemUserToken(ports.metaSecrets);
   const clock = ports.now === undefined ? {} : { now: ports.now };
+  // Set once the token is there; an empty one is read again (not from the cache) before saying it is not.
+  const configured = async () =>
+    (await ports.metaSecrets.get()).systemUserToken !== '' ||
+    (await ports.metaSecrets.get(true)).systemUserToken !== '';
   return createReconcileHandler({
+    configured,
     wabas: new WabaRepository(ports.table(wabasManifest), ports.now),
     solutions: new SolutionRepository(ports.table(solutionsManifest)),
     control: ports.control,
