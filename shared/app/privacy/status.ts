@@ -20,7 +20,7 @@ export const remainders = (record: ErasureRecord, retention: Retention): string[
   const notes = [
     `The delivery archive keeps webhook deliveries as Meta sent them, for replay after an outage, ${retention.archiveDays} days (${passthrough}); it is not rewritten: deliveries naming this person are deleted by ${day(record.archiveKeptUntil)}. A replay of them changes nothing.`,
     `Messages still queued or in a dead-letter queue expire within ${QUEUE_RETENTION_DAYS} days; none of them can restore the erased data.`,
-    `Table backups (point-in-time recovery) keep the tables' history ${BACKUP_DAYS} days; logs name people only by a hash and are kept ${LOG_DAYS} days.`,
+    `Table backups (point-in-time recovery) keep the tables' history ${BACKUP_DAYS} days; the tables' change streams keep each change 24 hours, and the stored answer of an action sent with an Idempotency-Key is kept 24 hours; logs name people only by a hash and are kept ${LOG_DAYS} days.`,
     'Events published before the erasure were delivered to the systems subscribed to them, which keep their own copies.',
   ];
   if (record.erased > 0)
