@@ -1,6 +1,4 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadEventsConfig } from '../../shared/app/function-config.js';
 import { userIdPolicy } from '../../shared/app/privacy/event-user-ids.js';
 import { composeEvents } from '../../shared/app/roots/events.js';
@@ -10,13 +8,23 @@ import { Telemetry } from '../../shared/platform/observability/telemetry.js';
 
 const config = loadEventsConfig(process.env);
 
-/** The key of hashed user IDs (`eventUserIds=hashed`): a secret the stack generated, read once and cached. */
-const keyArn = config.eventUserIdKeyArn;
-const provider =
-  keyArn === undefined ? undefined : new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
+/**
+ * The key of hashed user IDs (`eventUserIds=hashed`): a secret the stack generated, read through Powertools
+ * and cached like the other secrets. Imported on first use: with `plain` the cold start never evaluates it.
+ */
+const secrets = async () => {
+  const [{ SecretsProvider }, { SecretsManagerClient }] = await Promise.all([
+    import('@aws-lambda-powertools/parameters/secrets'),
+    import('@aws-sdk/client-secrets-manager'),
+  ]);
+  return new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) });
+};
+let provider: ReturnType<typeof secrets> | undefined;
 const userIdKey = async (): Promise<string> => {
-  if (provider === undefined || keyArn === undefined) return '';
-  const value = await provider.get(keyArn, { maxAge: config.secretCacheSeconds });
+  const arn = config.eventUserIdKeyArn;
+  if (arn === undefined) return '';
+  provider ??= secrets();
+  const value = await (await provider).get(arn, { maxAge: config.secretCacheSeconds });
   return typeof value === 'string' ? value : '';
 };
 
