@@ -75,6 +75,21 @@ describe('the data deletion callback (POST /data-deletion)', () => {
     });
   }
 
+  it('answers every sample the same way in order, reversed and twice', async () => {
+    // Prepare
+    const rounds = [...requests, ...[...requests].reverse(), ...requests, ...requests];
+    const before = erasuresPublished();
+
+    // Act
+    const statuses = [];
+    for (const each of rounds) statuses.push((await callback(signedRequestOf(each))).status);
+
+    // Assess: a good request is honoured each time (a new code each time), a bad one never.
+    const expected = rounds.map((each) => (each.expect.answer === 'url+confirmation_code' ? 200 : 400));
+    expect(statuses).toEqual(expected);
+    expect(erasuresPublished() - before).toBe(expected.filter((status) => status === 200).length);
+  });
+
   it("refuses Meta's canvas example under its own secret: signed, but no user_id", () => {
     // Prepare
     const canvas = requests.find((each) => each.expect.appSecret === 'secret' && each.expect.userId === null);
