@@ -1,6 +1,9 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import AjvDraft04 from 'ajv-draft-04';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { eventSchemasOf } from '../../infra/constructs/event-schemas.js';
+import { privacySchemas } from '../../shared/app/privacy/schema.js';
 import { ERASED_BEFORE, RETAIN_UNTIL } from '../../shared/kernel/registers.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
 import { deliver, readJson, sample } from '../support/corpus.js';
@@ -11,6 +14,8 @@ import { useLocalStack } from '../support/local-stack.js';
  * outside the archive but a tombstone, and no late, redelivered or replayed event brings them back.
  */
 const local = useLocalStack();
+// A CommonJS module: under Node's ESM interop its class is the default export's `default`.
+const Ajv = AjvDraft04.default;
 const PAGE = '104508901353867';
 const ERASED = '2718281828459045';
 const KEPT = '3141592653589793';
@@ -87,6 +92,9 @@ describe('DELETE /v1/users/{userId}', () => {
       erased: 1,
     });
     expect(JSON.stringify(erased)).not.toContain(ERASED);
+    const schema = eventSchemasOf([], privacySchemas)['User Erased'] ?? {};
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(validate(erased.at(-1)), JSON.stringify(validate.errors)).toBe(true);
     // The status of the confirmation code.
     const status = await readJson(local.stack, `/data-deletion/${String(answer.body.confirmationCode)}`);
     expect(status.body).toMatchObject({ status: 'complete', erased: 1, requestedBy: 'operator' });
