@@ -7,11 +7,11 @@ import {
   GetItemCommand,
   ListTablesCommand,
   type UpdateItemCommandInput,
-  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { DOMAINS, type DomainName } from '../shared/domains/registry.js';
 import type { DomainManifest } from '../shared/platform/domain/domain.js';
+import { Telemetry } from '../shared/platform/observability/telemetry.js';
 import { isConditionFailure } from '../shared/platform/store/condition.js';
 import { CONTROL_TABLE, createTableInput, type TableDefinition } from '../shared/platform/store/tables.js';
 
@@ -94,29 +94,25 @@ export const localTableNames = (
   ) as TableNames;
 
 /**
- * Adds the indexes a data folder's table predates (as CloudFormation adds a new index to a deployed table).
+ * A data folder's table may predate an index its definition has since gained (the threads table's `byUser`, used by
+ * erasure). CloudFormation adds such an index to a deployed table; dynalite cannot (its UpdateTable implements no
+ * index creation), and rebuilding the table here could lose local data to a crash: local mode says so instead.
  */
-const createMissingIndexes = async (
+const warnOfMissingIndexes = async (
   client: DynamoDBClient,
   tableName: string,
   definition: TableDefinition,
 ) => {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-  const input = createTableInput(tableName, definition);
-  for (const index of input.GlobalSecondaryIndexes ?? []) {
-    if (present.has(index.IndexName)) continue;
-    await client.send(
-      new UpdateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: input.AttributeDefinitions,
-        GlobalSecondaryIndexUpdates: [{ Create: index }],
-      }),
+  const missing = definition.indexes.filter((index) => !present.has(index.name)).map((index) => index.name);
+  if (missing.length > 0)
+    new Telemetry('local').logger.warn(
+      `table ${tableName} predates its index ${missing.join(', ')}: what needs it (erasure) fails until the data folder's dynamodb/ is removed and the table recreated`,
     );
-  }
 };
 
-/** Creates the tables (and indexes) not there yet from the same definitions the CDK stack uses. */
+/** Creates the tables not there yet from the same definitions the CDK stack uses. */
 export const createMissingTables = async (
   client: DynamoDBClient,
   tableNames: Partial<Record<string, string>>,
@@ -126,7 +122,7 @@ export const createMissingTables = async (
   for (const [name, definition] of Object.entries(definitionsOf(domains))) {
     const tableName = tableNames[name];
     if (tableName === undefined) continue;
-    if (existing.has(tableName)) await createMissingIndexes(client, tableName, definition);
+    if (existing.has(tableName)) await warnOfMissingIndexes(client, tableName, definition);
     else await client.send(new CreateTableCommand(createTableInput(tableName, definition)));
   }
 };
