@@ -36,3 +36,10 @@ export const formatError = (status: number, body: unknown) => {
   }
   return `${status}: ${String(body)}`;
 };
+
+/** `users erase`: what was erased, the confirmation code, and what remains until when. */
+export const formatErasure = (body: Record<string, unknown>): string =>
+  [
+    `erased ${String(body.erased)} item(s); confirmation code ${String(body.confirmationCode)}`,
+    ...(Array.isArray(body.remaining) ? body.remaining.map((note) => `- ${String(note)}`) : []),
+  ].join('\n');

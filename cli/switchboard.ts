@@ -8,7 +8,7 @@ import { DOMAIN_MODULES } from '../shared/domains/modules.js';
 import { errorMessage } from '../shared/kernel/errors.js';
 import { type CliRequest, need, UsageError } from '../shared/platform/domain/commands.js';
 import { type ApiResponse, callApi } from './api-client.js';
-import { formatError, formatSummary, formatSweepStatus } from './format.js';
+import { formatErasure, formatError, formatSummary, formatSweepStatus } from './format.js';
 import { replayWindow, tailEvents } from './streams.js';
 
 const commands = DOMAIN_MODULES.flatMap((domain) => (domain.commands === undefined ? [] : [domain.commands]));
@@ -20,6 +20,7 @@ ${commands.flatMap((set) => set.usage.map((line) => `  ${line}`)).join('\n')}
   replay --from <epoch s> --to <epoch s>             put archived deliveries of a window back through
   reconcile                                          run one reconciliation now (continues the sweep)
   reconcile status                                   the sweep in progress and the last completed one
+  users erase <userId>                               erase a person (PSID, IGSID, WhatsApp user ID) everywhere
 
 Every POST action takes --idempotency-key KEY: the same key and request within 24 hours answers the first
 result without calling Meta again (retry a timed-out call with the same key).
@@ -49,16 +50,22 @@ const { values, positionals } = parseArgs({
 });
 
 /** The application's own commands; each domain's come from its module (`commands.ts`). */
-const appCommand = (noun: string | undefined, verb: string | undefined): CliRequest | undefined => {
+const appCommand = (
+  noun: string | undefined,
+  verb: string | undefined,
+  args: readonly string[],
+): CliRequest | undefined => {
   if (noun === 'reconcile' && verb === 'status')
     return { route: 'reconcile.status', format: formatSweepStatus };
   if (noun === 'reconcile' && verb === undefined) return { route: 'reconcile.run', format: formatSummary };
+  if (noun === 'users' && verb === 'erase')
+    return { route: 'users.erase', parameters: { userId: need(args[0], 'userId') }, format: formatErasure };
   return undefined;
 };
 
 const plan = (noun: string | undefined, verb: string | undefined, args: string[]): CliRequest => {
   const found =
-    appCommand(noun, verb) ??
+    appCommand(noun, verb, args) ??
     commands
       .find((set) => noun !== undefined && set.nouns.includes(noun))
       ?.plan(noun ?? '', verb, args, values);

@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { privacySchemas } from '../shared/app/privacy/schema.js';
 import { DOMAIN_MODULES } from '../shared/domains/modules.js';
 import type { DomainModule } from '../shared/platform/domain/domain.js';
 import { requireSupportedRegion } from './config/regions.js';
@@ -12,6 +13,7 @@ import { DomainEvents } from './constructs/domain-events.js';
 import { EventSchemas } from './constructs/event-schemas.js';
 import { SwitchboardHttpApi } from './constructs/http-api.js';
 import { Ingestion } from './constructs/ingestion.js';
+import { Privacy } from './constructs/privacy.js';
 import { ReadApi } from './constructs/read-api.js';
 import { Reconciliation } from './constructs/reconciliation.js';
 import { createStatefulResources } from './constructs/stateful.js';
@@ -36,15 +38,28 @@ export class SwitchboardStack extends Stack {
     const domains = modules.map((module) => module.manifest);
     requireSupportedRegion(this);
     const settings = readSettings(this.node);
-    const state = createStatefulResources(this, domains);
+    const state = createStatefulResources(this, domains, settings);
     const { webhook } = new Ingestion(this, 'Ingestion', state, domains);
     const consumers = new Consumers(this, 'Consumers', { state, settings, domains }).functions;
     const { api } = new ReadApi(this, 'Read', state, domains);
     const { reconcile, sweep } = new Reconciliation(this, 'Reconciliation', { state, settings, domains });
     const { actions } = new Actions(this, 'Act', state, settings);
-    const { httpApi, stage } = new SwitchboardHttpApi(this, 'Http', { webhook, api, actions, reconcile });
     const events = new DomainEvents(this, 'Events', state, domains);
-    const schemas = new EventSchemas(this, 'EventSchemas', modules);
+    const { privacy } = new Privacy(this, 'PersonalData', {
+      state,
+      settings,
+      domains,
+      bus: events.bus,
+      events: events.publisher,
+    });
+    const { httpApi, stage } = new SwitchboardHttpApi(this, 'Http', {
+      webhook,
+      api,
+      actions,
+      reconcile,
+      privacy,
+    });
+    const schemas = new EventSchemas(this, 'EventSchemas', modules, privacySchemas);
     const queues = Object.values(state.queues);
     const queueConsumers = [...Object.values(consumers), actions];
     new Alarms(this, 'Monitoring', {
@@ -58,6 +73,7 @@ export class SwitchboardStack extends Stack {
         { fn: api, service: 'api' },
         { fn: actions, service: 'actions' },
         { fn: reconcile, service: 'reconcile' },
+        { fn: privacy, service: 'privacy' },
       ],
       queues,
       events: { fn: events.publisher, failures: events.failures },

@@ -1,21 +1,25 @@
 import type { Context } from 'aws-lambda';
 import { composeActions } from '../shared/app/roots/actions.js';
 import { composeApi } from '../shared/app/roots/api.js';
+import { composePrivacy } from '../shared/app/roots/privacy.js';
 import { composeReconcile } from '../shared/app/roots/reconcile.js';
 import { composeWebhook } from '../shared/app/roots/webhook.js';
 import { parseInstagramLinks } from '../shared/domains/threads/instagram-links.js';
 import { THREAD_ENV } from '../shared/domains/threads/manifest.js';
 import { envPageTokens } from '../shared/domains/threads/page-tokens.js';
 import { businessTokenSecretPrefix } from '../shared/domains/wabas/manifest.js';
+import type { Retention } from '../shared/kernel/retention.js';
 import { ENV } from '../shared/platform/config/constants.js';
 import { type Env, EnvReader, type MetaIdentity, readMetaIdentity } from '../shared/platform/config/env.js';
-import type { DomainManifest } from '../shared/platform/domain/domain.js';
+import type { DomainManifest, DomainModule } from '../shared/platform/domain/domain.js';
+import type { EventPublisher } from '../shared/platform/events/ports.js';
 import type { RoutedFunction } from '../shared/platform/http/routes.js';
 import type { HttpApiEvent, HttpResult } from '../shared/platform/http/types.js';
 import { Telemetry } from '../shared/platform/observability/telemetry.js';
 import type { ClaimWriter, DeadLetterSink, MessageSink } from '../shared/platform/queue/ports.js';
 import { envSecretSource } from '../shared/platform/secrets/meta-secrets.js';
 import type { ControlTable } from '../shared/platform/store/control.js';
+import type { ErasureStore } from '../shared/platform/store/erasure.js';
 import type { RegisterStore } from '../shared/platform/store/ports.js';
 import type { FileArchive } from './file-archive.js';
 import { localContext } from './lambda-context.js';
@@ -40,6 +44,13 @@ export interface LocalFunctionDeps {
   archive: FileArchive;
   /** Where fetched business tokens are kept: on disk beside the tables that record them, or in memory. */
   secretStore: MemorySecretStore;
+  /** The privacy function's erasure side of each domain table, its bus (`User Erased`) and retention. */
+  privacy: {
+    modules: readonly DomainModule[];
+    store(domain: DomainManifest): ErasureStore;
+    events: EventPublisher;
+    retention: Retention;
+  };
 }
 
 /** Local mode's functions: the same composition roots the Lambda entry points call, with local adapters. */
@@ -93,7 +104,17 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     telemetry: new Telemetry('actions'),
     now,
   });
-  return { identity, secretStore: deps.secretStore, webhook, api, reconcile, actions };
+  const privacy = composePrivacy({
+    domains: deps.privacy.modules,
+    store: deps.privacy.store,
+    control: deps.control,
+    secrets: metaSecrets,
+    publisher: deps.privacy.events,
+    retention: deps.privacy.retention,
+    telemetry: new Telemetry('privacy'),
+    now,
+  });
+  return { identity, secretStore: deps.secretStore, webhook, api, reconcile, actions, privacy };
 };
 
 type Handler = (event: HttpApiEvent, context: Context) => Promise<unknown>;
@@ -108,5 +129,6 @@ export const routedHandlers = (functions: Record<RoutedFunction, Handler>) => {
     actions: invoke('actions'),
     // An on-demand run may use the whole local budget; API Gateway's 30 s do not apply on loopback.
     reconcile: invoke('reconcile'),
+    privacy: invoke('privacy'),
   } satisfies Record<RoutedFunction, (event: HttpApiEvent) => Promise<HttpResult>>;
 };

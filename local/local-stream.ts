@@ -1,5 +1,6 @@
 import {
   applyRegisterWrite,
+  holdsRegisters,
   type Item,
   type RegisterWrite,
   type WriteOutcome,
@@ -79,7 +80,9 @@ export class StreamedTable implements RegisterReads, RegisterWrites {
     keep: (id: string) => boolean = () => true,
   ): Promise<void> {
     const after = applyRegisterWrite(before, key, write).item;
-    const events = this.derive(before, after).filter((event) => keep(event.id));
+    // A tombstone before the write is no item (the writer replaces an expired one: `before` is then undefined).
+    const held = holdsRegisters(before) ? before : undefined;
+    const events = this.derive(held, after).filter((event) => keep(event.id));
     try {
       await this.publisher.publish(events, new Date());
     } catch (error) {

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { userIdPolicy } from '../shared/app/privacy/event-user-ids.js';
+import { idleSecondsOf } from '../shared/app/privacy/settings.js';
 import { DOMAIN_MODULES } from '../shared/domains/modules.js';
 import { ENV } from '../shared/platform/config/constants.js';
 import type { Env } from '../shared/platform/config/env.js';
@@ -19,6 +21,7 @@ import { type LocalQueue, LocalQueues, queueWithDlq } from './in-process-queue.j
 import type { LocalConsumer } from './local-consumer.js';
 import { localRoutes } from './local-routes.js';
 import { StreamedTable } from './local-stream.js';
+import { type LocalPrivacy, localPrivacy, privacyPorts } from './privacy.js';
 import { type DomainRepositories, domainRepositories } from './repositories.js';
 import { startSandboxGraph } from './sandbox-graph.js';
 import { FileSecretStore, MemorySecretStore } from './secret-store.js';
@@ -110,14 +113,21 @@ const streamedTables = async (
   dynamo: Pick<LocalDynamo, 'client' | 'tableNames'>,
   domains: readonly DomainModule[],
   dataDir: string | undefined,
+  privacy: LocalPrivacy,
 ) => {
   const events = new LocalEventBus(dataDir === undefined ? undefined : join(dataDir, 'events.jsonl'));
+  // User IDs in events as the deployment's `eventUserIds` says (the events function does the same in AWS).
+  const policy = userIdPolicy(events, privacy.eventUserIds, async () => privacy.eventUserIdKey);
+  const publisher = { has: (id: string) => events.has(id), publish: policy.publish.bind(policy) };
   const tables: Record<string, StreamedTable> = {};
   for (const { manifest, events: derive } of domains) {
     const table = new StreamedTable(
-      new RegisterTable(dynamo.client, dynamo.tableNames[manifest.name] ?? ''),
+      new RegisterTable(dynamo.client, dynamo.tableNames[manifest.name] ?? '', {
+        idleSeconds: idleSecondsOf(privacy.retention),
+        now: privacy.now,
+      }),
       derive,
-      events,
+      publisher,
       dataDir === undefined
         ? undefined
         : new StreamIntents(join(dataDir, 'stream', `${manifest.name}.jsonl`)),
@@ -163,8 +173,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     domains: manifests,
     ...(dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') }),
   });
+  const privacy = localPrivacy(env, now);
   // Every table write goes through the local stream: domain events, as the DynamoDB streams give them in AWS.
-  const { events, tables } = await streamedTables(dynamo, domains, dataDir);
+  const { events, tables } = await streamedTables(dynamo, domains, dataDir, privacy);
   const repositories = domainRepositories(tables, now);
   const { queues, jobQueues, businessTokenQueue } = localQueues(manifests, options);
   const claims = new LocalClaimStore(dataDir === undefined ? undefined : join(dataDir, 'claims'));
@@ -181,7 +192,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     sink: queues,
     claims,
     tokenDeadLetters: businessTokenQueue.deadLetters(),
-    archive: new FileArchive(dataDir === undefined ? undefined : join(dataDir, 'archive')),
+    archive: new FileArchive(dataDir === undefined ? undefined : join(dataDir, 'archive'), {
+      retention: privacy.retention,
+      now,
+    }),
+    privacy: privacyPorts(dynamo, domains, events, privacy),
     secretStore:
       dataDir === undefined
         ? new MemorySecretStore()

@@ -2,6 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadActionsConfig } from '../../shared/app/function-config.js';
+import { idleSecondsOf } from '../../shared/app/privacy/settings.js';
 import { composeActions } from '../../shared/app/roots/actions.js';
 import { parsePageTokens } from '../../shared/domains/threads/page-tokens.js';
 import { SecretsManagerStore } from '../../shared/platform/aws/secrets-manager-store.js';
@@ -17,7 +18,8 @@ const secretsManager = new SecretsManagerClient({});
 const provider = new SecretsProvider({ awsSdkV3Client: secretsManager });
 
 export const handler = composeActions({
-  table: (domain) => new RegisterTable(db, config.tables[domain.name] ?? ''),
+  table: (domain) =>
+    new RegisterTable(db, config.tables[domain.name] ?? '', { idleSeconds: idleSecondsOf(config.retention) }),
   control: new ControlTable(db, config.controlTable),
   identity: config.identity,
   metaSecrets: jsonSecretSource(provider, config.metaSecretArn, config.secretCacheSeconds, parseMetaSecrets),

@@ -1,4 +1,5 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadWebhookConfig } from '../../shared/app/function-config.js';
@@ -20,6 +21,11 @@ export const handler = composeWebhook({
   ),
   sink: new SqsMessageSink(new SQSClient({}), config.queueUrls),
   claims: new S3ClaimWriter(config.claimCheckBucket),
-  archive: new FirehoseArchive(config.archiveStreamName, new S3ClaimWriter(config.archiveBucket)),
+  archive: new FirehoseArchive(
+    config.archiveStreamName,
+    new S3ClaimWriter(config.archiveBucket),
+    new FirehoseClient({}),
+    config.archivePassthrough,
+  ),
   telemetry: new Telemetry('webhook'),
 });

@@ -1,4 +1,10 @@
 import type { Node } from 'constructs';
+import {
+  DEFAULT_RETENTION,
+  parseDays,
+  type Retention,
+  retentionProblems,
+} from '../../shared/kernel/retention.js';
 import { ENV } from '../../shared/platform/config/constants.js';
 
 /** Non-secret configuration, from CDK context (`cdk.json` or `-c key=value`). */
@@ -18,6 +24,13 @@ export interface SwitchboardSettings {
   sweepMaxAgeHours: number;
   /** Instagram account → linked Facebook Page, `<instagramAccountId>=<pageId>,...` (else discovered). */
   instagramPages: string;
+  /**
+   * How long personal data is kept: `archiveRetentionDays` (default 35), `archivePassthrough` (`none` or days,
+   * default 7), `idleThreadDays` (`none` or days, default 60); see docs/personal-data.md.
+   */
+  retention: Retention;
+  /** `hashed`: user IDs in domain events are a keyed hash (key: a generated secret of the stack). */
+  eventUserIds: 'plain' | 'hashed';
 }
 
 const CONTEXT_PREFIX = 'switchboard:';
@@ -34,6 +47,8 @@ export const DEFAULT_SETTINGS: SwitchboardSettings = {
   businessTokenKmsKeyArn: '',
   instagramPages: '',
   sweepMaxAgeHours: 24,
+  retention: DEFAULT_RETENTION,
+  eventUserIds: 'plain',
 };
 
 const asBoolean = (value: unknown): boolean => value === true || value === 'true';
@@ -73,6 +88,35 @@ const requireMetaIds = (settings: SwitchboardSettings): void => {
   if (problems.length > 0) throw new Error(`Switchboard settings:\n  ${problems.join('\n  ')}`);
 };
 
+/** The retention settings (`none` or days each; the archive's must be days), checked together. */
+const readRetention = (value: (name: string) => unknown): Retention => {
+  const days = (name: string, fallback: number | null): number | null => {
+    const raw = value(name);
+    if (raw === undefined || raw === null) return fallback;
+    try {
+      return parseDays(String(raw));
+    } catch (error) {
+      throw new Error(`${CONTEXT_PREFIX}${name} ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const archiveDays = days('archiveRetentionDays', DEFAULT_RETENTION.archiveDays);
+  if (archiveDays === null) throw new Error(`${CONTEXT_PREFIX}archiveRetentionDays must be days >= 1`);
+  const retention: Retention = {
+    archiveDays,
+    passthroughDays: days('archivePassthrough', DEFAULT_RETENTION.passthroughDays),
+    idleDays: days('idleThreadDays', DEFAULT_RETENTION.idleDays),
+  };
+  const problems = retentionProblems(retention);
+  if (problems.length > 0) throw new Error(`Switchboard retention settings:\n  ${problems.join('\n  ')}`);
+  return retention;
+};
+
+const readEventUserIds = (raw: unknown): SwitchboardSettings['eventUserIds'] => {
+  if (raw === undefined || raw === null || raw === 'plain') return 'plain';
+  if (raw === 'hashed') return 'hashed';
+  throw new Error(`${CONTEXT_PREFIX}eventUserIds must be plain or hashed, got "${String(raw)}"`);
+};
+
 export const readSettings = (node: Node): SwitchboardSettings => {
   const value = (name: keyof SwitchboardSettings): unknown => node.tryGetContext(`${CONTEXT_PREFIX}${name}`);
   const text = (name: keyof SwitchboardSettings, fallback: string): string => {
@@ -99,6 +143,8 @@ export const readSettings = (node: Node): SwitchboardSettings => {
     businessTokenKmsKeyArn: text('businessTokenKmsKeyArn', DEFAULT_SETTINGS.businessTokenKmsKeyArn),
     instagramPages: text('instagramPages', DEFAULT_SETTINGS.instagramPages),
     sweepMaxAgeHours: sweepAge,
+    retention: readRetention((name) => node.tryGetContext(`${CONTEXT_PREFIX}${name}`)),
+    eventUserIds: readEventUserIds(value('eventUserIds')),
   };
   if (
     settings.businessTokenKmsKeyArn !== '' &&
@@ -119,3 +165,13 @@ export const identityEnvironment = (settings: SwitchboardSettings): Record<strin
   [ENV.metaPartnerBusinessIds]: settings.metaPartnerBusinessIds,
   [ENV.graphApiBaseUrl]: settings.graphApiBaseUrl,
 });
+
+/** The retention every function that enforces or reports it reads (the same three, checked together). */
+export const retentionEnvironment = (settings: SwitchboardSettings): Record<string, string> => {
+  const days = (value: number | null) => (value === null ? 'none' : String(value));
+  return {
+    [ENV.archiveRetentionDays]: String(settings.retention.archiveDays),
+    [ENV.archivePassthrough]: days(settings.retention.passthroughDays),
+    [ENV.idleThreadDays]: days(settings.retention.idleDays),
+  };
+};

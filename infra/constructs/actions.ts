@@ -12,7 +12,7 @@ import {
 import { ENV } from '../../shared/platform/config/constants.js';
 import { domainEnv } from '../../shared/platform/domain/domain.js';
 import { acknowledge, nagEnvironment } from '../config/nag.js';
-import { identityEnvironment, type SwitchboardSettings } from '../config/settings.js';
+import { identityEnvironment, retentionEnvironment, type SwitchboardSettings } from '../config/settings.js';
 import { CONSUMER_TIMEOUT, type StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';
 
@@ -38,6 +38,7 @@ export class Actions extends Construct {
         ...identityEnvironment(settings),
         [WABA_ENV.businessTokenSecretPrefix]: businessTokenPrefix,
         [ENV.stackName]: stack.stackName,
+        ...retentionEnvironment(settings),
         ...(settings.instagramPages === '' ? {} : { [THREAD_ENV.instagramPages]: settings.instagramPages }),
         ...(settings.businessTokenKmsKeyArn === ''
           ? {}

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { WABA_ENV } from '../../shared/domains/wabas/manifest.js';
 import { ENV } from '../../shared/platform/config/constants.js';
 import { type DomainManifest, domainEnv } from '../../shared/platform/domain/domain.js';
-import type { SwitchboardSettings } from '../config/settings.js';
+import { retentionEnvironment, type SwitchboardSettings } from '../config/settings.js';
 import { CONSUMER_TIMEOUT, type StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';
 
@@ -36,6 +36,8 @@ export class Consumers extends Construct {
           [ENV.metaAppId]: settings.metaAppId,
           [ENV.metaBusinessId]: settings.metaBusinessId,
           [WABA_ENV.businessTokensEnabled]: String(settings.businessTokens),
+          // Items naming a person live `idleThreadDays` after their last write.
+          ...retentionEnvironment(settings),
         },
       })
         .bindTable(state.table(domain.name), 'W', domainEnv.table(domain))

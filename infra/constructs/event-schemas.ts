@@ -4,14 +4,17 @@ import { Construct } from 'constructs';
 import type { DomainModule, JsonSchema } from '../../shared/platform/domain/domain.js';
 import { eventSchema, schemaNameOf } from '../../shared/platform/events/schema.js';
 
-/** Every domain's events, each as the whole EventBridge event (JSON Schema draft 4, what the registry takes). */
-export const eventSchemasOf = (domains: readonly DomainModule[]): Record<string, JsonSchema> =>
+/**
+ * Every domain's events (and the application's own, `User Erased`), each as the whole EventBridge event (JSON
+ * Schema draft 4, what the registry takes).
+ */
+export const eventSchemasOf = (
+  domains: readonly DomainModule[],
+  application: Readonly<Record<string, JsonSchema>> = {},
+): Record<string, JsonSchema> =>
   Object.fromEntries(
-    domains.flatMap((domain) =>
-      Object.entries(domain.schemas).map(([detailType, detail]) => [
-        detailType,
-        eventSchema(detailType, detail),
-      ]),
+    [...domains.map((domain) => domain.schemas), application].flatMap((schemas) =>
+      Object.entries(schemas).map(([detailType, detail]) => [detailType, eventSchema(detailType, detail)]),
     ),
   );
 
@@ -22,13 +25,18 @@ export const eventSchemasOf = (domains: readonly DomainModule[]): Record<string,
 export class EventSchemas extends Construct {
   public readonly registry: CfnRegistry;
 
-  public constructor(scope: Construct, id: string, domains: readonly DomainModule[]) {
+  public constructor(
+    scope: Construct,
+    id: string,
+    domains: readonly DomainModule[],
+    application: Readonly<Record<string, JsonSchema>> = {},
+  ) {
     super(scope, id);
     this.registry = new CfnRegistry(this, 'Registry', {
       registryName: `${Stack.of(this).stackName}-events`,
       description: 'Schemas of the Switchboard domain events (source "switchboard")',
     });
-    for (const [detailType, schema] of Object.entries(eventSchemasOf(domains))) {
+    for (const [detailType, schema] of Object.entries(eventSchemasOf(domains, application))) {
       new CfnSchema(this, schemaNameOf(detailType).replace(/[^A-Za-z]/g, ''), {
         registryName: this.registry.attrRegistryName,
         schemaName: schemaNameOf(detailType),

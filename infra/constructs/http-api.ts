@@ -28,6 +28,17 @@ const ACCESS_LOG = {
   caller: '$context.identity.userArn',
 };
 
+/** Why each public route needs no SigV4 (cdk-nag's APIG4). */
+const PUBLIC_REASONS: Record<string, string> = {
+  '/healthz': 'A load balancer-style health check: it answers only {"status":"ok"} and reveals no state.',
+  '/webhook':
+    'Meta cannot sign with SigV4. The function verifies X-Hub-Signature-256 (HMAC-SHA256 with the app secret) on every delivery and answers 401 before queueing anything.',
+  '/data-deletion':
+    "Meta's Data Deletion Request Callback cannot sign with SigV4: the function verifies the signed_request (HMAC-SHA256 with the app secret) and answers 400 before erasing anything.",
+  '/data-deletion/{confirmationCode}':
+    'The status page Meta requires the deletion callback to link to, for the person who asked: it names nobody and answers only for an unguessable confirmation code.',
+};
+
 /**
  * The HTTP API: every route of the one route table (`shared/app/routes.ts`), each sent to its function;
  * `/v1` requires SigV4, `/webhook` and `/healthz` are public (the webhook checks Meta's HMAC signature).
@@ -89,9 +100,7 @@ export class SwitchboardHttpApi extends Construct {
         acknowledge(
           created,
           'AwsSolutions-APIG4',
-          route.path === '/healthz'
-            ? 'A load balancer-style health check: it answers only {"status":"ok"} and reveals no state.'
-            : 'Meta cannot sign with SigV4. The function verifies X-Hub-Signature-256 (HMAC-SHA256 with the app secret) on every delivery and answers 401 before queueing anything.',
+          PUBLIC_REASONS[route.path] ?? PUBLIC_REASONS['/webhook'] ?? '',
         );
       }
     }

@@ -20,7 +20,12 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { solutionsManifest } from '../../shared/domains/solutions/manifest.js';
 import { wabasManifest } from '../../shared/domains/wabas/manifest.js';
-import { ARCHIVE_PREFIX, CLAIM_PREFIX, ENV } from '../../shared/platform/config/constants.js';
+import {
+  ARCHIVE_PREFIX,
+  CLAIM_PREFIX,
+  ENV,
+  PASSTHROUGH_ARCHIVE_PREFIX,
+} from '../../shared/platform/config/constants.js';
 import { type DomainManifest, domainEnv } from '../../shared/platform/domain/domain.js';
 import { acknowledge, arnToken } from '../config/nag.js';
 import { identityEnvironment, type SwitchboardSettings } from '../config/settings.js';
@@ -87,7 +92,7 @@ export class Reconciliation extends Construct {
       new PolicyStatement({
         actions: ['s3:ListBucket'],
         resources: [archive.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${ARCHIVE_PREFIX}*`] } },
+        conditions: { StringLike: { 's3:prefix': [`${ARCHIVE_PREFIX}*`, `${PASSTHROUGH_ARCHIVE_PREFIX}*`] } },
       }),
     );
     acknowledge(

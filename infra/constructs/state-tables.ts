@@ -12,6 +12,7 @@ import type { DomainManifest } from '../../shared/platform/domain/domain.js';
 import {
   CONTROL_TABLE,
   CONTROL_TTL_ATTRIBUTE,
+  RETAIN_UNTIL,
   type TableDefinition,
 } from '../../shared/platform/store/tables.js';
 
@@ -45,12 +46,18 @@ export class StateTables extends Construct {
           indexName: index.name,
           partitionKey: attribute(index.partitionKey),
           ...(index.sortKey === undefined ? {} : { sortKey: attribute(index.sortKey) }),
-          projectionType: ProjectionType.ALL,
+          projectionType: index.projection === 'keys' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
         });
       }
       return table;
     };
-    this.tables = Object.fromEntries(domains.map((domain) => [domain.name, make(domain.name, domain.table)]));
+    // A table whose items may name people expires them (idle items, erased users' tombstones) by TTL.
+    this.tables = Object.fromEntries(
+      domains.map((domain) => [
+        domain.name,
+        make(domain.name, domain.table, domain.table.personalData === true ? RETAIN_UNTIL : undefined),
+      ]),
+    );
     this.tables.control = make('control', CONTROL_TABLE, CONTROL_TTL_ATTRIBUTE);
   }
 }

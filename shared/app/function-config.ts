@@ -6,6 +6,7 @@ import { ENV } from '../platform/config/constants.js';
 import { type Env, EnvReader, readMetaIdentity } from '../platform/config/env.js';
 import { type DomainManifest, domainEnv } from '../platform/domain/domain.js';
 import { PASSTHROUGH } from '../platform/queue/envelope.js';
+import { readEventUserIds, readRetention } from './privacy/settings.js';
 
 /** Secrets are re-read after this long in a warm container, so rotation needs no redeploy. */
 const DEFAULT_SECRET_CACHE_SECONDS = 300;
@@ -40,15 +41,21 @@ export const loadWebhookConfig = (env: Env, domains: readonly DomainManifest[] =
     claimCheckBucket: reader.required(ENV.claimCheckBucket),
     archiveStreamName: reader.required(ENV.archiveStreamName),
     archiveBucket: reader.required(ENV.archiveBucket),
+    /** Passthrough-only deliveries: their own stream, `none`, or unset (with the rest). */
+    archivePassthrough: passthroughArchivingOf(reader.optional(ENV.archivePassthroughStreamName)),
     ...metaSecret(reader),
   });
 };
+
+const passthroughArchivingOf = (value: string | undefined) =>
+  value === undefined ? undefined : value === 'none' ? ('none' as const) : { streamName: value };
 
 /** A domain consumer: its table, its DLQ, and the job queues it may send to (each optional until used). */
 export const loadConsumerConfig = (env: Env, domain: DomainManifest) => {
   const reader = new EnvReader(env);
   return reader.done({
     tableName: reader.required(domainEnv.table(domain)),
+    retention: readRetention(reader),
     deadLetterQueueUrl: reader.required(ENV.deadLetterQueueUrl),
     jobQueueUrls: Object.fromEntries(
       (domain.jobs ?? []).flatMap((job) => {
@@ -92,10 +99,34 @@ export const loadActionsConfig = (env: Env) => {
     businessTokenSecretPrefix: reader.required(WABA_ENV.businessTokenSecretPrefix),
     businessTokenKmsKeyId: reader.optional(WABA_ENV.businessTokenKmsKeyId),
     stackName: reader.withDefault(ENV.stackName, 'Switchboard'),
+    retention: readRetention(reader),
+  });
+};
+
+/** The privacy function: the tables whose items may name people, the control table, the secret, the bus. */
+export const loadPrivacyConfig = (env: Env) => {
+  const reader = new EnvReader(env);
+  return reader.done({
+    tables: tablesOf(
+      reader,
+      DOMAINS.filter((domain) => domain.table.personalData === true),
+    ),
+    controlTable: reader.required(ENV.controlTable),
+    eventBusName: reader.required(ENV.eventBusName),
+    retention: readRetention(reader),
+    ...metaSecret(reader),
   });
 };
 
 export const loadEventsConfig = (env: Env) => {
   const reader = new EnvReader(env);
-  return reader.done({ tables: tablesOf(reader, DOMAINS), eventBusName: reader.required(ENV.eventBusName) });
+  const eventUserIds = readEventUserIds(reader);
+  return reader.done({
+    tables: tablesOf(reader, DOMAINS),
+    eventBusName: reader.required(ENV.eventBusName),
+    eventUserIds,
+    /** The secret holding the key of hashed user IDs (`hashed` only). */
+    eventUserIdKeyArn: eventUserIds === 'hashed' ? reader.required(ENV.eventUserIdKeyArn) : undefined,
+    secretCacheSeconds: reader.integer(ENV.secretCacheSeconds, DEFAULT_SECRET_CACHE_SECONDS, 1),
+  });
 };

@@ -9,6 +9,10 @@ const APP_ROUTES = [
   route('reconcile.run', 'POST', '/v1/reconcile', 'reconcile'),
   route('reconcile.status', 'GET', '/v1/reconcile', 'reconcile'),
   route('replay.run', 'POST', '/v1/replay', 'reconcile'),
+  // Personal data: Meta's Data Deletion Request Callback (signed), its status page, the operator's erasure.
+  route('privacy.deletion', 'POST', '/data-deletion', 'privacy', 'none'),
+  route('privacy.status', 'GET', '/data-deletion/{confirmationCode}', 'privacy', 'none'),
+  route('users.erase', 'DELETE', '/v1/users/{userId}', 'privacy'),
 ] as const;
 
 export type Route = (typeof APP_ROUTES)[number] | DomainRoute;

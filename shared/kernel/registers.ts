@@ -27,11 +27,26 @@ export interface RegisterWrite {
   owned?: Record<string, string | number>;
   /** Top-level attributes set only while absent: first writer wins (`discoveredBy`). */
   ifAbsent?: Record<string, string | number>;
+  /**
+   * The item names a person (a PSID, a WhatsApp user): it lives an idle period after its last write (the
+   * writer keeps `RETAIN_UNTIL`, the table's TTL), and past it reads and is written as an item never seen.
+   */
+  expiresWhenIdle?: boolean;
 }
 
-export type WriteOutcome = 'applied' | 'stale' | 'duplicate';
+/** `erased`: refused by a tombstone (the event is about an erased user and not newer than the erasure). */
+export type WriteOutcome = 'applied' | 'stale' | 'duplicate' | 'erased';
 
 export const REGISTER_PREFIX = 'r_';
+
+/**
+ * A tombstone: the version at or below which every event about the item is refused (an erasure). Kept in the
+ * item itself, so the one conditional write of an event checks it at no cost: no read, no second item.
+ */
+export const ERASED_BEFORE = 'erasedBefore';
+
+/** Epoch seconds after which an item naming a person has expired (the table's DynamoDB TTL attribute). */
+export const RETAIN_UNTIL = 'retainUntil';
 
 /**
  * `<time ms, 15 digits>.<rank, 2 digits>.<event ID>`: string order is event order. The rank breaks ties
@@ -39,6 +54,9 @@ export const REGISTER_PREFIX = 'r_';
  */
 export const versionOf = (timeMs: number, rank: number, eventId: string): string =>
   `${String(Math.max(0, Math.trunc(timeMs))).padStart(15, '0')}.${String(Math.max(0, Math.min(99, rank))).padStart(2, '0')}.${eventId}`;
+
+/** The floor an erasure at `timeMs` sets: every event version at or before that instant sorts below it. */
+export const erasureFloor = (timeMs: number): string => versionOf(timeMs, 99, '~');
 
 /** Drops undefined fields recursively, as DynamoDB's marshaller does, so memory and table hold the same item. */
 export const compact = <T>(value: T): T => {
@@ -69,6 +87,8 @@ export const applyRegisterWrite = (
   write: RegisterWrite,
 ): { item: Item; outcome: WriteOutcome } => {
   const value = compact(write.value);
+  const floor = item?.[ERASED_BEFORE];
+  if (item !== undefined && typeof floor === 'string' && value.v <= floor) return { item, outcome: 'erased' };
   const current = registerOf(item, write.register);
   if (item !== undefined && current !== undefined && current.v >= value.v) {
     return { item, outcome: classifyRejection(current, value) };
@@ -117,6 +137,20 @@ export const readFamily = <R extends Register>(item: Item | undefined, prefix: s
     if (register !== undefined) family.set(name.slice(prefix.length), register as R);
   }
   return family;
+};
+
+/** Whether the item holds any register (a tombstone or a key alone holds none: nothing is known). */
+export const holdsRegisters = (item: Item | undefined): boolean =>
+  Object.keys(item ?? {}).some((name) => registerOf(item, name) !== undefined);
+
+/**
+ * The item as its readers see it at `nowSeconds`: absent when it holds no register (a tombstone) or has
+ * expired (DynamoDB's TTL deletes expired items late, so an expired item must read as already gone).
+ */
+export const liveItem = (item: Item | undefined, nowSeconds: number): Item | undefined => {
+  if (item === undefined || !holdsRegisters(item)) return undefined;
+  const until = item[RETAIN_UNTIL];
+  return typeof until === 'number' && until < nowSeconds ? undefined : item;
 };
 
 /** The newest of several optional registers. */

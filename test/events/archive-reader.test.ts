@@ -27,6 +27,11 @@ describe('S3ArchiveReader', () => {
       [`deliveries/${hourPartition(start + HOUR)}/c.gz`]:
         archiveLine(inWindow[2] ?? 0, Buffer.from('{"late":3}')) +
         archiveLine(start + HOUR + 5_000, Buffer.from('{"outside":4}')),
+      // A passthrough-only delivery, kept apart under its own retention, is replayed too.
+      [`passthrough/deliveries/${hourPartition(start)}/p.gz`]: archiveLine(
+        start + 3_000,
+        Buffer.from('{"p":5}'),
+      ),
     };
     s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string; ContinuationToken?: string }) => {
       const keys = Object.keys(objects).filter((key) => key.startsWith(input.Prefix));
@@ -48,12 +53,15 @@ describe('S3ArchiveReader', () => {
     expect(read.map((delivery) => [delivery.receivedAt, delivery.body.toString('utf8')])).toEqual([
       [inWindow[0], '{"first":1}'],
       [inWindow[1], '{"large":2}'],
+      [start + 3_000, '{"p":5}'],
       [inWindow[2], '{"late":3}'],
     ]);
     expect(s3.commandCalls(ListObjectsV2Command).map((call) => call.args[0].input.Prefix)).toEqual([
       `deliveries/${hourPartition(start)}/`,
       `deliveries/${hourPartition(start)}/`,
+      `passthrough/deliveries/${hourPartition(start)}/`,
       `deliveries/${hourPartition(start + HOUR)}/`,
+      `passthrough/deliveries/${hourPartition(start + HOUR)}/`,
     ]);
   });
 });

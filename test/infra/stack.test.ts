@@ -175,7 +175,7 @@ describe('the stack', () => {
   it('runs every function on Node.js 24 (or newer) on arm64', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
     const ours = functions.filter((fn) => String(fn.Properties.Handler) === 'index.handler');
-    expect(ours).toHaveLength(8);
+    expect(ours).toHaveLength(9);
     for (const fn of ours)
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     // The bundle is compiled for the Node major the runtime gives it (and the rehearsal runs it on).
@@ -207,7 +207,7 @@ describe('the stack', () => {
     });
   });
 
-  it('requires IAM on every /v1 route and leaves only the webhook and health check public', () => {
+  it('requires IAM on every /v1 route and leaves only the webhook, health check and data deletion callback public', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as Resource[];
     expect(routes).toHaveLength(ROUTES.routes.length);
     for (const route of routes) {
@@ -220,7 +220,13 @@ describe('the stack', () => {
         .filter((route) => route.Properties.AuthorizationType === 'NONE')
         .map((route) => route.Properties.RouteKey)
         .sort(),
-    ).toEqual(['GET /healthz', 'GET /webhook', 'POST /webhook']);
+    ).toEqual([
+      'GET /data-deletion/{confirmationCode}',
+      'GET /healthz',
+      'GET /webhook',
+      'POST /data-deletion',
+      'POST /webhook',
+    ]);
   });
 
   it('keeps state in on-demand tables with PITR, deletion protection and retention, keys as documented', () => {

@@ -48,6 +48,7 @@ const INFRA_READS = [
   'shared/platform/queue/envelope.ts',
   'shared/platform/events/schema.ts',
   'shared/app/routes.ts',
+  'shared/app/privacy/schema.ts',
 ];
 
 /**

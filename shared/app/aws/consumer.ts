@@ -6,6 +6,7 @@ import type { ConsumerPorts, DomainManifest } from '../../platform/domain/domain
 import { Telemetry } from '../../platform/observability/telemetry.js';
 import { RegisterWriter } from '../../platform/store/register-writer.js';
 import { loadConsumerConfig } from '../function-config.js';
+import { idleSecondsOf } from '../privacy/settings.js';
 import { composeConsumer } from '../roots/consumer.js';
 
 /**
@@ -19,7 +20,9 @@ export const awsConsumer = <E>(
 ) => {
   const config = loadConsumerConfig(env, domain);
   return composeConsumer(domain, consumer, {
-    table: new RegisterWriter(new DynamoDBClient({}), config.tableName),
+    table: new RegisterWriter(new DynamoDBClient({}), config.tableName, {
+      idleSeconds: idleSecondsOf(config.retention),
+    }),
     deadLetters: new SqsDeadLetterSink(config.deadLetterQueueUrl),
     jobs: new SqsJobSender(config.jobQueueUrls),
     env,

@@ -1,6 +1,6 @@
 import { sha256Hex } from '../../kernel/event-id.js';
 import type { QueueRouter } from '../../platform/domain/routing.js';
-import type { ChangeEnvelope } from '../../platform/queue/envelope.js';
+import { type ChangeEnvelope, PASSTHROUGH } from '../../platform/queue/envelope.js';
 import type { EnvelopePublisher, PublishSummary } from '../../platform/queue/publisher.js';
 import { splitDelivery } from './split.js';
 
@@ -34,7 +34,18 @@ export class DeliveryIntake {
     received: ReceivedDelivery,
   ): Promise<{ envelopes: ChangeEnvelope[]; summary: PublishSummary }> {
     const envelopes = this.split(received);
-    return { envelopes, summary: await this.publisher.publish(envelopes) };
+    return { envelopes, summary: await this.publish(envelopes) };
+  }
+
+  public publish(envelopes: ChangeEnvelope[]): Promise<PublishSummary> {
+    return this.publisher.publish(envelopes);
+  }
+
+  /** No domain takes any of the changes: the delivery is archived under the passthrough retention. */
+  public passthroughOnly(envelopes: readonly ChangeEnvelope[]): boolean {
+    return envelopes.every((envelope) =>
+      this.router.queuesFor(envelope).every((queue) => queue === PASSTHROUGH),
+    );
   }
 }
 

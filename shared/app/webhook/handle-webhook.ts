@@ -38,9 +38,14 @@ export interface WebhookDeps {
 }
 
 /** Archived beside the queueing, not after it: the 200 waits for the slower of the two, never their sum. */
-const keep = async (deps: WebhookDeps, receivedAt: number, body: Buffer): Promise<void> => {
+const keep = async (
+  deps: WebhookDeps,
+  receivedAt: number,
+  body: Buffer,
+  passthroughOnly: boolean,
+): Promise<void> => {
   try {
-    await deps.archive.keep({ receivedAt, body });
+    await deps.archive.keep({ receivedAt, body, passthroughOnly });
   } catch (error) {
     throw new DependencyUnavailableError('delivery archive', error);
   }
@@ -88,9 +93,10 @@ const ingest = async (
   const deliveryId = deliveryIdOf(body);
   const receivedAt = (deps.now ?? Date.now)();
   const delivery = parseDelivery(body);
-  const [{ envelopes, summary }] = await Promise.all([
-    deps.intake.accept({ delivery, body, receivedAt }),
-    keep(deps, receivedAt, body),
+  const envelopes = deps.intake.split({ delivery, body, receivedAt });
+  const [summary] = await Promise.all([
+    deps.intake.publish(envelopes),
+    keep(deps, receivedAt, body, deps.intake.passthroughOnly(envelopes)),
   ]);
 
   const { telemetry } = deps;

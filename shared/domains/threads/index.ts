@@ -1,4 +1,5 @@
 import type { DomainModule } from '../../platform/domain/domain.js';
+import { eraseByUserIndex } from '../../platform/store/erasure.js';
 import { threadCommands } from './commands.js';
 import { threadsConsumer } from './consumer.js';
 import { threadEvents } from './events.js';
@@ -13,4 +14,6 @@ export const threads: DomainModule = {
   commands: threadCommands,
   sandbox: threadsSandbox,
   schemas: threadSchemas,
+  // A thread names its person by PSID or IGSID: found through the table's byUser index.
+  erase: eraseByUserIndex(threadsManifest.table, 'byUser'),
 };

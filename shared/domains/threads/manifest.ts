@@ -24,7 +24,13 @@ const HANDOVERS: ReadonlySet<string> = new Set(HANDOVER_KINDS);
 export const threadsManifest = {
   name: 'threads',
   title: 'Threads',
-  table: { partitionKey: 'pageId', sortKey: 'userId', indexes: [] },
+  table: {
+    partitionKey: 'pageId',
+    sortKey: 'userId',
+    // How an erasure finds a user's threads (a PSID or IGSID, on whichever page): keys only.
+    indexes: [{ name: 'byUser', partitionKey: 'userId', sortKey: 'pageId', projection: 'keys' }],
+    personalData: true,
+  },
   takes: (change) =>
     (change.object === 'page' || change.object === 'instagram') && HANDOVERS.has(change.kind),
   messagingKinds: HANDOVER_KINDS,

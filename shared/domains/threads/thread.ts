@@ -168,11 +168,16 @@ const stored = <E extends ThreadEvent>(event: E): Stored<E> => {
 };
 
 export const threadWrite = (event: ThreadEvent | AppRolesEvent): RegisterWrite => {
+  if (event.kind === 'app_roles') {
+    const v = versionOf(event.timeMs, RANK.app_roles, event.eventId);
+    return writeRegister(PAGE_REGISTERS, 'app_roles', { v, timeMs: event.timeMs, roles: event.roles });
+  }
+  // A thread item names a person (PSID or IGSID): it expires when idle; the page's item does not.
+  return { ...userThreadWrite(event), expiresWhenIdle: true };
+};
+
+const userThreadWrite = (event: ThreadEvent): RegisterWrite => {
   switch (event.kind) {
-    case 'app_roles': {
-      const v = versionOf(event.timeMs, RANK.app_roles, event.eventId);
-      return writeRegister(PAGE_REGISTERS, 'app_roles', { v, timeMs: event.timeMs, roles: event.roles });
-    }
     case 'pass':
     case 'take':
     case 'release':

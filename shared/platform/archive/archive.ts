@@ -8,6 +8,11 @@ export interface ArchivedDelivery {
   /** Epoch ms when the webhook accepted it. */
   receivedAt: number;
   body: Buffer;
+  /**
+   * No domain took any of its changes (all went to passthrough): kept apart, under the passthrough retention
+   * (`switchboard:archivePassthrough`: fewer days, or not at all).
+   */
+  passthroughOnly?: boolean;
 }
 
 /** The webhook's side: keep before answering 200 (a failure is a 5xx, and Meta delivers again). */

@@ -27,6 +27,15 @@ export const ENV = {
   archiveStreamName: 'ARCHIVE_STREAM_NAME',
   archiveBucket: 'ARCHIVE_BUCKET',
   eventBusName: 'EVENT_BUS_NAME',
+  /** Where passthrough-only deliveries are archived: a stream name, or `none`; unset: with the rest. */
+  archivePassthroughStreamName: 'ARCHIVE_PASSTHROUGH_STREAM_NAME',
+  /** Retention (docs/personal-data.md): the archive's days, passthrough's (`none` or days), idle items' days. */
+  archiveRetentionDays: 'ARCHIVE_RETENTION_DAYS',
+  archivePassthrough: 'ARCHIVE_PASSTHROUGH',
+  idleThreadDays: 'IDLE_THREAD_DAYS',
+  /** `plain` or `hashed`: user IDs in domain events, and the secret holding the hash key (AWS). */
+  eventUserIds: 'EVENT_USER_IDS',
+  eventUserIdKeyArn: 'EVENT_USER_ID_KEY_ARN',
 } as const;
 
 /** JSON keys of the Meta secret in Secrets Manager: the same names as the local-mode variables. */
@@ -40,6 +49,14 @@ export const META_SECRET_KEYS = {
 /** The archive bucket's prefixes: Firehose's output, and bodies too large for one Firehose record. */
 export const ARCHIVE_PREFIX = 'deliveries/';
 export const ARCHIVE_LARGE_PREFIX = 'large/';
+
+/**
+ * Deliveries whose every change went to passthrough only (no domain took one), kept under their own, shorter
+ * retention (`switchboard:archivePassthrough`): the passthrough stream's output and its large bodies.
+ */
+export const PASSTHROUGH_ARCHIVE_ROOT = 'passthrough/';
+export const PASSTHROUGH_ARCHIVE_PREFIX = `${PASSTHROUGH_ARCHIVE_ROOT}deliveries/`;
+export const PASSTHROUGH_ARCHIVE_LARGE_PREFIX = `${PASSTHROUGH_ARCHIVE_ROOT}large/`;
 
 /** Every claim check lives under this prefix: the only place the webhook may write in the bucket. */
 export const CLAIM_PREFIX = 'claims/';

@@ -11,6 +11,7 @@ import type { RouteDefinition } from '../http/routes.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { RoutableChange } from '../queue/envelope.js';
 import type { SandboxFactory } from '../sandbox/context.js';
+import type { EraseUser } from '../store/erasure.js';
 import type { RegisterWrites } from '../store/ports.js';
 import type { TableDefinition } from '../store/tables.js';
 
@@ -80,6 +81,13 @@ export interface DomainModule {
   readonly commands?: CliCommands;
   /** Its part of the sandbox Graph API (Meta's side in local mode and the rehearsal). */
   readonly sandbox?: SandboxFactory;
+  /**
+   * Its erasure facet, when its items name people (PSIDs, IGSIDs, WhatsApp users): `DELETE /v1/users/{userId}`
+   * and Meta's data deletion callback replace each of that person's items by a tombstone, which the write path
+   * checks in the one conditional write of every later event. A table with a keys-only index by user ID
+   * implements it with `eraseByUserIndex(manifest.table, '<index>')`.
+   */
+  readonly erase?: EraseUser;
 }
 
 /** `SOLUTIONS`, `WHATSAPP_THREADS`: the stem of a domain's environment variable names. */

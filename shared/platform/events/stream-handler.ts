@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { Item } from '../../kernel/registers.js';
+import { type Item, liveItem } from '../../kernel/registers.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { lambda } from '../runtime/lambda.js';
 import type { DeriveEvents } from './domain-event.js';
@@ -19,8 +19,12 @@ export interface StreamHandlerDeps {
 const tableNameOf = (arn: string | undefined): string | undefined =>
   /:table\/([^/]+)\/stream\//.exec(arn ?? '')?.[1];
 
-const imageOf = (image: Record<string, unknown> | undefined): Item | undefined =>
-  image === undefined ? undefined : unmarshall(image as Record<string, AttributeValue>);
+/**
+ * An image as the read model sees it at the record's time: a tombstone (no register) or an expired item is no
+ * item, so an erasure, a TTL deletion or an expired item written anew derives what a new item would.
+ */
+const imageOf = (image: Record<string, unknown> | undefined, seconds: number): Item | undefined =>
+  image === undefined ? undefined : liveItem(unmarshall(image as Record<string, AttributeValue>), seconds);
 
 /**
  * The tables' change streams → domain events. Each stream record holds the item before and after one write,
@@ -35,11 +39,12 @@ export const createStreamHandler = (deps: StreamHandlerDeps) => {
     const derive = name === undefined ? undefined : deps.derive[name];
     if (derive === undefined)
       throw new Error(`stream record from an unknown table: ${change.eventSourceARN}`);
-    const before = imageOf(change.dynamodb?.OldImage);
-    const after = imageOf(change.dynamodb?.NewImage);
+    const seconds = change.dynamodb?.ApproximateCreationDateTime;
+    const at = seconds ?? Math.floor(Date.now() / 1000);
+    const before = imageOf(change.dynamodb?.OldImage, at);
+    const after = imageOf(change.dynamodb?.NewImage, at);
     const events = derive(before, after);
     if (events.length === 0) return;
-    const seconds = change.dynamodb?.ApproximateCreationDateTime;
     try {
       await deps.publisher.publish(events, seconds === undefined ? new Date() : new Date(seconds * 1000));
     } catch (error) {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { sleep } from '../../kernel/async.js';
-import type { Item } from '../../kernel/registers.js';
+import { type Item, liveItem } from '../../kernel/registers.js';
 import { toAttributes } from './attributes.js';
 import { encodeCursor, keyFromCursor } from './cursor.js';
 import type { Page, RegisterReads } from './ports.js';
@@ -26,18 +26,30 @@ const startKey = (
 ): Record<string, AttributeValue> | undefined =>
   cursor === undefined ? undefined : toAttributes(keyFromCursor(cursor, keyNames, fixed));
 
-/** The read side of a register table. */
+/**
+ * The read side of a register table. An item that holds no register (a tombstone) or has expired (TTL deletes
+ * late) reads as absent: `liveItem`, at the clock given.
+ */
 export class RegisterReader implements RegisterReads {
   public constructor(
     private readonly db: DynamoDBClient,
     public readonly tableName: string,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  private live(items: readonly Record<string, AttributeValue>[]): Item[] {
+    const nowSeconds = Math.floor(this.now() / 1000);
+    return items.flatMap((item): Item[] => {
+      const live = liveItem(unmarshall(item), nowSeconds);
+      return live === undefined ? [] : [live];
+    });
+  }
 
   public async get(key: Item): Promise<Item | undefined> {
     const { Item: item } = await this.db.send(
       new GetItemCommand({ TableName: this.tableName, Key: toAttributes(key), ConsistentRead: true }),
     );
-    return item === undefined ? undefined : unmarshall(item);
+    return item === undefined ? undefined : this.live([item])[0];
   }
 
   /** Reads many items (100 per request), retrying unprocessed keys. Eventually consistent: for reconciliation. */
@@ -53,7 +65,7 @@ export class RegisterReader implements RegisterReads {
         const out: BatchGetItemCommandOutput = await this.db.send(
           new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: request } } }),
         );
-        items.push(...(out.Responses?.[this.tableName] ?? []).map((item) => unmarshall(item)));
+        items.push(...this.live(out.Responses?.[this.tableName] ?? []));
         request = out.UnprocessedKeys?.[this.tableName]?.Keys;
       }
     }
@@ -73,7 +85,7 @@ export class RegisterReader implements RegisterReads {
       }),
     );
     return {
-      items: (out.Items ?? []).map((item) => unmarshall(item)),
+      items: this.live(out.Items ?? []),
       nextCursor: nextCursorOf(out.LastEvaluatedKey),
     };
   }
@@ -97,7 +109,7 @@ export class RegisterReader implements RegisterReads {
       }),
     );
     return {
-      items: (out.Items ?? []).map((item) => unmarshall(item)),
+      items: this.live(out.Items ?? []),
       nextCursor: nextCursorOf(out.LastEvaluatedKey),
     };
   }

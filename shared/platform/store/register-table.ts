@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Item, RegisterWrite, WriteOutcome } from '../../kernel/registers.js';
 import { RegisterReader } from './register-reader.js';
-import { RegisterWriter, type RegisterWrites } from './register-writer.js';
+import { RegisterWriter, type RegisterWrites, type RetentionOptions } from './register-writer.js';
 
 export type { Page } from './register-reader.js';
 
@@ -9,9 +9,9 @@ export type { Page } from './register-reader.js';
 export class RegisterTable extends RegisterReader implements RegisterWrites {
   private readonly writer: RegisterWriter;
 
-  public constructor(db: DynamoDBClient, tableName: string) {
-    super(db, tableName);
-    this.writer = new RegisterWriter(db, tableName);
+  public constructor(db: DynamoDBClient, tableName: string, retention: RetentionOptions = {}) {
+    super(db, tableName, retention.now);
+    this.writer = new RegisterWriter(db, tableName, retention);
   }
 
   public write(key: Item, write: RegisterWrite): Promise<WriteOutcome> {

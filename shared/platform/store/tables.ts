@@ -5,8 +5,22 @@ export interface KeyDefinition {
   sortKey?: string;
 }
 
+export interface IndexDefinition extends KeyDefinition {
+  name: string;
+  /**
+   * `keys`: the index holds only the keys (an index to find items by, e.g. a user's): a write that changes no
+   * key costs the index nothing. Default: every attribute.
+   */
+  projection?: 'keys';
+}
+
 export interface TableDefinition extends KeyDefinition {
-  indexes: (KeyDefinition & { name: string })[];
+  indexes: IndexDefinition[];
+  /**
+   * Its items may name people: the table's TTL attribute is `RETAIN_UNTIL` (items expire when idle, tombstones
+   * of erased users when no late event can come any more).
+   */
+  personalData?: boolean;
 }
 
 /**
@@ -19,6 +33,9 @@ export const CONTROL_TABLE: TableDefinition = { partitionKey: 'pk', indexes: [] 
 
 /** The control table's time-to-live attribute (epoch seconds). */
 export const CONTROL_TTL_ATTRIBUTE = 'expiresAt';
+
+/** The time-to-live attribute (epoch seconds) of a domain table whose items may name people. */
+export { RETAIN_UNTIL } from '../../kernel/registers.js';
 
 const keySchema = (definition: KeyDefinition) => [
   { AttributeName: definition.partitionKey, KeyType: 'HASH' as const },
@@ -45,7 +62,7 @@ export const createTableInput = (tableName: string, definition: TableDefinition)
           GlobalSecondaryIndexes: definition.indexes.map((index) => ({
             IndexName: index.name,
             KeySchema: keySchema(index),
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: index.projection === 'keys' ? 'KEYS_ONLY' : 'ALL' },
           })),
         }),
   };

@@ -22,7 +22,8 @@ export const isolated = (
 ): Template => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...EXAMPLE_CONTEXT, ...context } });
   const stack = new Stack(app, 'Isolated');
-  build(stack, createStatefulResources(stack, DOMAINS), readSettings(stack.node));
+  const settings = readSettings(stack.node);
+  build(stack, createStatefulResources(stack, DOMAINS, settings), settings);
   applyNagChecks(app);
   app.synth();
   return Template.fromStack(stack);
@@ -35,7 +36,7 @@ export const allowedActions = (template: Template): string[] =>
   [
     ...new Set(
       Object.entries(template.findResources('AWS::IAM::Policy'))
-        .filter(([id]) => !id.startsWith('DeliveryArchiveStream'))
+        .filter(([id]) => !/^(DeliveryArchiveStream|PassthroughArchiveStream)/.test(id))
         .map(([, policy]) => policy)
         .flatMap((policy) =>
           (policy.Properties.PolicyDocument.Statement as Statement[]).flatMap((statement) =>

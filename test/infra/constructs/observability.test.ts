@@ -33,9 +33,11 @@ const stub = (stack: Stack, id: string) => {
 describe('the observability and HTTP constructs, each on its own', () => {
   it('HttpApi: one route per table entry, IAM on /v1, the webhook and health check public', () => {
     const template = isolated((stack) => {
-      const [webhook, api, actions, reconcile] = ['W', 'A', 'X', 'R'].map((id) => stub(stack, id));
-      if (webhook && api && actions && reconcile)
-        new SwitchboardHttpApi(stack, 'Http', { webhook, api, actions, reconcile });
+      const [webhook, api, actions, reconcile, privacy] = ['W', 'A', 'X', 'R', 'P'].map((id) =>
+        stub(stack, id),
+      );
+      if (webhook && api && actions && reconcile && privacy)
+        new SwitchboardHttpApi(stack, 'Http', { webhook, api, actions, reconcile, privacy });
     });
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(routes).toHaveLength(ROUTES.routes.length);
@@ -87,6 +89,7 @@ describe('the observability and HTTP constructs, each on its own', () => {
         api: a,
         actions: b,
         reconcile: c,
+        privacy: d,
       });
       new SwitchboardDashboard(stack, 'Dashboard', {
         reconcileRateMinutes: 15,
