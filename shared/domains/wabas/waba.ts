@@ -194,7 +194,14 @@ const changeWrite = (event: WabaChangeEvent): RegisterWrite => {
         ? {}
         : { partnerBusinessIds: info.partnerBusinessIds }),
     };
-    return { register: `${APP_REGISTER_PREFIX}${info?.partnerAppId ?? 'self'}`, value, ...discovered };
+    // Our app's install through a solution names the WABA's solution while no PARTNER_ADDED has (the add
+    // register owns `solutionId` and overwrites it): the WABA is then listed under its solution too.
+    const solutionId = installed && value.ours ? value.solutionId : null;
+    return {
+      register: `${APP_REGISTER_PREFIX}${info?.partnerAppId ?? 'self'}`,
+      value,
+      ifAbsent: { ...discovered.ifAbsent, ...(solutionId === null ? {} : { solutionId }) },
+    };
   }
   // Not `discoveredBy`: a fact alone does not tell us the WABA was onboarded through us.
   const value: FactRegister = { v: v(RANK.fact), ...base, details: event.details };
