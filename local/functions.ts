@@ -3,6 +3,7 @@ import { composeActions } from '../shared/app/roots/actions.js';
 import { composeApi } from '../shared/app/roots/api.js';
 import { composeReconcile } from '../shared/app/roots/reconcile.js';
 import { composeWebhook } from '../shared/app/roots/webhook.js';
+import { readOnboardingSettings } from '../shared/domains/onboarding/config.js';
 import { parseInstagramLinks } from '../shared/domains/threads/instagram-links.js';
 import { THREAD_ENV } from '../shared/domains/threads/manifest.js';
 import { envPageTokens } from '../shared/domains/threads/page-tokens.js';
@@ -55,6 +56,7 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     parseInstagramLinks,
     new Map<string, string>(),
   );
+  const onboarding = readOnboardingSettings(reader);
   reader.done(identity);
   const table = (domain: DomainManifest): RegisterStore => {
     const found = deps.tables[domain.name];
@@ -89,6 +91,7 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     pageTokens: envPageTokens(env),
     instagramLinks,
     businessTokens: { store: deps.secretStore, secretPrefix: businessTokenSecretPrefix(LOCAL_STACK_NAME) },
+    onboarding,
     deadLetters: deps.tokenDeadLetters,
     telemetry: new Telemetry('actions'),
     now,

@@ -35,6 +35,7 @@ export const handler = composeActions({
     }),
     secretPrefix: config.businessTokenSecretPrefix,
   },
+  onboarding: config.onboarding,
   deadLetters: new SqsDeadLetterSink(config.deadLetterQueueUrl),
   telemetry: new Telemetry('actions'),
 });

@@ -1,3 +1,4 @@
+import { readOnboardingSettings } from '../domains/onboarding/config.js';
 import { DOMAINS } from '../domains/registry.js';
 import { parseInstagramLinks } from '../domains/threads/instagram-links.js';
 import { THREAD_ENV } from '../domains/threads/manifest.js';
@@ -92,6 +93,7 @@ export const loadActionsConfig = (env: Env) => {
     businessTokenSecretPrefix: reader.required(WABA_ENV.businessTokenSecretPrefix),
     businessTokenKmsKeyId: reader.optional(WABA_ENV.businessTokenKmsKeyId),
     stackName: reader.withDefault(ENV.stackName, 'Switchboard'),
+    onboarding: readOnboardingSettings(reader),
   });
 };
 
