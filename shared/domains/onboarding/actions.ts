@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, SwitchboardError } from '../../kernel/err
 import type { Item } from '../../kernel/registers.js';
 import { graphPath } from '../../platform/graph/client.js';
 import { requestStatusOf } from './graph-reads.js';
-import { type OnboardingRegister, type StepName, type StepRecord, withStep } from './model.js';
+import { newOnboarding, type OnboardingRegister, type StepName, type StepRecord, withStep } from './model.js';
 import { graphOutcome, type OnboardingDeps, type OnboardingSubject } from './steps/context.js';
 import { type Held, runPendingSteps, saveRegister, underWabaLease } from './workflow.js';
 
@@ -54,13 +54,24 @@ const reset = (record: StepRecord, now: number): StepRecord => {
 
 /**
  * `POST /v1/wabas/{wabaId}/onboarding/{step}/retry`: the step runs again now (with every other pending step),
- * reading Meta before it acts as always. Answers the WABA's item after the run; 504 when Meta did not answer.
+ * reading Meta before it acts as always; an active WABA without an onboarding gets one (trigger `operator`).
+ * Answers the WABA's item after the run; 504 when Meta did not answer.
  */
 export const retryStep = (deps: OnboardingDeps, wabaId: string, step: StepName): Promise<Item | undefined> =>
   underWabaLease(deps, wabaId, 'api', async (held) => {
-    const { subject, register } = onboarded(wabaId, held);
+    if (held.subject === undefined) throw new NotFoundError(`WABA ${wabaId} is not known`);
+    const subject = held.subject;
     if (!subject.active) throw new ConflictError(`WABA ${wabaId} is not active: its onboarding cannot run`);
     const now = (deps.now ?? Date.now)();
+    // A WABA without an onboarding (known before onboarding existed, or from the baseline sweep) gets one now.
+    const register =
+      held.register ??
+      (await saveRegister(
+        deps,
+        wabaId,
+        newOnboarding(undefined, { event: 'operator', timeMs: now }, now),
+        undefined,
+      ));
     const saved = await saveRegister(
       deps,
       wabaId,

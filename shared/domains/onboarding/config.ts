@@ -1,5 +1,6 @@
+import { ConfigError } from '../../kernel/errors.js';
 import { isMetaId } from '../../kernel/ids.js';
-import type { EnvReader } from '../../platform/config/env.js';
+import { EnvReader } from '../../platform/config/env.js';
 import { RECOVERY_WINDOW_DAYS } from '../../platform/secrets/secret-store.js';
 import { ONBOARDING_ENV } from './manifest.js';
 
@@ -80,4 +81,18 @@ export const readOnboardingSettings = (reader: EnvReader): OnboardingSettings =>
     graceDays: reader.parsed(ONBOARDING_ENV.businessTokenGraceDays, graceDays, DEFAULT_GRACE_DAYS),
     stuckAfterMs: reader.integer(ONBOARDING_ENV.stuckAfterMinutes, DEFAULT_STUCK_AFTER_MINUTES, 1) * 60_000,
   };
+};
+
+/**
+ * The deploy-time check of the same settings (CDK context), so that a wrong value fails `cdk synth` with the
+ * problem named rather than every invocation at cold start.
+ */
+export const onboardingSettingsProblems = (env: Readonly<Record<string, string | undefined>>): string[] => {
+  try {
+    const reader = new EnvReader(env);
+    reader.done(readOnboardingSettings(reader));
+    return [];
+  } catch (error) {
+    return error instanceof ConfigError ? error.problems : [String(error)];
+  }
 };

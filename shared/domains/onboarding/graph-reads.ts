@@ -32,6 +32,10 @@ export const allocationConfigIdOf = (body: Json): string | null =>
 export const primaryFundingOf = (body: Json): string | null =>
   isRecord(body) ? metaIdOrNull(body.primary_funding_id) : null;
 
+/** `GET /<WABA_ID>?fields=owner_business_info`: the customer's business portfolio. */
+export const ownerBusinessOf = (body: Json): string | null =>
+  isRecord(body) && isRecord(body.owner_business_info) ? metaIdOrNull(body.owner_business_info.id) : null;
+
 /** `GET /<ALLOCATION_CONFIG_ID>?fields=receiving_credential`: `{"receiving_credential": {"id"}}`. */
 export const receivingCredentialOf = (body: Json): string | null =>
   isRecord(body) && isRecord(body.receiving_credential) ? metaIdOrNull(body.receiving_credential.id) : null;

@@ -97,7 +97,7 @@ const answerWaba = (world: SandboxWorld, states: Map<string, SandboxWabaState>, 
   if (state === undefined) return undefined;
   const { method, edge, query } = request;
   if (edge === undefined && method === 'GET' && query.fields !== undefined) {
-    requireToken(request, 'business');
+    requireToken(request, 'business', 'system');
     return ok(wabaFields(request.node, state, query.fields));
   }
   if (edge === 'subscribed_apps') {

@@ -1,7 +1,31 @@
 import { SwitchboardError } from '../../../kernel/errors.js';
+import { graphPath } from '../../../platform/graph/client.js';
+import { ownerBusinessOf } from '../graph-reads.js';
 import type { StepRecord } from '../model.js';
 import { BusinessBusyError, cancelTokenDeletion, recordTokenUse } from '../token-deletion.js';
-import { done, failed, graphOutcome, StepDeferred, type StepRun } from './context.js';
+import {
+  done,
+  failed,
+  graphOutcome,
+  readMeta,
+  type StepContext,
+  StepDeferred,
+  type StepRun,
+} from './context.js';
+
+/**
+ * The customer's business portfolio: as the webhook named it, else as Meta says (a WABA reconciliation found
+ * carries none): `GET /<WABA_ID>?fields=owner_business_info` with the system user token.
+ */
+const ownerOf = async (ctx: StepContext): Promise<string | null> => {
+  if (ctx.waba.ownerBusinessId !== null) return ctx.waba.ownerBusinessId;
+  const read = await readMeta(async () =>
+    ownerBusinessOf(
+      await ctx.deps.graph.request({ path: graphPath(ctx.wabaId), query: { fields: 'owner_business_info' } }),
+    ),
+  );
+  return read.ok ? read.value : null;
+};
 
 /** Another job holds the business's token lease: this one is retried (the WABAs domain's own error). */
 const isBusy = (error: unknown): boolean =>
@@ -15,7 +39,8 @@ const isBusy = (error: unknown): boolean =>
  */
 export const businessTokenStep: StepRun = async (ctx, record): Promise<StepRecord> => {
   const now = ctx.now();
-  const { solutionId, ownerBusinessId } = ctx.waba;
+  const { solutionId } = ctx.waba;
+  const ownerBusinessId = solutionId === null ? null : await ownerOf(ctx);
   if (solutionId === null || ownerBusinessId === null) {
     return failed(
       record,
