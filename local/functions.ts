@@ -7,10 +7,10 @@ import { readOnboardingSettings } from '../shared/domains/onboarding/config.js';
 import { parseInstagramLinks } from '../shared/domains/threads/instagram-links.js';
 import { THREAD_ENV } from '../shared/domains/threads/manifest.js';
 import { envPageTokens } from '../shared/domains/threads/page-tokens.js';
-import { businessTokenSecretPrefix } from '../shared/domains/wabas/manifest.js';
+import { businessTokenSecretPrefix, WABA_ENV } from '../shared/domains/wabas/manifest.js';
 import { ENV } from '../shared/platform/config/constants.js';
 import { type Env, EnvReader, type MetaIdentity, readMetaIdentity } from '../shared/platform/config/env.js';
-import type { DomainManifest } from '../shared/platform/domain/domain.js';
+import type { DomainManifest, JobSender } from '../shared/platform/domain/domain.js';
 import type { RoutedFunction } from '../shared/platform/http/routes.js';
 import type { HttpApiEvent, HttpResult } from '../shared/platform/http/types.js';
 import { Telemetry } from '../shared/platform/observability/telemetry.js';
@@ -19,6 +19,7 @@ import { envSecretSource } from '../shared/platform/secrets/meta-secrets.js';
 import type { ControlTable } from '../shared/platform/store/control.js';
 import type { RegisterStore } from '../shared/platform/store/ports.js';
 import type { FileArchive } from './file-archive.js';
+import type { LocalQueue } from './in-process-queue.js';
 import { localContext } from './lambda-context.js';
 import type { MemorySecretStore } from './secret-store.js';
 
@@ -41,7 +42,19 @@ export interface LocalFunctionDeps {
   archive: FileArchive;
   /** Where fetched business tokens are kept: on disk beside the tables that record them, or in memory. */
   secretStore: MemorySecretStore;
+  /** The domains' job queues (reconciliation queues onboarding jobs there). */
+  jobQueues?: Readonly<Record<string, LocalQueue>>;
 }
+
+/** Sends to the local job queues, as the consumers do. */
+const localJobs = (queues: Readonly<Record<string, LocalQueue>>): JobSender => ({
+  has: (queue) => Object.hasOwn(queues, queue),
+  send: async (queue, body) => {
+    const target = queues[queue];
+    if (target === undefined) throw new Error(`no local job queue ${queue}`);
+    target.send(body);
+  },
+});
 
 /** Local mode's functions: the same composition roots the Lambda entry points call, with local adapters. */
 export const createLocalFunctions = (deps: LocalFunctionDeps) => {
@@ -57,7 +70,9 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     new Map<string, string>(),
   );
   const onboarding = readOnboardingSettings(reader);
+  const businessTokens = reader.boolean(WABA_ENV.businessTokensEnabled, false);
   reader.done(identity);
+  const secretPrefix = businessTokenSecretPrefix(LOCAL_STACK_NAME);
   const table = (domain: DomainManifest): RegisterStore => {
     const found = deps.tables[domain.name];
     if (found === undefined) throw new Error(`no local table for ${domain.name}`);
@@ -82,6 +97,16 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     telemetry: new Telemetry('reconcile'),
     now,
     replay: { ...intake, reader: deps.archive },
+    ...(businessTokens && deps.jobQueues !== undefined
+      ? {
+          onboarding: {
+            secrets: deps.secretStore,
+            secretPrefix,
+            jobs: localJobs(deps.jobQueues),
+            settings: onboarding,
+          },
+        }
+      : {}),
   });
   const actions = composeActions({
     table,
@@ -90,7 +115,7 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     metaSecrets,
     pageTokens: envPageTokens(env),
     instagramLinks,
-    businessTokens: { store: deps.secretStore, secretPrefix: businessTokenSecretPrefix(LOCAL_STACK_NAME) },
+    businessTokens: { store: deps.secretStore, secretPrefix },
     onboarding,
     deadLetters: deps.tokenDeadLetters,
     telemetry: new Telemetry('actions'),

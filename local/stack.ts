@@ -181,6 +181,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     sink: queues,
     claims,
     tokenDeadLetters: businessTokenQueue.deadLetters(),
+    jobQueues,
     archive: new FileArchive(dataDir === undefined ? undefined : join(dataDir, 'archive')),
     secretStore:
       dataDir === undefined
