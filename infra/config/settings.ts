@@ -1,4 +1,6 @@
 import type { Node } from 'constructs';
+import { onboardingSettingsProblems } from '../../shared/domains/onboarding/config.js';
+import { ONBOARDING_ENV } from '../../shared/domains/onboarding/manifest.js';
 import { ENV } from '../../shared/platform/config/constants.js';
 
 /** Non-secret configuration, from CDK context (`cdk.json` or `-c key=value`). */
@@ -18,6 +20,17 @@ export interface SwitchboardSettings {
   sweepMaxAgeHours: number;
   /** Instagram account → linked Facebook Page, `<instagramAccountId>=<pageId>,...` (else discovered). */
   instagramPages: string;
+  /** Onboarding (CONTRACT "Onboarding"): the credit line shared with each customer, ID and currency. */
+  metaCreditLineId: string;
+  metaCreditCurrency: string;
+  /** Optional per-WABA override of the app's callback URL (its verify token is the Meta secret's). */
+  metaOverrideCallbackUri: string;
+  /** Register each customer phone number (PIN: META_REGISTRATION_PIN in the Meta secret). */
+  phoneRegistrationEnabled: boolean;
+  /** Days between an offboarding and the deletion of the business-token secret (7 to 30). */
+  businessTokenGraceDays: number;
+  /** OnboardingStuck alarms when a step stays pending or failed this many minutes. */
+  onboardingStuckAfterMinutes: number;
 }
 
 const CONTEXT_PREFIX = 'switchboard:';
@@ -34,6 +47,12 @@ export const DEFAULT_SETTINGS: SwitchboardSettings = {
   businessTokenKmsKeyArn: '',
   instagramPages: '',
   sweepMaxAgeHours: 24,
+  metaCreditLineId: '',
+  metaCreditCurrency: '',
+  metaOverrideCallbackUri: '',
+  phoneRegistrationEnabled: false,
+  businessTokenGraceDays: 30,
+  onboardingStuckAfterMinutes: 60,
 };
 
 const asBoolean = (value: unknown): boolean => value === true || value === 'true';
@@ -99,7 +118,22 @@ export const readSettings = (node: Node): SwitchboardSettings => {
     businessTokenKmsKeyArn: text('businessTokenKmsKeyArn', DEFAULT_SETTINGS.businessTokenKmsKeyArn),
     instagramPages: text('instagramPages', DEFAULT_SETTINGS.instagramPages),
     sweepMaxAgeHours: sweepAge,
+    metaCreditLineId: text('metaCreditLineId', ''),
+    metaCreditCurrency: text('metaCreditCurrency', ''),
+    metaOverrideCallbackUri: text('metaOverrideCallbackUri', ''),
+    phoneRegistrationEnabled: asBoolean(value('phoneRegistrationEnabled')),
+    businessTokenGraceDays: Number(
+      value('businessTokenGraceDays') ?? DEFAULT_SETTINGS.businessTokenGraceDays,
+    ),
+    onboardingStuckAfterMinutes: Number(
+      value('onboardingStuckAfterMinutes') ?? DEFAULT_SETTINGS.onboardingStuckAfterMinutes,
+    ),
   };
+  const onboardingProblems = onboardingSettingsProblems(onboardingEnvironment(settings));
+  if (onboardingProblems.length > 0)
+    throw new Error(
+      `Switchboard settings (onboarding, as switchboard:<camelCase> context):\n  ${onboardingProblems.join('\n  ')}`,
+    );
   if (
     settings.businessTokenKmsKeyArn !== '' &&
     !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/.test(settings.businessTokenKmsKeyArn)
@@ -119,3 +153,19 @@ export const identityEnvironment = (settings: SwitchboardSettings): Record<strin
   [ENV.metaPartnerBusinessIds]: settings.metaPartnerBusinessIds,
   [ENV.graphApiBaseUrl]: settings.graphApiBaseUrl,
 });
+
+/**
+ * Onboarding's settings as the functions read them (CONTRACT's names); unset values are left out, so a function's
+ * own default applies.
+ */
+export const onboardingEnvironment = (settings: SwitchboardSettings): Record<string, string> => {
+  const values: Record<string, string> = {
+    [ONBOARDING_ENV.creditLineId]: settings.metaCreditLineId,
+    [ONBOARDING_ENV.creditCurrency]: settings.metaCreditCurrency,
+    [ONBOARDING_ENV.overrideCallbackUri]: settings.metaOverrideCallbackUri,
+    [ONBOARDING_ENV.phoneRegistrationEnabled]: String(settings.phoneRegistrationEnabled),
+    [ONBOARDING_ENV.businessTokenGraceDays]: String(settings.businessTokenGraceDays),
+    [ONBOARDING_ENV.stuckAfterMinutes]: String(settings.onboardingStuckAfterMinutes),
+  };
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''));
+};
