@@ -17,7 +17,7 @@ export interface Sample {
 
 const root = new URL('../../fixtures/public/', import.meta.url);
 
-export const GROUPS = ['account-update', 'partner-solutions', 'handover', 'graph'] as const;
+export const GROUPS = ['account-update', 'partner-solutions', 'handover', 'graph', 'onboarding'] as const;
 
 /** Every sample of a group, read with exact digits (IDs past 2^53 keep theirs). */
 export const samples = (group: (typeof GROUPS)[number]): Sample[] =>
