@@ -106,6 +106,23 @@ export const isKnownWaba = (item: Item | undefined): boolean => {
   );
 };
 
+/** Each app's install state; our app's install through a solution is kept in the onboarding's register. */
+const appInstalls = (
+  apps: Map<string, AppRegister>,
+  add: AddRegister | undefined,
+): Record<string, AppInstall> => {
+  const installs: Record<string, AppInstall> = Object.fromEntries(
+    [...apps].map(([appId, app]) => [
+      appId,
+      { installed: app.installed, ours: app.ours, event: app.event, at: toEpochSeconds(app.timeMs) },
+    ]),
+  );
+  const own = add?.appId === undefined ? undefined : apps.get(add.appId);
+  if (add?.appId !== undefined && (own === undefined || own.v < add.v))
+    installs[add.appId] = { installed: true, ours: true, event: add.event, at: toEpochSeconds(add.timeMs) };
+  return installs;
+};
+
 /** Whether the WABA is active for us, why not, and since when it is onboarded (epoch seconds). */
 const lifecycleOf = (
   add: AddRegister | undefined,
@@ -175,12 +192,7 @@ export const projectWaba = (item: Item | undefined, now: number = Date.now()): W
       installPartners ??
       (recon?.partnerBusinessId ? [recon.partnerBusinessId] : []),
     ...lifecycle,
-    apps: Object.fromEntries(
-      [...apps].map(([appId, app]) => [
-        appId,
-        { installed: app.installed, ours: app.ours, event: app.event, at: toEpochSeconds(app.timeMs) },
-      ]),
-    ),
+    apps: appInstalls(apps, add),
     facts: Object.fromEntries([...facts.keys()].map((name) => [name, factOf(name) ?? { at: 0 }])),
     ban: facts.has('DISABLED_UPDATE')
       ? {
