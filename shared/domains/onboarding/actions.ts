@@ -30,6 +30,12 @@ const onboarded = (
   return { subject: held.subject, register: held.register };
 };
 
+/** An unknown WABA is a 404 before any lease is taken (one read). */
+const requireKnown = async (deps: OnboardingDeps, wabaId: string): Promise<void> => {
+  if (deps.subject(await deps.store.read(wabaId)) === undefined)
+    throw new NotFoundError(`WABA ${wabaId} is not known`);
+};
+
 /** A step set back to pending by an operator: refused numbers may be called again; what Meta keeps stays. */
 const reset = (record: StepRecord, now: number): StepRecord => {
   const { unconfirmedAt: _unconfirmed, numbers, ...rest } = record;
@@ -57,8 +63,13 @@ const reset = (record: StepRecord, now: number): StepRecord => {
  * reading Meta before it acts as always; an active WABA without an onboarding gets one (trigger `operator`).
  * Answers the WABA's item after the run; 504 when Meta did not answer.
  */
-export const retryStep = (deps: OnboardingDeps, wabaId: string, step: StepName): Promise<Item | undefined> =>
-  underWabaLease(deps, wabaId, 'api', async (held) => {
+export const retryStep = async (
+  deps: OnboardingDeps,
+  wabaId: string,
+  step: StepName,
+): Promise<Item | undefined> => {
+  await requireKnown(deps, wabaId);
+  return underWabaLease(deps, wabaId, 'api', async (held) => {
     if (held.subject === undefined) throw new NotFoundError(`WABA ${wabaId} is not known`);
     const subject = held.subject;
     if (!subject.active) throw new ConflictError(`WABA ${wabaId} is not active: its onboarding cannot run`);
@@ -82,10 +93,16 @@ export const retryStep = (deps: OnboardingDeps, wabaId: string, step: StepName):
     if (deferred.length > 0) throw new OnboardingDeferredError(deferred);
     return deps.store.read(wabaId);
   });
+};
 
 /** `POST /v1/wabas/{wabaId}/onboarding/{step}/skip`: the operator takes the step out (409 once it is done). */
-export const skipStep = (deps: OnboardingDeps, wabaId: string, step: StepName): Promise<Item | undefined> =>
-  underWabaLease(deps, wabaId, 'api', async (held) => {
+export const skipStep = async (
+  deps: OnboardingDeps,
+  wabaId: string,
+  step: StepName,
+): Promise<Item | undefined> => {
+  await requireKnown(deps, wabaId);
+  return underWabaLease(deps, wabaId, 'api', async (held) => {
     const { register } = onboarded(wabaId, held);
     const record = register.steps[step];
     if (record.state === 'done') throw new ConflictError(`step ${step} is done: there is nothing to skip`);
@@ -102,6 +119,7 @@ export const skipStep = (deps: OnboardingDeps, wabaId: string, step: StepName): 
     await saveRegister(deps, wabaId, withStep(register, step, skipped), register);
     return deps.store.read(wabaId);
   });
+};
 
 /** Whether Meta says the allocation was revoked (`request_status` `DELETED`): how an unconfirmed DELETE is settled. */
 const revoked = async (deps: OnboardingDeps, allocation: string): Promise<boolean> => {
@@ -122,8 +140,9 @@ const revoked = async (deps: OnboardingDeps, allocation: string): Promise<boolea
  * every WABA of the customer business shared with us. 409 when no allocation is recorded; Meta's refusal is a
  * 502 and changes nothing; a DELETE Meta did not confirm is settled by reading the allocation's `request_status`.
  */
-export const revokeCreditLine = (deps: OnboardingDeps, wabaId: string): Promise<Item | undefined> =>
-  underWabaLease(deps, wabaId, 'api', async (held) => {
+export const revokeCreditLine = async (deps: OnboardingDeps, wabaId: string): Promise<Item | undefined> => {
+  await requireKnown(deps, wabaId);
+  return underWabaLease(deps, wabaId, 'api', async (held) => {
     const { subject, register } = onboarded(wabaId, held);
     const record = register.steps.creditLine;
     const allocation = record.allocationConfigId;
@@ -142,3 +161,4 @@ export const revokeCreditLine = (deps: OnboardingDeps, wabaId: string): Promise<
     await saveRegister(deps, wabaId, withStep(register, 'creditLine', next), register);
     return deps.store.read(wabaId);
   });
+};
