@@ -123,11 +123,12 @@ export const creditLineStep: StepRun = async (ctx, record): Promise<StepRecord> 
   if (reason !== undefined || line === undefined) return skipped(record, now, reason ?? 'not applicable');
   const token = ctx.businessToken;
   if (token === undefined) return waiting(record, now, WAITING_FOR_TOKEN);
+  // A POST Meta did not confirm stays marked whatever ends the step, so that nothing posts again unread.
+  const unconfirmed = record.unconfirmedAt === undefined ? {} : { unconfirmedAt: record.unconfirmedAt };
   const funding = await fundingOf(ctx, token);
-  if (!funding.ok) return failed(record, now, funding.code, funding.message);
+  if (!funding.ok) return failed(record, now, funding.code, funding.message, unconfirmed);
   if (record.allocationConfigId !== undefined)
     return verifyRecorded(ctx, record, record.allocationConfigId, funding.value);
-  const unconfirmed = record.unconfirmedAt === undefined ? {} : { unconfirmedAt: record.unconfirmedAt };
   if (funding.value !== null) {
     const ours = await ourAllocationFunding(ctx, line.id, funding.value);
     if (!ours.ok) return failed(record, now, ours.code, ours.message, unconfirmed);
