@@ -4,14 +4,15 @@ import { composeApi } from '../shared/app/roots/api.js';
 import { composePrivacy } from '../shared/app/roots/privacy.js';
 import { composeReconcile } from '../shared/app/roots/reconcile.js';
 import { composeWebhook } from '../shared/app/roots/webhook.js';
+import { readOnboardingSettings } from '../shared/domains/onboarding/config.js';
 import { parseInstagramLinks } from '../shared/domains/threads/instagram-links.js';
 import { THREAD_ENV } from '../shared/domains/threads/manifest.js';
 import { envPageTokens } from '../shared/domains/threads/page-tokens.js';
-import { businessTokenSecretPrefix } from '../shared/domains/wabas/manifest.js';
+import { businessTokenSecretPrefix, WABA_ENV } from '../shared/domains/wabas/manifest.js';
 import type { Retention } from '../shared/kernel/retention.js';
 import { ENV } from '../shared/platform/config/constants.js';
 import { type Env, EnvReader, type MetaIdentity, readMetaIdentity } from '../shared/platform/config/env.js';
-import type { DomainManifest, DomainModule } from '../shared/platform/domain/domain.js';
+import type { DomainManifest, DomainModule, JobSender } from '../shared/platform/domain/domain.js';
 import type { EventPublisher } from '../shared/platform/events/ports.js';
 import type { RoutedFunction } from '../shared/platform/http/routes.js';
 import type { HttpApiEvent, HttpResult } from '../shared/platform/http/types.js';
@@ -22,6 +23,7 @@ import type { ControlTable } from '../shared/platform/store/control.js';
 import type { ErasureStore } from '../shared/platform/store/erasure.js';
 import type { RegisterStore } from '../shared/platform/store/ports.js';
 import type { FileArchive } from './file-archive.js';
+import type { LocalQueue } from './in-process-queue.js';
 import { localContext } from './lambda-context.js';
 import type { MemorySecretStore } from './secret-store.js';
 
@@ -51,7 +53,19 @@ export interface LocalFunctionDeps {
     events: EventPublisher;
     retention: Retention;
   };
+  /** The domains' job queues (reconciliation queues onboarding jobs there). */
+  jobQueues?: Readonly<Record<string, LocalQueue>>;
 }
+
+/** Sends to the local job queues, as the consumers do. */
+const localJobs = (queues: Readonly<Record<string, LocalQueue>>): JobSender => ({
+  has: (queue) => Object.hasOwn(queues, queue),
+  send: async (queue, body) => {
+    const target = queues[queue];
+    if (target === undefined) throw new Error(`no local job queue ${queue}`);
+    target.send(body);
+  },
+});
 
 /** Local mode's functions: the same composition roots the Lambda entry points call, with local adapters. */
 export const createLocalFunctions = (deps: LocalFunctionDeps) => {
@@ -66,7 +80,10 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     parseInstagramLinks,
     new Map<string, string>(),
   );
+  const onboarding = readOnboardingSettings(reader);
+  const businessTokens = reader.boolean(WABA_ENV.businessTokensEnabled, false);
   reader.done(identity);
+  const secretPrefix = businessTokenSecretPrefix(LOCAL_STACK_NAME);
   const table = (domain: DomainManifest): RegisterStore => {
     const found = deps.tables[domain.name];
     if (found === undefined) throw new Error(`no local table for ${domain.name}`);
@@ -91,6 +108,16 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     telemetry: new Telemetry('reconcile'),
     now,
     replay: { ...intake, reader: deps.archive },
+    ...(businessTokens && deps.jobQueues !== undefined
+      ? {
+          onboarding: {
+            secrets: deps.secretStore,
+            secretPrefix,
+            jobs: localJobs(deps.jobQueues),
+            settings: onboarding,
+          },
+        }
+      : {}),
   });
   const actions = composeActions({
     table,
@@ -99,7 +126,8 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     metaSecrets,
     pageTokens: envPageTokens(env),
     instagramLinks,
-    businessTokens: { store: deps.secretStore, secretPrefix: businessTokenSecretPrefix(LOCAL_STACK_NAME) },
+    businessTokens: { store: deps.secretStore, secretPrefix },
+    onboarding,
     deadLetters: deps.tokenDeadLetters,
     telemetry: new Telemetry('actions'),
     now,

@@ -107,6 +107,9 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
             type: 'OAuthException',
             code: failure.code,
             error_subcode: failure.subcode,
+            ...(failure.details === undefined
+              ? {}
+              : { error_data: { messaging_product: 'whatsapp', details: failure.details } }),
             fbtrace_id: `sandbox-${randomBytes(6).toString('hex')}`,
           },
         });

@@ -197,6 +197,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       now,
     }),
     privacy: privacyPorts(dynamo, domains, events, privacy),
+    jobQueues,
     secretStore:
       dataDir === undefined
         ? new MemorySecretStore()

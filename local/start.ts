@@ -12,6 +12,9 @@ const env = process.env;
 env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 env.POWERTOOLS_LOG_LEVEL ??= env.LOG_LEVEL ?? 'WARN';
+// `npm start` shows the whole onboarding after `npm run trigger -- partner-added` (against the sandbox Graph):
+// business tokens, hence onboarding, are on unless the user says otherwise.
+env.BUSINESS_TOKENS_ENABLED ??= 'true';
 
 const port = Number(env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {

@@ -37,6 +37,7 @@ export const handler = composeActions({
     }),
     secretPrefix: config.businessTokenSecretPrefix,
   },
+  onboarding: config.onboarding,
   deadLetters: new SqsDeadLetterSink(config.deadLetterQueueUrl),
   telemetry: new Telemetry('actions'),
 });

@@ -4,8 +4,11 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadReconcileConfig } from '../../shared/app/function-config.js';
 import { composeReconcile, RECONCILED_DOMAINS } from '../../shared/app/roots/reconcile.js';
+import { BUSINESS_TOKEN_JOBS } from '../../shared/domains/wabas/manifest.js';
 import { S3ArchiveReader } from '../../shared/platform/aws/s3-archive-reader.js';
 import { S3ClaimWriter } from '../../shared/platform/aws/s3-claim-writer.js';
+import { SecretsManagerStore } from '../../shared/platform/aws/secrets-manager-store.js';
+import { SqsJobSender } from '../../shared/platform/aws/sqs-jobs.js';
 import { SqsMessageSink } from '../../shared/platform/aws/sqs-sink.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
 import { jsonSecretSource, parseMetaSecrets } from '../../shared/platform/secrets/meta-secrets.js';
@@ -14,13 +17,15 @@ import { RegisterTable } from '../../shared/platform/store/register-table.js';
 
 const config = loadReconcileConfig(process.env, RECONCILED_DOMAINS);
 const db = new DynamoDBClient({});
+const secretsManager = new SecretsManagerClient({});
+const onboarding = config.onboarding;
 
 export const handler = composeReconcile({
   table: (domain) => new RegisterTable(db, config.tables[domain.name] ?? ''),
   control: new ControlTable(db, config.controlTable),
   identity: config.identity,
   metaSecrets: jsonSecretSource(
-    new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient({}) }),
+    new SecretsProvider({ awsSdkV3Client: secretsManager }),
     config.metaSecretArn,
     config.secretCacheSeconds,
     parseMetaSecrets,
@@ -32,4 +37,16 @@ export const handler = composeReconcile({
     sink: new SqsMessageSink(new SQSClient({}), config.queueUrls),
     claims: new S3ClaimWriter(config.claimCheckBucket),
   },
+  ...(onboarding === undefined
+    ? {}
+    : {
+        onboarding: {
+          secrets: new SecretsManagerStore(secretsManager, {
+            ...(onboarding.kmsKeyId === undefined ? {} : { kmsKeyId: onboarding.kmsKeyId }),
+          }),
+          secretPrefix: onboarding.secretPrefix,
+          jobs: new SqsJobSender({ [BUSINESS_TOKEN_JOBS.name]: onboarding.jobQueueUrl }),
+          settings: onboarding.settings,
+        },
+      }),
 });

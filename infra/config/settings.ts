@@ -1,4 +1,6 @@
 import type { Node } from 'constructs';
+import { onboardingSettingsProblems } from '../../shared/domains/onboarding/config.js';
+import { ONBOARDING_ENV } from '../../shared/domains/onboarding/manifest.js';
 import {
   DEFAULT_RETENTION,
   parseDays,
@@ -31,6 +33,17 @@ export interface SwitchboardSettings {
   retention: Retention;
   /** `hashed`: user IDs in domain events are a keyed hash (key: a generated secret of the stack). */
   eventUserIds: 'plain' | 'hashed';
+  /** Onboarding (CONTRACT "Onboarding"): the credit line shared with each customer, ID and currency. */
+  metaCreditLineId: string;
+  metaCreditCurrency: string;
+  /** Optional per-WABA override of the app's callback URL (its verify token is the Meta secret's). */
+  metaOverrideCallbackUri: string;
+  /** Register each customer phone number (PIN: META_REGISTRATION_PIN in the Meta secret). */
+  phoneRegistrationEnabled: boolean;
+  /** Days between an offboarding and the deletion of the business-token secret (7 to 30). */
+  businessTokenGraceDays: number;
+  /** OnboardingStuck alarms when a step stays pending or failed this many minutes. */
+  onboardingStuckAfterMinutes: number;
 }
 
 const CONTEXT_PREFIX = 'switchboard:';
@@ -49,6 +62,12 @@ export const DEFAULT_SETTINGS: SwitchboardSettings = {
   sweepMaxAgeHours: 24,
   retention: DEFAULT_RETENTION,
   eventUserIds: 'plain',
+  metaCreditLineId: '',
+  metaCreditCurrency: '',
+  metaOverrideCallbackUri: '',
+  phoneRegistrationEnabled: false,
+  businessTokenGraceDays: 30,
+  onboardingStuckAfterMinutes: 60,
 };
 
 const asBoolean = (value: unknown): boolean => value === true || value === 'true';
@@ -145,7 +164,22 @@ export const readSettings = (node: Node): SwitchboardSettings => {
     sweepMaxAgeHours: sweepAge,
     retention: readRetention((name) => node.tryGetContext(`${CONTEXT_PREFIX}${name}`)),
     eventUserIds: readEventUserIds(value('eventUserIds')),
+    metaCreditLineId: text('metaCreditLineId', ''),
+    metaCreditCurrency: text('metaCreditCurrency', ''),
+    metaOverrideCallbackUri: text('metaOverrideCallbackUri', ''),
+    phoneRegistrationEnabled: asBoolean(value('phoneRegistrationEnabled')),
+    businessTokenGraceDays: Number(
+      value('businessTokenGraceDays') ?? DEFAULT_SETTINGS.businessTokenGraceDays,
+    ),
+    onboardingStuckAfterMinutes: Number(
+      value('onboardingStuckAfterMinutes') ?? DEFAULT_SETTINGS.onboardingStuckAfterMinutes,
+    ),
   };
+  const onboardingProblems = onboardingSettingsProblems(onboardingEnvironment(settings));
+  if (onboardingProblems.length > 0)
+    throw new Error(
+      `Switchboard settings (onboarding, as switchboard:<camelCase> context):\n  ${onboardingProblems.join('\n  ')}`,
+    );
   if (
     settings.businessTokenKmsKeyArn !== '' &&
     !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]+$/.test(settings.businessTokenKmsKeyArn)
@@ -174,4 +208,20 @@ export const retentionEnvironment = (settings: SwitchboardSettings): Record<stri
     [ENV.archivePassthrough]: days(settings.retention.passthroughDays),
     [ENV.idleThreadDays]: days(settings.retention.idleDays),
   };
+};
+
+/**
+ * Onboarding's settings as the functions read them (CONTRACT's names); unset values are left out, so a function's
+ * own default applies.
+ */
+export const onboardingEnvironment = (settings: SwitchboardSettings): Record<string, string> => {
+  const values: Record<string, string> = {
+    [ONBOARDING_ENV.creditLineId]: settings.metaCreditLineId,
+    [ONBOARDING_ENV.creditCurrency]: settings.metaCreditCurrency,
+    [ONBOARDING_ENV.overrideCallbackUri]: settings.metaOverrideCallbackUri,
+    [ONBOARDING_ENV.phoneRegistrationEnabled]: String(settings.phoneRegistrationEnabled),
+    [ONBOARDING_ENV.businessTokenGraceDays]: String(settings.businessTokenGraceDays),
+    [ONBOARDING_ENV.stuckAfterMinutes]: String(settings.onboardingStuckAfterMinutes),
+  };
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''));
 };

@@ -12,13 +12,19 @@ import {
 import { ENV } from '../../shared/platform/config/constants.js';
 import { domainEnv } from '../../shared/platform/domain/domain.js';
 import { acknowledge, nagEnvironment } from '../config/nag.js';
-import { identityEnvironment, retentionEnvironment, type SwitchboardSettings } from '../config/settings.js';
+import {
+  identityEnvironment,
+  onboardingEnvironment,
+  retentionEnvironment,
+  type SwitchboardSettings,
+} from '../config/settings.js';
 import { CONSUMER_TIMEOUT, type StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';
 
 /**
- * The actions function: calls to Meta recorded in state, thread reads (which may ask Meta), and the
- * business-token jobs. The only reader of page tokens and the only writer of business-token secrets.
+ * The actions function: calls to Meta recorded in state, thread reads (which may ask Meta), and the onboarding
+ * jobs (business token first). The only reader of page tokens and the only writer of business-token secrets,
+ * which it also deletes (with Secrets Manager's recovery window) after an offboarding, and restores.
  */
 export class Actions extends Construct {
   public readonly actions: SwitchboardFunction;
@@ -43,10 +49,12 @@ export class Actions extends Construct {
         ...(settings.businessTokenKmsKeyArn === ''
           ? {}
           : { [WABA_ENV.businessTokenKmsKeyId]: settings.businessTokenKmsKeyArn }),
+        ...onboardingEnvironment(settings),
       },
     })
       .bindTable(table(solutionsManifest), 'RW', domainEnv.table(solutionsManifest))
-      .bindTable(table(wabasManifest), 'W', domainEnv.table(wabasManifest))
+      // Onboarding reads the WABA's item (its register, the business's other WABAs) and writes its register.
+      .bindTable(table(wabasManifest), 'RW', domainEnv.table(wabasManifest))
       .bindTable(table(threadsManifest), 'RW', domainEnv.table(threadsManifest))
       .bindTable(state.table('control'), 'RW', ENV.controlTable)
       .bindSecretRead(metaSecret, ENV.metaSecretArn)
@@ -67,11 +75,17 @@ export class Actions extends Construct {
     });
     this.actions.addToRolePolicy(
       new PolicyStatement({
-        // TagResource: CreateSecret with tags needs it.
+        // TagResource: CreateSecret with tags needs it. Onboarding reads a token to call Meta with it, and after
+        // an offboarding schedules its deletion (DeleteSecret with a recovery window; DescribeSecret reads the date
+        // of one already scheduled), which a newer onboarding undoes (RestoreSecret).
         actions: [
           'secretsmanager:CreateSecret',
           'secretsmanager:PutSecretValue',
           'secretsmanager:TagResource',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:RestoreSecret',
         ],
         resources: [secrets],
       }),

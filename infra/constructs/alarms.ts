@@ -125,6 +125,7 @@ export class Alarms extends Construct {
       },
     );
     this.reconciliationAlarms(props, rate);
+    if (props.settings.businessTokens) this.onboardingAlarm(props.settings, rate);
     const threshold = Math.floor(WEEKLY_ONBOARDING_LIMIT * props.settings.onboardingAlarmShare);
     this.alarm(
       'OnboardingLimit',
@@ -217,6 +218,18 @@ export class Alarms extends Construct {
         threshold: props.settings.sweepMaxAgeHours * 3_600,
         treatMissingData: TreatMissingData.BREACHING,
       },
+    );
+  }
+
+  /**
+   * Onboarding steps stuck: every reconciliation run counts the active WABAs with a step pending or failed longer
+   * than `switchboard:onboardingStuckAfterMinutes` (`OnboardingsStuck`, a gauge); any in the period alarms.
+   */
+  private onboardingAlarm(settings: SwitchboardSettings, rate: Duration): void {
+    this.alarm(
+      'OnboardingStuck',
+      `An onboarding step stayed pending or failed for more than ${settings.onboardingStuckAfterMinutes} minutes: GET /v1/onboardings?state=failed (or pending). Runbook: "Onboarding stuck" (docs/onboarding.md).`,
+      { metric: appMetric('OnboardingsStuck', 'reconcile', 'Maximum', rate) },
     );
   }
 

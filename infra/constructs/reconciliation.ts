@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -18,8 +18,14 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { ONBOARDING_INDEX } from '../../shared/domains/onboarding/manifest.js';
 import { solutionsManifest } from '../../shared/domains/solutions/manifest.js';
-import { wabasManifest } from '../../shared/domains/wabas/manifest.js';
+import {
+  BUSINESS_TOKEN_JOBS,
+  businessTokenSecretPrefix,
+  WABA_ENV,
+  wabasManifest,
+} from '../../shared/domains/wabas/manifest.js';
 import {
   ARCHIVE_PREFIX,
   CLAIM_PREFIX,
@@ -27,8 +33,8 @@ import {
   PASSTHROUGH_ARCHIVE_PREFIX,
 } from '../../shared/platform/config/constants.js';
 import { type DomainManifest, domainEnv } from '../../shared/platform/domain/domain.js';
-import { acknowledge, arnToken } from '../config/nag.js';
-import { identityEnvironment, type SwitchboardSettings } from '../config/settings.js';
+import { acknowledge, arnToken, nagEnvironment } from '../config/nag.js';
+import { identityEnvironment, onboardingEnvironment, type SwitchboardSettings } from '../config/settings.js';
 import { bindDeliveryQueues } from './delivery-queues.js';
 import type { StatefulResources } from './stateful.js';
 import { SwitchboardFunction } from './switchboard-function.js';
@@ -105,6 +111,7 @@ export class Reconciliation extends Construct {
       `AwsSolutions-IAM5[Resource::${arnToken(claimChecks)}/${CLAIM_PREFIX}*]`,
       'A replayed change too large for SQS becomes a claim check, as in the webhook: PutObject under claims/ only.',
     );
+    if (settings.businessTokens) this.bindOnboarding(state, settings);
     acknowledge(
       this.reconcile,
       'Serverless-LambdaAsyncFailureDestination',
@@ -121,6 +128,54 @@ export class Reconciliation extends Construct {
       schedule,
       'Serverless-EventBusDLQ',
       'A scheduled start carries no data to keep: a missed start is redone by the next one, and the ReconcileFailed and ReconcileSweepAge alarms watch the outcome.',
+    );
+  }
+
+  /**
+   * Onboarding's part of each sweep (with business tokens on): it queries onboardings by state (the stuck count),
+   * reads business tokens to verify a WABA's subscription and credit line with Meta, and queues the onboarding job
+   * of a WABA it starts or repairs.
+   */
+  private bindOnboarding(state: StatefulResources, settings: SwitchboardSettings): void {
+    const stack = Stack.of(this);
+    const prefix = businessTokenSecretPrefix(stack.stackName);
+    for (const [name, value] of Object.entries({
+      [WABA_ENV.businessTokensEnabled]: 'true',
+      [WABA_ENV.businessTokenSecretPrefix]: prefix,
+      ...(settings.businessTokenKmsKeyArn === ''
+        ? {}
+        : { [WABA_ENV.businessTokenKmsKeyId]: settings.businessTokenKmsKeyArn }),
+      ...onboardingEnvironment(settings),
+    }))
+      this.reconcile.addEnvironment(name, value);
+    this.reconcile
+      .bindTable(state.table(wabasManifest.name), 'RO', domainEnv.table(wabasManifest), [
+        ONBOARDING_INDEX.name,
+      ])
+      .bindQueueSend(state.queue(BUSINESS_TOKEN_JOBS.name).queue, domainEnv.queueUrl(BUSINESS_TOKEN_JOBS));
+    const secrets = stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${prefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.reconcile.addToRolePolicy(
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secrets] }),
+    );
+    if (settings.businessTokenKmsKeyArn !== '') {
+      this.reconcile.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [settings.businessTokenKmsKeyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+        }),
+      );
+    }
+    const { account, region } = nagEnvironment(this);
+    acknowledge(
+      this.reconcile.role ?? this.reconcile,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${prefix}*]`,
+      'Reads the business tokens the actions function keeps, one secret per customer business under this stack\u2019s prefix, to verify onboardings with Meta.',
     );
   }
 

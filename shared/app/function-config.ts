@@ -1,7 +1,8 @@
+import { readOnboardingSettings } from '../domains/onboarding/config.js';
 import { DOMAINS } from '../domains/registry.js';
 import { parseInstagramLinks } from '../domains/threads/instagram-links.js';
 import { THREAD_ENV } from '../domains/threads/manifest.js';
-import { WABA_ENV } from '../domains/wabas/manifest.js';
+import { BUSINESS_TOKEN_JOBS, WABA_ENV } from '../domains/wabas/manifest.js';
 import { ENV } from '../platform/config/constants.js';
 import { type Env, EnvReader, readMetaIdentity } from '../platform/config/env.js';
 import { type DomainManifest, domainEnv } from '../platform/domain/domain.js';
@@ -83,8 +84,20 @@ export const loadReconcileConfig = (env: Env, domains: readonly DomainManifest[]
     queueUrls: queueUrlsOf(reader, DOMAINS),
     claimCheckBucket: reader.required(ENV.claimCheckBucket),
     archiveBucket: reader.required(ENV.archiveBucket),
+    onboarding: readSweepOnboarding(reader),
   });
 };
+
+/** Onboarding's part of reconciliation: on with business tokens, with their secrets, job queue and settings. */
+const readSweepOnboarding = (reader: EnvReader) =>
+  reader.boolean(WABA_ENV.businessTokensEnabled, false)
+    ? {
+        secretPrefix: reader.required(WABA_ENV.businessTokenSecretPrefix),
+        jobQueueUrl: reader.required(domainEnv.queueUrl(BUSINESS_TOKEN_JOBS)),
+        kmsKeyId: reader.optional(WABA_ENV.businessTokenKmsKeyId),
+        settings: readOnboardingSettings(reader),
+      }
+    : undefined;
 
 export const loadActionsConfig = (env: Env) => {
   const reader = new EnvReader(env);
@@ -100,6 +113,7 @@ export const loadActionsConfig = (env: Env) => {
     businessTokenKmsKeyId: reader.optional(WABA_ENV.businessTokenKmsKeyId),
     stackName: reader.withDefault(ENV.stackName, 'Switchboard'),
     retention: readRetention(reader),
+    onboarding: readOnboardingSettings(reader),
   });
 };
 

@@ -4,17 +4,21 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryDeadLetters } from '../../local/dead-letters.js';
 import { localContext } from '../../local/lambda-context.js';
 import { MemorySecretStore } from '../../local/secret-store.js';
+import { composeOnboarding } from '../../shared/app/onboarding.js';
 import { createActionsHandler } from '../../shared/app/roots/actions.js';
+import { readOnboardingSettings } from '../../shared/domains/onboarding/config.js';
 import { SolutionActions } from '../../shared/domains/solutions/actions.js';
 import { decodeSolutionChange } from '../../shared/domains/solutions/decode.js';
 import { ThreadActions } from '../../shared/domains/threads/actions.js';
 import { decodeHandover } from '../../shared/domains/threads/decode.js';
 import { applyThreadEvent, type ThreadEvent } from '../../shared/domains/threads/thread.js';
 import { wabasConsumer } from '../../shared/domains/wabas/consumer.js';
+import { EnvReader } from '../../shared/platform/config/env.js';
 import { createConsumerHandler } from '../../shared/platform/consumers/consumer.js';
 import { GraphClient } from '../../shared/platform/graph/client.js';
 import type { HttpResult } from '../../shared/platform/http/types.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
+import { RegisterTable } from '../../shared/platform/store/register-table.js';
 import { consumerPorts } from '../support/consumer-ports.js';
 import { useLocalTables } from '../support/dynamo.js';
 import { envelopesOf, fixtureEnvelope } from '../support/envelopes.js';
@@ -40,6 +44,14 @@ const handler = () => {
     maxAttempts: 2,
   });
   store = new MemorySecretStore();
+  const businessTokens = {
+    graph: client,
+    wabas: tables.wabas,
+    store,
+    secretPrefix: 'switchboard/business-tokens/',
+    control: tables.control,
+    now: () => clock.now,
+  };
   return createActionsHandler({
     solutions: new SolutionActions({ graph: client, solutions: tables.solutions, now: () => clock.now }),
     threads: new ThreadActions({
@@ -49,14 +61,26 @@ const handler = () => {
       appId: APP,
       now: () => clock.now,
     }),
-    businessTokens: {
+    businessTokens,
+    onboarding: composeOnboarding({
       graph: client,
-      wabas: tables.wabas,
-      store,
-      secretPrefix: 'switchboard/business-tokens/',
+      wabas: new RegisterTable(tables.dynamo.client, tables.dynamo.tableNames.wabas),
       control: tables.control,
+      secrets: store,
+      metaSecrets: {
+        get: async () => ({
+          appSecret: '',
+          appSecretPrevious: undefined,
+          verifyToken: 'v',
+          systemUserToken: SYSTEM_TOKEN,
+        }),
+      },
+      settings: readOnboardingSettings(new EnvReader({})),
+      identity: { appId: APP, businessId: '506914307656634' },
+      businessTokens,
+      telemetry: new Telemetry('actions'),
       now: () => clock.now,
-    },
+    }),
     control: tables.control,
     now: () => clock.now,
     telemetry: new Telemetry('actions'),
@@ -660,7 +684,7 @@ describe('customer business tokens', () => {
     expect(result.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(['job-0']);
     expect(deadLetters.messages.at(-1)).toMatchObject({
       body: '{"bad":true}',
-      attributes: { reason: 'not a business token job', queue: 'business-tokens' },
+      attributes: { reason: 'not an onboarding or business token job', queue: 'business-tokens' },
     });
     expect(counted).toHaveBeenCalledWith('EventsProcessed', 1, {
       Domain: 'business-tokens',

@@ -1,8 +1,13 @@
 import {
   CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  InvalidRequestException,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
+  RestoreSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -13,6 +18,10 @@ const secrets = mockClient(SecretsManagerClient);
 const store = () => new SecretsManagerStore(new SecretsManagerClient({ region: 'us-east-1' }));
 const notFound = new ResourceNotFoundException({ message: 'not found', $metadata: {} });
 const exists = new ResourceExistsException({ message: 'exists', $metadata: {} });
+const markedForDeletion = new InvalidRequestException({
+  message: "You can't perform this operation on the secret because it was marked for deletion.",
+  $metadata: {},
+});
 
 afterEach(() => secrets.reset());
 
@@ -66,5 +75,36 @@ describe('business tokens in Secrets Manager', () => {
   it('lets any other failure through, for the queue to retry', async () => {
     secrets.on(PutSecretValueCommand).rejects(new Error('AccessDenied'));
     await expect(store().put('x', 'v')).rejects.toThrow('AccessDenied');
+  });
+
+  it('schedules deletion with Secrets Manager\u2019s recovery window, kept within its 7 to 30 days', async () => {
+    const date = new Date('2027-01-30T00:00:00Z');
+    secrets.on(DeleteSecretCommand).resolves({ DeletionDate: date });
+    expect(await store().scheduleDeletion('Switchboard/business-tokens/5', 30)).toBe(date.getTime());
+    await store().scheduleDeletion('Switchboard/business-tokens/5', 90);
+    await store().scheduleDeletion('Switchboard/business-tokens/5', 1);
+    expect(
+      secrets.commandCalls(DeleteSecretCommand).map((call) => call.args[0].input.RecoveryWindowInDays),
+    ).toEqual([30, 30, 7]);
+  });
+
+  it('keeps the date of a deletion already scheduled, and answers nothing for a secret that is not there', async () => {
+    const date = new Date('2027-01-15T00:00:00Z');
+    secrets.on(DeleteSecretCommand).rejectsOnce(markedForDeletion).rejects(notFound);
+    secrets.on(DescribeSecretCommand).resolves({ DeletedDate: date });
+    expect(await store().scheduleDeletion('Switchboard/business-tokens/6', 30)).toBe(date.getTime());
+    expect(await store().scheduleDeletion('Switchboard/business-tokens/6', 30)).toBeUndefined();
+  });
+
+  it('restores a scheduled secret, reads nothing while it is scheduled or gone', async () => {
+    secrets.on(RestoreSecretCommand).resolvesOnce({}).rejects(notFound);
+    secrets.on(GetSecretValueCommand).rejectsOnce(markedForDeletion).rejectsOnce(notFound).resolves({
+      SecretString: '{"accessToken":"t"}',
+    });
+    expect(await store().restore('a')).toBe(true);
+    expect(await store().restore('a')).toBe(false);
+    expect(await store().get('a')).toBeUndefined();
+    expect(await store().get('a')).toBeUndefined();
+    expect(await store().get('a')).toBe('{"accessToken":"t"}');
   });
 });

@@ -67,7 +67,7 @@ describe('WABAs domain', () => {
     expect(project([added, other])).toMatchObject({ active: true, lastEvent: 'ACCOUNT_VIOLATION' });
   });
 
-  it('serves a WABA known only through a violation: Meta sends account_update only for our WABAs', () => {
+  it('serves a WABA known only through a violation, not as active: nothing says it was onboarded with us', () => {
     const violation: WabaEvent = {
       ...added,
       event: 'ACCOUNT_VIOLATION',
@@ -76,7 +76,8 @@ describe('WABAs domain', () => {
       details: { violation_info: { violation_type: 'ADULT' } },
     };
     expect(project([violation])).toMatchObject({
-      active: true,
+      active: false,
+      inactiveReason: null,
       discoveredBy: null,
       onboardedAt: null,
       violation: { type: 'ADULT' },

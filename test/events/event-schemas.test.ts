@@ -10,7 +10,8 @@ import { useLocalStack } from '../support/local-stack.js';
  * The schemas the stack registers are the events Switchboard really emits: every public webhook sample goes
  * through local mode, and every event on its bus must validate against the schema of its detail-type.
  */
-const local = useLocalStack();
+// Business tokens on: the PARTNER_ADDED samples onboard (against the sandbox), so onboarding's events come too.
+const local = useLocalStack({ env: { BUSINESS_TOKENS_ENABLED: 'true' } });
 // A CommonJS module: under Node's ESM interop its class is the default export's `default`.
 const Ajv = AjvDraft04.default;
 

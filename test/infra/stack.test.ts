@@ -270,6 +270,14 @@ describe('the stack', () => {
             { AttributeName: 'wabaId', KeyType: 'RANGE' },
           ],
         },
+        {
+          // Onboardings by overall state (GET /v1/onboardings): one index added (CloudFormation adds one per update).
+          IndexName: 'byOnboardingState',
+          KeySchema: [
+            { AttributeName: 'onboardingState', KeyType: 'HASH' },
+            { AttributeName: 'wabaId', KeyType: 'RANGE' },
+          ],
+        },
       ],
     });
   });

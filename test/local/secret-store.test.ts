@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FileSecretStore } from '../../local/secret-store.js';
 import { startLocalStack } from '../../local/stack.js';
 import { useTempFolders } from '../support/temp-folders.js';
 
@@ -44,5 +45,34 @@ describe('local business-token secret store', () => {
     // Assess: nothing was written anywhere a next start could read it.
     expect(next.secretStore.secrets.size).toBe(0);
     await next.close();
+  });
+
+  it('schedules a deletion that a restore undoes, and that a restart keeps with its date', async () => {
+    // Prepare
+    const dataDir = folder();
+    const clock = { now: 1_800_000_000_000 };
+    const path = join(dataDir, 'business-tokens.json');
+    const store = new FileSecretStore(path, () => clock.now);
+    await store.put(NAME, VALUE);
+
+    // Act
+    const deleteAfter = await store.scheduleDeletion(NAME, 30);
+    const whileScheduled = await store.get(NAME);
+    const restarted = new FileSecretStore(path, () => clock.now);
+    const restored = await restarted.restore(NAME);
+    const afterRestore = await restarted.get(NAME);
+    await restarted.scheduleDeletion(NAME, 7);
+    clock.now += 8 * 86_400_000;
+    const afterWindow = await restarted.get(NAME);
+    const restoredTooLate = await restarted.restore(NAME);
+
+    // Assess
+    expect(deleteAfter).toBe(1_800_000_000_000 + 30 * 86_400_000);
+    expect(whileScheduled).toBeUndefined();
+    expect(restored).toBe(true);
+    expect(afterRestore).toBe(VALUE);
+    expect(afterWindow).toBeUndefined();
+    expect(restoredTooLate).toBe(false);
+    expect(new FileSecretStore(path).secrets.has(NAME)).toBe(false);
   });
 });

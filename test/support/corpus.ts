@@ -17,7 +17,14 @@ export interface Sample {
 
 const root = new URL('../../fixtures/public/', import.meta.url);
 
-export const GROUPS = ['account-update', 'partner-solutions', 'handover', 'graph', 'data-deletion'] as const;
+export const GROUPS = [
+  'account-update',
+  'partner-solutions',
+  'handover',
+  'graph',
+  'data-deletion',
+  'onboarding',
+] as const;
 
 /** Every sample of a group, read with exact digits (IDs past 2^53 keep theirs). */
 export const samples = (group: (typeof GROUPS)[number]): Sample[] =>

@@ -1,3 +1,4 @@
+import type { OnboardingSweep } from '../../domains/onboarding/reconcile.js';
 import {
   type GraphSolution,
   recordSolutionPage,
@@ -7,6 +8,7 @@ import type { SolutionRepository } from '../../domains/solutions/repository.js';
 import { type GraphWaba, recordWabaPage, WABA_FIELDS } from '../../domains/wabas/reconcile.js';
 import type { WabaRepository } from '../../domains/wabas/repository.js';
 import { errorMessage } from '../../kernel/errors.js';
+import { idOrNull } from '../../kernel/fields.js';
 import type { MetaIdentity } from '../../platform/config/env.js';
 import { type GraphClient, graphPath } from '../../platform/graph/client.js';
 import {
@@ -40,6 +42,8 @@ export interface ReconcileDeps {
    * evidence of missed webhooks, so it is counted apart and raises no drift alarm.
    */
   baseline?: boolean;
+  /** Onboarding's part of the sweep (with this run's Graph client), when onboarding is on. */
+  onboarding?: (graph: GraphClient) => OnboardingSweep;
 }
 
 /** The stored next-page link was refused: the sweep restarts from the beginning. */
@@ -68,9 +72,11 @@ export class Reconciler {
   private sweep: SweepCheckpoint;
   private summary: ReconcileSummary;
   private tally: Tally;
+  private readonly onboarding: OnboardingSweep | undefined;
 
   public constructor(private readonly deps: ReconcileDeps) {
     this.now = deps.now ?? Date.now;
+    this.onboarding = deps.onboarding?.(deps.graph);
     this.lookups = { left: deps.solutionLookupsPerRun ?? DEFAULT_SOLUTION_LOOKUPS_PER_RUN };
     this.sweep = newSweep(0, deps.baseline === true);
     this.summary = emptySummary(this.sweep.baseline);
@@ -97,6 +103,7 @@ export class Reconciler {
         this.begin(newSweep(this.now(), this.sweep.baseline, error.message), false);
         this.summary.complete = await this.continueSweep(deadline, save);
       }
+      await this.countStuckOnboardings();
       return this.summary;
     } catch (error) {
       if (!(error instanceof GraphBudgetExhaustedError)) {
@@ -138,9 +145,11 @@ export class Reconciler {
       };
       const path = graphPath(this.deps.identity.businessId, 'client_whatsapp_business_accounts');
       const wabaDeps = { ...this.deps, now: this.now, tally: this.tally, lookups: this.lookups };
-      const done = await this.listing<GraphWaba>(path, query, deadline, save, (items) =>
-        recordWabaPage(wabaDeps, items, partner),
-      );
+      const done = await this.listing<GraphWaba>(path, query, deadline, save, async (items) => {
+        await recordWabaPage(wabaDeps, items, partner);
+        const ids = items.map((waba) => idOrNull(waba.id)).filter((id): id is string => id !== null);
+        await this.onboarding?.checkPage(ids, this.tally);
+      });
       if (!done) return false;
       Object.assign(this.sweep, { partnerIndex: this.sweep.partnerIndex + 1, next: null });
     }
@@ -202,6 +211,18 @@ export class Reconciler {
     return false;
   }
 
+  /** Onboardings stuck past the configured time, for the OnboardingStuck alarm; a failure to count ends nothing. */
+  private async countStuckOnboardings(): Promise<void> {
+    if (this.onboarding === undefined) return;
+    try {
+      this.summary.onboardingsStuck = await this.onboarding.countStuck();
+    } catch (error) {
+      this.deps.telemetry.logger.warn('stuck onboardings could not be counted', {
+        error: errorMessage(error),
+      });
+    }
+  }
+
   private publish(): void {
     const { telemetry } = this.deps;
     const { summary } = this;
@@ -212,6 +233,9 @@ export class Reconciler {
     telemetry.count('SolutionsChanged', summary.solutionsChanged, undefined, true);
     telemetry.count('GraphRetries', summary.retries, undefined, true);
     telemetry.count('ReconcilePartial', summary.complete ? 0 : 1, undefined, true);
+    telemetry.count('OnboardingStepsRestarted', summary.onboardingStepsRestarted);
+    if (summary.onboardingsStuck !== null)
+      telemetry.count('OnboardingsStuck', summary.onboardingsStuck, undefined, true);
     for (const [code, count] of Object.entries(summary.errorsByCode))
       telemetry.count('ReconcileObjectErrors', count, { Code: code });
     telemetry.milliseconds('ReconcileDurationMs', summary.durationMs);

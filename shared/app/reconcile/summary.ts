@@ -12,6 +12,8 @@ export interface ReconcileSummary extends SweepCounters {
   baseline: boolean;
   retries: number;
   durationMs: number;
+  /** Active WABAs whose onboarding has a step pending or failed past the configured time (null: onboarding off). */
+  onboardingsStuck: number | null;
   /** The sweep this run worked on, with its counts so far (all its runs). */
   sweep: SweepCheckpoint | null;
 }
@@ -24,5 +26,6 @@ export const emptySummary = (baseline: boolean): ReconcileSummary => ({
   ...emptyCounters(),
   retries: 0,
   durationMs: 0,
+  onboardingsStuck: null,
   sweep: null,
 });

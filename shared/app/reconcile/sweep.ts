@@ -25,6 +25,13 @@ export interface SweepCounters {
   solutionLookupsDeferred: number;
   solutionsSeen: number;
   solutionsChanged: number;
+  /** Onboardings verified with Meta (our subscription, the credit allocation), and those left for a later run. */
+  onboardingChecks: number;
+  onboardingChecksDeferred: number;
+  /** Onboardings started for active WABAs that had none (discovered after the baseline). */
+  onboardingsStarted: number;
+  /** Onboarding steps Meta showed undone (not subscribed, not funded): set pending and run again. */
+  onboardingStepsRestarted: number;
   /** Per-object Graph errors (a WABA whose solutions Meta would not list), by Graph error code. */
   errorsByCode: Record<string, number>;
 }
@@ -64,6 +71,10 @@ export const emptyCounters = (): SweepCounters => ({
   solutionLookupsDeferred: 0,
   solutionsSeen: 0,
   solutionsChanged: 0,
+  onboardingChecks: 0,
+  onboardingChecksDeferred: 0,
+  onboardingsStarted: 0,
+  onboardingStepsRestarted: 0,
   errorsByCode: {},
 });
 

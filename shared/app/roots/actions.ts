@@ -1,5 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { OnboardingSettings } from '../../domains/onboarding/config.js';
+import { onboardingJobHandler } from '../../domains/onboarding/job-handler.js';
+import { onboardingActionRoutes } from '../../domains/onboarding/routes.js';
+import type { OnboardingDeps } from '../../domains/onboarding/steps/context.js';
 import { SolutionActions } from '../../domains/solutions/actions.js';
 import { solutionsManifest } from '../../domains/solutions/manifest.js';
 import { SolutionRepository } from '../../domains/solutions/repository.js';
@@ -12,9 +16,10 @@ import { ThreadRepository } from '../../domains/threads/repository.js';
 import { threadActionRoutes } from '../../domains/threads/routes.js';
 import type { BusinessTokenDeps, SecretStore } from '../../domains/wabas/business-tokens.js';
 import { businessTokenJobHandler } from '../../domains/wabas/jobs.js';
-import { wabasManifest } from '../../domains/wabas/manifest.js';
+import { BUSINESS_TOKEN_JOBS, wabasManifest } from '../../domains/wabas/manifest.js';
 import { WabaRepository } from '../../domains/wabas/repository.js';
 import { wabaActionRoutes } from '../../domains/wabas/routes.js';
+import { projectWaba } from '../../domains/wabas/view.js';
 import { withDeadline } from '../../kernel/deadline.js';
 import { isRecord } from '../../kernel/json.js';
 import type { MetaIdentity } from '../../platform/config/env.js';
@@ -30,12 +35,15 @@ import { lambda } from '../../platform/runtime/lambda.js';
 import { type MetaSecrets, type SecretSource, systemUserToken } from '../../platform/secrets/meta-secrets.js';
 import type { ControlTable } from '../../platform/store/control.js';
 import type { RegisterStore } from '../../platform/store/ports.js';
+import { composeOnboarding } from '../onboarding.js';
 import { ROUTES } from '../routes.js';
 
 export interface ActionsDeps {
   solutions: SolutionActions;
   threads: ThreadActions;
   businessTokens: BusinessTokenDeps;
+  /** The onboarding workflow: its jobs, and the operator's retry, skip and revoke. */
+  onboarding: OnboardingDeps;
   /** Action leases and idempotency records (the control table). */
   control: ControlTable;
   now?: () => number;
@@ -57,20 +65,28 @@ const isSqsEvent = (event: unknown): event is SQSEvent => isRecord(event) && Arr
 
 /**
  * The actions function: each domain's action routes (and thread reads, which may refresh from Meta), every POST
- * under the guard (one action per item at a time, `Idempotency-Key`); and the business-token jobs queued by the
- * WABAs consumer.
+ * under the guard (one action per item at a time, `Idempotency-Key`); and the onboarding jobs (business tokens
+ * first) queued by the WABAs consumer and reconciliation.
  */
 export const createActionsHandler = (deps: ActionsDeps) => {
   const guard = new ActionGuard(deps.control, deps.now);
+  const now = deps.now ?? Date.now;
   const http = dispatch(ROUTES, 'actions', {
     ...solutionActionRoutes(deps.solutions, guard),
     ...threadActionRoutes(deps.threads, guard),
     ...wabaActionRoutes(deps.businessTokens, guard),
+    ...onboardingActionRoutes(deps.onboarding, guard, (item) => projectWaba(item, now())),
   });
-  const tokenJob = businessTokenJobHandler({
-    tokens: deps.businessTokens,
+  const tokenJob = onboardingJobHandler({
+    onboarding: deps.onboarding,
+    legacy: businessTokenJobHandler({
+      tokens: deps.businessTokens,
+      telemetry: deps.telemetry,
+      deadLetters: deps.deadLetters,
+    }),
     telemetry: deps.telemetry,
     deadLetters: deps.deadLetters,
+    queue: BUSINESS_TOKEN_JOBS.name,
   });
   return lambda(
     deps.telemetry,
@@ -97,6 +113,8 @@ export interface ActionsPorts {
   instagramLinks: ReadonlyMap<string, string>;
   /** Where fetched business tokens are kept, and the prefix of their names. */
   businessTokens: { store: SecretStore; secretPrefix: string };
+  /** What onboarding does after PARTNER_ADDED (credit line, override, registration, grace days). */
+  onboarding: OnboardingSettings;
   deadLetters: DeadLetterSink;
   telemetry: Telemetry;
   now?: () => number;
@@ -113,6 +131,15 @@ export const composeActions = (ports: ActionsPorts) => {
     maxAttempts: 3,
     ...clock,
   });
+  const wabas = new WabaRepository(ports.table(wabasManifest), now);
+  const businessTokens: BusinessTokenDeps = {
+    graph,
+    wabas,
+    store: ports.businessTokens.store,
+    secretPrefix: ports.businessTokens.secretPrefix,
+    control: ports.control,
+    ...clock,
+  };
   return createActionsHandler({
     solutions: new SolutionActions({
       graph,
@@ -127,14 +154,19 @@ export const composeActions = (ports: ActionsPorts) => {
       appId: identity.appId,
       ...clock,
     }),
-    businessTokens: {
+    businessTokens,
+    onboarding: composeOnboarding({
       graph,
-      wabas: new WabaRepository(ports.table(wabasManifest), now),
-      store: ports.businessTokens.store,
-      secretPrefix: ports.businessTokens.secretPrefix,
+      wabas: ports.table(wabasManifest),
       control: ports.control,
+      secrets: ports.businessTokens.store,
+      metaSecrets: ports.metaSecrets,
+      settings: ports.onboarding,
+      identity,
+      businessTokens,
+      telemetry: ports.telemetry,
       ...clock,
-    },
+    }),
     control: ports.control,
     telemetry: ports.telemetry,
     deadLetters: ports.deadLetters,

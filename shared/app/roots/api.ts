@@ -1,3 +1,5 @@
+import { OnboardingReads } from '../../domains/onboarding/repository.js';
+import { onboardingReadRoutes } from '../../domains/onboarding/routes.js';
 import { solutionsManifest } from '../../domains/solutions/manifest.js';
 import { SolutionReads } from '../../domains/solutions/repository.js';
 import { solutionReadRoutes } from '../../domains/solutions/routes.js';
@@ -7,6 +9,7 @@ import { threadReadRoutes } from '../../domains/threads/routes.js';
 import { wabasManifest } from '../../domains/wabas/manifest.js';
 import { WabaReads } from '../../domains/wabas/repository.js';
 import { wabaReadRoutes } from '../../domains/wabas/routes.js';
+import { projectWaba } from '../../domains/wabas/view.js';
 import type { DomainManifest } from '../../platform/domain/domain.js';
 import { dispatch } from '../../platform/http/dispatch.js';
 import type { Telemetry } from '../../platform/observability/telemetry.js';
@@ -29,6 +32,9 @@ export const composeApi = (ports: ApiPorts) => {
     dispatch(ROUTES, 'api', {
       ...solutionReadRoutes(new SolutionReads(ports.table(solutionsManifest))),
       ...wabaReadRoutes(new WabaReads(ports.table(wabasManifest), now)),
+      ...onboardingReadRoutes(new OnboardingReads(ports.table(wabasManifest)), (item) =>
+        projectWaba(item, now()),
+      ),
       ...threadReadRoutes(new ThreadReads(ports.table(threadsManifest), now)),
     }),
   );

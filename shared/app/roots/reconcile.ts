@@ -1,15 +1,19 @@
+import type { OnboardingSettings } from '../../domains/onboarding/config.js';
+import { onboardingSweep } from '../../domains/onboarding/reconcile.js';
 import { solutionsManifest } from '../../domains/solutions/manifest.js';
 import { SolutionRepository } from '../../domains/solutions/repository.js';
-import { wabasManifest } from '../../domains/wabas/manifest.js';
+import { BUSINESS_TOKEN_JOBS, wabasManifest } from '../../domains/wabas/manifest.js';
 import { WabaRepository } from '../../domains/wabas/repository.js';
 import type { ArchiveReader } from '../../platform/archive/archive.js';
 import type { MetaIdentity } from '../../platform/config/env.js';
-import type { DomainManifest } from '../../platform/domain/domain.js';
+import type { DomainManifest, JobSender } from '../../platform/domain/domain.js';
 import { GraphClient } from '../../platform/graph/client.js';
 import type { Telemetry } from '../../platform/observability/telemetry.js';
 import { type MetaSecrets, type SecretSource, systemUserToken } from '../../platform/secrets/meta-secrets.js';
+import type { SecretStore } from '../../platform/secrets/secret-store.js';
 import type { ControlTable } from '../../platform/store/control.js';
 import type { RegisterStore } from '../../platform/store/ports.js';
+import { composeOnboarding } from '../onboarding.js';
 import { createReconcileHandler } from '../reconcile/handler.js';
 import { composeIntake, type IntakePorts } from './webhook.js';
 
@@ -27,7 +31,42 @@ export interface ReconcilePorts {
   now?: () => number;
   /** `POST /v1/replay`: the archive, and the webhook's way into the queues. */
   replay: IntakePorts & { reader: ArchiveReader };
+  /**
+   * Onboarding's part of each sweep, when business tokens (hence onboarding) are on: where the tokens are kept
+   * (read to verify with Meta), the job queue that runs a started or restarted onboarding, and its settings.
+   */
+  onboarding?: { secrets: SecretStore; secretPrefix: string; jobs: JobSender; settings: OnboardingSettings };
 }
+
+/** Onboarding's part of a sweep, over this run's Graph client. */
+const sweepOnboarding = (ports: ReconcilePorts, wabas: WabaRepository) => {
+  const onboarding = ports.onboarding;
+  if (onboarding === undefined) return undefined;
+  const clock = ports.now === undefined ? {} : { now: ports.now };
+  return (graph: GraphClient) =>
+    onboardingSweep(
+      composeOnboarding({
+        graph,
+        wabas: ports.table(wabasManifest),
+        control: ports.control,
+        secrets: onboarding.secrets,
+        metaSecrets: ports.metaSecrets,
+        settings: onboarding.settings,
+        identity: ports.identity,
+        businessTokens: {
+          graph,
+          wabas,
+          store: onboarding.secrets,
+          secretPrefix: onboarding.secretPrefix,
+          control: ports.control,
+          ...clock,
+        },
+        telemetry: ports.telemetry,
+        ...clock,
+      }),
+      (job) => onboarding.jobs.send(BUSINESS_TOKEN_JOBS.name, JSON.stringify(job)),
+    );
+};
 
 /** The reconcile function (scheduled sweeps, `/v1/reconcile`, `/v1/replay`) from its ports. */
 export const composeReconcile = (ports: ReconcilePorts) => {
@@ -37,9 +76,12 @@ export const composeReconcile = (ports: ReconcilePorts) => {
   const configured = async () =>
     (await ports.metaSecrets.get()).systemUserToken !== '' ||
     (await ports.metaSecrets.get(true)).systemUserToken !== '';
+  const wabas = new WabaRepository(ports.table(wabasManifest), ports.now);
+  const onboarding = sweepOnboarding(ports, wabas);
   return createReconcileHandler({
     configured,
-    wabas: new WabaRepository(ports.table(wabasManifest), ports.now),
+    wabas,
+    ...(onboarding === undefined ? {} : { onboarding }),
     solutions: new SolutionRepository(ports.table(solutionsManifest)),
     control: ports.control,
     identity: ports.identity,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   GraphFailure,
   ok,
@@ -141,7 +140,8 @@ const answerSolution = (
   }
   if (method === 'GET' && edge === 'access_token') {
     if (query.business_id === undefined) throw new GraphFailure(400, 100, 'business_id is required');
-    return ok({ data: [{ access_token: `EAAsandbox${randomBytes(12).toString('hex')}` }] });
+    // A business token the world recognises on later calls (the customer's WABA edges take it).
+    return ok({ data: [{ access_token: world.issueToken('business') }] });
   }
   const transition = edge === undefined ? undefined : SOLUTION_TRANSITIONS[edge];
   if (method !== 'POST' || transition === undefined) return undefined;

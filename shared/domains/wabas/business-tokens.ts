@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, InvalidEventError, NotFoundError } from '../../kernel/errors.js';
+import { ConflictError, InvalidEventError, NotFoundError, SwitchboardError } from '../../kernel/errors.js';
 import { eventIdOf } from '../../kernel/event-id.js';
 import { isMetaId } from '../../kernel/ids.js';
 import { isRecord, parseJsonObject } from '../../kernel/json.js';
@@ -7,7 +7,6 @@ import { type GraphClient, graphPath } from '../../platform/graph/client.js';
 import type { SecretStore } from '../../platform/secrets/secret-store.js';
 import type { ControlTable } from '../../platform/store/control.js';
 import type { WabaRepository } from './repository.js';
-import type { WabaChangeEvent } from './waba.js';
 
 /** Asks the actions function to fetch and store one customer's business token. */
 export interface BusinessTokenJob {
@@ -19,34 +18,6 @@ export interface BusinessTokenJob {
 }
 
 export type { SecretStore } from '../../platform/secrets/secret-store.js';
-
-export type JobSender = (body: string) => Promise<void>;
-
-/**
- * Follow-up of the WABAs consumer: a PARTNER_ADDED for one of our solutions (our business among the
- * solution's partners) queues a token job. It runs on every delivery of the event, duplicates included,
- * so a crash between the write and the send cannot lose the job; the job itself fetches only once.
- */
-export const businessTokenFollowUp =
-  (send: JobSender, ourBusinessId: string | undefined) =>
-  async (event: WabaChangeEvent): Promise<void> => {
-    const info = event.wabaInfo;
-    if (
-      event.event !== 'PARTNER_ADDED' ||
-      info === null ||
-      info.solutionId === null ||
-      info.ownerBusinessId === null
-    )
-      return;
-    if (ourBusinessId !== undefined && !info.partnerBusinessIds.includes(ourBusinessId)) return;
-    const job: BusinessTokenJob = {
-      v: 1,
-      wabaId: event.wabaId,
-      solutionId: info.solutionId,
-      businessId: info.ownerBusinessId,
-    };
-    await send(JSON.stringify(job));
-  };
 
 export const parseBusinessTokenJob = (body: string): BusinessTokenJob => {
   const job = parseJsonObject(body);
@@ -108,15 +79,38 @@ export class TokenFetchInProgressError extends Error {
   }
 }
 
+/** Meta answered without a token for the business: not retried (the same call answers the same), said as is. */
+export class BusinessTokenMissingError extends SwitchboardError {
+  public constructor(businessId: string, solutionId: string) {
+    super(
+      502,
+      'business_token_missing',
+      `Meta answered GET /${solutionId}/access_token without a token for business ${businessId}`,
+      { businessId, solutionId },
+    );
+  }
+}
+
+/**
+ * The token in `GET /<SOLUTION_ID>/access_token`'s answer: `{"data": [{"access_token"}]}` as the Multi-Partner
+ * Solutions page shows it, or `{"access_token"}` at the top level as the Access Token API reference is said to
+ * (not verified: both are read).
+ */
+export const accessTokenOf = (body: unknown): string | undefined => {
+  if (!isRecord(body)) return undefined;
+  const first = Array.isArray(body.data) ? body.data[0] : undefined;
+  const token = isRecord(first) ? first.access_token : body.access_token;
+  return typeof token === 'string' && token !== '' ? token : undefined;
+};
+
 /** `GET /<SOLUTION_ID>/access_token?business_id=<customer>`, written straight to the secret store. */
 const fetchAndStore = async (deps: BusinessTokenDeps, businessId: string, solutionId: string) => {
-  const response = await deps.graph.request<{ data?: { access_token?: unknown }[] }>({
+  const response = await deps.graph.request({
     path: graphPath(solutionId, 'access_token'),
     query: { business_id: businessId },
   });
-  const token = response.data?.[0]?.access_token;
-  if (typeof token !== 'string' || token === '')
-    throw new Error(`Meta returned no business token for business ${businessId}`);
+  const token = accessTokenOf(response);
+  if (token === undefined) throw new BusinessTokenMissingError(businessId, solutionId);
   return deps.store.put(
     businessTokenSecretName(deps.secretPrefix, businessId),
     JSON.stringify({ accessToken: token, businessId, solutionId }),

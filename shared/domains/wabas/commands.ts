@@ -1,12 +1,14 @@
 import { type CliCommands, type CliRequest, formatList, need } from '../../platform/domain/commands.js';
+import { formatOnboarding, onboardingCommands } from '../onboarding/commands.js';
 
 type Row = Record<string, unknown>;
 
 export const formatWaba = (w: Row) =>
   `WABA ${w.wabaId}  ${w.active ? 'active' : `inactive (${w.inactiveReason})`}  solution ${w.solutionId ?? '-'}  owner ${w.ownerBusinessId ?? '-'}` +
-  `${w.name ? `  "${w.name}"` : ''}  discovered by ${w.discoveredBy}`;
+  `${w.name ? `  "${w.name}"` : ''}  discovered by ${w.discoveredBy}` +
+  (w.onboarding ? `\n  ${formatOnboarding(w.onboarding)}` : '');
 
-export const wabaCommands: CliCommands = {
+const wabaOnly: CliCommands = {
   nouns: ['wabas', 'tokens'],
   usage: [
     'wabas get <wabaId>',
@@ -31,4 +33,14 @@ export const wabaCommands: CliCommands = {
       };
     return undefined;
   },
+};
+
+const onboarding = onboardingCommands(formatWaba);
+
+/** The WABAs' nouns and their onboarding's. */
+export const wabaCommands: CliCommands = {
+  nouns: [...wabaOnly.nouns, ...onboarding.nouns],
+  usage: [...wabaOnly.usage, ...onboarding.usage],
+  plan: (noun, verb, args, options) =>
+    wabaOnly.plan(noun, verb, args, options) ?? onboarding.plan(noun, verb, args, options),
 };

@@ -3,7 +3,7 @@ import { ENV } from '../../platform/config/constants.js';
 import { EnvReader } from '../../platform/config/env.js';
 import type { ConsumerSpec } from '../../platform/consumers/consumer.js';
 import type { ConsumerPorts } from '../../platform/domain/domain.js';
-import { businessTokenFollowUp } from './business-tokens.js';
+import { onboardingJobFor } from '../onboarding/jobs.js';
 import { decodeWabaChange } from './decode.js';
 import { BUSINESS_TOKEN_JOBS, WABA_ENV, wabasManifest } from './manifest.js';
 import { wabaWrites } from './repository.js';
@@ -18,9 +18,21 @@ const markOurs = (event: WabaChangeEvent, ourAppId: string | undefined): WabaCha
   return { ...event, ours: app === null || (ourAppId !== undefined && app === ourAppId) };
 };
 
+/** The change as onboarding reads it (`shared/domains/onboarding/jobs.ts`). */
+const onboardingChange = (event: WabaChangeEvent) => ({
+  wabaId: event.wabaId,
+  event: event.event,
+  timeMs: event.timeMs,
+  ours: event.ours === true,
+  solutionId: event.wabaInfo?.solutionId ?? null,
+  ownerBusinessId: event.wabaInfo?.ownerBusinessId ?? null,
+  partnerBusinessIds: event.wabaInfo?.partnerBusinessIds ?? [],
+});
+
 /**
- * The WABAs consumer: an `account_update` change, decoded and applied with one conditional write; a
- * PARTNER_ADDED for one of our solutions then queues a business-token job (when business tokens are on).
+ * The WABAs consumer: an `account_update` change, decoded and applied with one conditional write. When business
+ * tokens are on, a PARTNER_ADDED or our app's install through one of our solutions then queues the WABA's
+ * onboarding (its first step is the business token), and a deactivating event its offboarding.
  */
 export const wabasConsumer = ({
   table,
@@ -39,9 +51,6 @@ export const wabasConsumer = ({
       `business tokens are on but the ${BUSINESS_TOKEN_JOBS.name} queue is not configured`,
     ]);
   const repository = wabaWrites(table);
-  const followUp = config.businessTokens
-    ? businessTokenFollowUp((body) => jobs.send(BUSINESS_TOKEN_JOBS.name, body), config.ourBusinessId)
-    : undefined;
   return {
     domain: wabasManifest.name,
     decode: (change) => markOurs(decodeWabaChange(change), config.ourAppId),
@@ -49,7 +58,11 @@ export const wabasConsumer = ({
     async afterApply(event, outcome) {
       // Counted once per onboarding event (a redelivery is a duplicate): feeds the 200-per-week limit alarm.
       if (outcome === 'applied' && event.event === 'PARTNER_ADDED') telemetry.count('CustomerOnboarded');
-      if (followUp !== undefined) await followUp(event);
+      // Every delivery, duplicates included: a crash between the write and the send cannot lose the job.
+      const job = config.businessTokens
+        ? onboardingJobFor(onboardingChange(event), config.ourBusinessId)
+        : undefined;
+      if (job !== undefined) await jobs.send(BUSINESS_TOKEN_JOBS.name, JSON.stringify(job));
     },
   };
 };

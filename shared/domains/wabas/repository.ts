@@ -7,6 +7,10 @@ import { projectWaba, type Waba } from './view.js';
 import { type WabaEvent, wabaKey, wabaWrite } from './waba.js';
 
 const TABLE = wabasManifest.table;
+/** The indexes a solution's WABAs are listed from, in the order their solution attribute takes precedence. */
+const SOLUTION_INDEXES = TABLE.indexes.filter(
+  (index) => index.partitionKey === 'solutionId' || index.partitionKey === 'observedSolutionId',
+);
 
 /**
  * The WABAs table: the write side (apply an event: one conditional write) for the consumer, the read side
@@ -38,8 +42,8 @@ export class WabaReads {
   public async listBySolution(solutionId: string, limit: number, cursor?: string): Promise<Page<Waba>> {
     let { index, inner } = decodeListCursor(cursor);
     const items: Waba[] = [];
-    while (index < TABLE.indexes.length && items.length < limit) {
-      const definition = TABLE.indexes[index];
+    while (index < SOLUTION_INDEXES.length && items.length < limit) {
+      const definition = SOLUTION_INDEXES[index];
       if (definition === undefined) break;
       const page = await this.table.queryIndexPage(
         {
@@ -60,7 +64,7 @@ export class WabaReads {
       inner = page.nextCursor ?? undefined;
       if (inner === undefined) index += 1;
     }
-    const more = index < TABLE.indexes.length;
+    const more = index < SOLUTION_INDEXES.length;
     return {
       items,
       nextCursor: more ? encodeCursor({ index, ...(inner === undefined ? {} : { inner }) }) : null,
@@ -77,7 +81,7 @@ const decodeListCursor = (cursor: string | undefined): { index: number; inner: s
     typeof index !== 'number' ||
     !Number.isInteger(index) ||
     index < 0 ||
-    index >= TABLE.indexes.length ||
+    index >= SOLUTION_INDEXES.length ||
     (inner !== undefined && typeof inner !== 'string')
   ) {
     throw new BadRequestError('cursor is not one this API returned');

@@ -1,4 +1,5 @@
 import { type Item, newest, readFamily, readRegisters, toEpochSeconds } from '../../kernel/registers.js';
+import { type OnboardingView, projectOnboarding } from '../onboarding/view.js';
 import {
   type AddRegister,
   APP_REGISTER_PREFIX,
@@ -10,6 +11,7 @@ import {
   type FactRegister,
   type LifeRegister,
   type ReconciledFields,
+  type ReconRegister,
   WABA_REGISTERS,
   type WabaRegisters,
 } from './waba.js';
@@ -40,8 +42,11 @@ export interface Waba {
   apps: Record<string, AppInstall>;
   /** The latest event of each other kind, by event name (DISABLED_UPDATE, ACCOUNT_RESTRICTION, ...). */
   facts: Record<string, Fact>;
-  /** From the latest DISABLED_UPDATE: `ban_info` as sent, and whether it bans (DISABLE, SCHEDULE_FOR_DISABLE). */
-  ban: { state: unknown; date: unknown; at: number } | null;
+  /**
+   * From the latest DISABLED_UPDATE: `ban_info` as sent (the date kept as Meta wrote it), and whether it is a
+   * scheduled disable (SCHEDULE_FOR_DISABLE: not banned yet). Banned only by DISABLE.
+   */
+  ban: { state: unknown; date: unknown; scheduled: boolean; at: number } | null;
   banned: boolean;
   /** From the latest ACCOUNT_RESTRICTION (`restriction_info`); restricted while one has not expired. */
   restrictions: Restriction[];
@@ -57,6 +62,8 @@ export interface Waba {
   messageTemplateNamespace: string | null;
   lastReconciledAt: number | null;
   businessTokenSecret: string | null;
+  /** The onboarding steps after PARTNER_ADDED or our app's install (null when none started). */
+  onboarding: OnboardingView | null;
 }
 
 export interface Restriction {
@@ -75,12 +82,9 @@ const restrictionsOf = (info: unknown): Restriction[] =>
     };
   });
 
-const BANNING_STATES = new Set(['DISABLE', 'SCHEDULE_FOR_DISABLE']);
-
-const bansNow = (state: unknown): boolean =>
-  Array.isArray(state)
-    ? state.some((entry) => BANNING_STATES.has(String(entry)))
-    : BANNING_STATES.has(String(state));
+/** `waba_ban_state` values (Meta documents one, or a list): only DISABLE bans; SCHEDULE_FOR_DISABLE announces it. */
+const hasBanState = (state: unknown, wanted: string): boolean =>
+  Array.isArray(state) ? state.some((entry) => String(entry) === wanted) : String(state) === wanted;
 
 const objectOr = (value: unknown): Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -102,21 +106,64 @@ export const isKnownWaba = (item: Item | undefined): boolean => {
   );
 };
 
+/** Each app's install state; our app's install through a solution is kept in the onboarding's register. */
+const appInstalls = (
+  apps: Map<string, AppRegister>,
+  add: AddRegister | undefined,
+): Record<string, AppInstall> => {
+  const installs: Record<string, AppInstall> = Object.fromEntries(
+    [...apps].map(([appId, app]) => [
+      appId,
+      { installed: app.installed, ours: app.ours, event: app.event, at: toEpochSeconds(app.timeMs) },
+    ]),
+  );
+  const own = add?.appId === undefined ? undefined : apps.get(add.appId);
+  if (add?.appId !== undefined && (own === undefined || own.v < add.v))
+    installs[add.appId] = { installed: true, ours: true, event: add.event, at: toEpochSeconds(add.timeMs) };
+  return installs;
+};
+
+/** Whether the WABA is active for us, why not, and since when it is onboarded (epoch seconds). */
+const lifecycleOf = (
+  add: AddRegister | undefined,
+  life: LifeRegister | undefined,
+  recon: ReconRegister | undefined,
+  apps: Map<string, AppRegister>,
+): Pick<Waba, 'onboardedAt' | 'active' | 'inactiveReason' | 'disconnection'> => {
+  const ourApp = newest(...[...apps.values()].filter((app) => app.ours));
+  // Active is what the newest of the onboarding, the lifecycle and our own app's install state says, for a WABA
+  // onboarded with us: an add, our app's install, a reconnect or reconciliation's listing says so; another app's
+  // install or uninstall, or a fact, alone does not.
+  const lifecycle = newest<AddRegister | LifeRegister | AppRegister>(add, life, ourApp);
+  const onboardedWithUs =
+    add !== undefined || recon !== undefined || ourApp !== undefined || life?.active === true;
+  const active =
+    onboardedWithUs &&
+    (lifecycle === undefined || lifecycle === add
+      ? true
+      : lifecycle === life
+        ? (life?.active ?? true)
+        : (ourApp?.installed ?? true));
+  // Onboarded when the solution added it, else when our app was installed on it.
+  const onboardedAtMs = add?.timeMs ?? (ourApp?.installed === true ? ourApp.timeMs : undefined);
+  return {
+    onboardedAt: onboardedAtMs === undefined ? null : toEpochSeconds(onboardedAtMs),
+    active,
+    inactiveReason: active ? null : (lifecycle?.event ?? null),
+    disconnection:
+      !active && lifecycle === life && life?.disconnection !== undefined
+        ? { ...life.disconnection, at: toEpochSeconds(life.timeMs) }
+        : null,
+  };
+};
+
 /** The read model at `now` (epoch ms; restrictions expire): a pure fold over the registers. */
 export const projectWaba = (item: Item | undefined, now: number = Date.now()): Waba | undefined => {
   if (item === undefined || typeof item.wabaId !== 'string' || !isKnownWaba(item)) return undefined;
   const { add, life, recon, token } = readRegisters<WabaRegisters>(item, WABA_REGISTERS);
   const apps = readFamily<AppRegister>(item, APP_REGISTER_PREFIX);
   const facts = readFamily<FactRegister>(item, FACT_REGISTER_PREFIX);
-  const ourApp = newest(...[...apps.values()].filter((app) => app.ours));
-  // Active is what the newest of the onboarding, the lifecycle and our own app's install state says.
-  const lifecycle = newest<AddRegister | LifeRegister | AppRegister>(add, life, ourApp);
-  const active =
-    lifecycle === undefined || lifecycle === add
-      ? true
-      : lifecycle === life
-        ? (life?.active ?? true)
-        : (ourApp?.installed ?? true);
+  const lifecycle = lifecycleOf(add, life, recon, apps);
   const last = newest<EventRegister>(add, life, ...apps.values(), ...facts.values());
   const withOwner = [life, ...apps.values(), ...facts.values()].filter(
     (register) => register?.ownerBusinessId,
@@ -144,28 +191,18 @@ export const projectWaba = (item: Item | undefined, now: number = Date.now()): W
       add?.partnerBusinessIds ??
       installPartners ??
       (recon?.partnerBusinessId ? [recon.partnerBusinessId] : []),
-    onboardedAt: add === undefined ? null : toEpochSeconds(add.timeMs),
-    active,
-    inactiveReason: active ? null : (lifecycle?.event ?? null),
-    disconnection:
-      !active && lifecycle === life && life?.disconnection !== undefined
-        ? { ...life.disconnection, at: toEpochSeconds(life.timeMs) }
-        : null,
-    apps: Object.fromEntries(
-      [...apps].map(([appId, app]) => [
-        appId,
-        { installed: app.installed, ours: app.ours, event: app.event, at: toEpochSeconds(app.timeMs) },
-      ]),
-    ),
+    ...lifecycle,
+    apps: appInstalls(apps, add),
     facts: Object.fromEntries([...facts.keys()].map((name) => [name, factOf(name) ?? { at: 0 }])),
     ban: facts.has('DISABLED_UPDATE')
       ? {
           state: banInfo.waba_ban_state ?? null,
           date: banInfo.waba_ban_date ?? null,
+          scheduled: hasBanState(banInfo.waba_ban_state, 'SCHEDULE_FOR_DISABLE'),
           at: factOf('DISABLED_UPDATE')?.at ?? 0,
         }
       : null,
-    banned: bansNow(banInfo.waba_ban_state),
+    banned: hasBanState(banInfo.waba_ban_state, 'DISABLE'),
     restrictions,
     restricted: restrictions.some(
       (restriction) => restriction.expiration === null || restriction.expiration * 1000 > now,
@@ -187,6 +224,7 @@ export const projectWaba = (item: Item | undefined, now: number = Date.now()): W
     messageTemplateNamespace: recon?.messageTemplateNamespace ?? null,
     lastReconciledAt: recon === undefined ? null : toEpochSeconds(recon.timeMs),
     businessTokenSecret: token?.secretName ?? null,
+    onboarding: projectOnboarding(item, now),
   };
 };
 

@@ -96,9 +96,12 @@ export interface EventRegister extends Register {
   receivedBy: string | null;
   ownerBusinessId: string | null;
 }
+/** The onboarding: PARTNER_ADDED, or our app's PARTNER_APP_INSTALLED through a solution (then `appId` is ours). */
 export interface AddRegister extends EventRegister {
   solutionId: string | null;
   partnerBusinessIds: string[];
+  /** Our app, when the onboarding is its install (its install state is read from here). */
+  appId?: string;
 }
 export interface LifeRegister extends EventRegister {
   active: boolean;
@@ -160,12 +163,20 @@ const changeWrite = (event: WabaChangeEvent): RegisterWrite => {
     ownerBusinessId: info?.ownerBusinessId ?? null,
   };
   const v = (rank: number) => versionOf(event.timeMs, rank, event.eventId);
-  if (event.event === 'PARTNER_ADDED' && info !== null) {
-    const value = {
-      v: v(RANK.add),
+  // Our app's install through a solution is an onboarding as PARTNER_ADDED is (its sibling, same register): the
+  // WABA is onboarded then and listed under its solution. A same-second PARTNER_ADDED wins (its rank is higher).
+  const ourSolutionInstall =
+    event.event === 'PARTNER_APP_INSTALLED' &&
+    info?.solutionId !== null &&
+    info?.solutionId !== undefined &&
+    (event.ours ?? (info.partnerAppId ?? null) === null);
+  if ((event.event === 'PARTNER_ADDED' || ourSolutionInstall) && info !== null) {
+    const value: AddRegister = {
+      v: v(ourSolutionInstall ? RANK.install : RANK.add),
       ...base,
       solutionId: info.solutionId,
       partnerBusinessIds: info.partnerBusinessIds,
+      ...(ourSolutionInstall ? { appId: info.partnerAppId ?? 'self' } : {}),
     };
     const owned: Record<string, string> = info.solutionId === null ? {} : { solutionId: info.solutionId };
     return writeRegister(WABA_REGISTERS, 'add', value, { owned, ...discovered });

@@ -1,9 +1,13 @@
 import {
   CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
   PutSecretValueCommand,
+  RestoreSecretCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { SecretStore } from '../secrets/secret-store.js';
+import { RECOVERY_WINDOW_DAYS, type SecretStore } from '../secrets/secret-store.js';
 
 const named = (error: unknown, name: string) => error instanceof Error && error.name === name;
 
@@ -16,7 +20,8 @@ export interface SecretsManagerStoreOptions {
 
 /**
  * One Secrets Manager secret per customer business. Secrets are created at run time, outside
- * CloudFormation, so each carries tags naming the stack and the business that it belongs to.
+ * CloudFormation, so each carries tags naming the stack and the business that it belongs to. Deletion is
+ * Secrets Manager's own: `DeleteSecret` with a recovery window, undone by `RestoreSecret` until it ends.
  */
 export class SecretsManagerStore implements SecretStore {
   public constructor(
@@ -51,5 +56,49 @@ export class SecretsManagerStore implements SecretStore {
       await this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
     }
     return name;
+  }
+
+  public async get(name: string): Promise<string | undefined> {
+    try {
+      const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: name }));
+      return SecretString;
+    } catch (error) {
+      // A secret scheduled for deletion answers InvalidRequestException: it is not there for its readers.
+      if (named(error, 'ResourceNotFoundException') || named(error, 'InvalidRequestException'))
+        return undefined;
+      throw error;
+    }
+  }
+
+  public async scheduleDeletion(name: string, recoveryDays: number): Promise<number | undefined> {
+    const days = Math.min(
+      RECOVERY_WINDOW_DAYS.max,
+      Math.max(RECOVERY_WINDOW_DAYS.min, Math.round(recoveryDays)),
+    );
+    try {
+      const { DeletionDate } = await this.client.send(
+        new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: days }),
+      );
+      return DeletionDate?.getTime();
+    } catch (error) {
+      if (named(error, 'ResourceNotFoundException')) return undefined;
+      // Already scheduled: Secrets Manager refuses a second DeleteSecret; its date stands.
+      if (!named(error, 'InvalidRequestException')) throw error;
+      const { DeletedDate } = await this.client.send(new DescribeSecretCommand({ SecretId: name }));
+      if (DeletedDate === undefined) throw error;
+      return DeletedDate.getTime();
+    }
+  }
+
+  public async restore(name: string): Promise<boolean> {
+    try {
+      await this.client.send(new RestoreSecretCommand({ SecretId: name }));
+      return true;
+    } catch (error) {
+      if (named(error, 'ResourceNotFoundException')) return false;
+      // Not scheduled for deletion: there is nothing to undo.
+      if (named(error, 'InvalidRequestException')) return true;
+      throw error;
+    }
   }
 }

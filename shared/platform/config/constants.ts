@@ -46,6 +46,12 @@ export const META_SECRET_KEYS = {
   systemUserToken: 'META_SYSTEM_USER_TOKEN',
 } as const;
 
+/** Keys the Meta secret may hold beside those: set only when the feature that reads them is on. */
+export const OPTIONAL_META_SECRET_KEYS = {
+  /** The two-step verification PIN phone number registration sends (`PHONE_REGISTRATION_ENABLED`). */
+  registrationPin: 'META_REGISTRATION_PIN',
+} as const;
+
 /** The archive bucket's prefixes: Firehose's output, and bodies too large for one Firehose record. */
 export const ARCHIVE_PREFIX = 'deliveries/';
 export const ARCHIVE_LARGE_PREFIX = 'large/';

@@ -28,13 +28,14 @@ export interface SandboxAnswer {
 
 export const ok = (body: unknown): SandboxAnswer => ({ status: 200, body });
 
-/** A Graph error answer: the status, Meta's code and subcode, and its message. */
+/** A Graph error answer: the status, Meta's code and subcode, its message, and WhatsApp's `error_data.details`. */
 export class GraphFailure extends Error {
   public constructor(
     public readonly status: number,
     public readonly code: number,
     message: string,
     public readonly subcode?: number,
+    public readonly details?: string,
   ) {
     super(message);
   }

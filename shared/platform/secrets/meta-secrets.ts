@@ -1,7 +1,7 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DependencyUnavailableError } from '../../kernel/errors.js';
 import { isRecord } from '../../kernel/json.js';
-import { META_SECRET_KEYS } from '../config/constants.js';
+import { META_SECRET_KEYS, OPTIONAL_META_SECRET_KEYS } from '../config/constants.js';
 import type { Env } from '../config/env.js';
 
 export interface MetaSecrets {
@@ -9,6 +9,8 @@ export interface MetaSecrets {
   appSecretPrevious: string | undefined;
   verifyToken: string;
   systemUserToken: string;
+  /** `META_REGISTRATION_PIN`: the PIN phone number registration sends; absent or empty when not set. */
+  registrationPin?: string;
 }
 
 /** A cached secret: `get(true)` reads the store again (after a token was refused, for example). */
@@ -26,6 +28,7 @@ export const parseMetaSecrets = (record: Record<string, unknown>): MetaSecrets =
   appSecretPrevious: text(record, META_SECRET_KEYS.appSecretPrevious) || undefined,
   verifyToken: text(record, META_SECRET_KEYS.verifyToken),
   systemUserToken: text(record, META_SECRET_KEYS.systemUserToken),
+  registrationPin: text(record, OPTIONAL_META_SECRET_KEYS.registrationPin),
 });
 
 /** Local mode: the values come from the environment (CONTRACT's variable names). */

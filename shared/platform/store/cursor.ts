@@ -21,8 +21,8 @@ export const decodeCursor = (cursor: string): Record<string, unknown> => {
 
 /**
  * A table position from a client's cursor, checked so strictly that a forged or altered cursor is a 400 and
- * never reaches DynamoDB: exactly the key attributes of the table (or index), each a Meta ID, and the
- * fixed ones (an index query's partition key) equal to the query's.
+ * never reaches DynamoDB: exactly the key attributes of the table (or index), the fixed ones (an index query's
+ * partition key) equal to the query's, which the caller validated (a state name, say), and every other a Meta ID.
  */
 export const keyFromCursor = (
   cursor: string,
@@ -35,7 +35,8 @@ export const keyFromCursor = (
   if (names.join() !== expected.join()) throw notOurs();
   for (const name of names) {
     const value = position[name];
-    if (!isMetaId(value) || (fixed[name] !== undefined && fixed[name] !== value)) throw notOurs();
+    const wanted = fixed[name];
+    if (wanted === undefined ? !isMetaId(value) : wanted !== value) throw notOurs();
   }
   return position;
 };

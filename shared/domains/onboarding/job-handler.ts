@@ -1,0 +1,97 @@
+import type { SQSRecord } from 'aws-lambda';
+import { withDeadline } from '../../kernel/deadline.js';
+import { errorMessage, InvalidEventError } from '../../kernel/errors.js';
+import { deadLetterInvalid } from '../../platform/consumers/consumer.js';
+import { ActionInProgressError } from '../../platform/http/action-guard.js';
+import type { Telemetry } from '../../platform/observability/telemetry.js';
+import type { DeadLetterSink } from '../../platform/queue/ports.js';
+import { type OnboardingJob, parseOnboardingJob } from './jobs.js';
+import { readOnboarding, STEPS } from './model.js';
+import { offboard } from './offboarding.js';
+import type { OnboardingDeps } from './steps/context.js';
+import { continueOnboarding, leaseKey, type RunOutcome, startOnboarding } from './workflow.js';
+
+/** A job's Graph calls end (or give up) before the actions function's 30 s. */
+export const JOB_BUDGET_MS = 25_000;
+
+export interface OnboardingJobDeps {
+  onboarding: OnboardingDeps;
+  /** A business-token job of version 1 (queued before onboarding): handled as it always was. */
+  legacy(record: SQSRecord): Promise<void>;
+  telemetry: Telemetry;
+  /** The job queue's DLQ: an invalid job goes there at once. */
+  deadLetters: DeadLetterSink;
+  /** The job queue's name (its DLQ messages name it; redrive takes it). */
+  queue: string;
+}
+
+/** Steps Meta did not answer for: the job fails, so its queue delivers it again (then its DLQ). */
+class OnboardingIncompleteError extends Error {
+  public constructor(wabaId: string, deferred: string[]) {
+    super(`onboarding of WABA ${wabaId} waits for Meta: ${deferred.join('; ')}`);
+    this.name = 'OnboardingIncompleteError';
+  }
+}
+
+const run = (deps: OnboardingDeps, job: OnboardingJob): Promise<RunOutcome | unknown> => {
+  switch (job.kind) {
+    case 'onboard':
+      return startOnboarding(deps, job, 'job:onboard');
+    case 'continue':
+      return continueOnboarding(deps, job.wabaId, 'job:continue');
+    case 'offboard':
+      return offboard(deps, job, 'job:offboard');
+  }
+};
+
+/**
+ * A busy lease is another holder's: a job whose work that holder is doing anyway (another onboarding job on the
+ * same onboarding, with nothing newer to start) is done; anything else is retried through the queue.
+ */
+const coalesces = async (deps: OnboardingDeps, job: OnboardingJob): Promise<boolean> => {
+  if (job.kind === 'offboard') return false;
+  const holder = (await deps.control.get(leaseKey(job.wabaId)))?.leaseOwner;
+  if (typeof holder !== 'string' || !/^job:(onboard|continue):/.test(holder)) return false;
+  const register = readOnboarding(await deps.store.read(job.wabaId));
+  if (register === undefined) return false;
+  return job.kind === 'continue' || job.event === 'reconciliation' || register.startedAt >= job.timeMs;
+};
+
+const isOutcome = (value: unknown): value is RunOutcome =>
+  typeof value === 'object' && value !== null && 'deferred' in value;
+
+/**
+ * The job queue's record handler in the actions function: onboarding jobs (start, continue, offboard) and the
+ * business-token jobs of version 1. An invalid job goes to the DLQ at once; a job Meta left unfinished fails so
+ * that SQS delivers it again; a refusal is the step's outcome, recorded, and the job is done.
+ */
+export const onboardingJobHandler = (deps: OnboardingJobDeps) => async (record: SQSRecord) => {
+  let job: OnboardingJob | 'legacy';
+  try {
+    job = parseOnboardingJob(record.body);
+  } catch (error) {
+    if (!(error instanceof InvalidEventError)) throw error;
+    await deadLetterInvalid(record, error, deps, deps.queue, { messageId: record.messageId });
+    deps.telemetry.count('EventsProcessed', 1, { Domain: deps.queue, Outcome: 'invalid' });
+    return;
+  }
+  if (job === 'legacy') return deps.legacy(record);
+  const now = (deps.onboarding.now ?? Date.now)();
+  try {
+    const outcome = await withDeadline(now + JOB_BUDGET_MS, () => run(deps.onboarding, job));
+    if (isOutcome(outcome) && outcome.deferred.length > 0)
+      throw new OnboardingIncompleteError(job.wabaId, outcome.deferred);
+    if (isOutcome(outcome)) {
+      const states = STEPS.map((step) => `${step}=${outcome.register.steps[step].state}`).join(' ');
+      deps.telemetry.logger.info('onboarding ran', { wabaId: job.wabaId, kind: job.kind, states });
+    }
+  } catch (error) {
+    if (error instanceof ActionInProgressError && (await coalesces(deps.onboarding, job))) return;
+    deps.telemetry.logger.warn('onboarding job failed: it will be retried', {
+      wabaId: job.wabaId,
+      kind: job.kind,
+      error: errorMessage(error),
+    });
+    throw error;
+  }
+};
