@@ -10,7 +10,7 @@ export const wabaCommands: CliCommands = {
   nouns: ['wabas', 'tokens'],
   usage: [
     'wabas get <wabaId>',
-    'wabas list --solution <solutionId> [--limit N] [--cursor C]',
+    'wabas list [--solution <solutionId>] [--limit N] [--cursor C]   every WABA, or one solution\u2019s',
     'tokens refresh <businessId>                        fetch a customer\u2019s business token(s) again',
   ],
   plan(noun, verb, args, options): CliRequest | undefined {
@@ -23,7 +23,7 @@ export const wabaCommands: CliCommands = {
       return {
         route: 'wabas.list',
         query: {
-          solutionId: need(options.solution, '--solution'),
+          solutionId: options.solution,
           limit: options.limit,
           cursor: options.cursor,
         },
