@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fixtureNames } from '../../fixtures/deliveries.js';
 import { getJson, useLocalStack } from '../support/local-stack.js';
 
 const run = promisify(execFile);
@@ -68,5 +69,10 @@ describe('the CLI', () => {
   it('`wabas list` without --solution lists every WABA', async () => {
     const out = await cli('cli/switchboard.ts', 'wabas', 'list', '--url', local.stack.url);
     expect(out.match(/^WABA \d+/gm)).toHaveLength(5);
+  });
+
+  it('`trigger --list` prints the fixtures and nothing else', async () => {
+    const lines = (await cli('cli/trigger.ts', '--list')).trim().split('\n');
+    expect(lines.map((line) => line.split(/\s+/)[0])).toEqual(fixtureNames());
   });
 });
