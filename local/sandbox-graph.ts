@@ -14,6 +14,7 @@ import {
   type SandboxSolution,
 } from '../shared/platform/sandbox/data.js';
 import { closeServer, sendJson } from './net.js';
+import { SandboxStateFile } from './sandbox-state.js';
 
 /** The version the sandbox's base URL names; any `vNN.N` path prefix is served the same way. */
 export const SANDBOX_VERSION = 'v26.0';
@@ -29,12 +30,15 @@ export interface SandboxOptions {
   /** Where to send Meta-style webhooks after solution changes, as Meta would. */
   webhook?: { url: string; appSecret: string; delayMs?: number };
   now?: () => number;
+  /** Where the sandbox keeps what actions change (solution statuses, thread owners); unset: in memory. */
+  stateFile?: string;
 }
 
 /**
  * A small Graph API on loopback for local mode and demos, following the reference's rules: paged
  * `client_whatsapp_business_accounts` with the partner filter, the solution state machine, business
- * tokens, and Handover Protocol thread ownership with expiry. Not Meta: it trusts its two tokens.
+ * tokens, and Handover Protocol thread ownership with expiry. Not Meta: it trusts its two tokens. With a
+ * `stateFile` it keeps what actions change across restarts, as Meta does (`local/sandbox-state.ts`).
  */
 export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
   const requests: { method: string; path: string; query: Record<string, string> }[] = [];
@@ -49,6 +53,8 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
     instagramLinks: SANDBOX_INSTAGRAM_LINKS,
     notify: (solution) => notifySolution(options, state.now, solution),
   };
+  const saved = options.stateFile === undefined ? undefined : new SandboxStateFile(options.stateFile);
+  saved?.load(state);
 
   const handle = async (request: IncomingMessage): Promise<SandboxAnswer> => {
     const url = new URL(request.url ?? '/', 'http://sandbox');
@@ -73,6 +79,8 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
       answerThread(state, graphRequest);
     if (answer === undefined)
       throw new GraphFailure(400, 100, `Unsupported ${method} request: ${url.pathname}`, 33);
+    // Kept before answering, as Meta keeps what it acknowledged.
+    saved?.save(state);
     return answer;
   };
 

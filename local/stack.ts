@@ -170,7 +170,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const claims = new LocalClaimStore(dataDir === undefined ? undefined : join(dataDir, 'claims'));
   // Graph API: the sandbox unless the user pointed local mode at Meta with a real token.
   const sandboxWebhook = { url: '', appSecret: env.META_APP_SECRET ?? '' };
-  const sandbox = usesSandbox(options.env) ? await startSandbox(env, sandboxWebhook, now) : undefined;
+  const sandboxState = dataDir === undefined ? undefined : join(dataDir, 'sandbox', 'state.json');
+  const sandbox = usesSandbox(options.env)
+    ? await startSandbox(env, sandboxWebhook, now, sandboxState)
+    : undefined;
   const functions = createLocalFunctions({
     env,
     now,
@@ -239,7 +242,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   };
 };
 
-const startSandbox = (env: Env, webhook: { url: string; appSecret: string }, now: () => number) =>
+const startSandbox = (
+  env: Env,
+  webhook: { url: string; appSecret: string },
+  now: () => number,
+  stateFile: string | undefined,
+) =>
   startSandboxGraph({
     appId: env.META_APP_ID ?? '',
     businessId: env.META_BUSINESS_ID ?? '',
@@ -247,6 +255,7 @@ const startSandbox = (env: Env, webhook: { url: string; appSecret: string }, now
     pageToken: env.META_PAGE_ACCESS_TOKEN ?? '',
     webhook,
     now,
+    ...(stateFile === undefined ? {} : { stateFile }),
   });
 
 /** Resolves once no batch is in flight and the queues hold nothing visible or in flight. */
