@@ -12,6 +12,9 @@
  *   asked (`DEFERRED_BUILTINS`), so a cold start does not load Node's web streams. An import the stand-in does
  *   not provide fails the build.
  *
+ * - **Source maps.** Every asset carries `index.mjs.map` (names and positions, no sources); whether Node reads
+ *   it is `FUNCTION_ENVIRONMENT` below (docs/decisions/source-maps.md).
+ *
  * The benchmarks (`bench/bundles.ts`) build their floors with these same options (`esbuildOptions`) and start
  * the bundles `cdk synth` writes with the environment the template gives them.
  */
@@ -103,3 +106,18 @@ export const esbuildOptions = (): BuildOptions => ({
   alias: DEFERRED_BUILTINS,
 });
 
+/**
+ * `--enable-source-maps` only where Node reads the map lazily. Node 24 keeps just the map's URL while a
+ * bundle loads and reads and decodes the map the first time a stack trace through the bundle is formatted
+ * (an uncaught error, a failed invocation): no cost on a cold start. Node 20 and 22 read and parse the map
+ * during the import: about 20 ms of CPU and 6–9 MiB on every cold start, for stack traces that are rare.
+ * Figures: docs/decisions/source-maps.md and BENCHMARKS.md (group 2b).
+ */
+export const SOURCE_MAPS_LAZY_FROM_NODE = 24;
+
+/** The environment a function starts with on Node `major`, before its own variables. */
+export const runtimeEnvironment = (major: number): Record<string, string> =>
+  major >= SOURCE_MAPS_LAZY_FROM_NODE ? { NODE_OPTIONS: '--enable-source-maps' } : {};
+
+/** The environment every function starts with (the functions run on Node `NODE_MAJOR`). */
+export const FUNCTION_ENVIRONMENT = runtimeEnvironment(NODE_MAJOR);
