@@ -1,148 +1,164 @@
-import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLING, DEFERRED_BUILTINS } from '../infra/config/bundling.js';
+import { esbuildOptions } from '../infra/config/bundling.js';
+import { DOMAINS } from '../shared/domains/registry.js';
+import type { DeployedFunction, NodeBinary } from './deployed.js';
+import { type InitFigures, type Start, startOnce, type TaskRoots } from './lambda-start.js';
 import { round, summary } from './stats.js';
 
-const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const OUT = join(root, 'bench', 'out');
 
-/** Each function and the floor it is measured against. */
-export const FUNCTIONS: Record<string, string> = {
+/** The floor each function is measured against (`bench/floors/`); a function without one is shown alone. */
+export const FLOOR_OF: Readonly<Record<string, string>> = {
   webhook: 'webhook',
-  solutions: 'consumer',
-  wabas: 'consumer',
-  threads: 'consumer',
+  ...Object.fromEntries(DOMAINS.map((domain) => [domain.name, 'consumer'])),
   api: 'read',
   reconcile: 'graph',
   actions: 'graph',
 };
 
-/** Every variable any function reads at cold start, with harmless values, so bundles import as in Lambda. */
-const IMPORT_ENV = {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  SOLUTIONS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/0/s',
-  WABAS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/0/w',
-  THREADS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/0/t',
-  PASSTHROUGH_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/0/p',
-  CLAIM_CHECK_BUCKET: 'bucket',
-  ARCHIVE_STREAM_NAME: 'archive',
-  ARCHIVE_BUCKET: 'archive-bucket',
-  EVENT_BUS_NAME: 'bus',
-  DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/0/dlq',
-  META_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:0:secret:m',
-  PAGE_TOKENS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:0:secret:p',
-  BUSINESS_TOKEN_SECRET_PREFIX: 'Switchboard/business-tokens/',
-  SOLUTIONS_TABLE: 's',
-  WABAS_TABLE: 'w',
-  THREADS_TABLE: 't',
-  CONTROL_TABLE: 'c',
-  TABLE_NAME: 't',
-  META_APP_ID: '1',
-  META_BUSINESS_ID: '2',
-  QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/0/q',
+/** The goals are for the functions on the delivery path (issue 16): the webhook and the domain consumers. */
+export const HOT_PATH: readonly string[] = ['webhook', ...DOMAINS.map((domain) => domain.name)];
+
+/** What the floors read at cold start, beside the environment of the function they stand beside. */
+const FLOOR_ENV = {
+  QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/floor',
+  TABLE_NAME: 'floor',
+  META_APP_SECRET: 'floor',
+  GRAPH_API_BASE_URL: 'https://graph.facebook.com/v26.0',
+  TOKEN: 'floor',
 };
 
-/** The same esbuild options the CDK stack bundles with (infra/constructs/switchboard-function.ts). */
-export const bundle = async (entry: string, outfile: string): Promise<number> => {
-  const result = await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLING.target,
-    minify: BUNDLING.minify,
-    mainFields: BUNDLING.mainFields,
-    external: BUNDLING.externalModules,
-    banner: { js: BUNDLING.banner },
-    define: BUNDLING.define,
-    alias: DEFERRED_BUILTINS,
-    metafile: true,
+const bytesOf = async (file: string): Promise<number> =>
+  stat(file).then(
+    (info) => info.size,
+    () => 0,
+  );
+
+/** A floor built with the stack's own esbuild options into a task root of its own (`index.mjs` + map). */
+export const buildFloor = async (roots: TaskRoots, floor: string): Promise<string> => {
+  const taskRoot = await roots.empty(`floor-${floor}`);
+  await build({
+    ...esbuildOptions(),
+    entryPoints: [join(root, 'bench', 'floors', `${floor}.ts`)],
+    outfile: join(taskRoot, 'index.mjs'),
     logLevel: 'silent',
   });
-  return Object.values(result.metafile.outputs)[0]?.bytes ?? 0;
+  return taskRoot;
+};
+
+/**
+ * Whether `esbuildOptions()` (what the floors are built with) rebuilds a function's `index.mjs` byte for byte
+ * as `cdk synth` wrote it: if not, floors and functions would not be built alike and the report says so.
+ */
+export const rebuildMatches = async (roots: TaskRoots, fn: DeployedFunction): Promise<boolean> => {
+  const taskRoot = await roots.empty(`rebuild-${fn.service}`);
+  await build({
+    ...esbuildOptions(),
+    entryPoints: [join(root, 'functions', fn.service, 'handler.ts')],
+    outfile: join(taskRoot, 'index.mjs'),
+    logLevel: 'silent',
+  });
+  const [ours, synthesized] = await Promise.all([
+    readFile(join(taskRoot, 'index.mjs')),
+    readFile(join(fn.assetDir, 'index.mjs')),
+  ]);
+  return ours.equals(synthesized);
 };
 
 export interface BundleFigures {
   name: string;
-  floor: string;
+  floor: string | undefined;
+  node: string;
+  nodeOptions: string;
   bytes: number;
+  mapBytes: number;
   floorBytes: number;
   sizeRatio: number;
   importMs: ReturnType<typeof summary>;
-  floorImportMs: ReturnType<typeof summary>;
+  floorImportMs: ReturnType<typeof summary> | undefined;
+  /** Median of the per-pair ratios (function / floor, started back to back), with its spread. */
   importRatio: number;
+  importRatioSpread: [number, number];
+  /** CPU time of the import (all of the process's threads), and its paired ratio: the import's work without the
+   * time spent waiting for a core, which on a shared machine is most of the wall time's noise. */
+  cpuMs: ReturnType<typeof summary>;
+  floorCpuMs: ReturnType<typeof summary> | undefined;
+  cpuRatio: number;
   networkAtImport: boolean;
 }
 
-const importOnce = async (file: string): Promise<{ ms: number; network: boolean }> => {
-  const script = `const t=performance.now();await import(${JSON.stringify(pathToFileURL(file).href)});process.stdout.write(String(performance.now()-t));`;
-  try {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      ['--import', join(root, 'bench', 'no-network.mjs'), '--input-type=module', '-e', script],
-      {
-        env: { ...process.env, ...IMPORT_ENV },
-      },
-    );
-    return { ms: Number(stdout), network: stderr.includes('NETWORK_AT_IMPORT') };
-  } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? error);
-    if (stderr.includes('NETWORK_AT_IMPORT')) return { ms: Number.NaN, network: true };
-    throw new Error(`importing ${file} failed: ${stderr.slice(0, 400)}`);
+/** `samples` cold starts of a function and of its floor, alternating which goes first. */
+const pairedStarts = async (ours: Start, floor: Start | undefined, samples: number) => {
+  const mine: InitFigures[] = [];
+  const theirs: InitFigures[] = [];
+  for (let sample = 0; sample < samples; sample++) {
+    if (floor === undefined) {
+      mine.push(await startOnce(ours));
+    } else if (sample % 2 === 0) {
+      mine.push(await startOnce(ours));
+      theirs.push(await startOnce(floor));
+    } else {
+      theirs.push(await startOnce(floor));
+      mine.push(await startOnce(ours));
+    }
   }
+  return { mine, theirs };
 };
 
-/** Builds every function and every floor, then imports each in fresh Node processes, interleaved. */
-export const measureBundles = async (samples: number): Promise<BundleFigures[]> => {
-  await mkdir(OUT, { recursive: true });
-  const floorBytes: Record<string, number> = {};
-  for (const floor of new Set(Object.values(FUNCTIONS))) {
-    floorBytes[floor] = await bundle(
-      join(root, 'bench', 'floors', `${floor}.ts`),
-      join(OUT, `floor-${floor}.mjs`),
-    );
-  }
+const pairRatios = (mine: number[], theirs: number[]) =>
+  summary(mine.map((value, index) => value / (theirs[index] ?? Number.NaN)).filter(Number.isFinite));
+
+/** Each function from its cdk.out asset beside its floor, both started the same way on `node`. */
+export const measureBundles = async (
+  roots: TaskRoots,
+  functions: readonly DeployedFunction[],
+  node: NodeBinary,
+  samples: number,
+): Promise<BundleFigures[]> => {
+  const floorRoots = new Map<string, string>();
+  for (const floor of new Set(Object.values(FLOOR_OF))) floorRoots.set(floor, await buildFloor(roots, floor));
   const figures: BundleFigures[] = [];
-  for (const [name, floor] of Object.entries(FUNCTIONS)) {
-    const file = join(OUT, `${name}.mjs`);
-    const floorFile = join(OUT, `floor-${floor}.mjs`);
-    const bytes = await bundle(join(root, 'functions', name, 'handler.ts'), file);
-    const times: number[] = [];
-    const floorTimes: number[] = [];
-    let network = false;
-    for (let sample = 0; sample < samples; sample++) {
-      const [ours, base] =
-        sample % 2 === 0
-          ? [await importOnce(file), await importOnce(floorFile)]
-          : [await importOnce(file), await importOnce(floorFile)].reverse();
-      const mine = sample % 2 === 0 ? ours : base;
-      const theirs = sample % 2 === 0 ? base : ours;
-      if (mine === undefined || theirs === undefined) continue;
-      network ||= mine.network;
-      times.push(mine.ms);
-      floorTimes.push(theirs.ms);
-    }
-    const importMs = summary(times);
-    const floorImportMs = summary(floorTimes);
+  for (const fn of functions) {
+    const floor = FLOOR_OF[fn.service];
+    const floorRoot = floor === undefined ? undefined : floorRoots.get(floor);
+    const taskRoot = await roots.copy(fn.assetDir, fn.service);
+    const ours: Start = { binary: node.path, taskRoot, env: fn.env, memorySize: fn.memorySize };
+    const floorStart =
+      floorRoot === undefined
+        ? undefined
+        : { ...ours, taskRoot: floorRoot, env: { ...fn.env, ...FLOOR_ENV } };
+    const { mine, theirs } = await pairedStarts(ours, floorStart, samples);
+    const bytes = await bytesOf(join(taskRoot, 'index.mjs'));
+    const floorBytes = floorRoot === undefined ? 0 : await bytesOf(join(floorRoot, 'index.mjs'));
+    const ratios = pairRatios(
+      mine.map((each) => each.importMs),
+      theirs.map((each) => each.importMs),
+    );
     figures.push({
-      name,
+      name: fn.service,
       floor,
+      node: node.version,
+      nodeOptions: fn.env.NODE_OPTIONS ?? '',
       bytes,
-      floorBytes: floorBytes[floor] ?? 0,
-      sizeRatio: round(bytes / (floorBytes[floor] ?? 1)),
-      importMs,
-      floorImportMs,
-      importRatio: round(importMs.median / floorImportMs.median),
-      networkAtImport: network,
+      mapBytes: await bytesOf(join(taskRoot, 'index.mjs.map')),
+      floorBytes,
+      sizeRatio: floorBytes === 0 ? Number.NaN : round(bytes / floorBytes),
+      importMs: summary(mine.map((each) => each.importMs)),
+      floorImportMs: floorStart === undefined ? undefined : summary(theirs.map((each) => each.importMs)),
+      importRatio: round(ratios.median),
+      importRatioSpread: [round(ratios.p25), round(ratios.p75)],
+      cpuMs: summary(mine.map((each) => each.cpuMs)),
+      floorCpuMs: floorStart === undefined ? undefined : summary(theirs.map((each) => each.cpuMs)),
+      cpuRatio: round(
+        pairRatios(
+          mine.map((each) => each.cpuMs),
+          theirs.map((each) => each.cpuMs),
+        ).median,
+      ),
+      networkAtImport: mine.some((each) => each.network),
     });
   }
   return figures;

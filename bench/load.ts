@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { countDynamoRequests } from '../local/net.js';
 import { startLocalStack } from '../local/stack.js';
-import type { WabaEvent } from '../shared/domains/wabas/waba.js';
+import type { Item, RegisterWrite } from '../shared/kernel/registers.js';
 import { percentile, round } from './stats.js';
 
 const run = promisify(execFile);
@@ -55,10 +55,15 @@ export const measureLoad = async (rate: number, seconds: number): Promise<LoadFi
       }
       return result;
     };
-    const apply = stack.repositories.wabas.apply.bind(stack.repositories.wabas);
-    stack.repositories.wabas.apply = async (event: WabaEvent) => {
-      const outcome = await apply(event);
-      if (!readableAt.has(event.eventId)) readableAt.set(event.eventId, performance.now());
+    // The WABAs consumer writes through the domain's table (its composition root builds its own repository):
+    // a write's register version ends with the event's ID.
+    const table = stack.tables.wabas;
+    if (table === undefined) throw new Error('local mode has no wabas table');
+    const write = table.write.bind(table);
+    table.write = async (key: Item, change: RegisterWrite) => {
+      const outcome = await write(key, change);
+      const eventId = change.value.v.split('.').at(-1) ?? '';
+      if (!readableAt.has(eventId)) readableAt.set(eventId, performance.now());
       return outcome;
     };
     const { stdout } = await run(

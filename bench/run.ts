@@ -13,7 +13,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 
-const { measureBundles } = await import('./bundles.js');
+const { measureColdStarts } = await import('./cold-start.js');
 const { measureWebhookCpu, measureSqsRequests } = await import('./webhook-cpu.js');
 const { measureArchiveLatency } = await import('./archive-latency.js');
 const { measureLoad } = await import('./load.js');
@@ -41,44 +41,16 @@ const table = (headers: string[], rows: (string | number)[][]) => {
   for (const row of rows) say(`| ${row.join(' | ')} |`);
   say();
 };
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const goal = (met: boolean) => (met ? 'met' : '**not met**');
 const started = Date.now();
-/** The goals are for the functions on the delivery path (issue 16); the others are shown against their floors. */
-const hotPath = (name: string) => ['webhook', 'solutions', 'wabas', 'threads'].includes(name);
 
 say(
   `Run: ${new Date().toISOString()}, ${quick ? 'quick' : 'full'}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`,
 );
 say();
 
-say('### 1–2. Bundle size and import time (each against its floor, same esbuild options)');
-const bundles = await measureBundles(quick ? 3 : 15);
-table(
-  [
-    'function',
-    'floor',
-    'size',
-    'floor size',
-    'size ratio (goal ≤ 1.20)',
-    'import median [p25–p75]',
-    'floor import',
-    'import ratio (goal ≤ 1.15)',
-    'network at import',
-  ],
-  bundles.map((b) => [
-    b.name,
-    b.floor,
-    kb(b.bytes),
-    kb(b.floorBytes),
-    hotPath(b.name) ? `${b.sizeRatio} ${goal(b.sizeRatio <= 1.2)}` : `${b.sizeRatio} (no goal)`,
-    `${ms(b.importMs.median)} [${b.importMs.p25.toFixed(1)}–${b.importMs.p75.toFixed(1)}]`,
-    ms(b.floorImportMs.median),
-    hotPath(b.name) ? `${b.importRatio} ${goal(b.importRatio <= 1.15)}` : `${b.importRatio} (no goal)`,
-    b.networkAtImport ? '**yes**' : 'none',
-  ]),
-);
+const coldStarts = await measureColdStarts({ quick, say, table });
 
 say('### 3. Webhook CPU per delivery (SQS stubbed at the SDK HTTP handler)');
 const cpu = await measureWebhookCpu(quick);
@@ -226,7 +198,7 @@ const results = {
   quick,
   date: new Date().toISOString(),
   node: process.version,
-  bundles,
+  coldStarts,
   cpu,
   archiveLatency,
   load,

@@ -8,13 +8,16 @@ import { DEV_DEFAULTS } from '../local/defaults.js';
 import { errorMessage } from '../shared/kernel/errors.js';
 import { signBody } from '../shared/platform/http/signature.js';
 
+/** Every fixture, one a line: its name and what it is. */
+const fixtureList = fixtureNames()
+  .map((name) => `${name.padEnd(30)} ${FIXTURES[name]?.description ?? ''}`)
+  .join('\n');
+
 const usage = `usage: npm run trigger -- <fixture...> [--url URL] [--secret SECRET]
        npm run trigger -- --list
 
 fixtures:
-${fixtureNames()
-  .map((name) => `  ${name.padEnd(30)} ${FIXTURES[name]?.description ?? ''}`)
-  .join('\n')}`;
+${fixtureList.replace(/^/gm, '  ')}`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -26,9 +29,13 @@ const { values, positionals } = parseArgs({
   },
 });
 
-if (values.help || values.list || positionals.length === 0) {
+if (values.list && !values.help) {
+  console.log(fixtureList);
+  process.exit(0);
+}
+if (values.help || positionals.length === 0) {
   console.log(usage);
-  process.exit(values.help || values.list ? 0 : 2);
+  process.exit(values.help ? 0 : 2);
 }
 
 const url = values.url ?? `http://127.0.0.1:${process.env.PORT ?? 3000}/webhook`;

@@ -14,6 +14,7 @@ import {
   type TokenKind,
 } from '../shared/platform/sandbox/context.js';
 import { closeServer, readBody, sendJson } from './net.js';
+import { SandboxStateFile } from './sandbox-state.js';
 
 /** The version the sandbox's base URL names; any `vNN.N` path prefix is served the same way. */
 export const SANDBOX_VERSION = 'v26.0';
@@ -31,6 +32,8 @@ export interface SandboxOptions {
   now?: () => number;
   /** The domains whose parts answer: the registry's unless a test says. */
   domains?: readonly DomainModule[];
+  /** Where the sandbox keeps what calls change (solution statuses, thread owners); unset: in memory. */
+  stateFile?: string;
 }
 
 /** The world the parts share: tokens, the clock, webhooks to Switchboard, and each part's state by key. */
@@ -69,9 +72,15 @@ const createWorld = (
 export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
   const requests: { method: string; path: string; query: Record<string, string> }[] = [];
   const world = createWorld(options);
-  const parts: SandboxPart[] = (options.domains ?? DOMAIN_MODULES).flatMap((domain) =>
-    domain.sandbox === undefined ? [] : [domain.sandbox(world)],
+  const named = new Map<string, SandboxPart>(
+    (options.domains ?? DOMAIN_MODULES).flatMap((domain) =>
+      domain.sandbox === undefined ? [] : [[domain.manifest.name, domain.sandbox(world)]],
+    ),
   );
+  const parts = [...named.values()];
+  // With a state file, Meta's side keeps what calls changed across restarts (`local/sandbox-state.ts`).
+  const saved = options.stateFile === undefined ? undefined : new SandboxStateFile(options.stateFile);
+  saved?.load(named);
 
   const handle = async (request: IncomingMessage): Promise<SandboxAnswer> => {
     const url = new URL(request.url ?? '/', 'http://sandbox');
@@ -90,7 +99,10 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
     const graphRequest = { method, url, host: request.headers.host ?? '', node, edge, query, body, token };
     for (const part of parts) {
       const answer = part.answer(graphRequest);
-      if (answer !== undefined) return answer;
+      if (answer === undefined) continue;
+      // Kept before answering, as Meta keeps what it acknowledged.
+      saved?.save(named);
+      return answer;
     }
     throw new GraphFailure(400, 100, `Unsupported ${method} request: ${url.pathname}`, 33);
   };

@@ -18,6 +18,7 @@ import { FileArchive } from './file-archive.js';
 import { createLocalFunctions, routedHandlers } from './functions.js';
 import { startHttpServer } from './http-adapter.js';
 import { type LocalQueue, LocalQueues, queueWithDlq } from './in-process-queue.js';
+import { closeAll, drainQueues } from './lifecycle.js';
 import type { LocalConsumer } from './local-consumer.js';
 import { localRoutes } from './local-routes.js';
 import { StreamedTable } from './local-stream.js';
@@ -181,7 +182,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const claims = new LocalClaimStore(dataDir === undefined ? undefined : join(dataDir, 'claims'));
   // Graph API: the sandbox unless the user pointed local mode at Meta with a real token.
   const sandboxWebhook = { url: '', appSecret: env.META_APP_SECRET ?? '' };
-  const sandbox = usesSandbox(options.env) ? await startSandbox(env, sandboxWebhook, now) : undefined;
+  const sandboxState = dataDir === undefined ? undefined : join(dataDir, 'sandbox', 'state.json');
+  const sandbox = usesSandbox(options.env)
+    ? await startSandbox(env, sandboxWebhook, now, sandboxState)
+    : undefined;
   const functions = createLocalFunctions({
     env,
     now,
@@ -240,22 +244,16 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     repositories,
     dynamo,
     drain: (timeoutMs = 10_000) => drainQueues(consumers, queuesToDrain, timeoutMs),
-    async close() {
-      await http.close();
-      await Promise.all(consumers.map((each) => each.stop()));
-      await sandbox?.close();
-      await dynamo.close();
-      queues.close();
-      for (const queue of Object.values(jobQueues)) {
-        queue.close();
-        queue.dlq?.close();
-      }
-      events.close();
-    },
+    close: () => closeAll({ http, consumers, sandbox, dynamo, queues, jobQueues, events }),
   };
 };
 
-const startSandbox = (env: Env, webhook: { url: string; appSecret: string }, now: () => number) =>
+const startSandbox = (
+  env: Env,
+  webhook: { url: string; appSecret: string },
+  now: () => number,
+  stateFile: string | undefined,
+) =>
   startSandboxGraph({
     appId: env.META_APP_ID ?? '',
     businessId: env.META_BUSINESS_ID ?? '',
@@ -263,19 +261,5 @@ const startSandbox = (env: Env, webhook: { url: string; appSecret: string }, now
     pageToken: env.META_PAGE_ACCESS_TOKEN ?? '',
     webhook,
     now,
+    ...(stateFile === undefined ? {} : { stateFile }),
   });
-
-/** Resolves once no batch is in flight and the queues hold nothing visible or in flight. */
-const drainQueues = async (consumers: LocalConsumer[], queues: LocalQueue[], timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await Promise.all(consumers.map((consumer) => consumer.idle()));
-    const busy = queues.some((queue) => {
-      const { visible, inFlight } = queue.size();
-      return visible + inFlight > 0;
-    });
-    if (!busy) return;
-    if (Date.now() > deadline) throw new Error('local queues did not drain in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};

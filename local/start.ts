@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { errorMessage } from '../shared/kernel/errors.js';
 import { DEV_DEFAULTS } from './defaults.js';
 import { startLocalStack } from './stack.js';
+import { assertPortFree, claimDataFolder, portInUse, StartRefused } from './start-guards.js';
 
 const env = process.env;
 // Quiet by default in a terminal: metrics off, warnings and errors only, unless the user asks otherwise.
@@ -24,7 +25,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 const inMemory = env.SWITCHBOARD_IN_MEMORY === 'true' || env.SWITCHBOARD_IN_MEMORY === '1';
 const dataDir = inMemory ? undefined : resolve(env.SWITCHBOARD_DATA_DIR ?? '.switchboard');
 
+let folder: { release(): void } | undefined;
+
 const main = async () => {
+  // A second `npm start` is told which setting to change before anything starts.
+  await assertPortFree(port);
+  folder = dataDir === undefined ? undefined : claimDataFolder(dataDir);
   const stack = await startLocalStack({ env, port, ...(dataDir === undefined ? {} : { dataDir }) });
   const defaulted = Object.keys(DEV_DEFAULTS).filter((name) => env[name] === undefined || env[name] === '');
   console.log('Switchboard local mode');
@@ -44,6 +50,7 @@ const main = async () => {
     if (closing) return;
     closing = true;
     await stack.close();
+    folder?.release();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown());
@@ -51,6 +58,10 @@ const main = async () => {
 };
 
 main().catch((error: unknown) => {
-  console.error(`local mode failed to start: ${errorMessage(error)}`);
+  folder?.release();
+  // The port can still be taken between the check and the listen.
+  const refusal = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? portInUse(port) : error;
+  const detail = refusal instanceof StartRefused ? refusal.message : errorMessage(refusal);
+  console.error(`local mode cannot start: ${detail}`);
   process.exit(1);
 });

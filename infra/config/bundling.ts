@@ -12,11 +12,16 @@
  *   asked (`DEFERRED_BUILTINS`), so a cold start does not load Node's web streams. An import the stand-in does
  *   not provide fails the build.
  *
- * The benchmarks (`bench/bundles.ts`) and the rehearsal rebuild the functions with these same options.
+ * - **Source maps.** Every asset carries `index.mjs.map` (names and positions, no sources); whether Node reads
+ *   it is `FUNCTION_ENVIRONMENT` below (docs/decisions/source-maps.md).
+ *
+ * The benchmarks (`bench/bundles.ts`) build their floors with these same options (`esbuildOptions`) and start
+ * the bundles `cdk synth` writes with the environment the template gives them.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BuildOptions } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -33,6 +38,11 @@ export const DEFERRED_BUILTINS: Record<string, string> = {
   'node:stream/promises': join(root, 'shared', 'platform', 'build', 'stream-promises.ts'),
 };
 
+/** The Node major of the functions' runtime (`nodejs24.x`): what the bundles are compiled for. */
+export const NODE_MAJOR = 24;
+const TARGET = `node${NODE_MAJOR}`;
+const MAIN_FIELDS = ['module', 'main'];
+
 /** Some bundled CommonJS dependencies call `require` for Node built-ins. */
 const BANNER = "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
 
@@ -44,8 +54,8 @@ export const chunkCommand = (inputDir: string, outputDir: string, chunk: (typeof
     '--bundle',
     '--platform=node',
     '--format=esm',
-    '--target=node24',
-    '--main-fields=module,main',
+    `--target=${TARGET}`,
+    `--main-fields=${MAIN_FIELDS.join(',')}`,
     '--minify',
     '--sourcemap',
     '--sources-content=false',
@@ -60,8 +70,8 @@ export const BUNDLING = {
   sourceMap: true,
   sourcesContent: false,
   format: OutputFormat.ESM,
-  target: 'node24',
-  mainFields: ['module', 'main'],
+  target: TARGET,
+  mainFields: MAIN_FIELDS,
   // The AWS SDK is bundled: a pinned, tree-shaken copy instead of the runtime's.
   externalModules: [] as string[],
   banner: BANNER,
@@ -76,3 +86,38 @@ export const BUNDLING = {
       LAZY_CHUNKS.map((chunk) => chunkCommand(inputDir, outputDir, chunk)),
   },
 };
+
+/**
+ * The same build through esbuild's API: what the benchmarks build their floors with, so that a floor and a
+ * function differ only in their code (`bench/bundles.ts` checks that it rebuilds a function byte for byte).
+ */
+export const esbuildOptions = (): BuildOptions => ({
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: BUNDLING.target,
+  minify: BUNDLING.minify,
+  sourcemap: BUNDLING.sourceMap,
+  sourcesContent: BUNDLING.sourcesContent,
+  mainFields: BUNDLING.mainFields,
+  external: BUNDLING.externalModules,
+  banner: { js: BUNDLING.banner },
+  define: BUNDLING.define,
+  alias: DEFERRED_BUILTINS,
+});
+
+/**
+ * `--enable-source-maps` only where Node reads the map lazily. Node 24 keeps just the map's URL while a
+ * bundle loads and reads and decodes the map the first time a stack trace through the bundle is formatted
+ * (an uncaught error, a failed invocation): no cost on a cold start. Node 20 and 22 read and parse the map
+ * during the import: about 20 ms of CPU and 6–9 MiB on every cold start, for stack traces that are rare.
+ * Figures: docs/decisions/source-maps.md and BENCHMARKS.md (group 2b).
+ */
+export const SOURCE_MAPS_LAZY_FROM_NODE = 24;
+
+/** The environment a function starts with on Node `major`, before its own variables. */
+export const runtimeEnvironment = (major: number): Record<string, string> =>
+  major >= SOURCE_MAPS_LAZY_FROM_NODE ? { NODE_OPTIONS: '--enable-source-maps' } : {};
+
+/** The environment every function starts with (the functions run on Node `NODE_MAJOR`). */
+export const FUNCTION_ENVIRONMENT = runtimeEnvironment(NODE_MAJOR);

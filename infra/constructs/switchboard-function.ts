@@ -17,7 +17,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { BUNDLING } from '../config/bundling.js';
+import { BUNDLING, FUNCTION_ENVIRONMENT } from '../config/bundling.js';
 import { acknowledge } from '../config/nag.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -91,7 +91,7 @@ export class SwitchboardFunction extends NodejsFunction {
       bundling: BUNDLING,
       ...rest,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        ...FUNCTION_ENVIRONMENT,
         POWERTOOLS_SERVICE_NAME: name,
         ...environment,
       },

@@ -194,5 +194,23 @@ export const solutionsSandbox = (world: SandboxWorld): SandboxPart => {
   return {
     answer: (request) =>
       answerAppSolutions(world, solutions, request) ?? answerSolution(world, solutions, request),
+    // What actions change: each solution's status (kept across local mode's restarts).
+    snapshot: () =>
+      Object.fromEntries(
+        [...solutions].map(([id, solution]) => [
+          id,
+          { status: solution.status, status_for_pending_request: solution.status_for_pending_request },
+        ]),
+      ),
+    restore: (saved) => {
+      for (const [id, value] of Object.entries(saved)) {
+        const solution = solutions.get(id);
+        if (solution === undefined || typeof value !== 'object' || value === null) continue;
+        const { status, status_for_pending_request: pending } = value as Record<string, unknown>;
+        if (typeof status !== 'string' || typeof pending !== 'string') continue;
+        solution.status = status;
+        solution.status_for_pending_request = pending;
+      }
+    },
   };
 };

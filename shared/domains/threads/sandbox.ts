@@ -94,5 +94,17 @@ const answerThread = (state: ThreadsState, request: SandboxRequest) => {
 /** The Handover Protocol in the sandbox (Messenger and Instagram threads), and Instagram ↔ Page links. */
 export const threadsSandbox = (world: SandboxWorld): SandboxPart => {
   const state: ThreadsState = { world, threads: new Map(), instagramLinks: SANDBOX_INSTAGRAM_LINKS };
-  return { answer: (request) => answerPage(state, request) ?? answerThread(state, request) };
+  return {
+    answer: (request) => answerPage(state, request) ?? answerThread(state, request),
+    // What actions change: each thread's owner and expiry (kept across local mode's restarts).
+    snapshot: () => Object.fromEntries(state.threads),
+    restore: (saved) => {
+      for (const [key, value] of Object.entries(saved)) {
+        if (typeof value !== 'object' || value === null) continue;
+        const { owner, expiresAt } = value as Record<string, unknown>;
+        if (typeof owner === 'string' && typeof expiresAt === 'number')
+          state.threads.set(key, { owner, expiresAt });
+      }
+    },
+  };
 };

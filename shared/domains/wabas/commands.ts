@@ -12,7 +12,7 @@ const wabaOnly: CliCommands = {
   nouns: ['wabas', 'tokens'],
   usage: [
     'wabas get <wabaId>',
-    'wabas list --solution <solutionId> [--limit N] [--cursor C]',
+    'wabas list [--solution <solutionId>] [--limit N] [--cursor C]   every WABA, or one solution\u2019s',
     'tokens refresh <businessId>                        fetch a customer\u2019s business token(s) again',
   ],
   plan(noun, verb, args, options): CliRequest | undefined {
@@ -25,7 +25,7 @@ const wabaOnly: CliCommands = {
       return {
         route: 'wabas.list',
         query: {
-          solutionId: need(options.solution, '--solution'),
+          solutionId: options.solution,
           limit: options.limit,
           cursor: options.cursor,
         },

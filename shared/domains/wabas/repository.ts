@@ -1,7 +1,13 @@
 import { BadRequestError } from '../../kernel/errors.js';
 import type { Item, WriteOutcome } from '../../kernel/registers.js';
 import { decodeCursor, encodeCursor } from '../../platform/store/cursor.js';
-import type { Page, RegisterReads, RegisterStore, RegisterWrites } from '../../platform/store/ports.js';
+import {
+  type Page,
+  projectPage,
+  type RegisterReads,
+  type RegisterStore,
+  type RegisterWrites,
+} from '../../platform/store/ports.js';
 import { wabasManifest } from './manifest.js';
 import { projectWaba, type Waba } from './view.js';
 import { type WabaEvent, wabaKey, wabaWrite } from './waba.js';
@@ -33,6 +39,12 @@ export class WabaReads {
 
   public items(wabaIds: readonly string[]): Promise<Item[]> {
     return this.table.batchGet(wabaIds.map(wabaKey));
+  }
+
+  /** Every WABA, a page at a time, in the table's order. */
+  public async list(limit: number, cursor?: string): Promise<Page<Waba>> {
+    const page = await this.table.scanPage(limit, cursor, [TABLE.partitionKey]);
+    return projectPage(page, (item) => projectWaba(item, this.now()));
   }
 
   /**

@@ -9,11 +9,12 @@ import type { WabaReads } from './repository.js';
 export const wabaReadRoutes = (reads: WabaReads) =>
   ({
     'wabas.list': async (event) => {
-      const solutionId = queryId(event, 'solutionId');
-      return json(
-        200,
-        await reads.listBySolution(solutionId, pageSize(event), queryParameter(event, 'cursor')),
-      );
+      const limit = pageSize(event);
+      const cursor = queryParameter(event, 'cursor');
+      // Without `solutionId`, every WABA (what a newcomer asks first); with it, that solution's only.
+      if (event.queryStringParameters?.solutionId === undefined)
+        return json(200, await reads.list(limit, cursor));
+      return json(200, await reads.listBySolution(queryId(event, 'solutionId'), limit, cursor));
     },
     'wabas.get': async (event) => {
       const wabaId = pathId(event, 'wabaId');

@@ -72,6 +72,10 @@ export interface SandboxWorld {
 /** One domain's part of the sandbox: answers the calls it knows, `undefined` for the others. */
 export interface SandboxPart {
   answer(request: SandboxRequest): SandboxAnswer | undefined;
+  /** What calls changed in Meta's world (a solution's status, a thread's owner), to keep across restarts. */
+  snapshot?(): Record<string, unknown>;
+  /** Lays what an earlier run kept over the seed; anything unreadable is left at the seed's value. */
+  restore?(saved: Record<string, unknown>): void;
 }
 
 export type SandboxFactory = (world: SandboxWorld) => SandboxPart;
