@@ -1,7 +1,7 @@
 import { DOMAINS, type DomainRoute } from '../domains/registry.js';
 import { RouteTable, route } from '../platform/http/routes.js';
 
-/** The routes of the application itself: ingestion and reconciliation. */
+/** The routes of the application itself: ingestion, reconciliation, replay and the relay's replay. */
 const APP_ROUTES = [
   route('webhook.verify', 'GET', '/webhook', 'webhook', 'none'),
   route('webhook.receive', 'POST', '/webhook', 'webhook', 'none'),
@@ -9,6 +9,7 @@ const APP_ROUTES = [
   route('reconcile.run', 'POST', '/v1/reconcile', 'reconcile'),
   route('reconcile.status', 'GET', '/v1/reconcile', 'reconcile'),
   route('replay.run', 'POST', '/v1/replay', 'reconcile'),
+  route('relay.replay', 'POST', '/v1/relay/{name}/replay', 'relay-replay'),
 ] as const;
 
 export type Route = (typeof APP_ROUTES)[number] | DomainRoute;
