@@ -48,6 +48,8 @@ const INFRA_READS = [
   'shared/platform/queue/envelope.ts',
   'shared/platform/events/schema.ts',
   'shared/app/routes.ts',
+  // The relay's destinations: the same rules checked at synth and at cold start (pure, no SDK).
+  'shared/app/relay/destinations.ts',
 ];
 
 /**
