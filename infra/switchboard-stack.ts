@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DOMAIN_MODULES } from '../shared/domains/modules.js';
 import type { DomainModule } from '../shared/platform/domain/domain.js';
+import { readRelayDestinations } from './config/relay.js';
 import { readSettings } from './config/settings.js';
 import { Actions } from './constructs/actions.js';
 import { Alarms } from './constructs/alarms.js';
@@ -13,6 +14,8 @@ import { SwitchboardHttpApi } from './constructs/http-api.js';
 import { Ingestion } from './constructs/ingestion.js';
 import { ReadApi } from './constructs/read-api.js';
 import { Reconciliation } from './constructs/reconciliation.js';
+import { Relay } from './constructs/relay.js';
+import { addRelayAlarms, relayWidgets } from './constructs/relay-monitoring.js';
 import { createStatefulResources } from './constructs/stateful.js';
 
 export { RECONCILE_SAFETY_MARGIN, RECONCILE_TIMEOUT } from './constructs/reconciliation.js';
@@ -40,12 +43,23 @@ export class SwitchboardStack extends Stack {
     const { api } = new ReadApi(this, 'Read', state, domains);
     const { reconcile, sweep } = new Reconciliation(this, 'Reconciliation', { state, settings, domains });
     const { actions } = new Actions(this, 'Act', state, settings);
-    const { httpApi, stage } = new SwitchboardHttpApi(this, 'Http', { webhook, api, actions, reconcile });
+    const relay = new Relay(this, 'Relay', {
+      state,
+      destinations: readRelayDestinations(this.node),
+      webhook,
+    });
+    const { httpApi, stage } = new SwitchboardHttpApi(this, 'Http', {
+      webhook,
+      api,
+      actions,
+      reconcile,
+      'relay-replay': relay.replay,
+    });
     const events = new DomainEvents(this, 'Events', state, domains);
     const schemas = new EventSchemas(this, 'EventSchemas', modules);
     const queues = Object.values(state.queues);
     const queueConsumers = [...Object.values(consumers), actions];
-    new Alarms(this, 'Monitoring', {
+    const monitoring = new Alarms(this, 'Monitoring', {
       settings,
       webhook,
       consumers: queueConsumers,
@@ -60,7 +74,8 @@ export class SwitchboardStack extends Stack {
       queues,
       events: { fn: events.publisher, failures: events.failures },
     });
-    new SwitchboardDashboard(this, 'Dashboard', {
+    addRelayAlarms(monitoring, relay);
+    const { dashboard } = new SwitchboardDashboard(this, 'Dashboard', {
       reconcileRateMinutes: settings.reconcileRateMinutes,
       webhook,
       consumers: queueConsumers,
@@ -69,6 +84,7 @@ export class SwitchboardStack extends Stack {
       stage,
       queues,
     });
+    dashboard.addWidgets(...relayWidgets(relay.lanes));
     this.outputs({ state, events, schemas, stage, reconcile, titles: domains });
   }
 
