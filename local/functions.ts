@@ -19,6 +19,7 @@ import type { ControlTable } from '../shared/platform/store/control.js';
 import type { RegisterStore } from '../shared/platform/store/ports.js';
 import type { FileArchive } from './file-archive.js';
 import { localContext } from './lambda-context.js';
+import type { LocalRelay } from './relay.js';
 import type { MemorySecretStore } from './secret-store.js';
 
 /** Local mode's name for its stack: business-token secrets are kept under `switchboard/business-tokens/`. */
@@ -40,6 +41,8 @@ export interface LocalFunctionDeps {
   archive: FileArchive;
   /** Where fetched business tokens are kept: on disk beside the tables that record them, or in memory. */
   secretStore: MemorySecretStore;
+  /** The relay: the webhook's copies, and the relay-replay function. */
+  relay: Pick<LocalRelay, 'copies' | 'replay'>;
 }
 
 /** Local mode's functions: the same composition roots the Lambda entry points call, with local adapters. */
@@ -65,6 +68,7 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
   const intake = { sink: deps.sink, claims: deps.claims, domains: deps.domains };
   const webhook = composeWebhook({
     ...intake,
+    ...(deps.relay.copies === undefined ? {} : { copies: deps.relay.copies }),
     secrets: metaSecrets,
     archive: deps.archive,
     telemetry: new Telemetry('webhook'),
@@ -93,7 +97,15 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     telemetry: new Telemetry('actions'),
     now,
   });
-  return { identity, secretStore: deps.secretStore, webhook, api, reconcile, actions };
+  return {
+    identity,
+    secretStore: deps.secretStore,
+    webhook,
+    api,
+    reconcile,
+    actions,
+    'relay-replay': deps.relay.replay,
+  };
 };
 
 type Handler = (event: HttpApiEvent, context: Context) => Promise<unknown>;
@@ -108,5 +120,6 @@ export const routedHandlers = (functions: Record<RoutedFunction, Handler>) => {
     actions: invoke('actions'),
     // An on-demand run may use the whole local budget; API Gateway's 30 s do not apply on loopback.
     reconcile: invoke('reconcile'),
+    'relay-replay': invoke('relay-replay'),
   } satisfies Record<RoutedFunction, (event: HttpApiEvent) => Promise<HttpResult>>;
 };

@@ -19,6 +19,7 @@ import { type LocalQueue, LocalQueues, queueWithDlq } from './in-process-queue.j
 import type { LocalConsumer } from './local-consumer.js';
 import { localRoutes } from './local-routes.js';
 import { StreamedTable } from './local-stream.js';
+import { createLocalRelay, type LocalRelay } from './relay.js';
 import { type DomainRepositories, domainRepositories } from './repositories.js';
 import { startSandboxGraph } from './sandbox-graph.js';
 import { FileSecretStore, MemorySecretStore } from './secret-store.js';
@@ -47,6 +48,8 @@ export interface LocalStack {
   jobQueues: Readonly<Record<string, LocalQueue>>;
   businessTokenQueue: LocalQueue;
   consumers: LocalConsumer[];
+  /** The relay's destinations, their queues and deliverers (`RELAY_DESTINATIONS`). */
+  relay: LocalRelay;
   secretStore: MemorySecretStore;
   /** Domain events in publish order (`GET /local/events`). */
   events: LocalEventBus;
@@ -159,6 +162,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const dataDir = options.dataDir;
   const domains = options.domains ?? DOMAIN_MODULES;
   const manifests = domains.map((domain) => domain.manifest);
+  // The relay's configuration is checked before anything starts (a bad one ends here, leaving nothing running).
+  const { claims, archive, relay } = localStores(env, dataDir, now);
   const dynamo = await startLocalDynamo({
     domains: manifests,
     ...(dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') }),
@@ -167,7 +172,6 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const { events, tables } = await streamedTables(dynamo, domains, dataDir);
   const repositories = domainRepositories(tables, now);
   const { queues, jobQueues, businessTokenQueue } = localQueues(manifests, options);
-  const claims = new LocalClaimStore(dataDir === undefined ? undefined : join(dataDir, 'claims'));
   // Graph API: the sandbox unless the user pointed local mode at Meta with a real token.
   const sandboxWebhook = { url: '', appSecret: env.META_APP_SECRET ?? '' };
   const sandbox = usesSandbox(options.env) ? await startSandbox(env, sandboxWebhook, now) : undefined;
@@ -181,7 +185,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     sink: queues,
     claims,
     tokenDeadLetters: businessTokenQueue.deadLetters(),
-    archive: new FileArchive(dataDir === undefined ? undefined : join(dataDir, 'archive')),
+    archive,
+    relay,
     secretStore:
       dataDir === undefined
         ? new MemorySecretStore()
@@ -195,11 +200,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     jobQueues,
     actions: functions.actions,
   });
-  if (options.consumers !== false) for (const each of consumers) each.start();
+  if (options.consumers !== false) for (const each of [...consumers, ...relay.consumers]) each.start();
   const http = await startHttpServer({
     port: options.port ?? 3000,
     handlers: routedHandlers(functions),
-    localRoutes: localRoutes({ ...queues.queues, ...jobQueues }, events),
+    localRoutes: localRoutes({ ...queues.queues, ...jobQueues, ...relay.queues }, events),
     onError: (error) =>
       new Telemetry('local').logger.error('request failed outside any handler', {
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
@@ -217,6 +222,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     jobQueues,
     businessTokenQueue,
     consumers,
+    relay,
     secretStore: functions.secretStore,
     events,
     sandboxUrl: sandbox?.baseUrl,
@@ -227,6 +233,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     async close() {
       await http.close();
       await Promise.all(consumers.map((each) => each.stop()));
+      await relay.close();
       await sandbox?.close();
       await dynamo.close();
       queues.close();
@@ -237,6 +244,13 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       events.close();
     },
   };
+};
+
+/** Claim checks and the archive (in the data folder, or in memory), and the relay that reads both. */
+const localStores = (env: Env, dataDir: string | undefined, now: () => number) => {
+  const claims = new LocalClaimStore(dataDir === undefined ? undefined : join(dataDir, 'claims'));
+  const archive = new FileArchive(dataDir === undefined ? undefined : join(dataDir, 'archive'));
+  return { claims, archive, relay: createLocalRelay({ env, dataDir, claims, archive, now }) };
 };
 
 const startSandbox = (env: Env, webhook: { url: string; appSecret: string }, now: () => number) =>
