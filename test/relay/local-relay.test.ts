@@ -186,6 +186,24 @@ describe('the relay in local mode (real HTTP receivers on 127.0.0.1)', () => {
     expect(mirror.received.slice(before).every((copy) => copy.verifiedBy === 'meta')).toBe(true);
   });
 
+  it('relays nothing when the pipeline’s own replay (POST /v1/replay) puts deliveries back', async () => {
+    // Prepare
+    const before = [mirror, crm].map((receiver) => receiver.received.length);
+    const now = Math.floor(Date.now() / 1000);
+    // Act
+    const response = await fetch(`${stack.url}/v1/replay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from: now - 3_600, to: now + 60 }),
+    });
+    // Assess
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { deliveries: number }).deliveries).toBeGreaterThan(0);
+    for (const name of ['relay:mirror', 'relay:crm'])
+      expect(stack.relay.queues[name]?.size()).toEqual({ visible: 0, inFlight: 0 });
+    expect([mirror, crm].map((receiver) => receiver.received.length)).toEqual(before);
+  });
+
   it('answers 404 for an unknown destination and 400 for a bad window', async () => {
     const post = (name: string, body: unknown) =>
       fetch(`${stack.url}/v1/relay/${name}/replay`, {
