@@ -74,21 +74,24 @@ export const relayWidgets = (lanes: readonly RelayLane[]): IWidget[] => {
   });
   return [
     header,
-    ...lanes.flatMap(({ destination, queue }) => {
+    ...lanes.flatMap(({ destination, queue, deliverer }) => {
       const service = relayService(destination.name);
       return [
         new GraphWidget({
           title: `${destination.name}: copies`,
-          left: ['RelayForwarded', 'RelayRetried', 'RelayFailed'].map((name) => appMetric(name, service)),
+          left: [
+            queue.queue.metricNumberOfMessagesSent({ label: 'queued', statistic: 'Sum' }),
+            ...['RelayForwarded', 'RelayRetried', 'RelayFailed'].map((name) => appMetric(name, service)),
+          ],
           right: [queue.dlq.metricApproximateNumberOfMessagesVisible({ label: 'DLQ', statistic: 'Maximum' })],
           width: 8,
         }),
         new GraphWidget({
-          title: `${destination.name}: latency (ms)`,
+          title: `${destination.name}: request latency (ms)`,
           left: ['p50', 'p99'].map((statistic) =>
             appMetric('RelayLatencyMs', service, statistic, FIVE_MINUTES),
           ),
-          right: [appMetric('RelayAgeMs', service, 'p99', FIVE_MINUTES)],
+          right: [deliverer.metricDuration({ statistic: 'p99', label: 'deliverer duration p99' })],
           width: 8,
         }),
         new GraphWidget({

@@ -6,8 +6,13 @@ import { LocalClaimStore } from '../../local/claim-store.js';
 import { MemoryDeadLetters } from '../../local/dead-letters.js';
 import { localContext } from '../../local/lambda-context.js';
 import { createRelayDeliverer } from '../../shared/app/relay/deliverer.js';
-import { parseRelayDestinations, type RelayDestination } from '../../shared/app/relay/destinations.js';
+import {
+  parseRelayDestinations,
+  RELAY_DEFAULTS,
+  type RelayDestination,
+} from '../../shared/app/relay/destinations.js';
 import { relayBody } from '../../shared/app/relay/message.js';
+import { retryDelaySeconds, worstCaseRetrySeconds } from '../../shared/app/relay/retry.js';
 import { signBody, verifySignature } from '../../shared/platform/http/signature.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
 import { captureOutput } from '../support/lambda.js';
@@ -312,5 +317,19 @@ describe('a destination’s deliverer (real HTTP on 127.0.0.1)', () => {
       '127.0.0.1',
     ])
       expect(all).not.toContain(secret);
+  });
+});
+
+describe('the retry policy', () => {
+  it('waits within [1 s, the attempt’s ceiling], honours Retry-After up to an hour, and gives up after 2.8 hours by default', () => {
+    for (const attempt of [1, 2, 5, 9, 10, 30])
+      for (const random of [0, 0.3, 0.999]) {
+        const seconds = retryDelaySeconds(attempt, undefined, () => random);
+        expect(seconds).toBeGreaterThanOrEqual(1);
+        expect(seconds).toBeLessThanOrEqual(Math.min(900, 2 * 2 ** (attempt - 1)));
+      }
+    expect(retryDelaySeconds(3, 0)).toBe(1);
+    expect(retryDelaySeconds(3, 7_200)).toBe(3_600);
+    expect(worstCaseRetrySeconds(RELAY_DEFAULTS.maxAttempts)).toBe(10_022);
   });
 });

@@ -89,7 +89,7 @@ const ingest = async (
   const deliveryId = deliveryIdOf(body);
   const receivedAt = (deps.now ?? Date.now)();
   const delivery = parseDelivery(body);
-  const [{ envelopes, summary, copies }] = await Promise.all([
+  const [{ envelopes, summary }] = await Promise.all([
     deps.intake.accept({ delivery, body, receivedAt, ...(signature === undefined ? {} : { signature }) }),
     keep(deps, receivedAt, body),
   ]);
@@ -101,7 +101,6 @@ const ingest = async (
   telemetry.count('ClaimChecks', summary.claimChecks);
   telemetry.count('OversizedDomainChanges', summary.oversizedDomainChanges);
   telemetry.count('QueueSendRetries', summary.retries);
-  telemetry.count('RelayCopiesQueued', Object.keys(copies).length);
   const kinds = new Map<string, number>();
   for (const envelope of envelopes) kinds.set(envelope.kind, (kinds.get(envelope.kind) ?? 0) + 1);
   for (const [kind, count] of kinds) telemetry.count('ChangesByKind', count, { Kind: kind.slice(0, 64) });
