@@ -64,12 +64,13 @@ export class Relay extends Construct {
   private lane(destination: RelayDestination, state: StatefulResources): RelayLane {
     const title = relayTitle(destination.name);
     const timeout = delivererTimeout(destination);
-    const queue = new DomainQueue(this, `${title}Queue`, {
+    const stem = title.replace(/^Relay/, '');
+    const queue = new DomainQueue(this, `${stem}Queue`, {
       visibilityTimeout: Duration.seconds(Math.min(43_200, timeout.toSeconds() * 6)),
       // A backstop: the deliverer sends a copy out of attempts to the DLQ itself, with its reason.
       maxReceiveCount: destination.maxAttempts + 2,
     });
-    const deliverer = new SwitchboardFunction(this, `${title}Deliverer`, {
+    const deliverer = new SwitchboardFunction(this, `${stem}Deliverer`, {
       name: 'relay',
       invokedBy: 'queue',
       timeout,
@@ -93,7 +94,7 @@ export class Relay extends Construct {
     );
     let secret: Secret | undefined;
     if (destination.signing === 'own') {
-      secret = new Secret(this, `${title}Secret`, {
+      secret = new Secret(this, `${stem}Secret`, {
         removalPolicy: RemovalPolicy.RETAIN,
         description: `Switchboard relay: the secret that signs what ${destination.name} receives (X-Hub-Signature-256)`,
         generateSecretString: { excludePunctuation: true, passwordLength: 48 },
