@@ -9,7 +9,7 @@ const APP_ROUTES = [
   route('reconcile.run', 'POST', '/v1/reconcile', 'reconcile'),
   route('reconcile.status', 'GET', '/v1/reconcile', 'reconcile'),
   route('replay.run', 'POST', '/v1/replay', 'reconcile'),
-  route('relay.replay', 'POST', '/v1/relay/{name}/replay', 'relay-replay'),
+  route('relay.replay', 'POST', '/v1/relay/{name}/replay', 'reconcile'),
 ] as const;
 
 export type Route = (typeof APP_ROUTES)[number] | DomainRoute;

@@ -8,7 +8,7 @@ beforeAll(async () => {
   const answer = async () => ({ statusCode: 200, headers: {}, body: 'ok' });
   server = await startHttpServer({
     port: 0,
-    handlers: { webhook: answer, api: answer, actions: answer, reconcile: answer, 'relay-replay': answer },
+    handlers: { webhook: answer, api: answer, actions: answer, reconcile: answer },
   });
 });
 afterAll(() => server.close());

@@ -1,5 +1,5 @@
 /** The functions behind the HTTP API. */
-export type RoutedFunction = 'webhook' | 'api' | 'actions' | 'reconcile' | 'relay-replay';
+export type RoutedFunction = 'webhook' | 'api' | 'actions' | 'reconcile';
 
 export interface RouteDefinition {
   /** What the route does: the key each function's dispatch and the CLI find it by. */

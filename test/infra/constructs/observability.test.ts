@@ -33,11 +33,9 @@ const stub = (stack: Stack, id: string) => {
 describe('the observability and HTTP constructs, each on its own', () => {
   it('HttpApi: one route per table entry, IAM on /v1, the webhook and health check public', () => {
     const template = isolated((stack) => {
-      const [webhook, api, actions, reconcile, relay] = ['W', 'A', 'X', 'R', 'Y'].map((id) =>
-        stub(stack, id),
-      );
-      if (webhook && api && actions && reconcile && relay)
-        new SwitchboardHttpApi(stack, 'Http', { webhook, api, actions, reconcile, 'relay-replay': relay });
+      const [webhook, api, actions, reconcile] = ['W', 'A', 'X', 'R'].map((id) => stub(stack, id));
+      if (webhook && api && actions && reconcile)
+        new SwitchboardHttpApi(stack, 'Http', { webhook, api, actions, reconcile });
     });
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
     expect(routes).toHaveLength(ROUTES.routes.length);
@@ -84,7 +82,6 @@ describe('the observability and HTTP constructs, each on its own', () => {
         api: a,
         actions: b,
         reconcile: c,
-        'relay-replay': d,
       });
       new SwitchboardDashboard(stack, 'Dashboard', {
         reconcileRateMinutes: 15,
