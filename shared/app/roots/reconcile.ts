@@ -11,6 +11,8 @@ import { type MetaSecrets, type SecretSource, systemUserToken } from '../../plat
 import type { ControlTable } from '../../platform/store/control.js';
 import type { RegisterStore } from '../../platform/store/ports.js';
 import { createReconcileHandler } from '../reconcile/handler.js';
+import type { RelayQueuePorts } from '../relay/copies.js';
+import { composeRelayReplay } from '../relay/roots.js';
 import { composeIntake, type IntakePorts } from './webhook.js';
 
 /** The tables reconciliation reads and writes. */
@@ -27,12 +29,21 @@ export interface ReconcilePorts {
   now?: () => number;
   /** `POST /v1/replay`: the archive, and the webhook's way into the queues. */
   replay: IntakePorts & { reader: ArchiveReader };
+  /** `POST /v1/relay/{name}/replay`: the relay's destinations and their queues, when there are any. */
+  relay?: RelayQueuePorts;
 }
 
 /** The reconcile function (scheduled sweeps, `/v1/reconcile`, `/v1/replay`) from its ports. */
 export const composeReconcile = (ports: ReconcilePorts) => {
   const token = systemUserToken(ports.metaSecrets);
   const clock = ports.now === undefined ? {} : { now: ports.now };
+  const relayReplay = composeRelayReplay(ports.relay, {
+    reader: ports.replay.reader,
+    metaSecrets: ports.metaSecrets,
+    telemetry: ports.telemetry,
+    safetyMarginMs: ports.safetyMarginMs,
+    ...clock,
+  });
   return createReconcileHandler({
     wabas: new WabaRepository(ports.table(wabasManifest), ports.now),
     solutions: new SolutionRepository(ports.table(solutionsManifest)),
@@ -43,6 +54,7 @@ export const composeReconcile = (ports: ReconcilePorts) => {
     graphFor: (deadline) =>
       new GraphClient({ baseUrl: ports.identity.graphApiBaseUrl, token, deadline, ...clock }),
     replay: { reader: ports.replay.reader, intake: composeIntake(ports.replay) },
+    ...(relayReplay === undefined ? {} : { relayReplay }),
     ...clock,
   });
 };
