@@ -47,14 +47,9 @@ export class SwitchboardStack extends Stack {
       state,
       destinations: readRelayDestinations(this.node),
       webhook,
-    });
-    const { httpApi, stage } = new SwitchboardHttpApi(this, 'Http', {
-      webhook,
-      api,
-      actions,
       reconcile,
-      'relay-replay': relay.replay,
     });
+    const { httpApi, stage } = new SwitchboardHttpApi(this, 'Http', { webhook, api, actions, reconcile });
     const events = new DomainEvents(this, 'Events', state, domains);
     const schemas = new EventSchemas(this, 'EventSchemas', modules);
     const queues = Object.values(state.queues);
@@ -74,7 +69,7 @@ export class SwitchboardStack extends Stack {
       queues,
       events: { fn: events.publisher, failures: events.failures },
     });
-    addRelayAlarms(monitoring, relay);
+    addRelayAlarms(monitoring, relay.lanes);
     const { dashboard } = new SwitchboardDashboard(this, 'Dashboard', {
       reconcileRateMinutes: settings.reconcileRateMinutes,
       webhook,

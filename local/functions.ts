@@ -41,8 +41,8 @@ export interface LocalFunctionDeps {
   archive: FileArchive;
   /** Where fetched business tokens are kept: on disk beside the tables that record them, or in memory. */
   secretStore: MemorySecretStore;
-  /** The relay: the webhook's copies, and the relay-replay function. */
-  relay: Pick<LocalRelay, 'copies' | 'replay'>;
+  /** The relay: the webhook's copies, and the destinations' queues for `POST /v1/relay/{name}/replay`. */
+  relay: Pick<LocalRelay, 'copies' | 'queuePorts'>;
 }
 
 /** Local mode's functions: the same composition roots the Lambda entry points call, with local adapters. */
@@ -84,6 +84,7 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     telemetry: new Telemetry('reconcile'),
     now,
     replay: { ...intake, reader: deps.archive },
+    relay: deps.relay.queuePorts,
   });
   const actions = composeActions({
     table,
@@ -97,15 +98,7 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
     telemetry: new Telemetry('actions'),
     now,
   });
-  return {
-    identity,
-    secretStore: deps.secretStore,
-    webhook,
-    api,
-    reconcile,
-    actions,
-    'relay-replay': deps.relay.replay,
-  };
+  return { identity, secretStore: deps.secretStore, webhook, api, reconcile, actions };
 };
 
 type Handler = (event: HttpApiEvent, context: Context) => Promise<unknown>;
@@ -120,6 +113,5 @@ export const routedHandlers = (functions: Record<RoutedFunction, Handler>) => {
     actions: invoke('actions'),
     // An on-demand run may use the whole local budget; API Gateway's 30 s do not apply on loopback.
     reconcile: invoke('reconcile'),
-    'relay-replay': invoke('relay-replay'),
   } satisfies Record<RoutedFunction, (event: HttpApiEvent) => Promise<HttpResult>>;
 };

@@ -250,7 +250,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 const localStores = (env: Env, dataDir: string | undefined, now: () => number) => {
   const claims = new LocalClaimStore(dataDir === undefined ? undefined : join(dataDir, 'claims'));
   const archive = new FileArchive(dataDir === undefined ? undefined : join(dataDir, 'archive'));
-  return { claims, archive, relay: createLocalRelay({ env, dataDir, claims, archive, now }) };
+  return { claims, archive, relay: createLocalRelay({ env, dataDir, claims, now }) };
 };
 
 const startSandbox = (env: Env, webhook: { url: string; appSecret: string }, now: () => number) =>
