@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { composeRelayCopies, type RelayCopies } from '../shared/app/relay/copies.js';
+import { composeRelayCopies, type RelayCopies, type RelayQueuePorts } from '../shared/app/relay/copies.js';
 import {
   parseRelayDestinations,
   RELAY_ENV,
@@ -8,12 +8,10 @@ import {
   relaySecretEnv,
   relayService,
 } from '../shared/app/relay/destinations.js';
-import { composeRelayDeliverer, composeRelayReplay } from '../shared/app/relay/roots.js';
+import { composeRelayDeliverer } from '../shared/app/relay/roots.js';
 import type { Env } from '../shared/platform/config/env.js';
 import { Telemetry } from '../shared/platform/observability/telemetry.js';
 import type { ClaimStore, MessageSink } from '../shared/platform/queue/ports.js';
-import { envSecretSource } from '../shared/platform/secrets/meta-secrets.js';
-import type { FileArchive } from './file-archive.js';
 import { type LocalQueue, queueWithDlq } from './in-process-queue.js';
 import { LocalConsumer } from './local-consumer.js';
 
@@ -22,7 +20,6 @@ export interface LocalRelayOptions {
   /** Journals the destinations' queues under `<dataDir>/queues` (else in memory). */
   dataDir: string | undefined;
   claims: ClaimStore;
-  archive: FileArchive;
   now: () => number;
 }
 
@@ -32,8 +29,8 @@ export interface LocalRelay {
   queues: Readonly<Record<string, LocalQueue>>;
   /** The webhook's copies (undefined without destinations). */
   copies: RelayCopies | undefined;
-  /** `POST /v1/relay/{name}/replay`. */
-  replay: ReturnType<typeof composeRelayReplay>;
+  /** The destinations and their queues, for `POST /v1/relay/{name}/replay` (the reconcile function's). */
+  queuePorts: RelayQueuePorts;
   /** Each destination's deliverer on its queue (local mode starts them with the domain consumers). */
   consumers: LocalConsumer[];
   close(): Promise<void>;
@@ -115,16 +112,7 @@ export const createLocalRelay = (options: LocalRelayOptions): LocalRelay => {
     destinations,
     queues,
     copies: composeRelayCopies({ destinations, sink, claims: options.claims }),
-    replay: composeRelayReplay({
-      destinations,
-      sink,
-      claims: options.claims,
-      reader: options.archive,
-      metaSecrets: envSecretSource(env),
-      telemetry: new Telemetry('relay-replay'),
-      safetyMarginMs: 2_000,
-      now: options.now,
-    }),
+    queuePorts: { destinations, sink, claims: options.claims },
     consumers,
     close: async () => {
       await Promise.all(consumers.map((consumer) => consumer.stop()));

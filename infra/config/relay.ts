@@ -5,10 +5,11 @@ import { parseRelayDestinations, type RelayDestination } from '../../shared/app/
 export const RELAY_CONTEXT = 'switchboard:relay';
 
 /**
- * Lambda gives a function 4 KB of environment variables in all. The webhook carries every destination (as JSON)
- * and one queue URL variable per destination beside its own: this much is left for them.
+ * Lambda gives a function 4 KB of environment variables in all. The webhook and the reconcile function (about
+ * 1.2 KB of their own) carry every destination (as JSON) and one queue URL variable per destination: this much
+ * is left for them.
  */
-export const RELAY_ENV_BUDGET_BYTES = 2_600;
+export const RELAY_ENV_BUDGET_BYTES = 2_400;
 const QUEUE_URL_VARIABLE_BYTES = 130;
 
 /**
@@ -27,7 +28,7 @@ export const readRelayDestinations = (node: Node): RelayDestination[] => {
     Buffer.byteLength(JSON.stringify(destinations)) + destinations.length * QUEUE_URL_VARIABLE_BYTES;
   if (bytes > RELAY_ENV_BUDGET_BYTES)
     throw new Error(
-      `${RELAY_CONTEXT}: the destinations take about ${bytes} bytes of the webhook's environment (at most ${RELAY_ENV_BUDGET_BYTES}): list fewer IDs (a number's copies can use Meta's per-number override callback URL instead, docs/relay.md) or fewer destinations`,
+      `${RELAY_CONTEXT}: the destinations take about ${bytes} bytes of the webhook's and reconcile's environment (at most ${RELAY_ENV_BUDGET_BYTES}): list fewer IDs (a number's copies can use Meta's per-number override callback URL instead, docs/relay.md) or fewer destinations`,
     );
   return destinations;
 };

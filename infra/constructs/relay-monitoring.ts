@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
-import { GraphWidget, type IWidget, MathExpression, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import { GraphWidget, type IWidget, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { relayService } from '../../shared/app/relay/destinations.js';
 import type { Alarms } from './alarms.js';
 import { appMetric } from './metrics.js';
-import type { Relay, RelayLane } from './relay.js';
+import type { RelayLane } from './relay.js';
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -11,28 +11,12 @@ const FIVE_MINUTES = Duration.minutes(5);
 export const RELAY_BACKLOG_SECONDS = 900;
 
 /**
- * The relay replay's own faults (its 5xx answers, errors, throttles), and each destination's alarms: copies in
- * its DLQ (refused, or out of attempts), copies waiting more than 15 minutes (the destination is down, or slower
- * than its traffic at its concurrency), and its deliverer failing as a whole.
+ * Each destination's alarms: copies in its DLQ (refused, or out of attempts), copies waiting more than 15 minutes
+ * (the destination is down, or slower than its traffic at its concurrency), and its deliverer failing as a whole.
+ * The replay to a destination is a route of the reconcile function, under its `Api5xx` alarm.
  */
-export const addRelayAlarms = (alarms: Alarms, relay: Pick<Relay, 'lanes' | 'replay'>): void => {
-  alarms.alarm(
-    'RelayReplay5xx',
-    'POST /v1/relay/{name}/replay answered 5xx through its own fault. Runbook: "API 5xx".',
-    {
-      metric: new MathExpression({
-        expression: 'h + e + t',
-        label: 'relay replay 5xx (our faults)',
-        period: FIVE_MINUTES,
-        usingMetrics: {
-          h: appMetric('HttpServerErrors', 'relay-replay'),
-          e: relay.replay.metricErrors({ period: FIVE_MINUTES }),
-          t: relay.replay.metricThrottles({ period: FIVE_MINUTES }),
-        },
-      }),
-    },
-  );
-  for (const { title, destination, queue, deliverer } of relay.lanes) {
+export const addRelayAlarms = (alarms: Alarms, lanes: readonly RelayLane[]): void => {
+  for (const { title, destination, queue, deliverer } of lanes) {
     alarms.alarm(
       `${title}DlqNotEmpty`,
       `Copies for relay destination ${destination.name} could not be delivered (refused, or out of attempts). Runbook: docs/relay.md "When a destination fails".`,

@@ -1,5 +1,4 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
@@ -9,7 +8,7 @@ import {
   relayQueueUrlEnv,
   relayTitle,
 } from '../../shared/app/relay/destinations.js';
-import { ARCHIVE_PREFIX, ENV } from '../../shared/platform/config/constants.js';
+import { ENV } from '../../shared/platform/config/constants.js';
 import { acknowledge, arnToken } from '../config/nag.js';
 import { DomainQueue } from './domain-queue.js';
 import type { StatefulResources } from './stateful.js';
@@ -34,13 +33,12 @@ export const delivererTimeout = (destination: RelayDestination): Duration =>
 /**
  * The relay (docs/relay.md): for each destination of `switchboard:relay`, its own queue and DLQ, its own
  * deliverer (`functions/relay/handler.ts`) whose event source caps its concurrency, and, for `own` signing, its
- * own secret; the webhook may send to every destination queue; one replay function
- * (`functions/relay-replay/handler.ts`) puts archived deliveries back on a destination's queue. A slow or
- * failing destination holds only its own queue and its own deliverer's bounded concurrency.
+ * own secret; the webhook (live copies) and the reconcile function (`POST /v1/relay/{name}/replay`) may send to
+ * every destination queue. A slow or failing destination holds only its own queue and its own deliverer's
+ * bounded concurrency.
  */
 export class Relay extends Construct {
   public readonly lanes: RelayLane[];
-  public readonly replay: SwitchboardFunction;
 
   public constructor(
     scope: Construct,
@@ -48,16 +46,21 @@ export class Relay extends Construct {
     props: {
       state: StatefulResources;
       destinations: readonly RelayDestination[];
+      /** Queues the live copies. */
       webhook: SwitchboardFunction;
+      /** Serves `POST /v1/relay/{name}/replay` beside `POST /v1/replay` (it reads the archive and the Meta secret). */
+      reconcile: SwitchboardFunction;
     },
   ) {
     super(scope, id);
-    const { state, destinations, webhook } = props;
+    const { state, destinations } = props;
     this.lanes = destinations.map((destination) => this.lane(destination, state));
-    if (this.lanes.length > 0) webhook.addEnvironment(RELAY_ENV.destinations, JSON.stringify(destinations));
-    for (const { destination, queue } of this.lanes)
-      webhook.bindQueueSend(queue.queue, relayQueueUrlEnv(destination.name));
-    this.replay = this.replayFunction(state, destinations);
+    // Both may send to every destination queue (replayed claim checks go under the claims/ prefix they may write).
+    for (const fn of this.lanes.length === 0 ? [] : [props.webhook, props.reconcile]) {
+      fn.addEnvironment(RELAY_ENV.destinations, JSON.stringify(destinations));
+      for (const { destination, queue } of this.lanes)
+        fn.bindQueueSend(queue.queue, relayQueueUrlEnv(destination.name));
+    }
     this.outputs();
   }
 
@@ -107,42 +110,6 @@ export class Relay extends Construct {
       deliverer.bindSecretRead(secret, RELAY_ENV.secretArn);
     }
     return { destination, title, queue, deliverer, secret };
-  }
-
-  /** `POST /v1/relay/{name}/replay`: reads the archive, queues copies (claim checks too), signs `meta` copies. */
-  private replayFunction(state: StatefulResources, destinations: readonly RelayDestination[]) {
-    const { archive, claimChecks, metaSecret } = state;
-    const fn = new SwitchboardFunction(this, 'Replay', {
-      name: 'relay-replay',
-      invokedBy: 'api',
-      timeout: Duration.seconds(29),
-      memorySize: 512,
-      environment:
-        destinations.length === 0 ? {} : { [RELAY_ENV.destinations]: JSON.stringify(destinations) },
-    })
-      .bindSecretRead(metaSecret, ENV.metaSecretArn)
-      .bindClaimChecks(claimChecks, 'PUT', ENV.claimCheckBucket, RELAY_CLAIM_PREFIX)
-      .bindClaimChecks(archive, 'GET', ENV.archiveBucket, '');
-    for (const { destination, queue } of this.lanes)
-      fn.bindQueueSend(queue.queue, relayQueueUrlEnv(destination.name));
-    fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [archive.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${ARCHIVE_PREFIX}*`] } },
-      }),
-    );
-    acknowledge(
-      fn.role ?? fn,
-      `AwsSolutions-IAM5[Resource::${arnToken(archive)}/*]`,
-      'A relay replay reads archived objects (deliveries/ and large/) by the keys it lists; it can write nothing there.',
-    );
-    acknowledge(
-      fn.role ?? fn,
-      `AwsSolutions-IAM5[Resource::${arnToken(claimChecks)}/${RELAY_CLAIM_PREFIX}*]`,
-      'A replayed body too large for SQS becomes a claim check, as in the webhook: PutObject under claims/relay/ only.',
-    );
-    return fn;
   }
 
   /** `Relay<Title>QueueUrl`, `...DlqUrl` (what `npm run redrive -- relay:<name>` reads) and `...SecretArn`. */

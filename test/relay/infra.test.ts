@@ -49,10 +49,11 @@ let template: Template;
 let resources: Record<string, Resource>;
 const tempFolder = useTempFolders('relay-infra');
 
+// Synthesizing under both cdk-nag packs takes long on a busy machine.
 beforeAll(() => {
   template = synth(DESTINATIONS);
   resources = template.toJSON().Resources as Record<string, Resource>;
-});
+}, 180_000);
 
 const find = (type: string, idPart: string | RegExp): [string, Resource] => {
   const found = Object.entries(resources).find(
@@ -151,20 +152,21 @@ describe('the relay in the stack (switchboard:relay)', () => {
       expect(outputs).toContain(name);
   });
 
-  it('lets the webhook send to every destination queue, and tells it the destinations', () => {
-    // Assess
-    const webhook = grantsOf('IngestionWebhook');
-    const sends = webhook
-      .filter((s) => s.Action === 'sqs:SendMessage')
-      .map((s) => JSON.stringify(s.Resource));
-    for (const stem of ['RelayCrm', 'RelayDataLake'])
-      expect(sends.some((resource) => new RegExp(`"${stem}Queue[0-9A-F]{8}"`).test(resource))).toBe(true);
-    const [, fn] = find('AWS::Lambda::Function', 'IngestionWebhook');
-    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(JSON.parse(String(variables.RELAY_DESTINATIONS))).toHaveLength(2);
-    expect(Object.keys(variables)).toEqual(
-      expect.arrayContaining(['RELAY_CRM_QUEUE_URL', 'RELAY_DATA_LAKE_QUEUE_URL']),
-    );
+  it('lets the webhook (live copies) and reconcile (the replay) send to every destination queue', () => {
+    for (const functionId of ['IngestionWebhook', 'ReconciliationReconcile']) {
+      // Assess
+      const sends = grantsOf(functionId)
+        .filter((s) => s.Action === 'sqs:SendMessage')
+        .map((s) => JSON.stringify(s.Resource));
+      for (const stem of ['RelayCrm', 'RelayDataLake'])
+        expect(sends.some((resource) => new RegExp(`"${stem}Queue[0-9A-F]{8}"`).test(resource))).toBe(true);
+      const [, fn] = find('AWS::Lambda::Function', functionId);
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(JSON.parse(String(variables.RELAY_DESTINATIONS))).toHaveLength(2);
+      expect(Object.keys(variables)).toEqual(
+        expect.arrayContaining(['RELAY_CRM_QUEUE_URL', 'RELAY_DATA_LAKE_QUEUE_URL']),
+      );
+    }
   });
 
   it('alarms per destination on its DLQ, its backlog and its deliverer, and shows it on the dashboard', () => {
@@ -173,7 +175,6 @@ describe('the relay in the stack (switchboard:relay)', () => {
     for (const stem of ['RelayCrm', 'RelayDataLake'])
       for (const alarm of ['DlqNotEmpty', 'Backlog', 'DelivererErrors'])
         expect(alarms.some((id) => id.includes(`${stem}${alarm}`))).toBe(true);
-    expect(alarms.some((id) => id.includes('RelayReplay5xx'))).toBe(true);
     const [, dashboard] = find('AWS::CloudWatch::Dashboard', 'Dashboard');
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
     for (const metric of [
@@ -196,8 +197,8 @@ describe('the relay in the stack (switchboard:relay)', () => {
     expect(() => synth(one({ name: 'Data Lake' }))).toThrow(/name must be/);
     expect(() => synth(JSON.stringify(one({})))).not.toThrow();
     const ids = Array.from({ length: 200 }, (_, index) => String(106_540_352_242_922 + index));
-    expect(() => synth(one({ phoneNumberIds: ids }))).toThrow(/webhook's environment/);
-  });
+    expect(() => synth(one({ phoneNumberIds: ids }))).toThrow(/webhook's and reconcile's environment/);
+  }, 180_000);
 
   it('passes cfn-lint (the region’s resource types and values)', () => {
     // Prepare
@@ -211,5 +212,5 @@ describe('the relay in the stack (switchboard:relay)', () => {
     expect(
       lint.stdout.split('\n').filter((line) => /^[EW]\d/.test(line) && !line.startsWith('W3005')),
     ).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 });

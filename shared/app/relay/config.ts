@@ -56,15 +56,3 @@ export const loadRelayDelivererConfig = (env: Env) => {
   if (destination === undefined) throw new Error(`${RELAY_ENV.destination} is required`);
   return { destination, ...config };
 };
-
-/** The relay replay: the destinations and their queues, the archive, the claim checks and the Meta secret. */
-export const loadRelayReplayConfig = (env: Env) => {
-  const reader = new EnvReader(env);
-  return reader.done({
-    ...readRouting(reader, 'https'),
-    archiveBucket: reader.required(ENV.archiveBucket),
-    claimCheckBucket: reader.required(ENV.claimCheckBucket),
-    metaSecretArn: reader.required(ENV.metaSecretArn),
-    secretCacheSeconds: reader.integer(ENV.secretCacheSeconds, SECRET_CACHE_SECONDS, 1),
-  });
-};

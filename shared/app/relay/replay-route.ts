@@ -1,18 +1,16 @@
 import type { Context } from 'aws-lambda';
 import { BadRequestError, DependencyUnavailableError, NotFoundError } from '../../kernel/errors.js';
 import type { ArchiveReader } from '../../platform/archive/archive.js';
-import { dispatch } from '../../platform/http/dispatch.js';
+import type { RouteHandler } from '../../platform/http/dispatch.js';
 import { jsonObjectBody, pathParameter } from '../../platform/http/request.js';
 import { json } from '../../platform/http/response.js';
 import { signBody } from '../../platform/http/signature.js';
 import type { HttpApiEvent } from '../../platform/http/types.js';
 import type { Telemetry } from '../../platform/observability/telemetry.js';
-import { httpLambda } from '../../platform/runtime/lambda.js';
 import type { MetaSecrets, SecretSource } from '../../platform/secrets/meta-secrets.js';
 import { deliveryIdOf, type ReceivedDelivery } from '../intake/intake.js';
 import { splitDelivery } from '../intake/split.js';
 import { parseReplayWindow, replay } from '../replay/replay.js';
-import { ROUTES } from '../routes.js';
 import type { RelayCopies } from './copies.js';
 import type { RelayDestination } from './destinations.js';
 import { destinationsFor } from './match.js';
@@ -96,11 +94,8 @@ const replayToDestination = async (deps: RelayReplayDeps, event: HttpApiEvent, c
   return json(200, { deliveries, complete: result.complete, resumeFrom: result.resumeFrom });
 };
 
-/** The relay-replay function (`functions/relay-replay/handler.ts`, and local mode's). */
-export const createRelayReplayHandler = (deps: RelayReplayDeps) =>
-  httpLambda(
-    deps.telemetry,
-    dispatch(ROUTES, 'relay-replay', {
-      'relay.replay': (event, context) => replayToDestination(deps, event, context),
-    }),
-  );
+/** `POST /v1/relay/{name}/replay`, served by the reconcile function beside `POST /v1/replay`. */
+export const relayReplayRoute =
+  (deps: RelayReplayDeps): RouteHandler =>
+  (event, context) =>
+    replayToDestination(deps, event, context);
