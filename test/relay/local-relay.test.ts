@@ -38,6 +38,8 @@ let stack: LocalStack;
 let mirror: RelayReceiver;
 let crm: RelayReceiver;
 let slow: RelayReceiver;
+let bounded: RelayReceiver;
+const inFlight = { now: 0, most: 0 };
 let release: () => void = () => undefined;
 let crmAnswer = 200;
 
@@ -55,6 +57,17 @@ beforeAll(async () => {
         release = () => resolve({ status: 200 });
       }),
   });
+  // A destination that takes 50 ms per request and counts how many it holds at once.
+  bounded = await startRelayReceiver({
+    secrets: { meta: APP_SECRET },
+    answer: async () => {
+      inFlight.now += 1;
+      inFlight.most = Math.max(inFlight.most, inFlight.now);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      inFlight.now -= 1;
+      return { status: 200 };
+    },
+  });
   const destinations = [
     { name: 'mirror', url: `${mirror.url}/hook`, fields: ['messages', 'standby'], signing: 'meta' },
     {
@@ -66,6 +79,13 @@ beforeAll(async () => {
       maxAttempts: 3,
     },
     { name: 'slow', url: slow.url, fields: ['*'], signing: 'meta', timeoutSeconds: 5, maxAttempts: 2 },
+    {
+      name: 'bounded',
+      url: bounded.url,
+      fields: ['message_template_status_update'],
+      signing: 'meta',
+      concurrency: 2,
+    },
   ];
   stack = await startLocalStack({
     env: { RELAY_DESTINATIONS: JSON.stringify(destinations), RELAY_SECRET_CRM: CRM_SECRET },
@@ -77,7 +97,7 @@ beforeAll(async () => {
 afterAll(async () => {
   release();
   await stack?.close();
-  await Promise.all([mirror, crm, slow].map((receiver) => receiver?.close()));
+  await Promise.all([mirror, crm, slow, bounded].map((receiver) => receiver?.close()));
 });
 
 describe('the relay in local mode (real HTTP receivers on 127.0.0.1)', () => {
@@ -202,6 +222,36 @@ describe('the relay in local mode (real HTTP receivers on 127.0.0.1)', () => {
     for (const name of ['relay:mirror', 'relay:crm'])
       expect(stack.relay.queues[name]?.size()).toEqual({ visible: 0, inFlight: 0 });
     expect([mirror, crm].map((receiver) => receiver.received.length)).toEqual(before);
+  });
+
+  it('never holds more requests to a destination than its concurrency', async () => {
+    // Prepare: forty deliveries at once (four batches' worth), for a destination of concurrency 2.
+    const template = (index: number) =>
+      JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: '102290129340398',
+            time: 1_718_143_652 + index,
+            changes: [
+              {
+                field: 'message_template_status_update',
+                value: { event: 'APPROVED', message_template_id: index, message_template_name: 'welcome' },
+              },
+            ],
+          },
+        ],
+      });
+    // Act
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => postSigned(stack.url, template(index), APP_SECRET)),
+    );
+    await until('every copy', () => bounded.received.length === 40);
+    // Assess
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    expect(inFlight.most).toBeGreaterThan(0);
+    expect(inFlight.most).toBeLessThanOrEqual(2);
+    expect(bounded.received.every((copy) => copy.verifiedBy === 'meta')).toBe(true);
   });
 
   it('answers 404 for an unknown destination and 400 for a bad window', async () => {
