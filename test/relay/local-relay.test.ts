@@ -254,14 +254,18 @@ describe('the relay in local mode (real HTTP receivers on 127.0.0.1)', () => {
     expect(bounded.received.every((copy) => copy.verifiedBy === 'meta')).toBe(true);
   });
 
-  it('answers 404 for an unknown destination and 400 for a bad window', async () => {
+  it('answers 400 for a name that is not a destination and for a bad window', async () => {
     const post = (name: string, body: unknown) =>
       fetch(`${stack.url}/v1/relay/${name}/replay`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-    expect((await post('nobody', { from: 0, to: 1 })).status).toBe(404);
+    const unknown = await post('nobody', { from: 0, to: 1 });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { message: string }).message).toBe(
+      'name must be a relay destination: mirror, crm, slow, bounded',
+    );
     expect((await post('crm', { from: 5, to: 1 })).status).toBe(400);
     expect((await post('crm', { from: 'a', to: 1 })).status).toBe(400);
   });

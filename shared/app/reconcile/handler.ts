@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { NotFoundError, SwitchboardError } from '../../kernel/errors.js';
+import { BadRequestError, SwitchboardError } from '../../kernel/errors.js';
 import { isRecord } from '../../kernel/json.js';
 import type { ArchiveReader } from '../../platform/archive/archive.js';
 import type { GraphClient } from '../../platform/graph/client.js';
@@ -47,7 +47,7 @@ export class ReconcileInProgressError extends SwitchboardError {
 }
 
 const noRelay: RouteHandler = async () => {
-  throw new NotFoundError('no relay destinations are configured');
+  throw new BadRequestError('no relay destinations are configured');
 };
 
 const isHttpEvent = (event: unknown): event is HttpApiEvent =>

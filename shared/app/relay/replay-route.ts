@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { BadRequestError, DependencyUnavailableError, NotFoundError } from '../../kernel/errors.js';
+import { BadRequestError, DependencyUnavailableError } from '../../kernel/errors.js';
 import type { ArchiveReader } from '../../platform/archive/archive.js';
 import type { RouteHandler } from '../../platform/http/dispatch.js';
 import { jsonObjectBody, pathParameter } from '../../platform/http/request.js';
@@ -31,12 +31,20 @@ export interface RelayReplayDeps {
   now?: () => number;
 }
 
+/**
+ * The destination the path names. The names are a closed set (the configuration), so any other is a 400 that
+ * lists them, as a malformed ID is (the caller's text is not echoed).
+ */
 const destinationNamed = (deps: RelayReplayDeps, event: HttpApiEvent): RelayDestination => {
   const name = pathParameter(event, 'name');
-  if (!/^[a-z0-9-]{1,40}$/.test(name)) throw new BadRequestError('name must be a relay destination name');
   const destination = deps.destinations.find((each) => each.name === name);
-  if (destination === undefined) throw new NotFoundError(`no relay destination ${name}`);
-  return destination;
+  if (destination !== undefined) return destination;
+  const names = deps.destinations.map((each) => each.name);
+  throw new BadRequestError(
+    names.length === 0
+      ? 'no relay destinations are configured'
+      : `name must be a relay destination: ${names.join(', ')}`,
+  );
 };
 
 /** The app secret a replayed `meta` copy is signed with: the one Meta signs with today. */

@@ -25,15 +25,17 @@ export interface RelayReplayPorts {
   now?: () => number;
 }
 
-/** `POST /v1/relay/{name}/replay`; none without destinations (the reconcile function then answers 404). */
+/** `POST /v1/relay/{name}/replay`; without destinations, every name is a 400 that says so. */
 export const composeRelayReplay = (
   queues: RelayQueuePorts | undefined,
   ports: RelayReplayPorts,
-): RouteHandler | undefined =>
-  queues === undefined || queues.destinations.length === 0
-    ? undefined
-    : relayReplayRoute({
-        destinations: queues.destinations,
-        copies: new RelayCopies(queues.destinations, queues.sink, queues.claims, queues.options),
-        ...ports,
-      });
+): RouteHandler => {
+  const destinations = queues?.destinations ?? [];
+  const copies = new RelayCopies(
+    destinations,
+    queues?.sink ?? { sendBatch: async () => ({ failed: [] }) },
+    queues?.claims ?? { put: async () => undefined },
+    queues?.options,
+  );
+  return relayReplayRoute({ destinations, copies, ...ports });
+};

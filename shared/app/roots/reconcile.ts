@@ -54,7 +54,7 @@ export const composeReconcile = (ports: ReconcilePorts) => {
     graphFor: (deadline) =>
       new GraphClient({ baseUrl: ports.identity.graphApiBaseUrl, token, deadline, ...clock }),
     replay: { reader: ports.replay.reader, intake: composeIntake(ports.replay) },
-    ...(relayReplay === undefined ? {} : { relayReplay }),
+    relayReplay,
     ...clock,
   });
 };
