@@ -225,3 +225,6 @@ if (!quick) {
     console.log('BENCHMARKS.md results updated');
   }
 }
+
+// The relay's figures: bench/relay.ts (its own section of BENCHMARKS.md, rewritten on a full run).
+await import('./relay.js');

@@ -5,6 +5,7 @@ import {
   type SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { relayTitle } from '../shared/app/relay/destinations.js';
 import { DOMAINS } from '../shared/domains/registry.js';
 import { PASSTHROUGH } from '../shared/platform/queue/envelope.js';
 
@@ -16,6 +17,15 @@ export const REDRIVABLE: Record<string, string> = Object.fromEntries(
     ...DOMAINS.flatMap((domain) => domain.jobs ?? []),
   ].map((queue) => [queue.name, queue.title]),
 );
+
+/** A relay destination's queue: `relay:<name>`, its outputs `Relay<Title>QueueUrl` and `Relay<Title>DlqUrl`. */
+const RELAY_QUEUE = /^relay:([a-z][a-z0-9]*(?:-[a-z0-9]+)*)$/;
+
+/** The stack output prefix of a queue the CLI accepts, or undefined. */
+export const redrivePrefix = (queue: string): string | undefined => {
+  const relay = RELAY_QUEUE.exec(queue)?.[1];
+  return relay === undefined ? REDRIVABLE[queue] : relayTitle(relay);
+};
 
 export interface RedriveResult {
   queue: string;
@@ -45,9 +55,9 @@ export const redriveInAws = async (
   queue: string,
   options: { pollMs?: number; timeoutMs?: number; sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<RedriveResult> => {
-  const prefix = REDRIVABLE[queue];
+  const prefix = redrivePrefix(queue);
   if (prefix === undefined)
-    throw new Error(`unknown queue ${queue}; one of: ${Object.keys(REDRIVABLE).join(', ')}`);
+    throw new Error(`unknown queue ${queue}; one of: ${Object.keys(REDRIVABLE).join(', ')}, relay:<name>`);
   const { Stacks } = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
   const outputs = new Map(
     (Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]),

@@ -6,9 +6,9 @@ import { parseArgs } from 'node:util';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { errorMessage } from '../shared/kernel/errors.js';
-import { REDRIVABLE, redriveInAws, redriveLocal } from './redrive-core.js';
+import { REDRIVABLE, redriveInAws, redriveLocal, redrivePrefix } from './redrive-core.js';
 
-const USAGE = `usage: npm run redrive -- <${Object.keys(REDRIVABLE).join('|')}> [--stack Switchboard] [--region REGION]
+const USAGE = `usage: npm run redrive -- <${Object.keys(REDRIVABLE).join('|')}|relay:<name>> [--stack Switchboard] [--region REGION]
        npm run redrive -- <queue> --local [--url http://127.0.0.1:3000]`;
 
 const { values, positionals } = parseArgs({
@@ -23,7 +23,7 @@ const { values, positionals } = parseArgs({
 });
 
 const queue = positionals[0];
-if (values.help || queue === undefined || REDRIVABLE[queue] === undefined) {
+if (values.help || queue === undefined || redrivePrefix(queue) === undefined) {
   console.log(USAGE);
   process.exit(values.help ? 0 : 2);
 }

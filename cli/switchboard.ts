@@ -9,6 +9,7 @@ import { errorMessage } from '../shared/kernel/errors.js';
 import { type CliRequest, need, UsageError } from '../shared/platform/domain/commands.js';
 import { type ApiResponse, callApi } from './api-client.js';
 import { formatErasure, formatError, formatSummary, formatSweepStatus } from './format.js';
+import { relayReplayWindow } from './relay.js';
 import { replayWindow, tailEvents } from './streams.js';
 
 const commands = DOMAIN_MODULES.flatMap((domain) => (domain.commands === undefined ? [] : [domain.commands]));
@@ -18,6 +19,8 @@ const USAGE = `usage: npm run switchboard -- <noun> <verb> [arguments] [--json] 
 ${commands.flatMap((set) => set.usage.map((line) => `  ${line}`)).join('\n')}
   events tail [--once]                               local mode: print domain events as they come
   replay --from <epoch s> --to <epoch s>             put archived deliveries of a window back through
+  relay replay <name> --from <epoch s> --to <epoch s>  queue a window's archived deliveries again for one
+                                                     relay destination
   reconcile                                          run one reconciliation now (continues the sweep)
   reconcile status                                   the sweep in progress and the last completed one
   users erase <userId>                               erase a person (PSID, IGSID, WhatsApp user ID) everywhere
@@ -83,11 +86,18 @@ const main = async (): Promise<number> => {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  if (noun === 'replay') {
+  if (noun === 'replay' || (noun === 'relay' && verb === 'replay')) {
     try {
+      const window = { from: Number(need(values.from, '--from')), to: Number(need(values.to, '--to')) };
+      if (noun === 'relay')
+        return await relayReplayWindow(baseUrl(), {
+          name: need(args[0], '<name>'),
+          ...window,
+          region: values.region,
+          json: values.json,
+        });
       return await replayWindow(baseUrl(), {
-        from: Number(need(values.from, '--from')),
-        to: Number(need(values.to, '--to')),
+        ...window,
         region: values.region,
         json: values.json,
       });

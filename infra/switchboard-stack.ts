@@ -4,6 +4,7 @@ import { privacySchemas } from '../shared/app/privacy/schema.js';
 import { DOMAIN_MODULES } from '../shared/domains/modules.js';
 import type { DomainModule } from '../shared/platform/domain/domain.js';
 import { requireSupportedRegion } from './config/regions.js';
+import { readRelayDestinations } from './config/relay.js';
 import { readSettings } from './config/settings.js';
 import { Actions } from './constructs/actions.js';
 import { Alarms } from './constructs/alarms.js';
@@ -16,6 +17,8 @@ import { Ingestion } from './constructs/ingestion.js';
 import { Privacy } from './constructs/privacy.js';
 import { ReadApi } from './constructs/read-api.js';
 import { Reconciliation } from './constructs/reconciliation.js';
+import { Relay } from './constructs/relay.js';
+import { addRelayAlarms, relayWidgets } from './constructs/relay-monitoring.js';
 import { createStatefulResources } from './constructs/stateful.js';
 
 export { RECONCILE_SAFETY_MARGIN, RECONCILE_TIMEOUT } from './constructs/reconciliation.js';
@@ -44,6 +47,12 @@ export class SwitchboardStack extends Stack {
     const { api } = new ReadApi(this, 'Read', state, domains);
     const { reconcile, sweep } = new Reconciliation(this, 'Reconciliation', { state, settings, domains });
     const { actions } = new Actions(this, 'Act', state, settings);
+    const relay = new Relay(this, 'Relay', {
+      state,
+      destinations: readRelayDestinations(this.node),
+      webhook,
+      reconcile,
+    });
     const events = new DomainEvents(this, 'Events', state, domains);
     const { privacy } = new Privacy(this, 'PersonalData', {
       state,
@@ -62,7 +71,7 @@ export class SwitchboardStack extends Stack {
     const schemas = new EventSchemas(this, 'EventSchemas', modules, privacySchemas);
     const queues = Object.values(state.queues);
     const queueConsumers = [...Object.values(consumers), actions];
-    new Alarms(this, 'Monitoring', {
+    const monitoring = new Alarms(this, 'Monitoring', {
       settings,
       webhook,
       consumers: queueConsumers,
@@ -78,7 +87,8 @@ export class SwitchboardStack extends Stack {
       queues,
       events: { fn: events.publisher, failures: events.failures },
     });
-    new SwitchboardDashboard(this, 'Dashboard', {
+    addRelayAlarms(monitoring, relay.lanes);
+    const { dashboard } = new SwitchboardDashboard(this, 'Dashboard', {
       reconcileRateMinutes: settings.reconcileRateMinutes,
       webhook,
       consumers: queueConsumers,
@@ -87,6 +97,7 @@ export class SwitchboardStack extends Stack {
       stage,
       queues,
     });
+    dashboard.addWidgets(...relayWidgets(relay.lanes));
     this.outputs({ state, events, schemas, stage, reconcile, titles: domains });
   }
 

@@ -25,6 +25,7 @@ import type { RegisterStore } from '../shared/platform/store/ports.js';
 import type { FileArchive } from './file-archive.js';
 import type { LocalQueue } from './in-process-queue.js';
 import { localContext } from './lambda-context.js';
+import type { LocalRelay } from './relay.js';
 import type { MemorySecretStore } from './secret-store.js';
 
 /** Local mode's name for its stack: business-token secrets are kept under `switchboard/business-tokens/`. */
@@ -55,6 +56,8 @@ export interface LocalFunctionDeps {
   };
   /** The domains' job queues (reconciliation queues onboarding jobs there). */
   jobQueues?: Readonly<Record<string, LocalQueue>>;
+  /** The relay: the webhook's copies, and the destinations' queues for `POST /v1/relay/{name}/replay`. */
+  relay: Pick<LocalRelay, 'copies' | 'queuePorts'>;
 }
 
 /** Sends to the local job queues, as the consumers do. */
@@ -93,6 +96,7 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
   const intake = { sink: deps.sink, claims: deps.claims, domains: deps.domains };
   const webhook = composeWebhook({
     ...intake,
+    ...(deps.relay.copies === undefined ? {} : { copies: deps.relay.copies }),
     secrets: metaSecrets,
     archive: deps.archive,
     telemetry: new Telemetry('webhook'),
@@ -118,6 +122,7 @@ export const createLocalFunctions = (deps: LocalFunctionDeps) => {
           },
         }
       : {}),
+    relay: deps.relay.queuePorts,
   });
   const actions = composeActions({
     table,

@@ -105,6 +105,20 @@ export class LocalQueue {
     return records;
   }
 
+  /**
+   * SQS `ChangeMessageVisibility`: the received message becomes visible `ms` from now (a relay retry's backoff);
+   * a stale handle changes nothing.
+   */
+  public changeVisibility(receiptHandle: string, ms: number): boolean {
+    for (const message of this.messages.values()) {
+      if (message.receiptHandle !== receiptHandle) continue;
+      message.visibleAt = this.now() + Math.max(0, ms);
+      this.options.journal?.received(message);
+      return true;
+    }
+    return false;
+  }
+
   /** Deletes by receipt handle; a stale handle (the message was received again since) deletes nothing. */
   public delete(receiptHandle: string): boolean {
     for (const message of this.messages.values()) {

@@ -6,6 +6,7 @@ import type { LocalConsumer } from './local-consumer.js';
 export const closeAll = async (parts: {
   http: { close(): Promise<void> };
   consumers: LocalConsumer[];
+  relay: { close(): Promise<void> };
   sandbox: { close(): Promise<void> } | undefined;
   dynamo: { close(): Promise<void> };
   queues: LocalQueues;
@@ -14,6 +15,7 @@ export const closeAll = async (parts: {
 }): Promise<void> => {
   await parts.http.close();
   await Promise.all(parts.consumers.map((each) => each.stop()));
+  await parts.relay.close();
   await parts.sandbox?.close();
   await parts.dynamo.close();
   parts.queues.close();

@@ -25,9 +25,11 @@ export const localRoutes =
       sendJson(response, 200, { queues: queueStats(queues) });
       return true;
     }
-    const match = /^\/local\/queues\/([a-z-]+)\/(redrive|messages)$/.exec(path);
+    // Relay queues are `relay:<name>` (the colon percent-encoded or not).
+    const match = /^\/local\/queues\/([a-z0-9-]+(?::|%3[aA])?[a-z0-9-]*)\/(redrive|messages)$/.exec(path);
     if (match === null) return false;
-    const [, name = '', action] = match;
+    const [, encoded = '', action] = match;
+    const name = encoded.replace(/%3[aA]/, ':');
     // Own names only: `constructor` is a property of every object, not a queue.
     const queue = Object.hasOwn(queues, name) ? queues[name] : undefined;
     if (queue === undefined) {

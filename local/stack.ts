@@ -23,6 +23,7 @@ import type { LocalConsumer } from './local-consumer.js';
 import { localRoutes } from './local-routes.js';
 import { StreamedTable } from './local-stream.js';
 import { type LocalPrivacy, localPrivacy, privacyPorts } from './privacy.js';
+import { createLocalRelay, type LocalRelay } from './relay.js';
 import { type DomainRepositories, domainRepositories } from './repositories.js';
 import { startSandboxGraph } from './sandbox-graph.js';
 import { FileSecretStore, MemorySecretStore } from './secret-store.js';
@@ -51,6 +52,8 @@ export interface LocalStack {
   jobQueues: Readonly<Record<string, LocalQueue>>;
   businessTokenQueue: LocalQueue;
   consumers: LocalConsumer[];
+  /** The relay's destinations, their queues and deliverers (`RELAY_DESTINATIONS`). */
+  relay: LocalRelay;
   secretStore: MemorySecretStore;
   /** Domain events in publish order (`GET /local/events`). */
   events: LocalEventBus;
@@ -170,16 +173,17 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const dataDir = options.dataDir;
   const domains = options.domains ?? DOMAIN_MODULES;
   const manifests = domains.map((domain) => domain.manifest);
+  const privacy = localPrivacy(env, now);
+  // The relay's configuration is checked before anything starts (a bad one ends here, leaving nothing running).
+  const { claims, archive, relay } = localStores(env, dataDir, now, privacy);
   const dynamo = await startLocalDynamo({
     domains: manifests,
     ...(dataDir === undefined ? {} : { path: join(dataDir, 'dynamodb') }),
   });
-  const privacy = localPrivacy(env, now);
   // Every table write goes through the local stream: domain events, as the DynamoDB streams give them in AWS.
   const { events, tables } = await streamedTables(dynamo, domains, dataDir, privacy);
   const repositories = domainRepositories(tables, now);
   const { queues, jobQueues, businessTokenQueue } = localQueues(manifests, options);
-  const claims = new LocalClaimStore(dataDir === undefined ? undefined : join(dataDir, 'claims'));
   // Graph API: the sandbox unless the user pointed local mode at Meta with a real token.
   const sandboxWebhook = { url: '', appSecret: env.META_APP_SECRET ?? '' };
   const sandboxState = dataDir === undefined ? undefined : join(dataDir, 'sandbox', 'state.json');
@@ -196,12 +200,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     sink: queues,
     claims,
     tokenDeadLetters: businessTokenQueue.deadLetters(),
-    archive: new FileArchive(dataDir === undefined ? undefined : join(dataDir, 'archive'), {
-      retention: privacy.retention,
-      now,
-    }),
+    archive,
     privacy: privacyPorts(dynamo, domains, events, privacy),
     jobQueues,
+    relay,
     secretStore:
       dataDir === undefined
         ? new MemorySecretStore()
@@ -215,11 +217,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     jobQueues,
     actions: functions.actions,
   });
-  if (options.consumers !== false) for (const each of consumers) each.start();
+  if (options.consumers !== false) for (const each of [...consumers, ...relay.consumers]) each.start();
   const http = await startHttpServer({
     port: options.port ?? 3000,
     handlers: routedHandlers(functions),
-    localRoutes: localRoutes({ ...queues.queues, ...jobQueues }, events),
+    localRoutes: localRoutes({ ...queues.queues, ...jobQueues, ...relay.queues }, events),
     onError: (error) =>
       new Telemetry('local').logger.error('request failed outside any handler', {
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
@@ -237,6 +239,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     jobQueues,
     businessTokenQueue,
     consumers,
+    relay,
     secretStore: functions.secretStore,
     events,
     sandboxUrl: sandbox?.baseUrl,
@@ -244,8 +247,18 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     repositories,
     dynamo,
     drain: (timeoutMs = 10_000) => drainQueues(consumers, queuesToDrain, timeoutMs),
-    close: () => closeAll({ http, consumers, sandbox, dynamo, queues, jobQueues, events }),
+    close: () => closeAll({ http, consumers, relay, sandbox, dynamo, queues, jobQueues, events }),
   };
+};
+
+/** Claim checks and the archive (in the data folder, or in memory), and the relay that reads both. */
+const localStores = (env: Env, dataDir: string | undefined, now: () => number, privacy: LocalPrivacy) => {
+  const claims = new LocalClaimStore(dataDir === undefined ? undefined : join(dataDir, 'claims'));
+  const archive = new FileArchive(dataDir === undefined ? undefined : join(dataDir, 'archive'), {
+    retention: privacy.retention,
+    now,
+  });
+  return { claims, archive, relay: createLocalRelay({ env, dataDir, claims, now }) };
 };
 
 const startSandbox = (

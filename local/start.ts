@@ -39,6 +39,9 @@ const main = async () => {
     if (defaulted.includes(name))
       console.log(`  ${name.padEnd(22)} ${DEV_DEFAULTS[name]}  (development default)`);
   }
+  // Names and signing only: a destination's URL may carry a token the user supplied.
+  const relayed = stack.relay.destinations.map(({ name, signing }) => `${name} (${signing})`);
+  if (relayed.length > 0) console.log(`  relay:       ${relayed.join(', ')}`);
   const health = await fetch(`${stack.url}/healthz`);
   if (health.status !== 200) throw new Error(`/healthz answered ${health.status}`);
   console.log(

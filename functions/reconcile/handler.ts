@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { loadReconcileConfig } from '../../shared/app/function-config.js';
+import { loadRelayRouting } from '../../shared/app/relay/config.js';
 import { composeReconcile, RECONCILED_DOMAINS } from '../../shared/app/roots/reconcile.js';
 import { BUSINESS_TOKEN_JOBS } from '../../shared/domains/wabas/manifest.js';
 import { S3ArchiveReader } from '../../shared/platform/aws/s3-archive-reader.js';
@@ -16,9 +17,12 @@ import { ControlTable } from '../../shared/platform/store/control.js';
 import { RegisterTable } from '../../shared/platform/store/register-table.js';
 
 const config = loadReconcileConfig(process.env, RECONCILED_DOMAINS);
+const relay = loadRelayRouting(process.env);
 const db = new DynamoDBClient({});
 const secretsManager = new SecretsManagerClient({});
 const onboarding = config.onboarding;
+const sqs = new SQSClient({});
+const claims = new S3ClaimWriter(config.claimCheckBucket);
 
 export const handler = composeReconcile({
   table: (domain) => new RegisterTable(db, config.tables[domain.name] ?? ''),
@@ -34,8 +38,8 @@ export const handler = composeReconcile({
   telemetry: new Telemetry('reconcile'),
   replay: {
     reader: new S3ArchiveReader(config.archiveBucket),
-    sink: new SqsMessageSink(new SQSClient({}), config.queueUrls),
-    claims: new S3ClaimWriter(config.claimCheckBucket),
+    sink: new SqsMessageSink(sqs, config.queueUrls),
+    claims,
   },
   ...(onboarding === undefined
     ? {}
@@ -49,4 +53,6 @@ export const handler = composeReconcile({
           settings: onboarding.settings,
         },
       }),
+  // POST /v1/relay/{name}/replay: the relay destinations' queues (none without destinations).
+  relay: { destinations: relay.destinations, sink: new SqsMessageSink(sqs, relay.queueUrls), claims },
 });

@@ -35,6 +35,9 @@ const apiMetric = (props: DashboardProps, metricName: string) =>
 
 /** One dashboard: deliveries, changes, queues, consumers, the API, reconciliation and onboardings. */
 export class SwitchboardDashboard extends Construct {
+  /** The dashboard itself: other concerns (the relay) add their rows. */
+  public readonly dashboard: Dashboard;
+
   public constructor(scope: Construct, id: string, props: DashboardProps) {
     super(scope, id);
     const rate = Duration.minutes(props.reconcileRateMinutes);
@@ -93,8 +96,9 @@ export class SwitchboardDashboard extends Construct {
         width: 8,
       }),
     ];
-    new Dashboard(this, 'Dashboard', {
+    this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `${scope.node.id}-switchboard`.slice(0, 255),
-    }).addWidgets(...widgets);
+    });
+    this.dashboard.addWidgets(...widgets);
   }
 }

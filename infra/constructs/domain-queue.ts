@@ -11,6 +11,8 @@ export const MAX_RECEIVE_COUNT = 5;
 export interface DomainQueueProps {
   /** At least 6 × the consumer's timeout, so a slow batch is not delivered twice while it still runs. */
   visibilityTimeout: Duration;
+  /** Receives before a message moves to the DLQ (default `MAX_RECEIVE_COUNT`). */
+  maxReceiveCount?: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export class DomainQueue extends Construct {
       retentionPeriod: Duration.days(14),
       maxMessageSizeBytes: MAX_MESSAGE_BYTES,
       visibilityTimeout: props.visibilityTimeout,
-      deadLetterQueue: { queue: this.dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
+      deadLetterQueue: { queue: this.dlq, maxReceiveCount: props.maxReceiveCount ?? MAX_RECEIVE_COUNT },
     });
   }
 }

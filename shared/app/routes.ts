@@ -1,7 +1,7 @@
 import { DOMAINS, type DomainRoute } from '../domains/registry.js';
 import { RouteTable, route } from '../platform/http/routes.js';
 
-/** The routes of the application itself: ingestion and reconciliation. */
+/** The routes of the application itself: ingestion, reconciliation, replay and the relay's replay. */
 const APP_ROUTES = [
   route('webhook.verify', 'GET', '/webhook', 'webhook', 'none'),
   route('webhook.receive', 'POST', '/webhook', 'webhook', 'none'),
@@ -13,6 +13,7 @@ const APP_ROUTES = [
   route('privacy.deletion', 'POST', '/data-deletion', 'privacy', 'none'),
   route('privacy.status', 'GET', '/data-deletion/{confirmationCode}', 'privacy', 'none'),
   route('users.erase', 'DELETE', '/v1/users/{userId}', 'privacy'),
+  route('relay.replay', 'POST', '/v1/relay/{name}/replay', 'reconcile'),
 ] as const;
 
 export type Route = (typeof APP_ROUTES)[number] | DomainRoute;

@@ -49,6 +49,8 @@ const INFRA_READS = [
   'shared/platform/events/schema.ts',
   'shared/app/routes.ts',
   'shared/app/privacy/schema.ts',
+  // The relay's destinations: the same rules checked at synth and at cold start (pure, no SDK).
+  'shared/app/relay/destinations.ts',
 ];
 
 /**

@@ -21,6 +21,9 @@ const alarms = (): { id: string; description: string }[] => {
       ...EXAMPLE_CONTEXT,
       'switchboard:businessTokens': true,
       'switchboard:alarmEmail': 'ops@example.com',
+      'switchboard:relay': [
+        { name: 'crm', url: 'https://crm.example.com/hook', fields: ['messages'], signing: 'meta' },
+      ],
     },
   });
   const stack = createSwitchboard(app, { account: undefined, region: undefined });

@@ -9,6 +9,16 @@ export interface ReceivedDelivery {
   delivery: Record<string, unknown>;
   body: Buffer;
   receivedAt: number;
+  /** Meta's `X-Hub-Signature-256`, as verified (the webhook only): the relay forwards it with the bytes. */
+  signature?: string;
+}
+
+/**
+ * Copies of a delivery for other systems (the relay's destination queues), queued beside the domain queues: the
+ * answer waits for the slower of the two, never their sum. Answers how many copies each queue took.
+ */
+export interface DeliveryCopies {
+  send(received: ReceivedDelivery, envelopes: readonly ChangeEnvelope[]): Promise<Record<string, number>>;
 }
 
 /**
@@ -20,6 +30,8 @@ export class DeliveryIntake {
   public constructor(
     private readonly router: QueueRouter,
     private readonly publisher: EnvelopePublisher,
+    /** The webhook's relay copies; a replay through the pipeline makes none (a relay replay is its own route). */
+    private readonly copies?: DeliveryCopies,
   ) {}
 
   public split(received: ReceivedDelivery): ChangeEnvelope[] {
@@ -30,15 +42,22 @@ export class DeliveryIntake {
     });
   }
 
-  public async accept(
+  public accept(
     received: ReceivedDelivery,
-  ): Promise<{ envelopes: ChangeEnvelope[]; summary: PublishSummary }> {
-    const envelopes = this.split(received);
-    return { envelopes, summary: await this.publish(envelopes) };
+  ): Promise<{ envelopes: ChangeEnvelope[]; summary: PublishSummary; copies: Record<string, number> }> {
+    return this.deliver(received, this.split(received));
   }
 
-  public publish(envelopes: ChangeEnvelope[]): Promise<PublishSummary> {
-    return this.publisher.publish(envelopes);
+  /** Queues a delivery's changes (split already) on their queues, and its relay copies beside them. */
+  public async deliver(
+    received: ReceivedDelivery,
+    envelopes: ChangeEnvelope[],
+  ): Promise<{ envelopes: ChangeEnvelope[]; summary: PublishSummary; copies: Record<string, number> }> {
+    const [summary, copies] = await Promise.all([
+      this.publisher.publish(envelopes),
+      this.copies?.send(received, envelopes) ?? {},
+    ]);
+    return { envelopes, summary, copies };
   }
 
   /** No domain takes any of the changes: the delivery is archived under the passthrough retention. */

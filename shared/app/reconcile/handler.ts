@@ -1,9 +1,9 @@
 import type { Context } from 'aws-lambda';
-import { SwitchboardError } from '../../kernel/errors.js';
+import { BadRequestError, SwitchboardError } from '../../kernel/errors.js';
 import { isRecord } from '../../kernel/json.js';
 import type { ArchiveReader } from '../../platform/archive/archive.js';
 import type { GraphClient } from '../../platform/graph/client.js';
-import { dispatch } from '../../platform/http/dispatch.js';
+import { dispatch, type RouteHandler } from '../../platform/http/dispatch.js';
 import { httpErrors } from '../../platform/http/http-errors.js';
 import { jsonObjectBody } from '../../platform/http/request.js';
 import { json } from '../../platform/http/response.js';
@@ -40,6 +40,8 @@ export interface ReconcileHandlerDeps extends Omit<ReconcileDeps, 'graph' | 'bas
    * runs then report "not configured" and succeed, so no alarm fires on a correct deployment.
    */
   configured?: () => Promise<boolean>;
+  /** `POST /v1/relay/{name}/replay` (shared/app/relay): the archive again, onto one destination's queue. */
+  relayReplay?: RouteHandler;
 }
 
 /** A run found another one in progress: runs never overlap. */
@@ -48,6 +50,10 @@ export class ReconcileInProgressError extends SwitchboardError {
     super(409, 'reconcile_in_progress', 'a reconciliation is already running; try again when it ends');
   }
 }
+
+const noRelay: RouteHandler = async () => {
+  throw new BadRequestError('no relay destinations are configured');
+};
 
 const isHttpEvent = (event: unknown): event is HttpApiEvent =>
   typeof event === 'object' && event !== null && 'requestContext' in event && 'routeKey' in event;
@@ -150,6 +156,7 @@ export const createReconcileHandler = (deps: ReconcileHandlerDeps) => {
       deps.telemetry.count('DeliveriesReplayed', result.deliveries, undefined, true);
       return json(200, result);
     },
+    'relay.replay': deps.relayReplay ?? noRelay,
   });
   return lambda(
     deps.telemetry,

@@ -1,7 +1,7 @@
 import { BadRequestError } from '../../kernel/errors.js';
 import { parseJsonObject } from '../../kernel/json.js';
 import type { ArchiveReader } from '../../platform/archive/archive.js';
-import type { DeliveryIntake } from '../intake/intake.js';
+import type { ReceivedDelivery } from '../intake/intake.js';
 
 /** 9999-12-31T23:59:59Z: no archive holds anything later. */
 const LATEST_EPOCH_SECONDS = 253_402_300_799;
@@ -14,6 +14,11 @@ export const MAX_REPLAY_WINDOW_SECONDS = 31 * 24 * 3_600;
  * (29 s at most), and Firehose keeps arrival order. Twice that, with room to spare.
  */
 const RESUME_OVERLAP_MS = 120_000;
+
+/** What a replay puts archived deliveries back through: the intake (every queue), or one relay destination. */
+export interface ReplayTarget {
+  accept(received: ReceivedDelivery): Promise<{ envelopes: readonly unknown[] }>;
+}
 
 export interface ReplayWindow {
   fromMs: number;
@@ -50,7 +55,7 @@ export const parseReplayWindow = (body: Record<string, unknown>): ReplayWindow =
  */
 export const replay = async (
   reader: ArchiveReader,
-  intake: DeliveryIntake,
+  intake: ReplayTarget,
   window: ReplayWindow,
   deadline: number,
   now: () => number = Date.now,

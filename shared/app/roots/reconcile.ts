@@ -15,6 +15,8 @@ import type { ControlTable } from '../../platform/store/control.js';
 import type { RegisterStore } from '../../platform/store/ports.js';
 import { composeOnboarding } from '../onboarding.js';
 import { createReconcileHandler } from '../reconcile/handler.js';
+import type { RelayQueuePorts } from '../relay/copies.js';
+import { composeRelayReplay } from '../relay/roots.js';
 import { composeIntake, type IntakePorts } from './webhook.js';
 
 /** The tables reconciliation reads and writes. */
@@ -36,6 +38,8 @@ export interface ReconcilePorts {
    * (read to verify with Meta), the job queue that runs a started or restarted onboarding, and its settings.
    */
   onboarding?: { secrets: SecretStore; secretPrefix: string; jobs: JobSender; settings: OnboardingSettings };
+  /** `POST /v1/relay/{name}/replay`: the relay's destinations and their queues, when there are any. */
+  relay?: RelayQueuePorts;
 }
 
 /** Onboarding's part of a sweep, over this run's Graph client. */
@@ -78,6 +82,13 @@ export const composeReconcile = (ports: ReconcilePorts) => {
     (await ports.metaSecrets.get(true)).systemUserToken !== '';
   const wabas = new WabaRepository(ports.table(wabasManifest), ports.now);
   const onboarding = sweepOnboarding(ports, wabas);
+  const relayReplay = composeRelayReplay(ports.relay, {
+    reader: ports.replay.reader,
+    metaSecrets: ports.metaSecrets,
+    telemetry: ports.telemetry,
+    safetyMarginMs: ports.safetyMarginMs,
+    ...clock,
+  });
   return createReconcileHandler({
     configured,
     wabas,
@@ -90,6 +101,7 @@ export const composeReconcile = (ports: ReconcilePorts) => {
     graphFor: (deadline) =>
       new GraphClient({ baseUrl: ports.identity.graphApiBaseUrl, token, deadline, ...clock }),
     replay: { reader: ports.replay.reader, intake: composeIntake(ports.replay) },
+    relayReplay,
     ...clock,
   });
 };

@@ -6,7 +6,7 @@ import type { Telemetry } from '../../platform/observability/telemetry.js';
 import type { ClaimWriter, MessageSink } from '../../platform/queue/ports.js';
 import { EnvelopePublisher, type PublisherOptions } from '../../platform/queue/publisher.js';
 import type { MetaSecrets, SecretSource } from '../../platform/secrets/meta-secrets.js';
-import { DeliveryIntake } from '../intake/intake.js';
+import { type DeliveryCopies, DeliveryIntake } from '../intake/intake.js';
 import { createWebhookHandler } from '../webhook/handle-webhook.js';
 
 export interface IntakePorts {
@@ -16,6 +16,8 @@ export interface IntakePorts {
   domains?: readonly DomainManifest[];
   /** Retry timing of the sends (tests shorten it). */
   publisherOptions?: PublisherOptions;
+  /** Copies for other systems queued beside (the relay's): the webhook's only, never a replay's. */
+  copies?: DeliveryCopies;
 }
 
 /** The way into the queues, shared by the webhook and replay. */
@@ -24,6 +26,7 @@ export const composeIntake = (ports: IntakePorts): DeliveryIntake => {
   return new DeliveryIntake(
     router,
     new EnvelopePublisher(router, ports.sink, ports.claims, ports.publisherOptions),
+    ports.copies,
   );
 };
 

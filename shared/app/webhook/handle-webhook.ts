@@ -89,13 +89,15 @@ const ingest = async (
 ): Promise<HttpResult> => {
   if (decodedLength(event) > MAX_WEBHOOK_BODY_BYTES) throw new PayloadTooLargeError(MAX_WEBHOOK_BODY_BYTES);
   const body = rawBodyBytes(event);
-  await verify(body, headerValue(event, 'x-hub-signature-256'));
+  const signature = headerValue(event, 'x-hub-signature-256');
+  await verify(body, signature);
   const deliveryId = deliveryIdOf(body);
   const receivedAt = (deps.now ?? Date.now)();
   const delivery = parseDelivery(body);
-  const envelopes = deps.intake.split({ delivery, body, receivedAt });
-  const [summary] = await Promise.all([
-    deps.intake.publish(envelopes),
+  const received = { delivery, body, receivedAt, ...(signature === undefined ? {} : { signature }) };
+  const envelopes = deps.intake.split(received);
+  const [{ summary }] = await Promise.all([
+    deps.intake.deliver(received, envelopes),
     keep(deps, receivedAt, body, deps.intake.passthroughOnly(envelopes)),
   ]);
 
