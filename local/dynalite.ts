@@ -4,6 +4,7 @@ import dynalite from 'dynalite';
 import { DOMAINS, type DomainName } from '../shared/domains/registry.js';
 import type { DomainManifest } from '../shared/platform/domain/domain.js';
 import { CONTROL_TABLE, createTableInput, type TableDefinition } from '../shared/platform/store/tables.js';
+import { refuseBrowsers } from './net.js';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -73,6 +74,8 @@ export const startLocalDynamo = async (
     updateTableMs: 0,
     ...(options.path ? { path: options.path } : {}),
   });
+  // Only local mode's own clients: a web page that finds the port must not read the tables (PSIDs).
+  refuseBrowsers(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
