@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { BadRequestError, SwitchboardError } from '../../kernel/errors.js';
+import { canonicalJson } from '../../kernel/event-id.js';
+import { parseJsonExact } from '../../kernel/json.js';
 import type { ControlTable } from '../store/control.js';
-import { headerValue } from './request.js';
+import { headerValue, rawBodyBytes } from './request.js';
 import { toErrorResponse } from './response.js';
 import type { HttpApiEvent, HttpResult } from './types.js';
 
@@ -53,6 +55,20 @@ const isFinal = (result: HttpResult, error: unknown): boolean =>
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
+ * What a request's body says, not how it was typed: canonical JSON (`{}`, `{ }` and no body are one request, as
+ * the routes read them; key order and spacing aside). A body that is not JSON is compared as its bytes.
+ */
+const bodyFingerprint = (event: HttpApiEvent): string => {
+  const text = rawBodyBytes(event).toString('utf8').trim();
+  if (text === '') return '{}';
+  try {
+    return canonicalJson(parseJsonExact(text));
+  } catch {
+    return `raw:${text}`;
+  }
+};
+
+/**
  * Exactly-once around every action that calls Meta: one action at a time per solution or thread (a short
  * conditional lease in the control table; a concurrent one answers `409 action_in_progress` without calling
  * Meta), and the `Idempotency-Key` header with Stripe's semantics (the first final answer is stored 24 hours
@@ -75,7 +91,7 @@ export class ActionGuard {
     if (!IDEMPOTENCY_KEY.test(key))
       throw new BadRequestError('Idempotency-Key must be 1 to 255 printable ASCII characters');
     const pk = `idempotency#${sha256(key)}`;
-    const fingerprint = sha256(`${event.routeKey}\n${event.rawPath}\n${event.body ?? ''}`);
+    const fingerprint = sha256(`${event.routeKey}\n${event.rawPath}\n${bodyFingerprint(event)}`);
     const nowSeconds = Math.floor(this.now() / 1000);
     // A running claim lives only as long as the action's lease: if its process dies before answering, the
     // client's retry with the same key runs again instead of finding the key locked for a day.
