@@ -3,10 +3,9 @@ import { InvalidEventError } from '../../kernel/errors.js';
 import {
   metadataOrNull,
   optionalId,
+  requireEventTime,
   requireId,
   requireRecord,
-  requireTime,
-  toMilliseconds,
 } from '../../kernel/fields.js';
 import { isRecord } from '../../kernel/json.js';
 import type { AppRolesEvent, ThreadEvent } from './thread.js';
@@ -28,7 +27,7 @@ export const decodeHandover = (envelope: DomainChange): ThreadEvent | AppRolesEv
   const event = requireRecord(envelope.change, 'messaging event');
   // Some deliveries name the page only in `entry.id` (no `recipient`); the event's time falls back likewise.
   const pageId = requireId(isRecord(event.recipient) ? event.recipient.id : envelope.entryId, 'recipient.id');
-  const timeMs = toMilliseconds(requireTime(event.timestamp ?? envelope.entryTime, 'timestamp'));
+  const timeMs = requireEventTime(event.timestamp ?? envelope.entryTime, 'timestamp', envelope);
   const base = { pageId, timeMs, eventId: envelope.eventId };
   const body = requireRecord(event[envelope.kind], envelope.kind);
   if (kind === 'app_roles') {
