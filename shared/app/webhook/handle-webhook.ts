@@ -37,7 +37,12 @@ export interface WebhookDeps {
   now?: () => number;
 }
 
-/** Archived beside the queueing, not after it: the 200 waits for the slower of the two, never their sum. */
+/**
+ * Archived before anything is queued, so archive and queues succeed or fail together as Meta sees them: an
+ * archive failure answers 503 with nothing queued (nothing applied that a replay could miss; Meta delivers
+ * again), and a queue failure after it answers 503 with the delivery archived (a replay sees it). The cost is
+ * one archive round trip before the queue send instead of beside it (`bench/archive-latency.ts`; docs/replay.md).
+ */
 const keep = async (deps: WebhookDeps, receivedAt: number, body: Buffer): Promise<void> => {
   try {
     await deps.archive.keep({ receivedAt, body });
@@ -88,10 +93,8 @@ const ingest = async (
   const deliveryId = deliveryIdOf(body);
   const receivedAt = (deps.now ?? Date.now)();
   const delivery = parseDelivery(body);
-  const [{ envelopes, summary }] = await Promise.all([
-    deps.intake.accept({ delivery, body, receivedAt }),
-    keep(deps, receivedAt, body),
-  ]);
+  await keep(deps, receivedAt, body);
+  const { envelopes, summary } = await deps.intake.accept({ delivery, body, receivedAt });
 
   const { telemetry } = deps;
   telemetry.count('DeliveriesAccepted');
