@@ -70,6 +70,9 @@ export const metadataOrNull = (value: unknown): string | null => {
 export const idList = (value: unknown, what: string): string[] =>
   Array.isArray(value) ? value.map((entry, index) => requireId(entry, `${what}[${index}]`)) : [];
 
+/** Whether a timestamp reads as whole seconds (WhatsApp's `entry.time`) rather than milliseconds (handovers). */
+const isWholeSeconds = (timestamp: number): boolean => timestamp < 100_000_000_000;
+
 /** Meta's handover timestamps are milliseconds; a value that looks like seconds is scaled. */
 export const toMilliseconds = (timestamp: number): number =>
-  timestamp < 100_000_000_000 ? timestamp * 1000 : timestamp;
+  isWholeSeconds(timestamp) ? timestamp * 1000 : timestamp;

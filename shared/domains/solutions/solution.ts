@@ -1,15 +1,16 @@
 import type { EventSource } from '../../kernel/change.js';
 import {
   applyRegisterWrite,
+  factVersion,
   type Item,
   REGISTER_PREFIX,
   type Register,
   type RegisterNames,
   type RegisterWrite,
   readFamily,
+  readingVersion,
   readRegisters,
   toEpochSeconds,
-  versionOf,
   type WriteOutcome,
   writeRegister,
 } from '../../kernel/registers.js';
@@ -69,6 +70,10 @@ export interface SolutionEvent {
   /** `SOLUTION_CREATED`, `SOLUTION_UPDATED`, `RECONCILED`, or the action name (`accept`, ...). */
   event: string;
   businessId: string | null;
+  /**
+   * A webhook's `entry.time` (whole seconds), the instant an action's answer came (a fact on the same whole-second
+   * clock, as Meta's webhook of it would be), a reading's taken time (before its GET; source `reconciliation`).
+   */
   timeMs: number;
   eventId: string;
   source: EventSource;
@@ -135,8 +140,13 @@ const statusRegister = (status: string): string =>
  */
 export const solutionWrite = (event: SolutionEvent): RegisterWrite => {
   const pendingRequest = impliedPendingRequest(event);
+  const reading = event.source === 'reconciliation';
   const value: StatusRegister = {
-    v: versionOf(event.timeMs, statusRank(event.status), event.eventId),
+    // One clock: facts (webhooks, our actions' answers) on Meta's whole seconds, readings by when they were
+    // taken, below every fact of that second (registers.ts: factVersion, readingVersion).
+    v: reading
+      ? readingVersion(event.timeMs, event.eventId)
+      : factVersion(event.timeMs, statusRank(event.status), event.eventId, 'second'),
     status: event.status,
     event: event.event,
     source: event.source,
@@ -145,7 +155,7 @@ export const solutionWrite = (event: SolutionEvent): RegisterWrite => {
     ...(event.name === undefined || event.name === null ? {} : { name: event.name }),
     ...(pendingRequest === null ? {} : { pendingRequest }),
   };
-  return event.source === 'reconciliation'
+  return reading
     ? writeRegister(SOLUTION_REGISTERS, 'observation', value)
     : { register: statusRegister(event.status), value };
 };

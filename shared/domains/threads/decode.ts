@@ -27,7 +27,10 @@ export const decodeHandover = (envelope: DomainChange): ThreadEvent | AppRolesEv
   const event = requireRecord(envelope.change, 'messaging event');
   // Some deliveries name the page only in `entry.id` (no `recipient`); the event's time falls back likewise.
   const pageId = requireId(isRecord(event.recipient) ? event.recipient.id : envelope.entryId, 'recipient.id');
-  const timeMs = requireEventTime(event.timestamp ?? envelope.entryTime, 'timestamp', envelope);
+  const rawTime = event.timestamp ?? envelope.entryTime;
+  const timeMs = requireEventTime(rawTime, 'timestamp', envelope);
+  // A timestamp in whole seconds (scaled) could be any instant of its second: its version says so (factVersion).
+  const clock = timeMs === Number(rawTime) ? {} : { clock: 'second' as const };
   const base = { pageId, timeMs, eventId: envelope.eventId };
   const body = requireRecord(event[envelope.kind], envelope.kind);
   if (kind === 'app_roles') {
@@ -40,6 +43,7 @@ export const decodeHandover = (envelope: DomainChange): ThreadEvent | AppRolesEv
   const userId = requireId(isRecord(event.sender) ? event.sender.id : undefined, 'sender.id');
   const common = {
     ...base,
+    ...clock,
     userId,
     source: 'webhook' as const,
     metadata: metadataOrNull(body.metadata),

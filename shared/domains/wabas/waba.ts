@@ -1,10 +1,12 @@
 import {
   applyRegisterWrite,
+  factVersion,
   type Item,
   REGISTER_PREFIX,
   type Register,
   type RegisterNames,
   type RegisterWrite,
+  readingVersion,
   versionOf,
   type WriteOutcome,
   writeRegister,
@@ -159,7 +161,8 @@ const changeWrite = (event: WabaChangeEvent): RegisterWrite => {
     receivedBy: event.receivedBy,
     ownerBusinessId: info?.ownerBusinessId ?? null,
   };
-  const v = (rank: number) => versionOf(event.timeMs, rank, event.eventId);
+  // Meta times account_update in whole seconds (`entry.time`): each fact sits at its second's end (factVersion).
+  const v = (rank: number) => factVersion(event.timeMs, rank, event.eventId, 'second');
   if (event.event === 'PARTNER_ADDED' && info !== null) {
     const value = {
       v: v(RANK.add),
@@ -210,7 +213,8 @@ export const wabaWrite = (event: WabaEvent): RegisterWrite => {
       return writeRegister(
         WABA_REGISTERS,
         'recon',
-        { v: versionOf(event.timeMs, 0, eventId), ...fields },
+        // A reading, ranked by when its page was asked for (below every fact of that second).
+        { v: readingVersion(event.timeMs, eventId), ...fields },
         {
           // Each register owns its own index attribute, so the index keys converge like the registers do.
           owned: event.solutionIds[0] === undefined ? {} : { observedSolutionId: event.solutionIds[0] },
