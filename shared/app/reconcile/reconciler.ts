@@ -138,8 +138,8 @@ export class Reconciler {
       };
       const path = graphPath(this.deps.identity.businessId, 'client_whatsapp_business_accounts');
       const wabaDeps = { ...this.deps, now: this.now, tally: this.tally, lookups: this.lookups };
-      const done = await this.listing<GraphWaba>(path, query, deadline, save, (items) =>
-        recordWabaPage(wabaDeps, items, partner),
+      const done = await this.listing<GraphWaba>(path, query, deadline, save, (items, takenAt) =>
+        recordWabaPage(wabaDeps, items, partner, takenAt),
       );
       if (!done) return false;
       Object.assign(this.sweep, { partnerIndex: this.sweep.partnerIndex + 1, next: null });
@@ -153,7 +153,7 @@ export class Reconciler {
       { fields: SOLUTION_FIELDS, limit: PAGE_SIZE },
       deadline,
       save,
-      (items) => recordSolutionPage(solutionDeps, items),
+      (items, takenAt) => recordSolutionPage(solutionDeps, items, takenAt),
     );
   }
 
@@ -166,7 +166,8 @@ export class Reconciler {
     query: Record<string, string>,
     deadline: number,
     save: (sweep: SweepCheckpoint) => Promise<void>,
-    record: (items: T[]) => Promise<void>,
+    /** Records one page; `takenAt` is when its request was sent (a reading's time, before the Graph call). */
+    record: (items: T[], takenAt: number) => Promise<void>,
   ): Promise<boolean> {
     const resumedFrom = this.sweep.next;
     const fetchPage = async (link: string | undefined) => {
@@ -186,8 +187,9 @@ export class Reconciler {
       fetchPage,
       resumedFrom ?? undefined,
       () => this.now() < deadline,
+      this.now,
     )) {
-      await record(page.items);
+      await record(page.items, page.takenAt);
       next = page.next;
       this.sweep.next = next ?? null;
       unsaved += 1;
