@@ -184,14 +184,19 @@ export class SolutionActions {
     return this.record(current, action, statusFromAnswer(answer, rule.resultingStatus));
   }
 
-  /** What Meta said the solution is now, recorded at once through the domain path, then the read model. */
+  /**
+   * What Meta said the solution is now, recorded at once through the domain path, then the read model: an
+   * action's answer is a fact at the instant it came (on Meta's whole-second clock, as its webhook of the same
+   * change would be); a reading (`takenAt`: when its GET was sent) ranks below every fact of that second.
+   */
   private async record(
     current: Solution,
     event: string,
     reading: Pick<SolutionEvent, 'status' | 'pendingRequest' | 'name'>,
+    takenAt?: number,
   ): Promise<Solution> {
     const { solutionId } = current;
-    const timeMs = (this.deps.now ?? Date.now)();
+    const timeMs = takenAt ?? (this.deps.now ?? Date.now)();
     await this.deps.solutions.apply({
       solutionId,
       ...reading,
@@ -199,7 +204,7 @@ export class SolutionActions {
       businessId: current.businessId,
       timeMs,
       eventId: eventIdOf({ solutionId, action: event, timeMs }),
-      source: 'action',
+      source: takenAt === undefined ? 'action' : 'reconciliation',
     });
     const recorded = await this.deps.solutions.get(solutionId);
     if (recorded === undefined) throw new Error(`solution ${solutionId} vanished after ${event}`);
@@ -236,6 +241,7 @@ export class SolutionActions {
    */
   private async checkTerms(current: Solution, terms: ReviewedTerms): Promise<SolutionDetails | undefined> {
     const { solutionId } = current;
+    const takenAt = (this.deps.now ?? Date.now)();
     const details = await this.deps.graph.request<SolutionDetails>({
       path: graphPath(solutionId),
       query: {
@@ -249,7 +255,7 @@ export class SolutionActions {
     };
     if (details.status !== undefined && SOLUTION_ACTIONS.accept.done(metaState)) return details;
     if (details.status !== undefined && !awaitingOurAnswer(metaState)) {
-      await this.record(current, 'RECONCILED', statusFromAnswer(details, metaState.status));
+      await this.record(current, 'RECONCILED', statusFromAnswer(details, metaState.status), takenAt);
       throw new ConflictError(
         `Meta reports solution ${solutionId} as ${details.status}: it no longer waits for our answer`,
         {

@@ -77,9 +77,13 @@ export class ThreadActions {
     return thread;
   }
 
-  /** `GET /<PAGE_ID>/thread_owner`, recorded as an observation, then the read model. */
+  /**
+   * `GET /<PAGE_ID>/thread_owner`, recorded as a reading taken when its request was sent (never when it is
+   * written: `readingVersion`), then the read model. The caller holds the thread's action lease.
+   */
   public async refresh(pageId: string, userId: string): Promise<Thread> {
     const target = await this.targetOf(pageId, await this.deps.threads.get(pageId, userId));
+    const takenAt = this.now();
     const response = await this.deps.graph.request<ThreadOwnerResponse>({
       path: graphPath(target.pageId, 'thread_owner'),
       query: { recipient: userId },
@@ -91,13 +95,19 @@ export class ThreadActions {
       throw new GraphApiError(200, noGraphBody(message), graphPath(target.pageId, 'thread_owner'));
     }
     const owner = ownerFrom(response);
-    return this.record(pageId, userId, target, {
-      kind: 'observed',
-      ownerAppId: owner?.ownerAppId ?? null,
-      ...(owner?.ownerUnknown === true ? { ownerUnknown: true } : {}),
-      expiresAt: owner?.expiresAt ?? null,
-      metadata: null,
-    });
+    return this.record(
+      pageId,
+      userId,
+      target,
+      {
+        kind: 'observed',
+        ownerAppId: owner?.ownerAppId ?? null,
+        ...(owner?.ownerUnknown === true ? { ownerUnknown: true } : {}),
+        expiresAt: owner?.expiresAt ?? null,
+        metadata: null,
+      },
+      takenAt,
+    );
   }
 
   /**
@@ -228,13 +238,18 @@ export class ThreadActions {
       conflict(`${name(owner)} already controls this thread`);
   }
 
+  /**
+   * Records an action's answer (a fact, at the time Meta's answer came) or a reading (`observed`, at `takenAt`:
+   * when its request was sent), then the read model.
+   */
   private async record(
     pageId: string,
     userId: string,
     target: ControlTarget,
     fields: ActionFields,
+    takenAt?: number,
   ): Promise<Thread> {
-    const timeMs = this.now();
+    const timeMs = takenAt ?? this.now();
     const event = {
       ...fields,
       ...(target.platform === undefined ? {} : { platform: target.platform }),

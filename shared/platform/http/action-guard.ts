@@ -132,8 +132,11 @@ export class ActionGuard {
     };
   }
 
-  /** One action per resource at a time: the lease is one conditional write, released when done. */
-  private async exclusive(resource: string, run: () => Promise<HttpResult>): Promise<HttpResult> {
+  /**
+   * One action per resource at a time: the lease is one conditional write, released when done. A reading of
+   * the resource from Meta (a thread's `thread_owner`) takes it too, so it never interleaves with an action.
+   */
+  public async exclusive<T>(resource: string, run: () => Promise<T>): Promise<T> {
     const pk = `action#${resource}`;
     const owner = randomUUID();
     const now = this.now();
