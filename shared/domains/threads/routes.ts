@@ -24,8 +24,8 @@ export const threadActionRoutes = (actions: ThreadActions, guard: ActionGuard) =
   const thread = (action: ThreadAction) => async (event: HttpApiEvent) => {
     const input = parseThreadInput(action, jsonObjectBody(event));
     const [pageId, userId] = [pathId(event, 'pageId'), pathId(event, 'userId')];
-    return guard.perform(event, `thread#${pageId}#${userId}`, async () =>
-      json(200, await actions.perform(pageId, userId, action, input)),
+    return guard.perform(event, `thread#${pageId}#${userId}`, async (context) =>
+      json(200, await actions.perform(pageId, userId, action, input, context)),
     );
   };
   return {

@@ -48,6 +48,30 @@ class IdempotencyKeyReusedError extends SwitchboardError {
   }
 }
 
+/**
+ * What an action learns from the guard. `settleFirst`: an earlier attempt of it, or an earlier action on the
+ * same resource, died without an answer (its claim or its lease lapsed: a crash, a timeout, a 5xx) and may have
+ * reached Meta. Meta's state must be read first, and the POST sent only if that state says it did not happen.
+ */
+export interface ActionContext {
+  settleFirst: boolean;
+}
+
+/**
+ * An earlier attempt may have reached Meta and Meta's state could not be read to say whether it did: nothing is
+ * sent. A 503, so the answer is not kept under the key and the client's retry settles again.
+ */
+export class ActionUnsettledError extends SwitchboardError {
+  public constructor(resource: string, detail: string) {
+    super(
+      503,
+      'action_unsettled',
+      `an earlier attempt on ${resource} may have reached Meta and Meta's state could not be read (${detail}): nothing was sent; retry`,
+      { resource },
+    );
+  }
+}
+
 /** What a stored answer must be for a retry to see it again: Meta's final word, or ours. */
 const isFinal = (result: HttpResult, error: unknown): boolean =>
   !(error instanceof ActionInProgressError) && (result.statusCode < 500 || result.statusCode === 502);
@@ -84,7 +108,7 @@ export class ActionGuard {
   public async perform(
     event: HttpApiEvent,
     resource: string,
-    run: () => Promise<HttpResult>,
+    run: (context: ActionContext) => Promise<HttpResult>,
   ): Promise<HttpResult> {
     const key = headerValue(event, IDEMPOTENCY_HEADER);
     if (key === undefined) return this.exclusive(resource, run);
@@ -94,16 +118,20 @@ export class ActionGuard {
     const fingerprint = sha256(`${event.routeKey}\n${event.rawPath}\n${bodyFingerprint(event)}`);
     const nowSeconds = Math.floor(this.now() / 1000);
     // A running claim lives only as long as the action's lease: if its process dies before answering, the
-    // client's retry with the same key runs again instead of finding the key locked for a day.
-    const claimed = await this.control.claim(
+    // client's retry with the same key runs again instead of finding the key locked for a day, but settles
+    // first (the claim it replaces never reached a final answer: that attempt may have reached Meta).
+    const claim = await this.control.claimReporting(
       pk,
       { fingerprint, state: 'running', expiresAt: nowSeconds + Math.ceil(ACTION_LEASE_MS / 1000) },
       nowSeconds,
     );
-    if (!claimed) return this.replay(pk, fingerprint);
+    if (!claim.claimed) return this.replay(pk, fingerprint);
+    const unanswered = claim.previous !== undefined && claim.previous.state !== 'done';
     let result: HttpResult;
     try {
-      result = await this.exclusive(resource, run);
+      result = await this.exclusive(resource, (context) =>
+        run({ settleFirst: context.settleFirst || unanswered }),
+      );
     } catch (error) {
       const answer = toErrorResponse(error);
       if (isFinal(answer, error)) await this.keep(pk, answer);
@@ -134,17 +162,18 @@ export class ActionGuard {
 
   /**
    * One action per resource at a time: the lease is one conditional write, released when done. A reading of
-   * the resource from Meta (a thread's `thread_owner`) takes it too, so it never interleaves with an action.
+   * the resource from Meta (a thread's `thread_owner`) takes it too, so it never interleaves with an action. A
+   * lease taken over from a holder that never gave it back (it died mid-action) makes the action settle first.
    */
-  public async exclusive<T>(resource: string, run: () => Promise<T>): Promise<T> {
+  public async exclusive<T>(resource: string, run: (context: ActionContext) => Promise<T>): Promise<T> {
     const pk = `action#${resource}`;
     const owner = randomUUID();
     const now = this.now();
     const until = now + ACTION_LEASE_MS;
-    if (!(await this.control.acquireLease(pk, owner, until, now, Math.ceil(until / 1000) + 3_600)))
-      throw new ActionInProgressError(resource);
+    const lease = await this.control.takeLease(pk, owner, until, now, Math.ceil(until / 1000) + 3_600);
+    if (!lease.acquired) throw new ActionInProgressError(resource);
     try {
-      return await run();
+      return await run({ settleFirst: lease.lapsed });
     } finally {
       await this.control.releaseLease(pk, owner);
     }
