@@ -2,10 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type ArchivedDelivery,
+  type ArchivedEntryAt,
+  type ArchivePosition,
   type ArchiveReader,
   archiveLine,
+  comparePositions,
   type DeliveryArchive,
   hourPartition,
+  mayFollow,
   parseArchiveLines,
   partitionsFor,
 } from '../shared/platform/archive/archive.js';
@@ -36,8 +40,9 @@ export class FileArchive implements DeliveryArchive, ArchiveReader {
     }
   }
 
-  public async *read(fromMs: number, toMs: number): AsyncIterable<ArchivedDelivery> {
+  public async *read(fromMs: number, toMs: number, after?: ArchivePosition): AsyncIterable<ArchivedEntryAt> {
     for (const partition of partitionsFor(fromMs, toMs)) {
+      if (!mayFollow(after, partition, '')) continue;
       const path = this.folder === undefined ? undefined : join(this.folder, `${partition}.jsonl`);
       const text =
         path === undefined
@@ -46,8 +51,10 @@ export class FileArchive implements DeliveryArchive, ArchiveReader {
             ? readFileSync(path, 'utf8')
             : '';
       for (const entry of parseArchiveLines(text)) {
+        const position = { partition, key: '', line: entry.line };
+        if (after !== undefined && comparePositions(position, after) <= 0) continue;
         if ('body' in entry && entry.receivedAt >= fromMs && entry.receivedAt <= toMs)
-          yield { receivedAt: entry.receivedAt, body: entry.body };
+          yield { receivedAt: entry.receivedAt, body: entry.body, position };
       }
     }
   }
