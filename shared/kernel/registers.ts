@@ -11,6 +11,8 @@
  * `applyRegisterWrite` is the in-memory twin of the DynamoDB update the repositories issue; tests prove
  * both give the same items.
  */
+import { InvalidEventError } from './errors.js';
+
 export type Item = Record<string, unknown>;
 
 export interface Register {
@@ -93,12 +95,28 @@ export const registerOf = (item: Item | undefined, name: string): Register | und
   return isRegister(value) ? value : undefined;
 };
 
+/**
+ * The most one register may hold. Each domain bounds what Meta's input puts in a register (and how many
+ * registers an item may have) well within it; this is the backstop behind those bounds: a register past it is
+ * an invalid event (its DLQ, with the reason), never an item DynamoDB refuses for good (400 KB).
+ */
+export const MAX_REGISTER_BYTES = 8 * 1024;
+
+export const checkRegisterSize = (write: RegisterWrite): void => {
+  const bytes = Buffer.byteLength(JSON.stringify(write.value));
+  if (bytes > MAX_REGISTER_BYTES)
+    throw new InvalidEventError(
+      `register ${write.register.slice(0, 80)} would hold ${bytes} bytes; at most ${MAX_REGISTER_BYTES} are kept`,
+    );
+};
+
 /** Pure apply: the same rule as the conditional update, for tests, local reasoning and projections. */
 export const applyRegisterWrite = (
   item: Item | undefined,
   key: Item,
   write: RegisterWrite,
 ): { item: Item; outcome: WriteOutcome } => {
+  checkRegisterSize(write);
   const value = compact(write.value);
   const current = registerOf(item, write.register);
   if (item !== undefined && current !== undefined && current.v >= value.v) {

@@ -1,3 +1,4 @@
+import { boundedText } from '../../kernel/bounds.js';
 import type { DomainChange } from '../../kernel/change.js';
 import { InvalidEventError } from '../../kernel/errors.js';
 import {
@@ -8,7 +9,16 @@ import {
   requireRecord,
 } from '../../kernel/fields.js';
 import { isRecord } from '../../kernel/json.js';
+import { MAX_METADATA_LENGTH } from './input.js';
 import type { AppRolesEvent, ThreadEvent } from './thread.js';
+
+/** Apps and roles per app kept of an `app_roles` notification. */
+const MAX_ROLE_APPS = 50;
+const MAX_ROLES = 10;
+
+/** Metadata as a register keeps it: within Meta's own limit for it (what was cut is said in the text). */
+const boundedMetadata = (metadata: string | null): string | null =>
+  metadata === null ? null : boundedText(metadata, MAX_METADATA_LENGTH);
 
 const WEBHOOK_KINDS = {
   pass_thread_control: 'pass',
@@ -35,8 +45,12 @@ export const decodeHandover = (envelope: DomainChange): ThreadEvent | AppRolesEv
   const body = requireRecord(event[envelope.kind], envelope.kind);
   if (kind === 'app_roles') {
     const roles: Record<string, string[]> = {};
-    for (const [appId, names] of Object.entries(body)) {
-      roles[requireId(appId, 'app_roles key')] = Array.isArray(names) ? names.map(String) : [String(names)];
+    // Bounded: a page has a handful of apps with a role or two each; more is not Meta's.
+    for (const [appId, names] of Object.entries(body).slice(0, MAX_ROLE_APPS)) {
+      const list = Array.isArray(names) ? names : [names];
+      roles[requireId(appId, 'app_roles key')] = list
+        .slice(0, MAX_ROLES)
+        .map((name) => boundedText(String(name), 64));
     }
     return { kind, ...base, roles };
   }
@@ -46,7 +60,7 @@ export const decodeHandover = (envelope: DomainChange): ThreadEvent | AppRolesEv
     ...clock,
     userId,
     source: 'webhook' as const,
-    metadata: metadataOrNull(body.metadata),
+    metadata: boundedMetadata(metadataOrNull(body.metadata)),
     ...(envelope.object === 'instagram' ? { platform: 'instagram' as const } : {}),
   };
   switch (kind) {

@@ -40,6 +40,8 @@ export interface Waba {
   apps: Record<string, AppInstall>;
   /** The latest event of each other kind, by event name (DISABLED_UPDATE, ACCOUNT_RESTRICTION, ...). */
   facts: Record<string, Fact>;
+  /** What the kept facts left out of Meta's details (bounds.ts: each fact's details are bounded); null if none. */
+  factsDropped: { fields: number; bytes: number } | null;
   /** From the latest DISABLED_UPDATE: `ban_info` as sent, and whether it bans (DISABLE, SCHEDULE_FOR_DISABLE). */
   ban: { state: unknown; date: unknown; at: number } | null;
   banned: boolean;
@@ -74,6 +76,26 @@ const restrictionsOf = (info: unknown): Restriction[] =>
       expiration: restriction.expiration === undefined || !Number.isFinite(expiration) ? null : expiration,
     };
   });
+
+const factView = (fact: FactRegister): Fact => ({ at: toEpochSeconds(fact.timeMs), ...fact.details });
+
+/** Install state by app: a shared slot's register names its app (`appId`), any other its register suffix. */
+const appsOf = (apps: ReadonlyMap<string, AppRegister>): Record<string, AppInstall> =>
+  Object.fromEntries(
+    [...apps].map(([suffix, app]) => [
+      app.appId ?? suffix,
+      { installed: app.installed, ours: app.ours, event: app.event, at: toEpochSeconds(app.timeMs) },
+    ]),
+  );
+
+const droppedOf = (facts: readonly FactRegister[]): Waba['factsDropped'] => {
+  const counted = facts.filter((fact) => fact.dropped !== undefined);
+  if (counted.length === 0) return null;
+  return {
+    fields: counted.reduce((sum, fact) => sum + (fact.dropped?.fields ?? 0), 0),
+    bytes: counted.reduce((sum, fact) => sum + (fact.dropped?.bytes ?? 0), 0),
+  };
+};
 
 const BANNING_STATES = new Set(['DISABLE', 'SCHEDULE_FOR_DISABLE']);
 
@@ -124,7 +146,7 @@ export const projectWaba = (item: Item | undefined, now: number = Date.now()): W
   const owner = add?.ownerBusinessId ?? newest<EventRegister>(...withOwner)?.ownerBusinessId ?? null;
   const factOf = (name: string): Fact | null => {
     const fact = facts.get(name);
-    return fact === undefined ? null : { at: toEpochSeconds(fact.timeMs), ...fact.details };
+    return fact === undefined ? null : factView(fact);
   };
   const banInfo = objectOr(facts.get('DISABLED_UPDATE')?.details.ban_info);
   const restrictions = restrictionsOf(facts.get('ACCOUNT_RESTRICTION')?.details.restriction_info);
@@ -151,13 +173,10 @@ export const projectWaba = (item: Item | undefined, now: number = Date.now()): W
       !active && lifecycle === life && life?.disconnection !== undefined
         ? { ...life.disconnection, at: toEpochSeconds(life.timeMs) }
         : null,
-    apps: Object.fromEntries(
-      [...apps].map(([appId, app]) => [
-        appId,
-        { installed: app.installed, ours: app.ours, event: app.event, at: toEpochSeconds(app.timeMs) },
-      ]),
-    ),
-    facts: Object.fromEntries([...facts.keys()].map((name) => [name, factOf(name) ?? { at: 0 }])),
+    apps: appsOf(apps),
+    // Keyed by the event's own name (other names share bounded registers, each keeping its newest).
+    facts: Object.fromEntries([...facts.values()].map((fact) => [fact.event, factView(fact)])),
+    factsDropped: droppedOf([...facts.values()]),
     ban: facts.has('DISABLED_UPDATE')
       ? {
           state: banInfo.waba_ban_state ?? null,

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
+  checkRegisterSize,
   classifyRejection,
   type Item,
   type RegisterWrite,
@@ -26,6 +27,7 @@ export const registerUpdateInput = (
   key: Item,
   write: RegisterWrite,
 ): UpdateItemCommandInput => {
+  checkRegisterSize(write);
   const names: Record<string, string> = { '#r': write.register, '#v': 'v' };
   const values: Item = { ':r': write.value, ':v': write.value.v };
   const sets = ['#r = :r'];
