@@ -60,24 +60,28 @@ export const tailEvents = async (
   }
 };
 
-/** `replay --from --to`: calls POST /v1/replay until the window is done, printing progress. */
+/**
+ * `replay --from --to`: calls POST /v1/replay until the window is done, printing progress. Each answer that does
+ * not complete the window carries a cursor past at least one more delivery; one that does not move on is an
+ * error (never a loop), and stopping the CLI stops the replay (a call never outlives its budget).
+ */
 export const replayWindow = async (
   base: string,
   options: { from: number; to: number; region: string | undefined; json: boolean },
 ): Promise<number> => {
-  const { to } = options;
-  let { from } = options;
-  const total = { deliveries: 0, changes: 0 };
+  const { from, to } = options;
+  const total = { deliveries: 0, changes: 0, calls: 0 };
+  let cursor: string | undefined;
   for (;;) {
     const response = await callApi(base, 'POST', ROUTES.pathFor('replay.run'), {
-      body: { from, to },
+      body: { from, to, ...(cursor === undefined ? {} : { cursor }) },
       region: options.region,
     });
     const body = response.body as {
       deliveries?: number;
       changes?: number;
       complete?: boolean;
-      resumeFrom?: number;
+      cursor?: unknown;
     };
     if (response.status !== 200) {
       console.error(formatError(response.status, response.body));
@@ -85,14 +89,19 @@ export const replayWindow = async (
     }
     total.deliveries += body.deliveries ?? 0;
     total.changes += body.changes ?? 0;
-    if (body.complete === true || typeof body.resumeFrom !== 'number') break;
-    console.error(`… ${total.deliveries} deliveries so far, continuing from ${body.resumeFrom}`);
-    from = body.resumeFrom;
+    total.calls += 1;
+    if (body.complete === true) break;
+    if (typeof body.cursor !== 'string' || body.cursor === cursor) {
+      console.error('replay made no progress in a whole call: stopped (the answer carried no new cursor)');
+      return 1;
+    }
+    cursor = body.cursor;
+    console.error(`… ${total.deliveries} deliveries so far (${total.calls} calls), continuing`);
   }
   console.log(
     options.json
       ? JSON.stringify(total)
-      : `replayed ${total.deliveries} deliveries (${total.changes} changes)`,
+      : `replayed ${total.deliveries} deliveries (${total.changes} changes) in ${total.calls} calls`,
   );
   return 0;
 };

@@ -14,6 +14,7 @@ import type { DomainManifest } from '../shared/platform/domain/domain.js';
 import { Telemetry } from '../shared/platform/observability/telemetry.js';
 import { isConditionFailure } from '../shared/platform/store/condition.js';
 import { CONTROL_TABLE, createTableInput, type TableDefinition } from '../shared/platform/store/tables.js';
+import { refuseBrowsers } from './net.js';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -145,6 +146,8 @@ export const startLocalDynamo = async (
     updateTableMs: 0,
     ...(options.path ? { path: options.path } : {}),
   });
+  // Only local mode's own clients: a web page that finds the port must not read the tables (PSIDs).
+  refuseBrowsers(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

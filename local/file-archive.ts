@@ -3,10 +3,14 @@ import { join } from 'node:path';
 import { DAY_SECONDS, type Retention } from '../shared/kernel/retention.js';
 import {
   type ArchivedDelivery,
+  type ArchivedEntryAt,
+  type ArchivePosition,
   type ArchiveReader,
   archiveLine,
+  comparePositions,
   type DeliveryArchive,
   hourPartition,
+  mayFollow,
   parseArchiveLines,
   partitionsFor,
 } from '../shared/platform/archive/archive.js';
@@ -58,15 +62,21 @@ export class FileArchive implements DeliveryArchive, ArchiveReader {
     }
   }
 
-  /** Each hour's deliveries, then its passthrough-only ones, as the bucket is read. */
-  public async *read(fromMs: number, toMs: number): AsyncIterable<ArchivedDelivery> {
+  /**
+   * Each hour's deliveries, then its passthrough-only ones, as the bucket is read: in archive order (the kind's
+   * folder is the position's key), after `after` when given.
+   */
+  public async *read(fromMs: number, toMs: number, after?: ArchivePosition): AsyncIterable<ArchivedEntryAt> {
     const kinds = this.options.retention === undefined ? [''] : ['', `${PASSTHROUGH}/`];
     for (const partition of partitionsFor(fromMs, toMs)) {
       for (const kind of kinds) {
+        if (!mayFollow(after, partition, kind)) continue;
         const oldest = this.oldestKept(kind);
         for (const entry of parseArchiveLines(this.text(`${kind}${partition}`))) {
+          const position = { partition, key: kind, line: entry.line };
+          if (after !== undefined && comparePositions(position, after) <= 0) continue;
           if ('body' in entry && entry.receivedAt >= Math.max(fromMs, oldest) && entry.receivedAt <= toMs)
-            yield { receivedAt: entry.receivedAt, body: entry.body };
+            yield { receivedAt: entry.receivedAt, body: entry.body, position };
         }
       }
     }

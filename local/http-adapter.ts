@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { ROUTES } from '../shared/app/routes.js';
 import { type RoutedFunction, routeKey } from '../shared/platform/http/routes.js';
 import type { HttpApiEvent, HttpResult } from '../shared/platform/http/types.js';
-import { closeServer } from './net.js';
+import { browserRefusal, closeServer } from './net.js';
 
 /** API Gateway HTTP APIs refuse payloads over 10 MB before any function runs. */
 const API_GATEWAY_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -86,29 +86,15 @@ const jsonResult = (statusCode: number, body: unknown): HttpResult => ({
   body: JSON.stringify(body),
 });
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** `Sec-Fetch-Site` values that mean another site's page made the request (`none`: typed by the user). */
-const CROSS_SITE = new Set(['cross-site', 'same-site']);
-
 /**
  * Local mode's `/v1` and `/local` act with the developer's real tokens and hold no authentication: a web
- * page must not reach them. A browser sends `Origin` on cross-site requests (CSRF), and a rebound DNS name
- * arrives with its own `Host` (DNS rebinding), so either one is refused; so is a request whose
- * `Sec-Fetch-Site` says another site started it (an `<img>` or a link sends no `Origin` with its GET). The
- * CLIs and tests send none of these.
+ * page must not reach them (see `browserRefusal`: Origin, Sec-Fetch-Site, a Host that is not loopback). An
+ * `<img>` or a link sends no `Origin` with its GET, hence the other two.
  */
 export const refusesBrowser = (request: IncomingMessage, target: URL): string | undefined => {
   if (!/^\/(v1|local)(\/|$)/.test(target.pathname)) return undefined;
-  if (request.headers.origin !== undefined)
-    return 'requests with an Origin header (from a web page) are refused';
-  if (CROSS_SITE.has(String(request.headers['sec-fetch-site']).toLowerCase()))
-    return 'requests another site started (Sec-Fetch-Site) are refused';
   // A target in absolute form (`GET http://host/...`) names the host itself; the Host header is then ignored.
-  const authority = ABSOLUTE_FORM.test(request.url ?? '') ? target.host : (request.headers.host ?? '');
-  const host = authority.replace(/:\d+$/, '').toLowerCase();
-  if (!LOOPBACK_HOSTS.has(host)) return `host ${JSON.stringify(authority)} is not loopback`;
-  return undefined;
+  return browserRefusal(request, ABSOLUTE_FORM.test(request.url ?? '') ? target.host : undefined);
 };
 
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:/i;

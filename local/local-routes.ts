@@ -4,6 +4,26 @@ import type { LocalEventBus } from './event-bus.js';
 import { type LocalQueue, queueStats } from './in-process-queue.js';
 import { sendJson } from './net.js';
 
+const MAX_EVENTS_PAGE = 1_000;
+
+/**
+ * `after` (how many events the caller has seen: the `next` of its previous read) and `limit`, in decimal digits
+ * only, as the `/v1` cursors and limits are read (`Number()` would take `1e3`, `0x10`, ` 5`). `next` is the
+ * position after the page; a bus that restarted empty (in memory) answers a `next` below `after`.
+ */
+const eventsPage = (
+  query: URLSearchParams,
+  total: number,
+): { after: number; next: number } | { refused: string } => {
+  const after = query.get('after') ?? '0';
+  const limit = query.get('limit') ?? String(MAX_EVENTS_PAGE);
+  if (!/^[0-9]{1,15}$/.test(after)) return { refused: 'after must be a position: decimal digits' };
+  if (!/^[0-9]{1,4}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_EVENTS_PAGE)
+    return { refused: `limit must be an integer from 1 to ${MAX_EVENTS_PAGE}` };
+  const start = Number(after);
+  return { after: start, next: start > total ? total : Math.min(total, start + Number(limit)) };
+};
+
 const parseBody = (body: string): Record<string, unknown> => parseJsonObject(body) ?? { body };
 
 /**
@@ -16,9 +36,9 @@ export const localRoutes =
     const url = new URL(request.url ?? '/', 'http://local');
     const path = url.pathname;
     if (path === '/local/events' && request.method === 'GET') {
-      // `after`: how many events the caller has already seen (the `next` of its previous read).
-      const after = Math.max(0, Number.parseInt(url.searchParams.get('after') ?? '0', 10) || 0);
-      sendJson(response, 200, { items: events.items.slice(after), next: events.items.length });
+      const page = eventsPage(url.searchParams, events.items.length);
+      if ('refused' in page) sendJson(response, 400, { error: 'bad_request', message: page.refused });
+      else sendJson(response, 200, { items: events.items.slice(page.after, page.next), next: page.next });
       return true;
     }
     if (path === '/local/queues' && request.method === 'GET') {

@@ -13,7 +13,7 @@ import {
   type SandboxWorld,
   type TokenKind,
 } from '../shared/platform/sandbox/context.js';
-import { closeServer, readBody, sendJson } from './net.js';
+import { browserRefusal, closeServer, readBody, sendJson } from './net.js';
 import { SandboxStateFile } from './sandbox-state.js';
 
 /** The version the sandbox's base URL names; any `vNN.N` path prefix is served the same way. */
@@ -108,6 +108,13 @@ export const startSandboxGraph = async (options: SandboxOptions, port = 0) => {
   };
 
   const server = createServer((request, response) => {
+    // It answers with the development tokens' data: only local mode itself, never a web page (see browserRefusal).
+    const refused = browserRefusal(request);
+    if (refused !== undefined) {
+      request.resume();
+      sendJson(response, 403, { error: { message: refused, type: 'OAuthException', code: 190 } });
+      return;
+    }
     void handle(request).then(
       (answer) => sendJson(response, answer.status, answer.body),
       (error: unknown) => {

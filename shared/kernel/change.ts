@@ -14,6 +14,8 @@ export interface DomainChange {
   /** `changes[].field`, or the handover notification name. */
   kind: string;
   change: unknown;
+  /** Epoch milliseconds when the webhook accepted the delivery: what an event time is checked against. */
+  receivedAt: number;
 }
 
 /** Who told Switchboard a fact: Meta's webhook, a reconciliation reading, or an action's answer. */

@@ -11,6 +11,8 @@
  * `applyRegisterWrite` is the in-memory twin of the DynamoDB update the repositories issue; tests prove
  * both give the same items.
  */
+import { InvalidEventError } from './errors.js';
+
 export type Item = Record<string, unknown>;
 
 export interface Register {
@@ -57,6 +59,36 @@ export const versionOf = (timeMs: number, rank: number, eventId: string): string
 
 /** The floor an erasure at `timeMs` sets: every event version at or before that instant sorts below it. */
 export const erasureFloor = (timeMs: number): string => versionOf(timeMs, 99, '~');
+/**
+ * The clock a fact was timed on: Meta's WhatsApp webhooks carry `entry.time` in whole seconds (the change
+ * happened at some instant of that second), handover notifications carry milliseconds.
+ */
+export type FactClock = 'ms' | 'second';
+
+/**
+ * A fact's version: `versionOf` at the latest instant its clock allows. A fact timed in whole seconds could
+ * have happened at any millisecond of its second, so it is placed at the last one (`<second>.999`): no reading
+ * taken within that second can outrank it (see `readingVersion`). Facts of one second keep their documented
+ * same-second rank among themselves.
+ */
+export const factVersion = (timeMs: number, rank: number, eventId: string, clock: FactClock = 'ms'): string =>
+  versionOf(clock === 'second' ? Math.floor(timeMs / 1000) * 1000 + 999 : timeMs, rank, eventId);
+
+/** Above every rank a domain gives its facts (0 to 9): a reading's rank at the instant before it was taken. */
+const READING_RANK = 99;
+
+/**
+ * The version of a reading (a reconciliation sweep's list, `thread_owner`, a solution read before an action):
+ * Meta's state at some instant after `takenAtMs`, when its request was sent. Readings and facts share one clock
+ * (the facts'), and a reading is ranked by when it was taken, never when it was written: at the millisecond
+ * before it (`<taken - 1>.99.<event ID>`), so it ranks above every fact before that instant and below every
+ * fact that may be as late: one of the same millisecond, and one timed in whole seconds within the same second
+ * (placed at its second's end by `factVersion`). The same-second rule, for WhatsApp's whole-second webhooks: a
+ * reading ranks below every fact of the second it was taken in, since that second cannot tell which came first;
+ * a reading taken in a later second settles what the webhooks missed. See docs/time-and-order.md.
+ */
+export const readingVersion = (takenAtMs: number, eventId: string): string =>
+  versionOf(Math.trunc(takenAtMs) - 1, READING_RANK, eventId);
 
 /** Drops undefined fields recursively, as DynamoDB's marshaller does, so memory and table hold the same item. */
 export const compact = <T>(value: T): T => {
@@ -80,12 +112,28 @@ export const registerOf = (item: Item | undefined, name: string): Register | und
   return isRegister(value) ? value : undefined;
 };
 
+/**
+ * The most one register may hold. Each domain bounds what Meta's input puts in a register (and how many
+ * registers an item may have) well within it; this is the backstop behind those bounds: a register past it is
+ * an invalid event (its DLQ, with the reason), never an item DynamoDB refuses for good (400 KB).
+ */
+export const MAX_REGISTER_BYTES = 8 * 1024;
+
+export const checkRegisterSize = (write: RegisterWrite): void => {
+  const bytes = Buffer.byteLength(JSON.stringify(write.value));
+  if (bytes > MAX_REGISTER_BYTES)
+    throw new InvalidEventError(
+      `register ${write.register.slice(0, 80)} would hold ${bytes} bytes; at most ${MAX_REGISTER_BYTES} are kept`,
+    );
+};
+
 /** Pure apply: the same rule as the conditional update, for tests, local reasoning and projections. */
 export const applyRegisterWrite = (
   item: Item | undefined,
   key: Item,
   write: RegisterWrite,
 ): { item: Item; outcome: WriteOutcome } => {
+  checkRegisterSize(write);
   const value = compact(write.value);
   const floor = item?.[ERASED_BEFORE];
   if (item !== undefined && typeof floor === 'string' && value.v <= floor) return { item, outcome: 'erased' };

@@ -221,12 +221,64 @@ describe('actions: one call to Meta per action, whatever races or retries', () =
       then,
     );
     graph.on(`POST /${PAGE}/take_thread_control`, { body: { success: true } });
+    graph.on(`GET /${PAGE}/thread_owner`, { body: { data: [] } });
 
     // Act
     const retried = await post(`/v1/threads/${PAGE}/5000000000000012/take`, {}, { 'idempotency-key': key });
 
-    // Assess
+    // Assess: Meta's reading first (that attempt may have reached Meta); idle, so the take is sent
     expect(retried).toMatchObject({ status: 200, body: { ownerAppId: appId() } });
+    expect(graph.requests.map((request) => `${request.method} ${request.path.split('/').at(-1)}`)).toEqual([
+      'GET thread_owner',
+      'POST take_thread_control',
+    ]);
+  });
+
+  it('a retry that cannot read Meta after a died attempt sends nothing: 503, not kept, retried later', async () => {
+    // Prepare: the claim a crashed process left; Meta's thread_owner answers 500 for now
+    const key = 'take-after-crash-unreadable';
+    const control = new ControlTable(local.stack.dynamo.client, local.stack.dynamo.tableNames.control);
+    const then = Math.floor(Date.now() / 1000) - 40;
+    await control.claim(
+      `idempotency#${createHash('sha256').update(key).digest('hex')}`,
+      { fingerprint: 'x', state: 'running', expiresAt: then + 35 },
+      then,
+    );
+    graph.on(`GET /${PAGE}/thread_owner`, { status: 500, body: { error: { message: 'down', code: 2 } } });
+    graph.on(`POST /${PAGE}/take_thread_control`, { body: { success: true } });
+    const path = `/v1/threads/${PAGE}/5000000000000013/take`;
+
+    // Act
+    const unreadable = await post(path, {}, { 'idempotency-key': key });
+    graph.on(`GET /${PAGE}/thread_owner`, { body: { data: [] } });
+    const later = await post(path, {}, { 'idempotency-key': key });
+
+    // Assess
+    expect(unreadable).toMatchObject({ status: 503, body: { error: 'action_unsettled' } });
+    expect(later).toMatchObject({ status: 200, body: { ownerAppId: appId() } });
+    expect(graph.calls(`POST /${PAGE}/take_thread_control`)).toHaveLength(1);
+  });
+
+  it('a solution action whose earlier attempt died reads Meta first: done there, recorded, no second POST', async () => {
+    // Prepare: a reject's claim left by a crashed process; Meta reads REJECTED (the first reject reached it)
+    await pendingSolution();
+    const key = 'reject-after-crash';
+    const control = new ControlTable(local.stack.dynamo.client, local.stack.dynamo.tableNames.control);
+    const then = Math.floor(Date.now() / 1000) - 40;
+    await control.claim(
+      `idempotency#${createHash('sha256').update(key).digest('hex')}`,
+      { fingerprint: 'x', state: 'running', expiresAt: then + 35 },
+      then,
+    );
+    graph.on(`GET /${SOLUTION}`, { body: { id: SOLUTION, status: 'REJECTED' } });
+    graph.on(`POST /${SOLUTION}/reject`, { body: { success: true } });
+
+    // Act
+    const retried = await post(`/v1/solutions/${SOLUTION}/reject`, {}, { 'idempotency-key': key });
+
+    // Assess
+    expect(retried).toMatchObject({ status: 200, body: { status: 'REJECTED' } });
+    expect(graph.calls(`POST /${SOLUTION}/reject`)).toHaveLength(0);
   });
 
   it("an accept retried after Meta had accepted is answered from Meta's reading: 200, recorded, no second POST", async () => {

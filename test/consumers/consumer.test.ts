@@ -234,7 +234,7 @@ describe('consumers', () => {
       entry: [
         {
           id: '1',
-          time: 10,
+          time: 1731617831,
           changes: [
             {
               field: 'account_update',

@@ -64,4 +64,39 @@ describe('S3ArchiveReader', () => {
       `passthrough/deliveries/${hourPartition(start + HOUR)}/`,
     ]);
   });
+
+  it('continues strictly after a position: the rest of that object, then later objects and hours', async () => {
+    // Prepare: two objects in hour 10 (two lines in the first), one in hour 11
+    const objects: Record<string, string> = {
+      [`deliveries/${hourPartition(start)}/a.gz`]:
+        archiveLine(start + 1, Buffer.from('{"a":0}')) + archiveLine(start + 2, Buffer.from('{"a":1}')),
+      [`deliveries/${hourPartition(start)}/b.gz`]: archiveLine(start + 3, Buffer.from('{"b":0}')),
+      [`deliveries/${hourPartition(start + HOUR)}/c.gz`]: archiveLine(start + 4, Buffer.from('{"c":0}')),
+    };
+    s3.on(ListObjectsV2Command).callsFake((input: { Prefix: string }) => ({
+      Contents: Object.keys(objects)
+        .filter((key) => key.startsWith(input.Prefix))
+        .map((Key) => ({ Key })),
+    }));
+    s3.on(GetObjectCommand).callsFake((input: { Key: string }) => ({
+      Body: gzipped(objects[input.Key] ?? ''),
+    }));
+    const reader = new S3ArchiveReader('archive');
+    const all = [];
+    for await (const delivery of reader.read(start, start + 2 * HOUR)) all.push(delivery);
+
+    // Act: resume after the first line of a.gz
+    const rest = [];
+    for await (const delivery of reader.read(start, start + 2 * HOUR, all[0]?.position))
+      rest.push(delivery.body.toString('utf8'));
+
+    // Assess
+    expect(all.map((delivery) => delivery.body.toString('utf8'))).toEqual([
+      '{"a":0}',
+      '{"a":1}',
+      '{"b":0}',
+      '{"c":0}',
+    ]);
+    expect(rest).toEqual(['{"a":1}', '{"b":0}', '{"c":0}']);
+  });
 });

@@ -80,8 +80,8 @@ describe('the relay in the CLI', () => {
         response.end(
           JSON.stringify(
             first
-              ? { deliveries: 3, complete: false, resumeFrom: 150 }
-              : { deliveries: 2, complete: true, resumeFrom: null },
+              ? { deliveries: 3, complete: false, cursor: 'c1' }
+              : { deliveries: 2, complete: true, cursor: null },
           ),
         );
       });
@@ -106,7 +106,7 @@ describe('the relay in the CLI', () => {
     expect(result).toBe(0);
     expect(bodies).toEqual([
       { path: '/v1/relay/crm/replay', from: 100, to: 200 },
-      { path: '/v1/relay/crm/replay', from: 150, to: 200 },
+      { path: '/v1/relay/crm/replay', from: 100, to: 200, cursor: 'c1' },
     ]);
     expect(output).toContain('{"destination":"crm","deliveries":5}');
   });

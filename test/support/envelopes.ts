@@ -2,10 +2,11 @@ import { FIXTURES } from '../../fixtures/deliveries.js';
 import { splitDelivery } from '../../shared/app/intake/split.js';
 import type { ChangeEnvelope } from '../../shared/platform/queue/envelope.js';
 
-export const envelopesOf = (
-  body: Record<string, unknown>,
-  receivedAt = 1_700_000_000_000,
-): ChangeEnvelope[] => splitDelivery(body, { deliveryId: 'test-delivery', receivedAt });
+/** Received after every sample's time (an event time may not lie more than a day past its receipt). */
+const RECEIVED_AT = Date.UTC(2030, 0, 1);
+
+export const envelopesOf = (body: Record<string, unknown>, receivedAt = RECEIVED_AT): ChangeEnvelope[] =>
+  splitDelivery(body, { deliveryId: 'test-delivery', receivedAt });
 
 export const fixtureEnvelope = (name: string): ChangeEnvelope => {
   const fixture = FIXTURES[name];

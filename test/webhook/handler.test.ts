@@ -264,7 +264,10 @@ describe('POST /webhook', () => {
       entry: [{ id: '1', time: 1, changes: [{ field: 'messages', value: { text: big } }] }],
     });
     expect((await post(delivery, signed(delivery))).statusCode).toBe(200);
-    const [put] = s3Mock.commandCalls(PutObjectCommand);
+    // The archive keeps the whole body first (under large/ in its bucket), then the claim check is put.
+    const put = s3Mock
+      .commandCalls(PutObjectCommand)
+      .find((call) => call.args[0].input.Bucket === 'claims-bucket');
     expect(put?.args[0].input).toMatchObject({ Bucket: 'claims-bucket' });
     const pointer = sentBodies()[0]?.body as unknown as ClaimCheckPointer;
     expect(pointer.claimCheck.key).toBe(put?.args[0].input.Key);

@@ -12,7 +12,7 @@ import type { Telemetry } from '../../platform/observability/telemetry.js';
 import { lambda } from '../../platform/runtime/lambda.js';
 import type { ControlTable } from '../../platform/store/control.js';
 import type { DeliveryIntake } from '../intake/intake.js';
-import { parseReplayWindow, replay } from '../replay/replay.js';
+import { parseReplayWindow, type ReplayResult, type ReplayWindow, replay } from '../replay/replay.js';
 import { ROUTES } from '../routes.js';
 import { type ReconcileDeps, Reconciler } from './reconciler.js';
 import { readSweepStatus, type SweepStatus } from './status.js';
@@ -53,6 +53,36 @@ export class ReconcileInProgressError extends SwitchboardError {
 
 const noRelay: RouteHandler = async () => {
   throw new BadRequestError('no relay destinations are configured');
+};
+
+/** Another replay of the same window is running: replays of one window never overlap. */
+export class ReplayInProgressError extends SwitchboardError {
+  public constructor() {
+    super(409, 'replay_in_progress', 'a replay of this window is already running; try again when it answers');
+  }
+}
+
+/**
+ * One call of a replay, under the window's lease in the control table (as reconciliation's): the same window is
+ * never replayed twice at once. The lease lasts the call's budget (plus the margin), so a call that dies frees
+ * it soon; the call itself never runs past its budget, which ends before API Gateway gives up on its caller.
+ */
+const replayExclusively = async (
+  deps: ReconcileHandlerDeps,
+  window: ReplayWindow,
+  budget: number,
+  owner: string,
+): Promise<ReplayResult> => {
+  const now = deps.now ?? Date.now;
+  const key = `replay#${window.from}#${window.to}`;
+  const deadline = now() + budget;
+  if (!(await deps.control.acquireLease(key, owner, deadline + deps.safetyMarginMs, now())))
+    throw new ReplayInProgressError();
+  try {
+    return await replay(deps.replay.reader, deps.replay.intake, window, deadline, now);
+  } finally {
+    await deps.control.releaseLease(key, owner);
+  }
 };
 
 const isHttpEvent = (event: unknown): event is HttpApiEvent =>
@@ -152,7 +182,7 @@ export const createReconcileHandler = (deps: ReconcileHandlerDeps) => {
     'replay.run': async (event, context) => {
       const window = parseReplayWindow(jsonObjectBody(event));
       const budget = Math.min(HTTP_RUN_BUDGET_MS, context.getRemainingTimeInMillis() - deps.safetyMarginMs);
-      const result = await replay(deps.replay.reader, deps.replay.intake, window, now() + budget, now);
+      const result = await replayExclusively(deps, window, budget, context.awsRequestId);
       deps.telemetry.count('DeliveriesReplayed', result.deliveries, undefined, true);
       return json(200, result);
     },

@@ -145,8 +145,8 @@ export class Reconciler {
       };
       const path = graphPath(this.deps.identity.businessId, 'client_whatsapp_business_accounts');
       const wabaDeps = { ...this.deps, now: this.now, tally: this.tally, lookups: this.lookups };
-      const done = await this.listing<GraphWaba>(path, query, deadline, save, async (items) => {
-        await recordWabaPage(wabaDeps, items, partner);
+      const done = await this.listing<GraphWaba>(path, query, deadline, save, async (items, takenAt) => {
+        await recordWabaPage(wabaDeps, items, partner, takenAt);
         const ids = items.map((waba) => idOrNull(waba.id)).filter((id): id is string => id !== null);
         await this.onboarding?.checkPage(ids, this.tally);
       });
@@ -162,7 +162,7 @@ export class Reconciler {
       { fields: SOLUTION_FIELDS, limit: PAGE_SIZE },
       deadline,
       save,
-      (items) => recordSolutionPage(solutionDeps, items),
+      (items, takenAt) => recordSolutionPage(solutionDeps, items, takenAt),
     );
   }
 
@@ -175,7 +175,8 @@ export class Reconciler {
     query: Record<string, string>,
     deadline: number,
     save: (sweep: SweepCheckpoint) => Promise<void>,
-    record: (items: T[]) => Promise<void>,
+    /** Records one page; `takenAt` is when its request was sent (a reading's time, before the Graph call). */
+    record: (items: T[], takenAt: number) => Promise<void>,
   ): Promise<boolean> {
     const resumedFrom = this.sweep.next;
     const fetchPage = async (link: string | undefined) => {
@@ -195,8 +196,9 @@ export class Reconciler {
       fetchPage,
       resumedFrom ?? undefined,
       () => this.now() < deadline,
+      this.now,
     )) {
-      await record(page.items);
+      await record(page.items, page.takenAt);
       next = page.next;
       this.sweep.next = next ?? null;
       unsaved += 1;

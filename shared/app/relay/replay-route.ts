@@ -60,7 +60,8 @@ const appSecretFor = async (deps: RelayReplayDeps, destination: RelayDestination
  * archived delivery received in the window that holds something for the destination is queued again on its
  * queue, as a copy like the webhook's (the archive keeps the bytes, not Meta's header: a `meta` copy is signed
  * again with the app secret, which gives Meta's header for as long as the secret is the one Meta used). Answers
- * `{ deliveries, complete, resumeFrom }`; a call that runs out of time says where to continue.
+ * `{ deliveries, complete, cursor }`; a call that runs out of time answers the cursor to continue with (send it
+ * back with the same window), as `POST /v1/replay` does.
  */
 const replayToDestination = async (deps: RelayReplayDeps, event: HttpApiEvent, context: Context) => {
   const now = deps.now ?? Date.now;
@@ -97,9 +98,8 @@ const replayToDestination = async (deps: RelayReplayDeps, event: HttpApiEvent, c
     relayed: deliveries,
     read: result.deliveries,
     complete: result.complete,
-    resumeFrom: result.resumeFrom,
   });
-  return json(200, { deliveries, complete: result.complete, resumeFrom: result.resumeFrom });
+  return json(200, { deliveries, complete: result.complete, cursor: result.cursor });
 };
 
 /** `POST /v1/relay/{name}/replay`, served by the reconcile function beside `POST /v1/replay`. */

@@ -37,7 +37,12 @@ export interface WebhookDeps {
   now?: () => number;
 }
 
-/** Archived beside the queueing, not after it: the 200 waits for the slower of the two, never their sum. */
+/**
+ * Archived before anything is queued, so archive and queues succeed or fail together as Meta sees them: an
+ * archive failure answers 503 with nothing queued (nothing applied that a replay could miss; Meta delivers
+ * again), and a queue failure after it answers 503 with the delivery archived (a replay sees it). The cost is
+ * one archive round trip before the queue send instead of beside it (`bench/archive-latency.ts`; docs/replay.md).
+ */
 const keep = async (
   deps: WebhookDeps,
   receivedAt: number,
@@ -96,10 +101,8 @@ const ingest = async (
   const delivery = parseDelivery(body);
   const received = { delivery, body, receivedAt, ...(signature === undefined ? {} : { signature }) };
   const envelopes = deps.intake.split(received);
-  const [{ summary }] = await Promise.all([
-    deps.intake.deliver(received, envelopes),
-    keep(deps, receivedAt, body, deps.intake.passthroughOnly(envelopes)),
-  ]);
+  await keep(deps, receivedAt, body, deps.intake.passthroughOnly(envelopes));
+  const { summary } = await deps.intake.deliver(received, envelopes);
 
   const { telemetry } = deps;
   telemetry.count('DeliveriesAccepted');

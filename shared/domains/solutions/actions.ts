@@ -1,82 +1,16 @@
-import { BadRequestError, ConflictError, NotFoundError } from '../../kernel/errors.js';
+import { BadRequestError, ConflictError, errorMessage, NotFoundError } from '../../kernel/errors.js';
 import { eventIdOf } from '../../kernel/event-id.js';
 import { idOrNull } from '../../kernel/fields.js';
 import { isRecord } from '../../kernel/json.js';
 import { type GraphClient, graphPath } from '../../platform/graph/client.js';
 import { GraphOutcomeUnknownError } from '../../platform/graph/errors.js';
+import { type ActionContext, ActionUnsettledError } from '../../platform/http/action-guard.js';
 import { bodyId } from '../../platform/http/request.js';
+import { type ActionRule, SOLUTION_ACTIONS, type SolutionAction } from './action-rules.js';
 import type { SolutionRepository } from './repository.js';
-import { deactivationPending, pendingRequestOf, type Solution, type SolutionEvent } from './solution.js';
+import { pendingRequestOf, type Solution, type SolutionEvent } from './solution.js';
 
-export type SolutionAction =
-  | 'accept'
-  | 'reject'
-  | 'deactivation'
-  | 'deactivation/accept'
-  | 'deactivation/reject';
-
-interface ActionRule {
-  /** Graph edge called with POST /<SOLUTION_ID>/<edge>. */
-  edge: string;
-  /** Statuses in which the action is allowed; anything else is a 409 without calling Meta. */
-  allowedFrom: readonly string[];
-  /** Whether the solution, as recorded, allows the action (status, or the request pending beside it). */
-  allows: (solution: Pick<Solution, 'status' | 'pendingRequest'>) => boolean;
-  /** The status the solution has once Meta said yes. */
-  resultingStatus: string;
-  /** Whether Meta's state shows the action done: how an unconfirmed call is settled by reading it. */
-  done: (solution: Pick<Solution, 'status' | 'pendingRequest'>) => boolean;
-  why: string;
-}
-
-const awaitingOurAnswer = (solution: Pick<Solution, 'status' | 'pendingRequest'>): boolean =>
-  solution.status === 'INITIATED' ||
-  solution.status === 'PENDING' ||
-  solution.pendingRequest === 'PENDING_ACTIVATION';
-
-/** The reference's state rules (Multi-Partner Solutions: accepting, editing and deactivating). */
-export const SOLUTION_ACTIONS: Record<SolutionAction, ActionRule> = {
-  accept: {
-    edge: 'accept',
-    allowedFrom: ['INITIATED', 'PENDING'],
-    allows: (solution) => awaitingOurAnswer(solution),
-    resultingStatus: 'ACTIVE',
-    done: (solution) => solution.status === 'ACTIVE' && !awaitingOurAnswer(solution),
-    why: 'only a solution waiting for our answer (INITIATED or PENDING) can be accepted; accepted solutions cannot be declined',
-  },
-  reject: {
-    edge: 'reject',
-    allowedFrom: ['INITIATED', 'PENDING'],
-    allows: (solution) => awaitingOurAnswer(solution),
-    resultingStatus: 'REJECTED',
-    done: (solution) => solution.status === 'REJECTED',
-    why: 'only a solution waiting for our answer (INITIATED or PENDING) can be rejected',
-  },
-  deactivation: {
-    edge: 'send_deactivation_request',
-    allowedFrom: ['ACTIVE'],
-    allows: (solution) => solution.status === 'ACTIVE' && !deactivationPending(solution),
-    resultingStatus: 'PENDING_DEACTIVATION',
-    done: deactivationPending,
-    why: 'only an ACTIVE solution can be asked to deactivate',
-  },
-  'deactivation/accept': {
-    edge: 'accept_deactivation_request',
-    allowedFrom: ['PENDING_DEACTIVATION'],
-    allows: deactivationPending,
-    resultingStatus: 'DEACTIVATED',
-    done: (solution) => solution.status === 'DEACTIVATED',
-    why: 'there is no pending deactivation request (status or pendingRequest must be PENDING_DEACTIVATION)',
-  },
-  'deactivation/reject': {
-    edge: 'reject_deactivation_request',
-    allowedFrom: ['PENDING_DEACTIVATION'],
-    allows: deactivationPending,
-    resultingStatus: 'ACTIVE',
-    done: (solution) => solution.status === 'ACTIVE' && !deactivationPending(solution),
-    why: 'there is no pending deactivation request (status or pendingRequest must be PENDING_DEACTIVATION)',
-  },
-};
+export type { SolutionAction } from './action-rules.js';
 
 /** What the caller reviewed before accepting (optional body of the accept route). */
 export interface ReviewedTerms {
@@ -151,10 +85,15 @@ export interface SolutionActionDeps {
 export class SolutionActions {
   public constructor(private readonly deps: SolutionActionDeps) {}
 
+  /**
+   * With `settleFirst` (an earlier attempt died without an answer: `ActionContext`), Meta's reading of the
+   * solution comes first, as it always does for accept: done already, that reading is the answer (no POST).
+   */
   public async perform(
     solutionId: string,
     action: SolutionAction,
     terms: ReviewedTerms = {},
+    context: ActionContext = { settleFirst: false },
   ): Promise<Solution> {
     const rule = SOLUTION_ACTIONS[action];
     const current = await this.deps.solutions.get(solutionId);
@@ -174,24 +113,35 @@ export class SolutionActions {
       );
     }
     // Accepting reads Meta first; when that reading shows it accepted already (a retry after a 504 or a crash
-    // where Meta had acted), the reading is the answer: recorded, and no second call.
-    const acceptedAlready = action === 'accept' ? await this.checkTerms(current, terms) : undefined;
+    // where Meta had acted), the reading is the answer: recorded, and no second call. After a crash every
+    // action does the same.
+    const doneAlready =
+      action === 'accept'
+        ? await this.checkTerms(current, terms)
+        : context.settleFirst
+          ? await this.settledFirst(current, rule, action)
+          : undefined;
     const answer =
-      acceptedAlready ??
+      doneAlready ??
       (await this.deps.graph
         .request<unknown>({ method: 'POST', path: graphPath(solutionId, rule.edge) })
         .catch((error: unknown) => this.settle(solutionId, rule, error)));
     return this.record(current, action, statusFromAnswer(answer, rule.resultingStatus));
   }
 
-  /** What Meta said the solution is now, recorded at once through the domain path, then the read model. */
+  /**
+   * What Meta said the solution is now, recorded at once through the domain path, then the read model: an
+   * action's answer is a fact at the instant it came (on Meta's whole-second clock, as its webhook of the same
+   * change would be); a reading (`takenAt`: when its GET was sent) ranks below every fact of that second.
+   */
   private async record(
     current: Solution,
     event: string,
     reading: Pick<SolutionEvent, 'status' | 'pendingRequest' | 'name'>,
+    takenAt?: number,
   ): Promise<Solution> {
     const { solutionId } = current;
-    const timeMs = (this.deps.now ?? Date.now)();
+    const timeMs = takenAt ?? (this.deps.now ?? Date.now)();
     await this.deps.solutions.apply({
       solutionId,
       ...reading,
@@ -199,7 +149,7 @@ export class SolutionActions {
       businessId: current.businessId,
       timeMs,
       eventId: eventIdOf({ solutionId, action: event, timeMs }),
-      source: 'action',
+      source: takenAt === undefined ? 'action' : 'reconciliation',
     });
     const recorded = await this.deps.solutions.get(solutionId);
     if (recorded === undefined) throw new Error(`solution ${solutionId} vanished after ${event}`);
@@ -228,6 +178,55 @@ export class SolutionActions {
     return details;
   }
 
+  /** After an attempt that died without an answer: Meta's reading when it shows the action done; unreadable, 503. */
+  private async settledFirst(
+    current: Solution,
+    rule: ActionRule,
+    action: SolutionAction,
+  ): Promise<SolutionDetails | undefined> {
+    try {
+      const { done, details } = await this.readFirst(current, rule, action);
+      return done ? details : undefined;
+    } catch (error) {
+      if (error instanceof ConflictError) throw error;
+      throw new ActionUnsettledError(`solution ${current.solutionId}`, errorMessage(error));
+    }
+  }
+
+  /**
+   * Meta's reading of the solution before acting (`takenAt`: before the GET): `done` when it shows the action
+   * done already (the reading is then the answer to record); a reading that neither shows it done nor allows it
+   * is recorded (a reading), then a 409; otherwise the action may be sent.
+   */
+  private async readFirst(
+    current: Solution,
+    rule: ActionRule,
+    action: SolutionAction,
+    extraFields?: string,
+  ): Promise<{ done: boolean; details: SolutionDetails }> {
+    const { solutionId } = current;
+    const takenAt = (this.deps.now ?? Date.now)();
+    const details = await this.deps.graph.request<SolutionDetails>({
+      path: graphPath(solutionId),
+      query: {
+        fields: ['name,status,status_for_pending_request', extraFields].filter(Boolean).join(','),
+      },
+    });
+    const metaState = {
+      status: details.status ?? '',
+      pendingRequest: pendingRequestOf(details.status_for_pending_request),
+    };
+    if (details.status !== undefined && rule.done(metaState)) return { done: true, details };
+    if (details.status !== undefined && !rule.allows(metaState)) {
+      await this.record(current, 'RECONCILED', statusFromAnswer(details, metaState.status), takenAt);
+      throw new ConflictError(
+        `Meta reports solution ${solutionId} as ${details.status}: it cannot ${action} now (${rule.why})`,
+        { metaStatus: details.status },
+      );
+    }
+    return { done: false, details };
+  }
+
   /**
    * Accepting cannot be undone, so first read the solution from Meta: it must still wait for our answer
    * and, when the caller says what it reviewed, Meta's partner app and permissions must match. A solution
@@ -236,27 +235,9 @@ export class SolutionActions {
    */
   private async checkTerms(current: Solution, terms: ReviewedTerms): Promise<SolutionDetails | undefined> {
     const { solutionId } = current;
-    const details = await this.deps.graph.request<SolutionDetails>({
-      path: graphPath(solutionId),
-      query: {
-        fields:
-          'name,status,status_for_pending_request,owner_permissions,partners{partner_permissions,partner_app}',
-      },
-    });
-    const metaState = {
-      status: details.status ?? '',
-      pendingRequest: pendingRequestOf(details.status_for_pending_request),
-    };
-    if (details.status !== undefined && SOLUTION_ACTIONS.accept.done(metaState)) return details;
-    if (details.status !== undefined && !awaitingOurAnswer(metaState)) {
-      await this.record(current, 'RECONCILED', statusFromAnswer(details, metaState.status));
-      throw new ConflictError(
-        `Meta reports solution ${solutionId} as ${details.status}: it no longer waits for our answer`,
-        {
-          metaStatus: details.status,
-        },
-      );
-    }
+    const fields = 'owner_permissions,partners{partner_permissions,partner_app}';
+    const { done, details } = await this.readFirst(current, SOLUTION_ACTIONS.accept, 'accept', fields);
+    if (done) return details;
     if (terms.partnerAppId === undefined && terms.partnerPermissions === undefined) return undefined;
     const partners = details.partners?.data ?? [];
     const partner =

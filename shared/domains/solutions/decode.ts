@@ -1,6 +1,6 @@
 import type { DomainChange } from '../../kernel/change.js';
 import { InvalidEventError } from '../../kernel/errors.js';
-import { idOrNull, requireId, requireRecord, requireTime, toMilliseconds } from '../../kernel/fields.js';
+import { idOrNull, requireEventTime, requireId, requireRecord } from '../../kernel/fields.js';
 import type { SolutionEvent } from './solution.js';
 
 /** `partner_solutions` change → event. Throws InvalidEventError for a change that can never apply. */
@@ -16,7 +16,7 @@ export const decodeSolutionChange = (envelope: DomainChange): SolutionEvent => {
     status: status.trim(),
     event: typeof value.event === 'string' ? value.event : 'SOLUTION_UPDATED',
     businessId: idOrNull(envelope.entryId),
-    timeMs: toMilliseconds(requireTime(envelope.entryTime, 'entry.time')),
+    timeMs: requireEventTime(envelope.entryTime, 'entry.time', envelope),
     eventId: envelope.eventId,
     source: 'webhook',
   };

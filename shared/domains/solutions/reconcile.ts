@@ -22,12 +22,17 @@ export interface SolutionsPassDeps {
   tally: PassTally<'pages' | 'invalidEntries' | 'solutionsSeen' | 'solutionsChanged'>;
 }
 
-/** Records one page of our app's solutions: a reading is written only when status, name or pending request differ. */
+/**
+ * Records one page of our app's solutions: a reading is written only when status, name or pending request differ.
+ * `takenAt`: when the page's request was sent; the readings carry it (never the time they are written), so one
+ * taken before a webhook ranks below it (`readingVersion`).
+ */
 export const recordSolutionPage = async (
   deps: SolutionsPassDeps,
   page: readonly GraphSolution[],
+  takenAt: number,
 ): Promise<void> => {
-  const observedAt = deps.now();
+  const observedAt = takenAt;
   const { tally } = deps;
   tally.count('pages');
   for (const solution of page) {

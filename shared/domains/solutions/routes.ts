@@ -22,8 +22,8 @@ export const solutionActionRoutes = (actions: SolutionActions, guard: ActionGuar
   const solution = (action: SolutionAction) => async (event: HttpApiEvent) => {
     const terms = action === 'accept' ? parseReviewedTerms(jsonObjectBody(event)) : {};
     const solutionId = pathId(event, 'solutionId');
-    return guard.perform(event, `solution#${solutionId}`, async () =>
-      json(200, await actions.perform(solutionId, action, terms)),
+    return guard.perform(event, `solution#${solutionId}`, async (context) =>
+      json(200, await actions.perform(solutionId, action, terms, context)),
     );
   };
   return {

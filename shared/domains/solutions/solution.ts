@@ -1,15 +1,17 @@
+import { boundedText } from '../../kernel/bounds.js';
 import type { EventSource } from '../../kernel/change.js';
 import {
   applyRegisterWrite,
+  factVersion,
   type Item,
   REGISTER_PREFIX,
   type Register,
   type RegisterNames,
   type RegisterWrite,
   readFamily,
+  readingVersion,
   readRegisters,
   toEpochSeconds,
-  versionOf,
   type WriteOutcome,
   writeRegister,
 } from '../../kernel/registers.js';
@@ -69,6 +71,10 @@ export interface SolutionEvent {
   /** `SOLUTION_CREATED`, `SOLUTION_UPDATED`, `RECONCILED`, or the action name (`accept`, ...). */
   event: string;
   businessId: string | null;
+  /**
+   * A webhook's `entry.time` (whole seconds), the instant an action's answer came (a fact on the same whole-second
+   * clock, as Meta's webhook of it would be), a reading's taken time (before its GET; source `reconciliation`).
+   */
   timeMs: number;
   eventId: string;
   source: EventSource;
@@ -125,8 +131,16 @@ const STATUS_REGISTER_PREFIX = `${REGISTER_PREFIX}s_`;
 const statusRank = (status: string): number => (SOLUTION_STATUSES as readonly string[]).indexOf(status) + 1;
 
 /** Status names become attribute names; undocumented ones are sanitised and bounded. */
+/**
+ * One register per documented status; every undocumented status Meta may send shares one (`r_s__UNDOCUMENTED`,
+ * keeping the newest): an item holds at most 8 status registers and the reading, whatever Meta sends.
+ */
 const statusRegister = (status: string): string =>
-  `${STATUS_REGISTER_PREFIX}${status.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64)}`;
+  `${STATUS_REGISTER_PREFIX}${isDocumentedStatus(status) ? status : '_UNDOCUMENTED'}`;
+
+/** Texts Meta sends into a solution's registers, bounded (a status or an event name is a short word). */
+const MAX_WORD = 64;
+const MAX_NAME = 256;
 
 /**
  * Register per status keeps the newest event that set each status: the current status is the newest
@@ -135,17 +149,22 @@ const statusRegister = (status: string): string =>
  */
 export const solutionWrite = (event: SolutionEvent): RegisterWrite => {
   const pendingRequest = impliedPendingRequest(event);
+  const reading = event.source === 'reconciliation';
   const value: StatusRegister = {
-    v: versionOf(event.timeMs, statusRank(event.status), event.eventId),
-    status: event.status,
-    event: event.event,
+    // One clock: facts (webhooks, our actions' answers) on Meta's whole seconds, readings by when they were
+    // taken, below every fact of that second (registers.ts: factVersion, readingVersion).
+    v: reading
+      ? readingVersion(event.timeMs, event.eventId)
+      : factVersion(event.timeMs, statusRank(event.status), event.eventId, 'second'),
+    status: boundedText(event.status, MAX_WORD),
+    event: boundedText(event.event, MAX_WORD),
     source: event.source,
     timeMs: event.timeMs,
     businessId: event.businessId,
-    ...(event.name === undefined || event.name === null ? {} : { name: event.name }),
-    ...(pendingRequest === null ? {} : { pendingRequest }),
+    ...(event.name === undefined || event.name === null ? {} : { name: boundedText(event.name, MAX_NAME) }),
+    ...(pendingRequest === null ? {} : { pendingRequest: boundedText(pendingRequest, MAX_WORD) }),
   };
-  return event.source === 'reconciliation'
+  return reading
     ? writeRegister(SOLUTION_REGISTERS, 'observation', value)
     : { register: statusRegister(event.status), value };
 };

@@ -1,45 +1,16 @@
-import { ConflictError, NotFoundError } from '../../kernel/errors.js';
+import { ConflictError, errorMessage, NotFoundError } from '../../kernel/errors.js';
 import { eventIdOf } from '../../kernel/event-id.js';
-import { idOrNull, toMilliseconds } from '../../kernel/fields.js';
 import { type GraphClient, graphPath } from '../../platform/graph/client.js';
 import { GraphApiError, GraphOutcomeUnknownError, noGraphBody } from '../../platform/graph/errors.js';
+import { type ActionContext, ActionUnsettledError } from '../../platform/http/action-guard.js';
 import type { SecretSource } from '../../platform/secrets/meta-secrets.js';
 import { appName } from './apps.js';
 import { type ActionInput, EDGES, type ThreadAction } from './input.js';
 import { type InstagramPages, InstagramPageUnknownError } from './instagram-pages.js';
+import { ownerAfter, ownerFrom, showsOwner, type ThreadOwnerResponse } from './owner.js';
 import { type PageTokens, pageTokenFor } from './page-tokens.js';
 import type { ThreadRepository } from './repository.js';
 import type { Platform, Thread, ThreadEvent } from './thread.js';
-
-interface ThreadOwnerResponse {
-  data?: { thread_owner?: { app_id?: unknown; expiration?: unknown } }[];
-  success?: unknown;
-}
-
-interface OwnerAnswer {
-  ownerAppId: string | null;
-  /** Meta says the thread is owned but names no app (only an expiration): never idle. */
-  ownerUnknown: boolean;
-  expiresAt: number | null;
-}
-
-/**
- * `thread_owner` (and the earlier take answer): `{data: [{thread_owner: {app_id, expiration}}]}`; an empty
- * `data` is idle. Without `app_id` the thread is "owned, not by an app Meta will name" (Meta names the app only
- * to the owner and the default app), so it never reads idle and its expiry is kept.
- */
-const ownerFrom = (response: ThreadOwnerResponse | undefined): OwnerAnswer | undefined => {
-  const owner = response?.data?.[0]?.thread_owner;
-  if (owner === undefined || owner === null || typeof owner !== 'object') return undefined;
-  const expiration =
-    typeof owner.expiration === 'number' ? owner.expiration : Number(owner.expiration ?? Number.NaN);
-  const ownerAppId = idOrNull(owner.app_id);
-  return {
-    ownerAppId,
-    ownerUnknown: ownerAppId === null,
-    expiresAt: Number.isFinite(expiration) && expiration > 0 ? toMilliseconds(expiration) : null,
-  };
-};
 
 /** Where Meta's conversation-control calls for a thread go, and what the recorded events say about it. */
 interface ControlTarget {
@@ -77,27 +48,40 @@ export class ThreadActions {
     return thread;
   }
 
-  /** `GET /<PAGE_ID>/thread_owner`, recorded as an observation, then the read model. */
+  /**
+   * `GET /<PAGE_ID>/thread_owner`, recorded as a reading taken when its request was sent (never when it is
+   * written: `readingVersion`), then the read model. The caller holds the thread's action lease.
+   */
   public async refresh(pageId: string, userId: string): Promise<Thread> {
     const target = await this.targetOf(pageId, await this.deps.threads.get(pageId, userId));
+    const takenAt = this.now();
+    const owner = ownerFrom(await this.readOwner(target.pageId, userId));
+    return this.record(
+      pageId,
+      userId,
+      target,
+      {
+        kind: 'observed',
+        ownerAppId: owner?.ownerAppId ?? null,
+        ...(owner?.ownerUnknown === true ? { ownerUnknown: true } : {}),
+        expiresAt: owner?.expiresAt ?? null,
+        metadata: null,
+      },
+      takenAt,
+    );
+  }
+
+  /** `GET /<PAGE_ID>/thread_owner`; an answer without `data` said nothing about the owner (never read as idle). */
+  private async readOwner(pageId: string, userId: string): Promise<ThreadOwnerResponse> {
+    const path = graphPath(pageId, 'thread_owner');
     const response = await this.deps.graph.request<ThreadOwnerResponse>({
-      path: graphPath(target.pageId, 'thread_owner'),
+      path,
       query: { recipient: userId },
-      token: pageTokenFor(this.deps.pageTokens, target.pageId),
+      token: pageTokenFor(this.deps.pageTokens, pageId),
     });
-    if (!Array.isArray(response?.data)) {
-      // Without `data` Meta said nothing about the owner: reading that as idle would invent a fact.
-      const message = 'Graph answered thread_owner without a data array';
-      throw new GraphApiError(200, noGraphBody(message), graphPath(target.pageId, 'thread_owner'));
-    }
-    const owner = ownerFrom(response);
-    return this.record(pageId, userId, target, {
-      kind: 'observed',
-      ownerAppId: owner?.ownerAppId ?? null,
-      ...(owner?.ownerUnknown === true ? { ownerUnknown: true } : {}),
-      expiresAt: owner?.expiresAt ?? null,
-      metadata: null,
-    });
+    if (!Array.isArray(response?.data))
+      throw new GraphApiError(200, noGraphBody('Graph answered thread_owner without a data array'), path);
+    return response;
   }
 
   /**
@@ -111,28 +95,55 @@ export class ThreadActions {
     return { pageId };
   }
 
+  /**
+   * Acts through Meta and records its answer. With `settleFirst` (an earlier attempt died without an answer:
+   * `ActionContext`), Meta's `thread_owner` is read first, and when it shows the action done that reading is
+   * the answer: recorded, and no POST.
+   */
   public async perform(
     pageId: string,
     userId: string,
     action: ThreadAction,
     input: ActionInput,
+    context: ActionContext = { settleFirst: false },
   ): Promise<Thread> {
     const current = await this.deps.threads.get(pageId, userId);
-    this.guard(action, current, input);
+    if (!context.settleFirst) this.guard(action, current, input);
     const target = await this.targetOf(pageId, current);
-    const response = await this.deps.graph
+    const done = context.settleFirst
+      ? await this.doneAlready(target.pageId, userId, action, input)
+      : undefined;
+    if (context.settleFirst && done === undefined) this.guard(action, current, input);
+    const response = done ?? (await this.send(target.pageId, userId, action, input));
+    return this.recordAnswer(pageId, userId, target, current, action, input, response);
+  }
+
+  private send(pageId: string, userId: string, action: ThreadAction, input: ActionInput) {
+    return this.deps.graph
       .request<ThreadOwnerResponse>({
         method: 'POST',
-        path: graphPath(target.pageId, EDGES[action]),
+        path: graphPath(pageId, EDGES[action]),
         query: {
           recipient: JSON.stringify({ id: userId }),
           target_app_id: input.targetAppId,
           metadata: input.metadata,
           duration: input.durationSeconds === undefined ? undefined : String(input.durationSeconds),
         },
-        token: pageTokenFor(this.deps.pageTokens, target.pageId),
+        token: pageTokenFor(this.deps.pageTokens, pageId),
       })
-      .catch((error: unknown) => this.settle(target.pageId, userId, action, input, error));
+      .catch((error: unknown) => this.settle(pageId, userId, action, input, error));
+  }
+
+  /** What Meta answered (or showed), recorded as the action's fact. */
+  private recordAnswer(
+    pageId: string,
+    userId: string,
+    target: ControlTarget,
+    current: Thread | undefined,
+    action: ThreadAction,
+    input: ActionInput,
+    response: ThreadOwnerResponse,
+  ): Promise<Thread> {
     const metadata = input.metadata ?? null;
     const { appId } = this.deps;
     const previous = current?.ownerAppId ?? null;
@@ -190,24 +201,31 @@ export class ThreadActions {
     input: ActionInput,
     error: unknown,
   ): Promise<ThreadOwnerResponse> {
-    const expected =
-      action === 'take'
-        ? this.deps.appId
-        : action === 'pass'
-          ? input.targetAppId
-          : action === 'release'
-            ? null
-            : undefined;
+    const expected = ownerAfter(action, input, this.deps.appId);
     if (!(error instanceof GraphOutcomeUnknownError) || expected === undefined) throw error;
-    const response = await this.deps.graph
-      .request<ThreadOwnerResponse>({
-        path: graphPath(pageId, 'thread_owner'),
-        query: { recipient: userId },
-        token: pageTokenFor(this.deps.pageTokens, pageId),
-      })
-      .catch(() => undefined);
-    if (!Array.isArray(response?.data) || (ownerFrom(response)?.ownerAppId ?? null) !== expected) throw error;
-    return response;
+    const reading = await this.readOwner(pageId, userId).catch(() => undefined);
+    if (!showsOwner(reading, expected) || reading === undefined) throw error;
+    return reading;
+  }
+
+  /**
+   * Before acting again after an attempt that died without an answer: Meta's `thread_owner` when it shows the
+   * action done (the answer to record; nothing is sent), undefined when it shows it not done. Unreadable: nothing
+   * is sent (`ActionUnsettledError`, 503, retried). Request, extend and metadata leave nothing `thread_owner`
+   * shows: they are sent again (the same request, the same expiry window, the same metadata once more).
+   */
+  private async doneAlready(
+    pageId: string,
+    userId: string,
+    action: ThreadAction,
+    input: ActionInput,
+  ): Promise<ThreadOwnerResponse | undefined> {
+    const expected = ownerAfter(action, input, this.deps.appId);
+    if (expected === undefined) return undefined;
+    const reading = await this.readOwner(pageId, userId).catch((error: unknown) => {
+      throw new ActionUnsettledError(`thread ${pageId}/${userId}`, errorMessage(error));
+    });
+    return showsOwner(reading, expected) ? reading : undefined;
   }
 
   /** What the recorded state already rules out: 409, and Meta is not called. */
@@ -228,13 +246,18 @@ export class ThreadActions {
       conflict(`${name(owner)} already controls this thread`);
   }
 
+  /**
+   * Records an action's answer (a fact, at the time Meta's answer came) or a reading (`observed`, at `takenAt`:
+   * when its request was sent), then the read model.
+   */
   private async record(
     pageId: string,
     userId: string,
     target: ControlTarget,
     fields: ActionFields,
+    takenAt?: number,
   ): Promise<Thread> {
-    const timeMs = this.now();
+    const timeMs = takenAt ?? this.now();
     const event = {
       ...fields,
       ...(target.platform === undefined ? {} : { platform: target.platform }),

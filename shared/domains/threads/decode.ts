@@ -1,15 +1,24 @@
+import { boundedText } from '../../kernel/bounds.js';
 import type { DomainChange } from '../../kernel/change.js';
 import { InvalidEventError } from '../../kernel/errors.js';
 import {
   metadataOrNull,
   optionalId,
+  requireEventTime,
   requireId,
   requireRecord,
-  requireTime,
-  toMilliseconds,
 } from '../../kernel/fields.js';
 import { isRecord } from '../../kernel/json.js';
+import { MAX_METADATA_LENGTH } from './input.js';
 import type { AppRolesEvent, ThreadEvent } from './thread.js';
+
+/** Apps and roles per app kept of an `app_roles` notification. */
+const MAX_ROLE_APPS = 50;
+const MAX_ROLES = 10;
+
+/** Metadata as a register keeps it: within Meta's own limit for it (what was cut is said in the text). */
+const boundedMetadata = (metadata: string | null): string | null =>
+  metadata === null ? null : boundedText(metadata, MAX_METADATA_LENGTH);
 
 const WEBHOOK_KINDS = {
   pass_thread_control: 'pass',
@@ -28,22 +37,30 @@ export const decodeHandover = (envelope: DomainChange): ThreadEvent | AppRolesEv
   const event = requireRecord(envelope.change, 'messaging event');
   // Some deliveries name the page only in `entry.id` (no `recipient`); the event's time falls back likewise.
   const pageId = requireId(isRecord(event.recipient) ? event.recipient.id : envelope.entryId, 'recipient.id');
-  const timeMs = toMilliseconds(requireTime(event.timestamp ?? envelope.entryTime, 'timestamp'));
+  const rawTime = event.timestamp ?? envelope.entryTime;
+  const timeMs = requireEventTime(rawTime, 'timestamp', envelope);
+  // A timestamp in whole seconds (scaled) could be any instant of its second: its version says so (factVersion).
+  const clock = timeMs === Number(rawTime) ? {} : { clock: 'second' as const };
   const base = { pageId, timeMs, eventId: envelope.eventId };
   const body = requireRecord(event[envelope.kind], envelope.kind);
   if (kind === 'app_roles') {
     const roles: Record<string, string[]> = {};
-    for (const [appId, names] of Object.entries(body)) {
-      roles[requireId(appId, 'app_roles key')] = Array.isArray(names) ? names.map(String) : [String(names)];
+    // Bounded: a page has a handful of apps with a role or two each; more is not Meta's.
+    for (const [appId, names] of Object.entries(body).slice(0, MAX_ROLE_APPS)) {
+      const list = Array.isArray(names) ? names : [names];
+      roles[requireId(appId, 'app_roles key')] = list
+        .slice(0, MAX_ROLES)
+        .map((name) => boundedText(String(name), 64));
     }
     return { kind, ...base, roles };
   }
   const userId = requireId(isRecord(event.sender) ? event.sender.id : undefined, 'sender.id');
   const common = {
     ...base,
+    ...clock,
     userId,
     source: 'webhook' as const,
-    metadata: metadataOrNull(body.metadata),
+    metadata: boundedMetadata(metadataOrNull(body.metadata)),
     ...(envelope.object === 'instagram' ? { platform: 'instagram' as const } : {}),
   };
   switch (kind) {

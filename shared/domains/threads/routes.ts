@@ -24,15 +24,20 @@ export const threadActionRoutes = (actions: ThreadActions, guard: ActionGuard) =
   const thread = (action: ThreadAction) => async (event: HttpApiEvent) => {
     const input = parseThreadInput(action, jsonObjectBody(event));
     const [pageId, userId] = [pathId(event, 'pageId'), pathId(event, 'userId')];
-    return guard.perform(event, `thread#${pageId}#${userId}`, async () =>
-      json(200, await actions.perform(pageId, userId, action, input)),
+    return guard.perform(event, `thread#${pageId}#${userId}`, async (context) =>
+      json(200, await actions.perform(pageId, userId, action, input, context)),
     );
   };
   return {
     'threads.get': async (event) => {
       const [pageId, userId] = [pathId(event, 'pageId'), pathId(event, 'userId')];
-      const refresh = queryParameter(event, 'refresh') === 'true';
-      return json(200, await (refresh ? actions.refresh(pageId, userId) : actions.read(pageId, userId)));
+      if (queryParameter(event, 'refresh') !== 'true') return json(200, await actions.read(pageId, userId));
+      // Under the thread's action lease: a reading taken before our own take is never recorded after it (409
+      // action_in_progress while an action runs, as for a second action).
+      const thread = await guard.exclusive(`thread#${pageId}#${userId}`, () =>
+        actions.refresh(pageId, userId),
+      );
+      return json(200, thread);
     },
     'threads.take': thread('take'),
     'threads.pass': thread('pass'),

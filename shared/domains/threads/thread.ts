@@ -1,11 +1,14 @@
 import type { EventSource } from '../../kernel/change.js';
 import {
   applyRegisterWrite,
+  type FactClock,
+  factVersion,
   type Item,
   newest,
   type Register,
   type RegisterNames,
   type RegisterWrite,
+  readingVersion,
   readRegisters,
   versionOf,
   type WriteOutcome,
@@ -27,6 +30,8 @@ interface ThreadEventBase {
   platform?: Platform;
   /** The Facebook Page that Meta's conversation-control calls for an Instagram thread went to. */
   controlPageId?: string;
+  /** `second` when Meta timed the event in whole seconds (a seconds `timestamp`); milliseconds otherwise. */
+  clock?: FactClock;
 }
 
 export type Platform = 'messenger' | 'instagram';
@@ -161,10 +166,19 @@ const RANK = {
 
 export const threadKey = (pageId: string, userId: string): Item => ({ pageId, userId });
 
-/** The event's fields as its register stores them: without the keys, with the version. */
+/**
+ * The event's fields as its register stores them: without the keys, with the version. One clock for facts and
+ * readings: a fact at the latest instant its clock allows (`factVersion`), a reading (`observed`, `timeMs` when
+ * its `thread_owner` request was sent) just before that instant (`readingVersion`), so a reading taken before a
+ * fact never overrides it, whatever the precision of either time.
+ */
 const stored = <E extends ThreadEvent>(event: E): Stored<E> => {
   const { pageId: _pageId, userId: _userId, eventId: _eventId, ...fields } = event;
-  return { v: versionOf(event.timeMs, RANK[event.kind], event.eventId), ...fields };
+  const v =
+    event.kind === 'observed'
+      ? readingVersion(event.timeMs, event.eventId)
+      : factVersion(event.timeMs, RANK[event.kind], event.eventId, event.clock);
+  return { v, ...fields };
 };
 
 export const threadWrite = (event: ThreadEvent | AppRolesEvent): RegisterWrite => {

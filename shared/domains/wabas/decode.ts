@@ -4,11 +4,10 @@ import {
   idList,
   idOrNull,
   optionalId,
+  requireEventTime,
   requireId,
   requireRecord,
-  requireTime,
   stringOrNull,
-  toMilliseconds,
 } from '../../kernel/fields.js';
 import { isRecord } from '../../kernel/json.js';
 import { namesNoWaba } from './partner-events.js';
@@ -49,7 +48,7 @@ export const decodeWabaChange = (envelope: DomainChange): WabaChangeEvent => {
     type: 'change',
     wabaId,
     event: event.trim(),
-    timeMs: toMilliseconds(requireTime(envelope.entryTime, 'entry.time')),
+    timeMs: requireEventTime(envelope.entryTime, 'entry.time', envelope),
     eventId: envelope.eventId,
     receivedBy: info === null ? null : idOrNull(envelope.entryId),
     wabaInfo:

@@ -120,13 +120,17 @@ const solutionIdsFor = async (
   return solutionsOf(deps, wabaId);
 };
 
-/** Records one page of `client_whatsapp_business_accounts`: writes only what differs from what is stored. */
+/**
+ * Records one page of `client_whatsapp_business_accounts`: writes only what differs from what is stored. The
+ * readings carry `takenAt`, when the page's request was sent (never when they are written).
+ */
 export const recordWabaPage = async (
   deps: WabasPassDeps,
   page: readonly GraphWaba[],
   partner: string | null,
+  takenAt: number,
 ): Promise<void> => {
-  const observedAt = deps.now();
+  const observedAt = takenAt;
   const { tally } = deps;
   tally.count('pages');
   const listed = page

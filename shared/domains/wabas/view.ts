@@ -42,6 +42,8 @@ export interface Waba {
   apps: Record<string, AppInstall>;
   /** The latest event of each other kind, by event name (DISABLED_UPDATE, ACCOUNT_RESTRICTION, ...). */
   facts: Record<string, Fact>;
+  /** What the kept facts left out of Meta's details (bounds.ts: each fact's details are bounded); null if none. */
+  factsDropped: { fields: number; bytes: number } | null;
   /**
    * From the latest DISABLED_UPDATE: `ban_info` as sent (the date kept as Meta wrote it), and whether it is a
    * scheduled disable (SCHEDULE_FOR_DISABLE: not banned yet). Banned only by DISABLE.
@@ -82,6 +84,26 @@ const restrictionsOf = (info: unknown): Restriction[] =>
     };
   });
 
+const factView = (fact: FactRegister): Fact => ({ at: toEpochSeconds(fact.timeMs), ...fact.details });
+
+/** Install state by app: a shared slot's register names its app (`appId`), any other its register suffix. */
+const appsOf = (apps: ReadonlyMap<string, AppRegister>): Record<string, AppInstall> =>
+  Object.fromEntries(
+    [...apps].map(([suffix, app]) => [
+      app.appId ?? suffix,
+      { installed: app.installed, ours: app.ours, event: app.event, at: toEpochSeconds(app.timeMs) },
+    ]),
+  );
+
+const droppedOf = (facts: readonly FactRegister[]): Waba['factsDropped'] => {
+  const counted = facts.filter((fact) => fact.dropped !== undefined);
+  if (counted.length === 0) return null;
+  return {
+    fields: counted.reduce((sum, fact) => sum + (fact.dropped?.fields ?? 0), 0),
+    bytes: counted.reduce((sum, fact) => sum + (fact.dropped?.bytes ?? 0), 0),
+  };
+};
+
 /** `waba_ban_state` values (Meta documents one, or a list): only DISABLE bans; SCHEDULE_FOR_DISABLE announces it. */
 const hasBanState = (state: unknown, wanted: string): boolean =>
   Array.isArray(state) ? state.some((entry) => String(entry) === wanted) : String(state) === wanted;
@@ -111,13 +133,11 @@ const appInstalls = (
   apps: Map<string, AppRegister>,
   add: AddRegister | undefined,
 ): Record<string, AppInstall> => {
-  const installs: Record<string, AppInstall> = Object.fromEntries(
-    [...apps].map(([appId, app]) => [
-      appId,
-      { installed: app.installed, ours: app.ours, event: app.event, at: toEpochSeconds(app.timeMs) },
-    ]),
-  );
-  const own = add?.appId === undefined ? undefined : apps.get(add.appId);
+  const installs = appsOf(apps);
+  const own =
+    add?.appId === undefined
+      ? undefined
+      : [...apps].find(([suffix, app]) => (app.appId ?? suffix) === add.appId)?.[1];
   if (add?.appId !== undefined && (own === undefined || own.v < add.v))
     installs[add.appId] = { installed: true, ours: true, event: add.event, at: toEpochSeconds(add.timeMs) };
   return installs;
@@ -171,7 +191,7 @@ export const projectWaba = (item: Item | undefined, now: number = Date.now()): W
   const owner = add?.ownerBusinessId ?? newest<EventRegister>(...withOwner)?.ownerBusinessId ?? null;
   const factOf = (name: string): Fact | null => {
     const fact = facts.get(name);
-    return fact === undefined ? null : { at: toEpochSeconds(fact.timeMs), ...fact.details };
+    return fact === undefined ? null : factView(fact);
   };
   const banInfo = objectOr(facts.get('DISABLED_UPDATE')?.details.ban_info);
   const restrictions = restrictionsOf(facts.get('ACCOUNT_RESTRICTION')?.details.restriction_info);
@@ -193,7 +213,9 @@ export const projectWaba = (item: Item | undefined, now: number = Date.now()): W
       (recon?.partnerBusinessId ? [recon.partnerBusinessId] : []),
     ...lifecycle,
     apps: appInstalls(apps, add),
-    facts: Object.fromEntries([...facts.keys()].map((name) => [name, factOf(name) ?? { at: 0 }])),
+    // Keyed by the event's own name (other names share bounded registers, each keeping its newest).
+    facts: Object.fromEntries([...facts.values()].map((fact) => [fact.event, factView(fact)])),
+    factsDropped: droppedOf([...facts.values()]),
     ban: facts.has('DISABLED_UPDATE')
       ? {
           state: banInfo.waba_ban_state ?? null,

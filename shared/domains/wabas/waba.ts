@@ -1,14 +1,19 @@
+import { boundedRecord, boundedText, type Dropped } from '../../kernel/bounds.js';
 import {
   applyRegisterWrite,
+  factVersion,
   type Item,
   REGISTER_PREFIX,
   type Register,
   type RegisterNames,
   type RegisterWrite,
+  readingVersion,
   versionOf,
   type WriteOutcome,
   writeRegister,
 } from '../../kernel/registers.js';
+
+import { appSlot, factSlot, MAX_FACT_DETAIL_BYTES, MAX_IDS, MAX_TEXT, READ_FIELDS } from './bounds.js';
 
 /** Events that end our access to a WABA (our own app's uninstall too); a newer add or reconnect restores it. */
 export const DEACTIVATING_EVENTS = [
@@ -109,6 +114,8 @@ export interface LifeRegister extends EventRegister {
 }
 /** One app's install state; `ours` marks our own app, whose uninstall ends our access. */
 export interface AppRegister extends EventRegister {
+  /** The app, when its register is a shared slot (other apps: `r_app_o<n>`); else the register's suffix. */
+  appId?: string;
   installed: boolean;
   ours: boolean;
   solutionId: string | null;
@@ -117,6 +124,8 @@ export interface AppRegister extends EventRegister {
 /** The latest event of one kind (ban, restriction, violation, tier, ...) with what Meta said. */
 export interface FactRegister extends EventRegister {
   details: Record<string, unknown>;
+  /** What did not fit of Meta's details (`bounds.ts`): counted, never silently lost. */
+  dropped?: Dropped;
 }
 export interface ReconRegister extends Register, ReconciledFields {
   timeMs: number;
@@ -140,7 +149,10 @@ export const WABA_REGISTERS: RegisterNames<WabaRegisters> = {
   recon: 'r_recon',
   token: 'r_token',
 };
-/** One register per app (`r_app_<app ID>`) and per kind of other event (`r_f_<EVENT>`). */
+/**
+ * App registers (`r_app_<our app ID or self>`, other apps in `r_app_o<slot>`) and fact registers (`r_f_<EVENT>`
+ * for a documented name, `r_f_x<slot>` for any other): bounded in number, see bounds.ts.
+ */
 export const APP_REGISTER_PREFIX = `${REGISTER_PREFIX}app_`;
 export const FACT_REGISTER_PREFIX = `${REGISTER_PREFIX}f_`;
 
@@ -151,10 +163,34 @@ export const wabaKey = (wabaId: string): Item => ({ wabaId });
 
 const discovered = { ifAbsent: { discoveredBy: 'webhook' satisfies DiscoveredBy } };
 
-/** Event names become attribute names: sanitised and bounded, like solution statuses. */
-const factName = (event: string): string => event.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64);
+const ids = (list: readonly string[]): string[] => list.slice(0, MAX_IDS);
+const text = (value: string | null): string | null => (value === null ? null : boundedText(value, MAX_TEXT));
 
-const changeWrite = (event: WabaChangeEvent): RegisterWrite => {
+/** A change as its register may keep it (bounds.ts), and what its details lost (null when nothing). */
+const boundedChange = (event: WabaChangeEvent): { event: WabaChangeEvent; dropped: Dropped | null } => {
+  const { record: details, dropped } = boundedRecord(event.details, MAX_FACT_DETAIL_BYTES, READ_FIELDS);
+  const { wabaInfo: info, disconnection } = event;
+  return {
+    event: {
+      ...event,
+      event: boundedText(event.event, MAX_TEXT),
+      wabaInfo: info === null ? null : { ...info, partnerBusinessIds: ids(info.partnerBusinessIds) },
+      ...(disconnection === null || disconnection === undefined
+        ? {}
+        : {
+            disconnection: {
+              reason: text(disconnection.reason),
+              initiatedBy: text(disconnection.initiatedBy),
+            },
+          }),
+      details,
+    },
+    dropped,
+  };
+};
+
+const changeWrite = (unbounded: WabaChangeEvent): RegisterWrite => {
+  const { event, dropped } = boundedChange(unbounded);
   const info = event.wabaInfo;
   const base = {
     event: event.event,
@@ -162,7 +198,8 @@ const changeWrite = (event: WabaChangeEvent): RegisterWrite => {
     receivedBy: event.receivedBy,
     ownerBusinessId: info?.ownerBusinessId ?? null,
   };
-  const v = (rank: number) => versionOf(event.timeMs, rank, event.eventId);
+  // Meta times account_update in whole seconds (`entry.time`): each fact sits at its second's end (factVersion).
+  const v = (rank: number) => factVersion(event.timeMs, rank, event.eventId, 'second');
   // Our app's install through a solution is an onboarding as PARTNER_ADDED is (its sibling, same register): the
   // WABA is onboarded then and listed under its solution. A same-second PARTNER_ADDED wins (its rank is higher).
   const ourSolutionInstall =
@@ -205,11 +242,24 @@ const changeWrite = (event: WabaChangeEvent): RegisterWrite => {
         ? {}
         : { partnerBusinessIds: info.partnerBusinessIds }),
     };
-    return { register: `${APP_REGISTER_PREFIX}${info?.partnerAppId ?? 'self'}`, value, ...discovered };
+    const appId = info?.partnerAppId ?? null;
+    // Other apps share a bounded number of registers: each keeps its app's ID.
+    return {
+      register: `${APP_REGISTER_PREFIX}${appSlot(appId, value.ours)}`,
+      value: appId === null ? value : { ...value, appId },
+      ...discovered,
+    };
   }
   // Not `discoveredBy`: a fact alone does not tell us the WABA was onboarded through us.
-  const value: FactRegister = { v: v(RANK.fact), ...base, details: event.details };
-  return { register: `${FACT_REGISTER_PREFIX}${factName(event.event)}`, value };
+  const value: FactRegister = {
+    v: v(RANK.fact),
+    ...base,
+    details: event.details,
+    ...(dropped === null
+      ? {}
+      : { dropped: { fields: dropped.fields, bytes: dropped.bytes, names: dropped.names } }),
+  };
+  return { register: `${FACT_REGISTER_PREFIX}${factSlot(event.event)}`, value };
 };
 
 export const wabaWrite = (event: WabaEvent): RegisterWrite => {
@@ -217,11 +267,20 @@ export const wabaWrite = (event: WabaEvent): RegisterWrite => {
     case 'change':
       return changeWrite(event);
     case 'observation': {
-      const { type: _type, wabaId: _wabaId, eventId, ...fields } = event;
+      const bounded: WabaObservation = {
+        ...event,
+        name: text(event.name),
+        timezoneId: text(event.timezoneId),
+        businessType: text(event.businessType),
+        messageTemplateNamespace: text(event.messageTemplateNamespace),
+        solutionIds: ids(event.solutionIds),
+      };
+      const { type: _type, wabaId: _wabaId, eventId, ...fields } = bounded;
       return writeRegister(
         WABA_REGISTERS,
         'recon',
-        { v: versionOf(event.timeMs, 0, eventId), ...fields },
+        // A reading, ranked by when its page was asked for (below every fact of that second).
+        { v: readingVersion(event.timeMs, eventId), ...fields },
         {
           // Each register owns its own index attribute, so the index keys converge like the registers do.
           owned: event.solutionIds[0] === undefined ? {} : { observedSolutionId: event.solutionIds[0] },

@@ -20,10 +20,44 @@ export interface DeliveryArchive {
   keep(delivery: ArchivedDelivery): Promise<void>;
 }
 
-/** The replay's side: every archived delivery received within [fromMs, toMs], oldest hour first. */
-export interface ArchiveReader {
-  read(fromMs: number, toMs: number): AsyncIterable<ArchivedDelivery>;
+/**
+ * Where a delivery lies in the archive: its hour partition, the object in it (Firehose writes several an hour;
+ * local mode one file, key ''), and its line. The archive is read in this order, which is arrival order, not
+ * receive order (a delivery received earlier may lie later): a replay resumes exactly after the last position
+ * it read, never from a time, so it neither skips a delivery nor reads one twice.
+ */
+export interface ArchivePosition {
+  partition: string;
+  key: string;
+  line: number;
 }
+
+/** An archived delivery and where it lies. */
+export type ArchivedEntryAt = ArchivedDelivery & { position: ArchivePosition };
+
+/**
+ * The replay's side: every archived delivery received within [fromMs, toMs], in archive order (oldest hour
+ * first), after `after` when given.
+ */
+export interface ArchiveReader {
+  read(fromMs: number, toMs: number, after?: ArchivePosition): AsyncIterable<ArchivedEntryAt>;
+}
+
+/** Archive order: partition, then object key, then line. */
+export const comparePositions = (a: ArchivePosition, b: ArchivePosition): number =>
+  a.partition < b.partition
+    ? -1
+    : a.partition > b.partition
+      ? 1
+      : a.key < b.key
+        ? -1
+        : a.key > b.key
+          ? 1
+          : a.line - b.line;
+
+/** Whether anything at (`partition`, `key`) may lie after `after` (whole partitions and objects are skipped). */
+export const mayFollow = (after: ArchivePosition | undefined, partition: string, key: string): boolean =>
+  after === undefined || comparePositions({ partition, key, line: Number.MAX_SAFE_INTEGER }, after) > 0;
 
 /**
  * One archive line: `{"receivedAt": ms, "body": base64}`, or for a body too large for one Firehose record,
@@ -32,16 +66,18 @@ export interface ArchiveReader {
 export const archiveLine = (receivedAt: number, body: Buffer | { large: string }): string =>
   `${JSON.stringify(Buffer.isBuffer(body) ? { receivedAt, body: body.toString('base64') } : { receivedAt, ...body })}\n`;
 
-export type ArchiveEntry = { receivedAt: number } & ({ body: Buffer } | { large: string });
+/** One archive line: `line` is its index in its object (lines that are not entries count too). */
+export type ArchiveEntry = { receivedAt: number; line: number } & ({ body: Buffer } | { large: string });
 
 /** The entries of archive text (JSON lines); anything else on a line is skipped. */
 export const parseArchiveLines = (text: string): ArchiveEntry[] =>
-  text.split('\n').flatMap((line): ArchiveEntry[] => {
-    const record = line === '' ? undefined : parseJsonObject(line);
+  text.split('\n').flatMap((text, line): ArchiveEntry[] => {
+    const record = text === '' ? undefined : parseJsonObject(text);
     if (!isRecord(record) || typeof record.receivedAt !== 'number') return [];
+    const { receivedAt } = record;
     if (typeof record.body === 'string')
-      return [{ receivedAt: record.receivedAt, body: Buffer.from(record.body, 'base64') }];
-    if (typeof record.large === 'string') return [{ receivedAt: record.receivedAt, large: record.large }];
+      return [{ receivedAt, line, body: Buffer.from(record.body, 'base64') }];
+    if (typeof record.large === 'string') return [{ receivedAt, line, large: record.large }];
     return [];
   });
 

@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { errorMessage, InvalidEventError } from '../../kernel/errors.js';
+import { requireEventTime } from '../../kernel/fields.js';
 import type { WriteOutcome } from '../../kernel/registers.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { ChangeEnvelope } from '../queue/envelope.js';
@@ -62,6 +63,9 @@ export const createRecordHandler =
     let envelope: ChangeEnvelope | undefined;
     try {
       envelope = readQueueBody(record.body);
+      // Every domain, whatever its decoder reads: an entry whose time Meta could not have sent never applies.
+      if (envelope.entryTime !== null && envelope.entryTime !== undefined)
+        requireEventTime(envelope.entryTime, 'entry.time', envelope);
       const event = spec.decode(envelope);
       const outcome = await spec.apply(event);
       await spec.afterApply?.(event, outcome, envelope);

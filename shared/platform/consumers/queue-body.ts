@@ -9,6 +9,7 @@ const asEnvelope = (value: unknown): ChangeEnvelope => {
     typeof value.eventId !== 'string' ||
     typeof value.kind !== 'string' ||
     typeof value.object !== 'string' ||
+    typeof value.receivedAt !== 'number' ||
     !('change' in value)
   ) {
     throw new InvalidEventError('message is not a change envelope');

@@ -17,6 +17,8 @@ export const partnerFilter = (partnerBusinessId: string): string =>
 export interface ListingPage<T> {
   items: T[];
   next: string | undefined;
+  /** When its request was sent: the page is Meta's state at some instant after it (a reading's time). */
+  takenAt: number;
 }
 
 interface GraphPage<T> {
@@ -52,18 +54,22 @@ export async function* resumablePages<T>(
   fetchPage: (link: string | undefined) => Promise<GraphPage<T>>,
   from: string | undefined,
   keepGoing: () => boolean,
+  now: () => number = Date.now,
 ): AsyncGenerator<ListingPage<T>> {
+  let takenAt = now();
   let pending: Promise<GraphPage<T>> | undefined = fetchPage(from);
   while (pending !== undefined) {
     const page: GraphPage<T> = await pending;
+    const pageTakenAt = takenAt;
     const link =
       typeof page.paging?.next === 'string' && page.paging.next !== ''
         ? withoutCredentials(page.paging.next)
         : undefined;
+    takenAt = now();
     pending = link !== undefined && keepGoing() ? fetchPage(link) : undefined;
     // A consumer that stops early leaves this request unread: its failure must not go unhandled.
     pending?.catch(() => undefined);
-    yield { items: Array.isArray(page.data) ? page.data : [], next: link };
+    yield { items: Array.isArray(page.data) ? page.data : [], next: link, takenAt: pageTakenAt };
   }
 }
 

@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { BadRequestError, SwitchboardError } from '../../kernel/errors.js';
+import { canonicalJson } from '../../kernel/event-id.js';
+import { parseJsonExact } from '../../kernel/json.js';
 import type { ControlTable } from '../store/control.js';
-import { headerValue } from './request.js';
+import { headerValue, rawBodyBytes } from './request.js';
 import { toErrorResponse } from './response.js';
 import type { HttpApiEvent, HttpResult } from './types.js';
 
@@ -46,11 +48,49 @@ class IdempotencyKeyReusedError extends SwitchboardError {
   }
 }
 
+/**
+ * What an action learns from the guard. `settleFirst`: an earlier attempt of it, or an earlier action on the
+ * same resource, died without an answer (its claim or its lease lapsed: a crash, a timeout, a 5xx) and may have
+ * reached Meta. Meta's state must be read first, and the POST sent only if that state says it did not happen.
+ */
+export interface ActionContext {
+  settleFirst: boolean;
+}
+
+/**
+ * An earlier attempt may have reached Meta and Meta's state could not be read to say whether it did: nothing is
+ * sent. A 503, so the answer is not kept under the key and the client's retry settles again.
+ */
+export class ActionUnsettledError extends SwitchboardError {
+  public constructor(resource: string, detail: string) {
+    super(
+      503,
+      'action_unsettled',
+      `an earlier attempt on ${resource} may have reached Meta and Meta's state could not be read (${detail}): nothing was sent; retry`,
+      { resource },
+    );
+  }
+}
+
 /** What a stored answer must be for a retry to see it again: Meta's final word, or ours. */
 const isFinal = (result: HttpResult, error: unknown): boolean =>
   !(error instanceof ActionInProgressError) && (result.statusCode < 500 || result.statusCode === 502);
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * What a request's body says, not how it was typed: canonical JSON (`{}`, `{ }` and no body are one request, as
+ * the routes read them; key order and spacing aside). A body that is not JSON is compared as its bytes.
+ */
+const bodyFingerprint = (event: HttpApiEvent): string => {
+  const text = rawBodyBytes(event).toString('utf8').trim();
+  if (text === '') return '{}';
+  try {
+    return canonicalJson(parseJsonExact(text));
+  } catch {
+    return `raw:${text}`;
+  }
+};
 
 /**
  * Exactly-once around every action that calls Meta: one action at a time per solution or thread (a short
@@ -68,26 +108,30 @@ export class ActionGuard {
   public async perform(
     event: HttpApiEvent,
     resource: string,
-    run: () => Promise<HttpResult>,
+    run: (context: ActionContext) => Promise<HttpResult>,
   ): Promise<HttpResult> {
     const key = headerValue(event, IDEMPOTENCY_HEADER);
     if (key === undefined) return this.exclusive(resource, run);
     if (!IDEMPOTENCY_KEY.test(key))
       throw new BadRequestError('Idempotency-Key must be 1 to 255 printable ASCII characters');
     const pk = `idempotency#${sha256(key)}`;
-    const fingerprint = sha256(`${event.routeKey}\n${event.rawPath}\n${event.body ?? ''}`);
+    const fingerprint = sha256(`${event.routeKey}\n${event.rawPath}\n${bodyFingerprint(event)}`);
     const nowSeconds = Math.floor(this.now() / 1000);
     // A running claim lives only as long as the action's lease: if its process dies before answering, the
-    // client's retry with the same key runs again instead of finding the key locked for a day.
-    const claimed = await this.control.claim(
+    // client's retry with the same key runs again instead of finding the key locked for a day, but settles
+    // first (the claim it replaces never reached a final answer: that attempt may have reached Meta).
+    const claim = await this.control.claimReporting(
       pk,
       { fingerprint, state: 'running', expiresAt: nowSeconds + Math.ceil(ACTION_LEASE_MS / 1000) },
       nowSeconds,
     );
-    if (!claimed) return this.replay(pk, fingerprint);
+    if (!claim.claimed) return this.replay(pk, fingerprint);
+    const unanswered = claim.previous !== undefined && claim.previous.state !== 'done';
     let result: HttpResult;
     try {
-      result = await this.exclusive(resource, run);
+      result = await this.exclusive(resource, (context) =>
+        run({ settleFirst: context.settleFirst || unanswered }),
+      );
     } catch (error) {
       const answer = toErrorResponse(error);
       if (isFinal(answer, error)) await this.keep(pk, answer);
@@ -116,16 +160,20 @@ export class ActionGuard {
     };
   }
 
-  /** One action per resource at a time: the lease is one conditional write, released when done. */
-  private async exclusive(resource: string, run: () => Promise<HttpResult>): Promise<HttpResult> {
+  /**
+   * One action per resource at a time: the lease is one conditional write, released when done. A reading of
+   * the resource from Meta (a thread's `thread_owner`) takes it too, so it never interleaves with an action. A
+   * lease taken over from a holder that never gave it back (it died mid-action) makes the action settle first.
+   */
+  public async exclusive<T>(resource: string, run: (context: ActionContext) => Promise<T>): Promise<T> {
     const pk = `action#${resource}`;
     const owner = randomUUID();
     const now = this.now();
     const until = now + ACTION_LEASE_MS;
-    if (!(await this.control.acquireLease(pk, owner, until, now, Math.ceil(until / 1000) + 3_600)))
-      throw new ActionInProgressError(resource);
+    const lease = await this.control.takeLease(pk, owner, until, now, Math.ceil(until / 1000) + 3_600);
+    if (!lease.acquired) throw new ActionInProgressError(resource);
     try {
-      return await run();
+      return await run({ settleFirst: lease.lapsed });
     } finally {
       await this.control.releaseLease(pk, owner);
     }

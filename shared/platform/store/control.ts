@@ -32,6 +32,16 @@ export class ControlTable {
     fields: Item,
     condition?: { expression: string; names: Record<string, string>; values: Item },
   ): Promise<boolean> {
+    return (await this.setIfReporting(pk, fields, condition, false)).set;
+  }
+
+  /** `setIf`, also answering the item as it was before a write that succeeded (`ReturnValues: ALL_OLD`). */
+  private async setIfReporting(
+    pk: string,
+    fields: Item,
+    condition?: { expression: string; names: Record<string, string>; values: Item },
+    returnOld = true,
+  ): Promise<{ set: false } | { set: true; previous: Item | undefined }> {
     const names: Record<string, string> = { ...condition?.names };
     const values: Item = { ...condition?.values };
     const sets = Object.entries(fields).map(([name, value], index) => {
@@ -40,7 +50,7 @@ export class ControlTable {
       return `#f${index} = :f${index}`;
     });
     try {
-      await this.db.send(
+      const answer = await this.db.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: marshall({ pk }),
@@ -48,11 +58,15 @@ export class ControlTable {
           ...(condition === undefined ? {} : { ConditionExpression: condition.expression }),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+          ...(returnOld ? { ReturnValues: 'ALL_OLD' as const } : {}),
         }),
       );
-      return true;
+      return {
+        set: true,
+        previous: answer.Attributes === undefined ? undefined : unmarshall(answer.Attributes),
+      };
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionFailure(error)) return { set: false };
       throw error;
     }
   }
@@ -72,14 +86,28 @@ export class ControlTable {
    * Takes the item's lease until `until` (epoch ms) unless another holder's lease is still running. With
    * `expiresAt` (epoch seconds) the item itself lapses then (TTL), for leases on many short-lived keys.
    */
-  public acquireLease(
+  public async acquireLease(
     pk: string,
     owner: string,
     until: number,
     now: number,
     expiresAt?: number,
   ): Promise<boolean> {
-    return this.setIf(
+    return (await this.takeLease(pk, owner, until, now, expiresAt)).acquired;
+  }
+
+  /**
+   * `acquireLease`, also saying whether it took over a lease another holder never gave back (`lapsed`): that
+   * holder died mid-work (a crash, a timeout), and whatever it was doing may or may not have happened.
+   */
+  public async takeLease(
+    pk: string,
+    owner: string,
+    until: number,
+    now: number,
+    expiresAt?: number,
+  ): Promise<{ acquired: boolean; lapsed: boolean }> {
+    const result = await this.setIfReporting(
       pk,
       {
         leaseOwner: owner,
@@ -92,18 +120,31 @@ export class ControlTable {
         values: { ':owner': owner, ':now': now },
       },
     );
+    if (!result.set) return { acquired: false, lapsed: false };
+    const holder = result.previous?.leaseOwner;
+    return { acquired: true, lapsed: typeof holder === 'string' && holder !== owner };
   }
 
   /**
    * Creates the item with `fields` (its `expiresAt`, epoch seconds, included) unless one exists that has not
    * expired at `nowSeconds`: DynamoDB deletes expired items late, so an expired one counts as absent.
    */
-  public claim(pk: string, fields: Item & { expiresAt: number }, nowSeconds: number): Promise<boolean> {
-    return this.setIf(pk, fields, {
+  public async claim(pk: string, fields: Item & { expiresAt: number }, nowSeconds: number): Promise<boolean> {
+    return (await this.claimReporting(pk, fields, nowSeconds)).claimed;
+  }
+
+  /** `claim`, also answering the expired item it replaced, if there was one. */
+  public async claimReporting(
+    pk: string,
+    fields: Item & { expiresAt: number },
+    nowSeconds: number,
+  ): Promise<{ claimed: false } | { claimed: true; previous: Item | undefined }> {
+    const result = await this.setIfReporting(pk, fields, {
       expression: 'attribute_not_exists(#ttl) OR #ttl < :now',
       names: { '#ttl': CONTROL_TTL_ATTRIBUTE },
       values: { ':now': nowSeconds },
     });
+    return result.set ? { claimed: true, previous: result.previous } : { claimed: false };
   }
 
   /**

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
+  checkRegisterSize,
   classifyRejection,
   compact,
   ERASED_BEFORE,
@@ -45,6 +46,7 @@ export const registerUpdateInput = (
   write: RegisterWrite,
   life?: WriteLife,
 ): UpdateItemCommandInput => {
+  checkRegisterSize(write);
   const names: Record<string, string> = { '#r': write.register, '#v': 'v', '#erased': ERASED_BEFORE };
   const values: Item = { ':r': write.value, ':v': write.value.v };
   const sets = ['#r = :r'];
