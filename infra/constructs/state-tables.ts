@@ -45,7 +45,7 @@ export class StateTables extends Construct {
           indexName: index.name,
           partitionKey: attribute(index.partitionKey),
           ...(index.sortKey === undefined ? {} : { sortKey: attribute(index.sortKey) }),
-          projectionType: ProjectionType.ALL,
+          projectionType: index.keysOnly === true ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
         });
       }
       return table;

@@ -21,13 +21,14 @@ export const decodeCursor = (cursor: string): Record<string, unknown> => {
 
 /**
  * A table position from a client's cursor, checked so strictly that a forged or altered cursor is a 400 and
- * never reaches DynamoDB: exactly the key attributes of the table (or index), each a Meta ID, and the
- * fixed ones (an index query's partition key) equal to the query's.
+ * never reaches DynamoDB: exactly the key attributes of the table (or index), each a Meta ID (or what the
+ * table's keys may be, `isKeyValue`), and the fixed ones (a query's partition key) equal to the query's.
  */
 export const keyFromCursor = (
   cursor: string,
   keyNames: readonly string[],
   fixed: Readonly<Record<string, string>> = {},
+  isKeyValue: (value: unknown) => boolean = isMetaId,
 ): Item => {
   const position = decodeCursor(cursor);
   const names = Object.keys(position).sort();
@@ -35,7 +36,7 @@ export const keyFromCursor = (
   if (names.join() !== expected.join()) throw notOurs();
   for (const name of names) {
     const value = position[name];
-    if (!isMetaId(value) || (fixed[name] !== undefined && fixed[name] !== value)) throw notOurs();
+    if (!isKeyValue(value) || (fixed[name] !== undefined && fixed[name] !== value)) throw notOurs();
   }
   return position;
 };

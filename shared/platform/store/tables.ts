@@ -6,7 +6,16 @@ export interface KeyDefinition {
 }
 
 export interface TableDefinition extends KeyDefinition {
-  indexes: (KeyDefinition & { name: string })[];
+  indexes: IndexDefinition[];
+}
+
+export interface IndexDefinition extends KeyDefinition {
+  name: string;
+  /**
+   * The index holds the keys only: a write that changes no key of it costs no index write (an index of every item
+   * of a busy table would otherwise double its write cost). All attributes are projected otherwise.
+   */
+  keysOnly?: boolean;
 }
 
 /**
@@ -45,7 +54,7 @@ export const createTableInput = (tableName: string, definition: TableDefinition)
           GlobalSecondaryIndexes: definition.indexes.map((index) => ({
             IndexName: index.name,
             KeySchema: keySchema(index),
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: index.keysOnly === true ? 'KEYS_ONLY' : 'ALL' },
           })),
         }),
   };
