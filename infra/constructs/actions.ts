@@ -9,6 +9,7 @@ import {
   WABA_ENV,
   wabasManifest,
 } from '../../shared/domains/wabas/manifest.js';
+import { whatsappThreadsManifest } from '../../shared/domains/whatsapp-threads/manifest.js';
 import { ENV } from '../../shared/platform/config/constants.js';
 import { domainEnv } from '../../shared/platform/domain/domain.js';
 import { acknowledge, nagEnvironment } from '../config/nag.js';
@@ -47,6 +48,7 @@ export class Actions extends Construct {
       .bindTable(table(solutionsManifest), 'RW', domainEnv.table(solutionsManifest))
       .bindTable(table(wabasManifest), 'W', domainEnv.table(wabasManifest))
       .bindTable(table(threadsManifest), 'RW', domainEnv.table(threadsManifest))
+      .bindTable(table(whatsappThreadsManifest), 'RW', domainEnv.table(whatsappThreadsManifest))
       .bindTable(state.table('control'), 'RW', ENV.controlTable)
       .bindSecretRead(metaSecret, ENV.metaSecretArn)
       .bindSecretRead(pageTokensSecret, THREAD_ENV.pageTokensSecretArn)

@@ -11,6 +11,7 @@ import { ThreadActions } from '../../shared/domains/threads/actions.js';
 import { decodeHandover } from '../../shared/domains/threads/decode.js';
 import { applyThreadEvent, type ThreadEvent } from '../../shared/domains/threads/thread.js';
 import { wabasConsumer } from '../../shared/domains/wabas/consumer.js';
+import { WhatsappThreadActions } from '../../shared/domains/whatsapp-threads/actions.js';
 import { createConsumerHandler } from '../../shared/platform/consumers/consumer.js';
 import { GraphClient } from '../../shared/platform/graph/client.js';
 import type { HttpResult } from '../../shared/platform/http/types.js';
@@ -47,6 +48,11 @@ const handler = () => {
       threads: tables.threads,
       pageTokens: { get: async () => ({ [PAGE]: PAGE_TOKEN }) },
       appId: APP,
+      now: () => clock.now,
+    }),
+    whatsappThreads: new WhatsappThreadActions({
+      graph: client,
+      threads: tables.whatsappThreads,
       now: () => clock.now,
     }),
     businessTokens: {

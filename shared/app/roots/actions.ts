@@ -15,6 +15,10 @@ import { businessTokenJobHandler } from '../../domains/wabas/jobs.js';
 import { wabasManifest } from '../../domains/wabas/manifest.js';
 import { WabaRepository } from '../../domains/wabas/repository.js';
 import { wabaActionRoutes } from '../../domains/wabas/routes.js';
+import { WhatsappThreadActions } from '../../domains/whatsapp-threads/actions.js';
+import { whatsappThreadsManifest } from '../../domains/whatsapp-threads/manifest.js';
+import { WhatsappThreadRepository } from '../../domains/whatsapp-threads/repository.js';
+import { whatsappThreadActionRoutes } from '../../domains/whatsapp-threads/routes.js';
 import { withDeadline } from '../../kernel/deadline.js';
 import { isRecord } from '../../kernel/json.js';
 import type { MetaIdentity } from '../../platform/config/env.js';
@@ -35,6 +39,7 @@ import { ROUTES } from '../routes.js';
 export interface ActionsDeps {
   solutions: SolutionActions;
   threads: ThreadActions;
+  whatsappThreads: WhatsappThreadActions;
   businessTokens: BusinessTokenDeps;
   /** Action leases and idempotency records (the control table). */
   control: ControlTable;
@@ -65,6 +70,7 @@ export const createActionsHandler = (deps: ActionsDeps) => {
   const http = dispatch(ROUTES, 'actions', {
     ...solutionActionRoutes(deps.solutions, guard),
     ...threadActionRoutes(deps.threads, guard),
+    ...whatsappThreadActionRoutes(deps.whatsappThreads, guard),
     ...wabaActionRoutes(deps.businessTokens, guard),
   });
   const tokenJob = businessTokenJobHandler({
@@ -125,6 +131,11 @@ export const composeActions = (ports: ActionsPorts) => {
       pageTokens,
       instagramPages: new InstagramPages({ graph, pageTokens, configured: ports.instagramLinks, ...clock }),
       appId: identity.appId,
+      ...clock,
+    }),
+    whatsappThreads: new WhatsappThreadActions({
+      graph,
+      threads: new WhatsappThreadRepository(ports.table(whatsappThreadsManifest), now),
       ...clock,
     }),
     businessTokens: {

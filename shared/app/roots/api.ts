@@ -7,6 +7,9 @@ import { threadReadRoutes } from '../../domains/threads/routes.js';
 import { wabasManifest } from '../../domains/wabas/manifest.js';
 import { WabaReads } from '../../domains/wabas/repository.js';
 import { wabaReadRoutes } from '../../domains/wabas/routes.js';
+import { whatsappThreadsManifest } from '../../domains/whatsapp-threads/manifest.js';
+import { WhatsappThreadReads } from '../../domains/whatsapp-threads/repository.js';
+import { whatsappThreadReadRoutes } from '../../domains/whatsapp-threads/routes.js';
 import type { DomainManifest } from '../../platform/domain/domain.js';
 import { dispatch } from '../../platform/http/dispatch.js';
 import type { Telemetry } from '../../platform/observability/telemetry.js';
@@ -30,6 +33,7 @@ export const composeApi = (ports: ApiPorts) => {
       ...solutionReadRoutes(new SolutionReads(ports.table(solutionsManifest))),
       ...wabaReadRoutes(new WabaReads(ports.table(wabasManifest), now)),
       ...threadReadRoutes(new ThreadReads(ports.table(threadsManifest), now)),
+      ...whatsappThreadReadRoutes(new WhatsappThreadReads(ports.table(whatsappThreadsManifest), now)),
     }),
   );
 };
