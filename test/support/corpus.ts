@@ -10,14 +10,20 @@ export interface Sample {
   file: string;
   source: { url: string; kind: string };
   shapeOnly?: boolean;
-  kind: 'webhook' | 'graph-answer' | 'graph-error';
+  kind: 'webhook' | 'graph-answer' | 'graph-error' | 'callback-request' | 'callback-answer';
   expect: Record<string, unknown>;
   body: unknown;
 }
 
 const root = new URL('../../fixtures/public/', import.meta.url);
 
-export const GROUPS = ['account-update', 'partner-solutions', 'handover', 'graph'] as const;
+export const GROUPS = [
+  'account-update',
+  'partner-solutions',
+  'handover',
+  'graph',
+  'whatsapp-routing',
+] as const;
 
 /** Every sample of a group, read with exact digits (IDs past 2^53 keep theirs). */
 export const samples = (group: (typeof GROUPS)[number]): Sample[] =>
