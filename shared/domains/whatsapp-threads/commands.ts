@@ -26,7 +26,7 @@ export const whatsappThreadCommands: CliCommands = {
   usage: [
     'whatsapp-threads get <phoneNumberId> <userId>       userId: phone number or business-scoped user ID',
     'whatsapp-threads list <phoneNumberId> [us|other|idle|<role>] [--limit N] [--cursor C]',
-    'whatsapp-threads context <phoneNumberId> <userId>   the AI summary of the last control_passed',
+    'whatsapp-threads summary <phoneNumberId> <userId>   the AI summary of the last control_passed',
     'whatsapp-threads take|release <phoneNumberId> <userId> [--metadata TEXT]',
     'whatsapp-threads pass <phoneNumberId> <userId> [--to ai_agent] [--metadata TEXT]   default: escalation',
   ],
@@ -37,7 +37,7 @@ export const whatsappThreadCommands: CliCommands = {
     });
     if (verb === 'get')
       return { route: 'whatsappThreads.get', parameters: thread(), format: formatWhatsappThread };
-    if (verb === 'context') return { route: 'whatsappThreads.context', parameters: thread() };
+    if (verb === 'summary') return { route: 'whatsappThreads.summary', parameters: thread() };
     if (verb === 'list')
       return {
         route: 'whatsappThreads.list',

@@ -29,7 +29,8 @@ export const whatsappThreadsManifest = {
   routes: [
     route('whatsappThreads.list', 'GET', '/v1/whatsapp/threads/{phoneNumberId}', 'api'),
     route('whatsappThreads.get', 'GET', '/v1/whatsapp/threads/{phoneNumberId}/{userId}', 'api'),
-    route('whatsappThreads.context', 'GET', '/v1/whatsapp/threads/{phoneNumberId}/{userId}/context', 'api'),
+    // Apart from the thread (not `.../{userId}/summary`: `/./summary` would name the thread of a user `summary`).
+    route('whatsappThreads.summary', 'GET', '/v1/whatsapp/summaries/{phoneNumberId}/{userId}', 'api'),
     route('whatsappThreads.pass', 'POST', '/v1/whatsapp/threads/{phoneNumberId}/{userId}/pass', 'actions'),
     route('whatsappThreads.take', 'POST', '/v1/whatsapp/threads/{phoneNumberId}/{userId}/take', 'actions'),
     route(

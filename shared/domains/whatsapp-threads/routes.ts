@@ -29,7 +29,7 @@ export const whatsappThreadReadRoutes = (reads: WhatsappThreadReads) =>
         await reads.listByPhoneNumber(phoneNumberId, owner, limit, queryParameter(event, 'cursor')),
       );
     },
-    'whatsappThreads.context': async (event) => {
+    'whatsappThreads.summary': async (event) => {
       const { phoneNumberId, userId } = threadOf(event);
       return found(
         await reads.conversationContext(phoneNumberId, userId),
