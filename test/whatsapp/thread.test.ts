@@ -118,6 +118,17 @@ describe('decoding the public samples', () => {
     ]);
   });
 
+  it('an echo sent to a phone number written for people is keyed on its digits', () => {
+    const body = structuredClone(sample('whatsapp-routing/standby-text-message-echo').body) as {
+      entry: { changes: { value: { standby: { message_echoes: { message: { to: string } }[] } } }[] }[];
+    };
+    const echo = body.entry[0]?.changes[0]?.value.standby.message_echoes[0];
+    if (echo !== undefined) echo.message.to = '+1 650-555-1234';
+    expect(routed(body).flatMap(decodeWhatsappChange)).toMatchObject([
+      { kind: 'standby_echo', userId: USER },
+    ]);
+  });
+
   it('an old test payload without type or roles still reads as control_passed', () => {
     const [envelope] = splitDelivery(
       {

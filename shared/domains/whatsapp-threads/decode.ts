@@ -25,6 +25,13 @@ const userIdOr = (value: unknown, what: string): string | undefined => {
 
 const secondsToMs = (value: unknown, what: string): number => requireTime(value, what) * 1000;
 
+/**
+ * An echo's `to` is the owner's Send API body, where Meta also takes a phone number written for people
+ * (`+1 650-555-1234`): reduced to its digits, the form `wa_id` has.
+ */
+const sentTo = (value: unknown): unknown =>
+  typeof value === 'string' && /^\+?[0-9][0-9 ()-]*$/.test(value) ? value.replace(/[^0-9]/g, '') : value;
+
 const roleOf = (value: unknown): string | null => text(value) ?? null;
 
 const summaryOf = (body: Record<string, unknown>): string | undefined => {
@@ -147,7 +154,12 @@ const decodeActivity = (envelope: DomainChange, value: Record<string, unknown>):
   const echoes = standby
     ? list(holder.message_echoes).map((echo, index) => {
         const sent = isRecord(echo) && isRecord(echo.message) ? echo.message : {};
-        return sightingOf(echo, `message_echoes[${index}]`, { phone: sent.to, bsuid: sent.recipient }, {});
+        return sightingOf(
+          echo,
+          `message_echoes[${index}]`,
+          { phone: sentTo(sent.to), bsuid: sent.recipient },
+          {},
+        );
       })
     : [];
   const facts = [
