@@ -52,7 +52,7 @@ const valueBytes = (value: unknown): number => {
   return 0;
 };
 
-const itemBytes = (item: Record<string, unknown> | undefined) =>
+export const itemBytes = (item: Record<string, unknown> | undefined) =>
   item === undefined
     ? 0
     : Object.entries(item).reduce(
@@ -81,7 +81,7 @@ export const measureItemSizes = () => {
 };
 
 /** A DynamoDB client whose HTTP handler answers every UpdateItem with success, locally. */
-const stubbedDynamo = () =>
+export const stubbedDynamo = () =>
   new DynamoDBClient({
     region: 'us-east-1',
     credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },

@@ -20,6 +20,10 @@ const { measureLoad } = await import('./load.js');
 const { measureReconcile } = await import('./reconcile.js');
 const { measureLargeSweep, LAMBDA_RUN_BUDGET_MS } = await import('./sweep.js');
 const { costModel, measureConsumerCpu, measureItemSizes, ASSUMPTIONS, PRICES } = await import('./cost.js');
+const { measureMessagesWebhook, measureMessagesConsumer, measureThreadItemBytes } = await import(
+  './messages-cost.js'
+);
+const { messagesCostModel } = await import('./messages-model.js');
 
 const { values } = parseArgs({
   options: {
@@ -192,6 +196,31 @@ table(
   ]),
 );
 
+say(
+  '### 7b. Cost per million inbound WhatsApp messages (messages-heavy shape: WhatsApp threads beside passthrough)',
+);
+const messagesInputs = {
+  webhook: await measureMessagesWebhook(quick),
+  consumer: await measureMessagesConsumer(quick),
+  itemBytes: measureThreadItemBytes(),
+};
+const messages = messagesCostModel(messagesInputs);
+say(
+  `Measured inputs: webhook CPU ${messagesInputs.webhook.map((w) => `${w.oursMicros.toFixed(0)} µs (floor ${w.floorMicros.toFixed(0)}) for ${w.messages}`).join(', ')} message(s) per delivery; consumer CPU ${messagesInputs.consumer.cpuMicrosPerRecord.toFixed(0)} µs per record (floor ${messagesInputs.consumer.floorCpuMicrosPerRecord.toFixed(0)}); a busy thread's item ${messagesInputs.itemBytes} B.`,
+);
+say();
+const messageParts = Object.keys(messages[0]?.perMillion ?? {});
+table(
+  ['messages per delivery', ...messageParts, 'total', 'floor', 'ratio (goal ≤ 1.10)'],
+  messages.map((m) => [
+    m.messagesPerDelivery,
+    ...messageParts.map((p) => `$${(m.perMillion[p] ?? 0).toFixed(3)}`),
+    `$${m.total.toFixed(2)}`,
+    `$${m.floorTotal.toFixed(2)}`,
+    `${m.ratio} ${goal(m.meetsGoal)}`,
+  ]),
+);
+
 say(`Total benchmark time: ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
 const results = {
@@ -208,6 +237,7 @@ const results = {
   consumer,
   itemSizes,
   cost: { prices: PRICES, assumptions: ASSUMPTIONS, scenarios },
+  messagesCost: { inputs: messagesInputs, scenarios: messages },
 };
 await writeFile(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 if (!quick) {

@@ -7,6 +7,7 @@ import {
 } from '../shared/kernel/registers.js';
 import type { DeriveEvents } from '../shared/platform/events/domain-event.js';
 import type { EventPublisher } from '../shared/platform/events/ports.js';
+import type { PartitionQuery } from '../shared/platform/store/ports.js';
 import type { Page, RegisterReads } from '../shared/platform/store/register-reader.js';
 import type { RegisterTable } from '../shared/platform/store/register-table.js';
 import type { RegisterWrites } from '../shared/platform/store/register-writer.js';
@@ -109,7 +110,7 @@ export class StreamedTable implements RegisterReads, RegisterWrites {
   }
 
   public queryIndexPage(
-    index: { name: string; keyName: string; keyNames: readonly string[] },
+    index: PartitionQuery,
     keyValue: string,
     limit: number,
     cursor: string | undefined,

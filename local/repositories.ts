@@ -1,6 +1,7 @@
 import { SolutionRepository } from '../shared/domains/solutions/repository.js';
 import { ThreadRepository } from '../shared/domains/threads/repository.js';
 import { WabaRepository } from '../shared/domains/wabas/repository.js';
+import { WhatsappThreadRepository } from '../shared/domains/whatsapp-threads/repository.js';
 import type { RegisterStore } from '../shared/platform/store/ports.js';
 
 /** Repositories over local mode's tables, for tests and benchmarks that read or seed state directly. */
@@ -8,6 +9,7 @@ export interface DomainRepositories {
   solutions: SolutionRepository;
   wabas: WabaRepository;
   threads: ThreadRepository;
+  whatsappThreads: WhatsappThreadRepository;
 }
 
 export const domainRepositories = (
@@ -23,5 +25,6 @@ export const domainRepositories = (
     solutions: new SolutionRepository(table('solutions')),
     wabas: new WabaRepository(table('wabas'), now),
     threads: new ThreadRepository(table('threads'), now),
+    whatsappThreads: new WhatsappThreadRepository(table('whatsapp-threads'), now),
   };
 };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { SUPPORTED_REGIONS } from '../infra/config/regions.js';
 import { createSwitchboard } from '../infra/create-switchboard.js';
+import { DOMAINS } from '../shared/domains/registry.js';
 import { errorMessage } from '../shared/kernel/errors.js';
 import { checkGrants, checkResourcePolicies } from './checks.js';
 import { ACCOUNT, type Canaries, type Deployment, deploy, REGION } from './deployment.js';
@@ -22,6 +23,9 @@ import {
   checkStateMachines,
   lintCheck,
 } from './template-checks.js';
+
+/** The webhook, api, reconcile, actions and events functions, and each domain's consumer. */
+const FUNCTION_COUNT = 5 + DOMAINS.length;
 
 /** The `-c` values a user passes on deploy (the reference's example IDs). */
 const IDS = {
@@ -120,8 +124,8 @@ const synthChecks = (root: string, work: string, options: RehearsalOptions, chec
         detail: String(environment),
       },
       {
-        name: 'both synths deploy the same eight functions',
-        ok: functionsOf(template).length === 8 && functionsOf(bare).length === 8,
+        name: `both synths deploy the same ${FUNCTION_COUNT} functions (one consumer per domain, and five)`,
+        ok: functionsOf(template).length === FUNCTION_COUNT && functionsOf(bare).length === FUNCTION_COUNT,
         detail: functionsOf(template)
           .map((fn) => fn.service)
           .join(', '),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { EXAMPLE, FIXTURES } from '../fixtures/deliveries.js';
+import { ROUTING_EXAMPLE } from '../fixtures/whatsapp-routing.js';
 import { ACCOUNT, type Deployment, META_SECRET, PAGE_TOKEN, REGION } from './deployment.js';
 import { type Check, type Driver, driver } from './driver.js';
 import { replay } from './replay.js';
@@ -62,7 +63,7 @@ const ingest = async ({ check, http, deliver, drain, observer }: Driver) => {
   const partnerAdded = JSON.stringify(FIXTURES['partner-added']?.body);
   const unsigned = await http('POST', '/webhook', { body: partnerAdded });
   check('an unsigned delivery answers 401', unsigned.status === 401, unsigned);
-  for (const name of ['partner-added', 'solution-created', 'take-thread-control']) {
+  for (const name of ['partner-added', 'solution-created', 'take-thread-control', 'wa-message']) {
     const answer = await deliver(JSON.stringify(FIXTURES[name]?.body));
     check(`signed ${name} answers 200`, answer.status === 200, answer);
   }
@@ -135,6 +136,27 @@ const readAndAct = async ({ check, http, observer }: Driver) => {
   );
 };
 
+/** A WhatsApp conversation: the inbound message made it ours; it is listed by owner, then passed to MBA. */
+const whatsappThread = async ({ check, http }: Driver) => {
+  const thread = `/v1/whatsapp/threads/${ROUTING_EXAMPLE.phoneNumberId}/${ROUTING_EXAMPLE.user}`;
+  const read = await http('GET', thread);
+  check('the WhatsApp message reads back as a thread we own', read.body.owner === 'us', read);
+  const listed = await http('GET', `/v1/whatsapp/threads/${ROUTING_EXAMPLE.phoneNumberId}`, {
+    query: { owner: 'us' },
+  });
+  check(
+    "the phone number's threads list it by owner",
+    JSON.stringify(listed.body.items ?? []).includes(ROUTING_EXAMPLE.user),
+    listed,
+  );
+  const passed = await http('POST', `${thread}/pass`, { body: JSON.stringify({ targetRole: 'ai_agent' }) });
+  check(
+    'pass through the actions bundle (thread_control) records Meta Business Agent as owner',
+    passed.status === 200 && passed.body.owner === 'ai_agent',
+    passed,
+  );
+};
+
 /** A scheduled run (a baseline sweep), then an on-demand one through the API. */
 const reconcile = async ({ check, http, deployment }: Driver) => {
   const { template, containers } = deployment;
@@ -183,6 +205,7 @@ export const runScenario = async (deployment: Deployment, upTo?: 'ingest'): Prom
   await ingest(story);
   if (upTo === 'ingest') return story.checks;
   await readAndAct(story);
+  await whatsappThread(story);
   await reconcile(story);
   await domainEvents(story);
   await replay(story);

@@ -18,6 +18,7 @@ describe('configuration at cold start', () => {
       'SOLUTIONS_TABLE',
       'WABAS_TABLE',
       'THREADS_TABLE',
+      'WHATSAPP_THREADS_TABLE',
       'META_SECRET_ARN',
       'PAGE_TOKENS_SECRET_ARN',
       'BUSINESS_TOKEN_SECRET_PREFIX',
@@ -35,6 +36,7 @@ describe('configuration at cold start', () => {
       SOLUTIONS_QUEUE_URL: 's',
       WABAS_QUEUE_URL: 'w',
       THREADS_QUEUE_URL: 't',
+      WHATSAPP_THREADS_QUEUE_URL: 'wt',
       PASSTHROUGH_QUEUE_URL: 'p',
       CLAIM_CHECK_BUCKET: 'b',
       ARCHIVE_STREAM_NAME: 'archive',
@@ -42,7 +44,7 @@ describe('configuration at cold start', () => {
       META_SECRET_ARN: 'arn',
     });
     expect(config).toEqual({
-      queueUrls: { solutions: 's', wabas: 'w', threads: 't', passthrough: 'p' },
+      queueUrls: { solutions: 's', wabas: 'w', threads: 't', 'whatsapp-threads': 'wt', passthrough: 'p' },
       claimCheckBucket: 'b',
       archiveStreamName: 'archive',
       archiveBucket: 'archive-bucket',
@@ -58,6 +60,7 @@ describe('Graph API version', () => {
       SOLUTIONS_TABLE: 's',
       WABAS_TABLE: 'w',
       THREADS_TABLE: 't',
+      WHATSAPP_THREADS_TABLE: 'wt',
       CONTROL_TABLE: 'c',
       META_SECRET_ARN: 'arn',
       PAGE_TOKENS_SECRET_ARN: 'p',

@@ -11,10 +11,10 @@ interface FloorEvent {
 /**
  * The floor for the webhook: an HMAC check, SendMessageBatch of the changes, ten at a time, and the delivery
  * kept as one Firehose record (the job includes the archive). No routing, envelopes, claim checks, secret
- * cache, logging or metrics.
+ * cache, logging or metrics. `copies`: how many queues each change goes to (a domain's and passthrough: 2).
  */
 export const createFloorWebhook =
-  (sqs: SQSClient, queueUrl: string, secret: string, firehose?: FirehoseClient) =>
+  (sqs: SQSClient, queueUrl: string, secret: string, firehose?: FirehoseClient, copies = 1) =>
   async (event: FloorEvent) => {
     const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
     const given = Buffer.from((event.headers?.['x-hub-signature-256'] ?? '').slice(7), 'hex');
@@ -33,10 +33,12 @@ export const createFloorWebhook =
         Record: { Data: Buffer.from(`${body.toString('base64')}\n`) },
       }),
     );
-    for (let start = 0; start < entries.length; start += 10) {
-      await sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries.slice(start, start + 10) }),
-      );
+    for (let copy = 0; copy < copies; copy++) {
+      for (let start = 0; start < entries.length; start += 10) {
+        await sqs.send(
+          new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries.slice(start, start + 10) }),
+        );
+      }
     }
     await archived;
     return { statusCode: 200, body: '' };

@@ -9,6 +9,7 @@ import {
   WABA_ENV,
   wabasManifest,
 } from '../../shared/domains/wabas/manifest.js';
+import { whatsappThreadsManifest } from '../../shared/domains/whatsapp-threads/manifest.js';
 import { ENV } from '../../shared/platform/config/constants.js';
 import { domainEnv } from '../../shared/platform/domain/domain.js';
 import { acknowledge, nagEnvironment } from '../config/nag.js';
@@ -56,6 +57,7 @@ export class Actions extends Construct {
       // Onboarding reads the WABA's item (its register, the business's other WABAs) and writes its register.
       .bindTable(table(wabasManifest), 'RW', domainEnv.table(wabasManifest))
       .bindTable(table(threadsManifest), 'RW', domainEnv.table(threadsManifest))
+      .bindTable(table(whatsappThreadsManifest), 'RW', domainEnv.table(whatsappThreadsManifest))
       .bindTable(state.table('control'), 'RW', ENV.controlTable)
       .bindSecretRead(metaSecret, ENV.metaSecretArn)
       .bindSecretRead(pageTokensSecret, THREAD_ENV.pageTokensSecretArn)

@@ -2,8 +2,9 @@ import type { DomainManifest } from '../platform/domain/domain.js';
 import { solutionsManifest } from './solutions/manifest.js';
 import { threadsManifest } from './threads/manifest.js';
 import { wabasManifest } from './wabas/manifest.js';
+import { whatsappThreadsManifest } from './whatsapp-threads/manifest.js';
 
-const REGISTERED = [solutionsManifest, wabasManifest, threadsManifest] as const;
+const REGISTERED = [solutionsManifest, wabasManifest, threadsManifest, whatsappThreadsManifest] as const;
 
 /**
  * The domains, each one folder under `shared/domains/`. This list is what the webhook routes by and what the

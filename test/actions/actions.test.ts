@@ -13,6 +13,7 @@ import { ThreadActions } from '../../shared/domains/threads/actions.js';
 import { decodeHandover } from '../../shared/domains/threads/decode.js';
 import { applyThreadEvent, type ThreadEvent } from '../../shared/domains/threads/thread.js';
 import { wabasConsumer } from '../../shared/domains/wabas/consumer.js';
+import { WhatsappThreadActions } from '../../shared/domains/whatsapp-threads/actions.js';
 import { EnvReader } from '../../shared/platform/config/env.js';
 import { createConsumerHandler } from '../../shared/platform/consumers/consumer.js';
 import { GraphClient } from '../../shared/platform/graph/client.js';
@@ -59,6 +60,11 @@ const handler = () => {
       threads: tables.threads,
       pageTokens: { get: async () => ({ [PAGE]: PAGE_TOKEN }) },
       appId: APP,
+      now: () => clock.now,
+    }),
+    whatsappThreads: new WhatsappThreadActions({
+      graph: client,
+      threads: tables.whatsappThreads,
       now: () => clock.now,
     }),
     businessTokens,

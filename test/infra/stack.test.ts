@@ -6,6 +6,7 @@ import { RECONCILE_SAFETY_MARGIN, RECONCILE_TIMEOUT } from '../../infra/construc
 import { CONSUMER_TIMEOUT } from '../../infra/constructs/stateful.js';
 import { createSwitchboard } from '../../infra/create-switchboard.js';
 import { ROUTES } from '../../shared/app/routes.js';
+import { DOMAINS } from '../../shared/domains/registry.js';
 import { WEBHOOK_ACTIONS } from './constructs/isolated.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
@@ -140,7 +141,7 @@ describe('the stack', () => {
     const queues = template.findResources('AWS::SQS::Queue', {
       Properties: { RedrivePolicy: Match.anyValue() },
     });
-    expect(Object.keys(queues)).toHaveLength(5);
+    expect(Object.keys(queues)).toHaveLength(6);
     for (const queue of Object.values(queues) as Resource[]) {
       expect(queue.Properties).toMatchObject({
         RedrivePolicy: { maxReceiveCount: 5 },
@@ -149,15 +150,16 @@ describe('the stack', () => {
       });
     }
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
-    // Ten domain queues and DLQs, and the stream failure destination of the domain events.
-    expect(policies).toHaveLength(11);
+    // Twelve queues and DLQs (four domains, passthrough, business tokens), and the domain events' stream
+    // failure destination.
+    expect(policies).toHaveLength(13);
     for (const policy of policies) {
       expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
   });
 
   it('hides a consumer batch for at least 6 × the consumer timeout', () => {
-    for (const prefix of ['SolutionsQueue', 'WabasQueue', 'ThreadsQueue']) {
+    for (const prefix of ['SolutionsQueue', 'WabasQueue', 'ThreadsQueue', 'WhatsappThreadsQueue']) {
       const id = Object.keys(resources).find(
         (key) => key.startsWith(prefix) && !key.includes('Dlq') && resources[key]?.Type === 'AWS::SQS::Queue',
       );
@@ -165,7 +167,12 @@ describe('the stack', () => {
       expect(queue).toBeDefined();
       expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * CONSUMER_TIMEOUT.toSeconds());
     }
-    for (const prefix of ['SolutionsConsumer', 'WabasConsumer', 'ThreadsConsumer']) {
+    for (const prefix of [
+      'SolutionsConsumer',
+      'WabasConsumer',
+      'ThreadsConsumer',
+      'WhatsappThreadsConsumer',
+    ]) {
       expect(resources[logicalId('AWS::Lambda::Function', prefix)]?.Properties.Timeout).toBe(
         CONSUMER_TIMEOUT.toSeconds(),
       );
@@ -175,7 +182,8 @@ describe('the stack', () => {
   it('runs every function on Node.js 24 (or newer) on arm64', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
     const ours = functions.filter((fn) => String(fn.Properties.Handler) === 'index.handler');
-    expect(ours).toHaveLength(9);
+    // webhook, api, actions, reconcile, events, privacy, and one consumer per domain.
+    expect(ours).toHaveLength(6 + DOMAINS.length);
     for (const fn of ours)
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     // The bundle is compiled for the Node major the runtime gives it (and the rehearsal runs it on).
@@ -187,7 +195,7 @@ describe('the stack', () => {
     const mappings = (
       Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[]
     ).filter((mapping) => !JSON.stringify(mapping.Properties.EventSourceArn).includes('StreamArn'));
-    expect(mappings).toHaveLength(4);
+    expect(mappings).toHaveLength(5);
     for (const mapping of mappings) {
       expect(mapping.Properties).toMatchObject({
         FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -231,7 +239,7 @@ describe('the stack', () => {
 
   it('keeps state in on-demand tables with PITR, deletion protection and retention, keys as documented', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(4);
+    expect(Object.keys(tables)).toHaveLength(5);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
@@ -251,6 +259,23 @@ describe('the stack', () => {
       KeySchema: [
         { AttributeName: 'pageId', KeyType: 'HASH' },
         { AttributeName: 'userId', KeyType: 'RANGE' },
+      ],
+    });
+    // WhatsApp threads: a keys-only index by user (erasure), so busy writes never write the index.
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'phoneNumberId', KeyType: 'HASH' },
+        { AttributeName: 'userId', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byUser',
+          KeySchema: [
+            { AttributeName: 'userId', KeyType: 'HASH' },
+            { AttributeName: 'phoneNumberId', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
       ],
     });
     template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -282,12 +307,12 @@ describe('the stack', () => {
     });
   });
 
-  it('the webhook may only send to its four queues, put claim checks, archive and read its secret', () => {
+  it('the webhook may only send to its five queues, put claim checks, archive and read its secret', () => {
     const statements = statementsOf('Webhook');
     expect(allActions(statements)).toEqual(WEBHOOK_ACTIONS);
     const sqs = statements.filter((s) => JSON.stringify(s.Action).includes('sqs:'));
     const queues = new Set(sqs.map((s) => JSON.stringify(s.Resource)));
-    expect(queues.size).toBe(4);
+    expect(queues.size).toBe(5);
     for (const queue of queues) expect(queue).not.toMatch(/Dlq|BusinessTokens/);
     const puts = statements.filter((s) => s.Action === 's3:PutObject').map((s) => JSON.stringify(s.Resource));
     expect(puts.join()).toContain('/claims/*');
@@ -305,6 +330,7 @@ describe('the stack', () => {
       ['SolutionsConsumer', 'SolutionsQueueDlq'],
       ['WabasConsumer', 'WabasQueueDlq'],
       ['ThreadsConsumer', 'ThreadsQueueDlq'],
+      ['WhatsappThreadsConsumer', 'WhatsappThreadsQueueDlq'],
       ['Actions', 'BusinessTokensQueueDlq'],
     ] as const) {
       const sends = statementsOf(prefix).filter((s) => JSON.stringify(s.Action).includes('sqs:SendMessage'));
@@ -319,6 +345,7 @@ describe('the stack', () => {
       ['SolutionsConsumer', 'Statesolutions'],
       ['WabasConsumer', 'Statewabas'],
       ['ThreadsConsumer', 'Statethreads'],
+      ['WhatsappThreadsConsumer', 'Statewhatsappthreads'],
     ] as const) {
       const statements = statementsOf(prefix);
       const dynamo = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb'));
@@ -358,11 +385,11 @@ describe('the stack', () => {
     expect(JSON.stringify(statements)).not.toMatch(
       /Statethreads|PageTokensSecret|s3:PutObject","Resource":\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["DeliveryArchive/,
     );
-    // Replay: the four domain queues (never a DLQ), claim checks, and reading the archive.
+    // Replay: the webhook's five queues (never a DLQ), claim checks, and reading the archive.
     const sends = statements
       .filter((s) => s.Action === 'sqs:SendMessage')
       .map((s) => JSON.stringify(s.Resource));
-    expect(sends).toHaveLength(4);
+    expect(sends).toHaveLength(5);
     expect(sends.join()).not.toMatch(/Dlq|BusinessTokens/);
     expect(
       synth({ 'switchboard:reconcileRateMinutes': 60 }).findResources('AWS::Events::Rule', {
@@ -377,6 +404,7 @@ describe('the stack', () => {
       'SolutionsConsumer',
       'WabasConsumer',
       'ThreadsConsumer',
+      'WhatsappThreadsConsumer',
       'ReadApi',
       'Reconcile',
     ]) {
@@ -412,7 +440,7 @@ describe('the stack', () => {
       ).toBe(true);
     }
     expect(alarms.filter((alarm) => String(alarm.Properties.AlarmDescription).includes('DLQ'))).toHaveLength(
-      5,
+      6,
     );
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'CustomerOnboarded',

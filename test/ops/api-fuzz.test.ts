@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../shared/app/routes.js';
+import { isWhatsappUserId } from '../../shared/domains/whatsapp-threads/user-id.js';
 import { isMetaId } from '../../shared/kernel/ids.js';
 import { parseJsonObject } from '../../shared/kernel/json.js';
 import { useFakeGraph } from '../support/fake-graph.js';
@@ -99,9 +100,9 @@ describe('API fuzzing', () => {
         answerEverything();
         let index = 0;
         const used: Id[] = [];
-        const path = route.path.replace(/\{[^}]+\}/g, () => {
+        const path = route.path.replace(/\{([^}]+)\}/g, (_match, name: string) => {
           const chosen = ids[index++] ?? { text: '1', valid: true };
-          used.push(chosen);
+          used.push(validAt(route.path, name, chosen));
           return chosen.text;
         });
         const search = new URLSearchParams();
@@ -134,6 +135,19 @@ describe('API fuzzing', () => {
     expect(fiveHundreds).toBe(0);
   });
 });
+
+/**
+ * Whether an ID is valid where it stands: a Meta ID, except a WhatsApp thread's user, which may also be a
+ * business-scoped user ID (letters, digits and dots: CONTRACT).
+ */
+const validAt = (path: string, name: string, id: Id): Id => {
+  if (!path.startsWith('/v1/whatsapp/') || name !== 'userId') return id;
+  try {
+    return { ...id, valid: isWhatsappUserId(decodeURIComponent(id.text)) };
+  } catch {
+    return { ...id, valid: false };
+  }
+};
 
 /** Body IDs the route reads (as JSON arrives: long integers kept exact); an invalid one must not reach Meta. */
 const BODY_IDS: Readonly<Record<string, readonly string[]>> = {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
 import { ROUTES } from '../../shared/app/routes.js';
+import { isWhatsappUserId } from '../../shared/domains/whatsapp-threads/user-id.js';
 import { countRequests } from '../support/dynamo.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { HOSTILE_PATH_IDS } from '../support/hostile-ids.js';
@@ -82,15 +83,32 @@ const send = async (method: string, path: string, body?: string) => {
 };
 const refusedBeforeAnyCall = { status: 400, json: { error: 'bad_request' }, graphCalls: 0, dynamoCalls: 0 };
 
+/**
+ * A WhatsApp thread's user is a phone number or a business-scoped user ID (letters, digits and dots, CONTRACT):
+ * `12a` or `constructor` is one there, so such a form is not hostile in that position.
+ */
+const WHATSAPP_USER = 'US.13491208655302741918';
+const isWhatsappUser = (route: { path: string }, name: string) =>
+  route.path.startsWith('/v1/whatsapp/') && name === 'userId';
+const decoded = (form: string): string | undefined => {
+  try {
+    return decodeURIComponent(form);
+  } catch {
+    return undefined;
+  }
+};
+const hostileAt = (route: { path: string }, name: string, form: string) =>
+  !(isWhatsappUser(route, name) && isWhatsappUserId(decoded(form)));
+
 const v1Routes = ROUTES.routes.filter((route) => route.path.startsWith('/v1/'));
 const pathCases = v1Routes.flatMap((route) =>
   [...route.path.matchAll(/\{([^}]+)\}/g)].flatMap(([, parameter = '']) =>
-    HOSTILE_PATH_IDS.map((form) => ({
+    HOSTILE_PATH_IDS.filter((form) => hostileAt(route, parameter, form)).map((form) => ({
       route,
       form,
       label: `${route.method} ${route.path} with ${parameter}=${form.slice(0, 40)}`,
       path: route.path.replace(/\{([^}]+)\}/g, (_match, name: string) =>
-        name === parameter ? form : (VALID[name] ?? '1'),
+        name === parameter ? form : isWhatsappUser(route, name) ? WHATSAPP_USER : (VALID[name] ?? '1'),
       ),
     })),
   ),

@@ -24,6 +24,7 @@ export const GROUPS = [
   'graph',
   'data-deletion',
   'onboarding',
+  'whatsapp-routing',
 ] as const;
 
 /** Every sample of a group, read with exact digits (IDs past 2^53 keep theirs). */

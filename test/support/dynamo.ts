@@ -3,6 +3,7 @@ import { type LocalDynamo, startLocalDynamo } from '../../local/dynalite.js';
 import { SolutionRepository } from '../../shared/domains/solutions/repository.js';
 import { ThreadRepository } from '../../shared/domains/threads/repository.js';
 import { WabaRepository } from '../../shared/domains/wabas/repository.js';
+import { WhatsappThreadRepository } from '../../shared/domains/whatsapp-threads/repository.js';
 import { ControlTable } from '../../shared/platform/store/control.js';
 import { RegisterTable } from '../../shared/platform/store/register-table.js';
 
@@ -13,6 +14,7 @@ export interface TestTables {
   solutions: SolutionRepository;
   wabas: WabaRepository;
   threads: ThreadRepository;
+  whatsappThreads: WhatsappThreadRepository;
   control: ControlTable;
 }
 
@@ -29,6 +31,10 @@ export const useLocalTables = (now: () => number = Date.now): TestTables => {
     );
     tables.threads = new ThreadRepository(
       new RegisterTable(tables.dynamo.client, tables.dynamo.tableNames.threads),
+      now,
+    );
+    tables.whatsappThreads = new WhatsappThreadRepository(
+      new RegisterTable(tables.dynamo.client, tables.dynamo.tableNames['whatsapp-threads']),
       now,
     );
     tables.control = new ControlTable(tables.dynamo.client, tables.dynamo.tableNames.control);

@@ -20,6 +20,10 @@ import { BUSINESS_TOKEN_JOBS, wabasManifest } from '../../domains/wabas/manifest
 import { WabaRepository } from '../../domains/wabas/repository.js';
 import { wabaActionRoutes } from '../../domains/wabas/routes.js';
 import { projectWaba } from '../../domains/wabas/view.js';
+import { WhatsappThreadActions } from '../../domains/whatsapp-threads/actions.js';
+import { whatsappThreadsManifest } from '../../domains/whatsapp-threads/manifest.js';
+import { WhatsappThreadRepository } from '../../domains/whatsapp-threads/repository.js';
+import { whatsappThreadActionRoutes } from '../../domains/whatsapp-threads/routes.js';
 import { withDeadline } from '../../kernel/deadline.js';
 import { isRecord } from '../../kernel/json.js';
 import type { MetaIdentity } from '../../platform/config/env.js';
@@ -41,6 +45,7 @@ import { ROUTES } from '../routes.js';
 export interface ActionsDeps {
   solutions: SolutionActions;
   threads: ThreadActions;
+  whatsappThreads: WhatsappThreadActions;
   businessTokens: BusinessTokenDeps;
   /** The onboarding workflow: its jobs, and the operator's retry, skip and revoke. */
   onboarding: OnboardingDeps;
@@ -74,6 +79,7 @@ export const createActionsHandler = (deps: ActionsDeps) => {
   const http = dispatch(ROUTES, 'actions', {
     ...solutionActionRoutes(deps.solutions, guard),
     ...threadActionRoutes(deps.threads, guard),
+    ...whatsappThreadActionRoutes(deps.whatsappThreads, guard),
     ...wabaActionRoutes(deps.businessTokens, guard),
     ...onboardingActionRoutes(deps.onboarding, guard, (item) => projectWaba(item, now())),
   });
@@ -152,6 +158,11 @@ export const composeActions = (ports: ActionsPorts) => {
       pageTokens,
       instagramPages: new InstagramPages({ graph, pageTokens, configured: ports.instagramLinks, ...clock }),
       appId: identity.appId,
+      ...clock,
+    }),
+    whatsappThreads: new WhatsappThreadActions({
+      graph,
+      threads: new WhatsappThreadRepository(ports.table(whatsappThreadsManifest), now),
       ...clock,
     }),
     businessTokens,

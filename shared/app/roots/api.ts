@@ -10,6 +10,9 @@ import { wabasManifest } from '../../domains/wabas/manifest.js';
 import { WabaReads } from '../../domains/wabas/repository.js';
 import { wabaReadRoutes } from '../../domains/wabas/routes.js';
 import { projectWaba } from '../../domains/wabas/view.js';
+import { whatsappThreadsManifest } from '../../domains/whatsapp-threads/manifest.js';
+import { WhatsappThreadReads } from '../../domains/whatsapp-threads/repository.js';
+import { whatsappThreadReadRoutes } from '../../domains/whatsapp-threads/routes.js';
 import type { DomainManifest } from '../../platform/domain/domain.js';
 import { dispatch } from '../../platform/http/dispatch.js';
 import type { Telemetry } from '../../platform/observability/telemetry.js';
@@ -36,6 +39,7 @@ export const composeApi = (ports: ApiPorts) => {
         projectWaba(item, now()),
       ),
       ...threadReadRoutes(new ThreadReads(ports.table(threadsManifest), now)),
+      ...whatsappThreadReadRoutes(new WhatsappThreadReads(ports.table(whatsappThreadsManifest), now)),
     }),
   );
 };

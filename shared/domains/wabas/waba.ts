@@ -1,4 +1,4 @@
-import { boundedRecord, boundedText, type Dropped } from '../../kernel/bounds.js';
+import type { Dropped } from '../../kernel/bounds.js';
 import {
   applyRegisterWrite,
   factVersion,
@@ -13,7 +13,20 @@ import {
   writeRegister,
 } from '../../kernel/registers.js';
 
-import { appSlot, factSlot, MAX_FACT_DETAIL_BYTES, MAX_IDS, MAX_TEXT, READ_FIELDS } from './bounds.js';
+import { boundedChange, boundedObservation } from './bounded-change.js';
+import { appSlot, factSlot } from './bounds.js';
+import type { Disconnection, DiscoveredBy, ReconciledFields, WabaChangeEvent, WabaEvent } from './event.js';
+
+export type {
+  Disconnection,
+  DiscoveredBy,
+  ReconciledFields,
+  WabaChangeEvent,
+  WabaEvent,
+  WabaInfo,
+  WabaObservation,
+  WabaTokenRecord,
+} from './event.js';
 
 /** Events that end our access to a WABA (our own app's uninstall too); a newer add or reconnect restores it. */
 export const DEACTIVATING_EVENTS = [
@@ -27,73 +40,6 @@ export const REACTIVATING_EVENT = 'ACCOUNT_RECONNECTED';
 const LIFE_EVENTS = new Set(['PARTNER_REMOVED', 'ACCOUNT_DELETED', 'ACCOUNT_OFFBOARDED', REACTIVATING_EVENT]);
 /** Install state of one app on the WABA (`waba_info.partner_app_id`). */
 const APP_EVENTS = new Set(['PARTNER_APP_INSTALLED', 'PARTNER_APP_UNINSTALLED']);
-
-export type DiscoveredBy = 'webhook' | 'reconciliation';
-
-export interface WabaInfo {
-  ownerBusinessId: string | null;
-  solutionId: string | null;
-  partnerBusinessIds: string[];
-  /** `partner_app_id` of PARTNER_APP_INSTALLED / PARTNER_APP_UNINSTALLED. */
-  partnerAppId?: string | null;
-}
-
-/** Why Meta says a WABA was disconnected (`disconnection_info` of PARTNER_REMOVED). */
-export interface Disconnection {
-  reason: string | null;
-  initiatedBy: string | null;
-}
-
-/** An `account_update` webhook change. */
-export interface WabaChangeEvent {
-  type: 'change';
-  wabaId: string;
-  event: string;
-  timeMs: number;
-  eventId: string;
-  /** The business portfolio that received the webhook (`entry.id`). */
-  receivedBy: string | null;
-  wabaInfo: WabaInfo | null;
-  /**
-   * For app install events: whether the app is ours (decided by the consumer, which knows our app ID; an
-   * install event that names no app is about the app receiving it).
-   */
-  ours?: boolean;
-  disconnection?: Disconnection | null;
-  /** The change value without `event`: everything Meta said beside the event name. */
-  details: Record<string, unknown>;
-}
-
-/** What reconciliation reads of a WABA: written into its register and compared against it, as is. */
-export interface ReconciledFields {
-  name: string | null;
-  timezoneId: string | null;
-  businessType: string | null;
-  messageTemplateNamespace: string | null;
-  /** The partner filter the WABA was listed under, when one was used. */
-  partnerBusinessId: string | null;
-  solutionIds: string[];
-}
-
-/** One WABA as reconciliation read it from `client_whatsapp_business_accounts`. */
-export interface WabaObservation extends ReconciledFields {
-  type: 'observation';
-  wabaId: string;
-  timeMs: number;
-  eventId: string;
-}
-
-/** Where the customer's business token is kept; never the token itself. */
-export interface WabaTokenRecord {
-  type: 'token';
-  wabaId: string;
-  timeMs: number;
-  eventId: string;
-  secretName: string;
-  businessId: string;
-}
-
-export type WabaEvent = WabaChangeEvent | WabaObservation | WabaTokenRecord;
 
 export interface EventRegister extends Register {
   event: string;
@@ -162,32 +108,6 @@ const RANK = { fact: 0, install: 1, add: 2, reconnect: 3, uninstall: 4, removal:
 export const wabaKey = (wabaId: string): Item => ({ wabaId });
 
 const discovered = { ifAbsent: { discoveredBy: 'webhook' satisfies DiscoveredBy } };
-
-const ids = (list: readonly string[]): string[] => list.slice(0, MAX_IDS);
-const text = (value: string | null): string | null => (value === null ? null : boundedText(value, MAX_TEXT));
-
-/** A change as its register may keep it (bounds.ts), and what its details lost (null when nothing). */
-const boundedChange = (event: WabaChangeEvent): { event: WabaChangeEvent; dropped: Dropped | null } => {
-  const { record: details, dropped } = boundedRecord(event.details, MAX_FACT_DETAIL_BYTES, READ_FIELDS);
-  const { wabaInfo: info, disconnection } = event;
-  return {
-    event: {
-      ...event,
-      event: boundedText(event.event, MAX_TEXT),
-      wabaInfo: info === null ? null : { ...info, partnerBusinessIds: ids(info.partnerBusinessIds) },
-      ...(disconnection === null || disconnection === undefined
-        ? {}
-        : {
-            disconnection: {
-              reason: text(disconnection.reason),
-              initiatedBy: text(disconnection.initiatedBy),
-            },
-          }),
-      details,
-    },
-    dropped,
-  };
-};
 
 const changeWrite = (unbounded: WabaChangeEvent): RegisterWrite => {
   const { event, dropped } = boundedChange(unbounded);
@@ -267,14 +187,7 @@ export const wabaWrite = (event: WabaEvent): RegisterWrite => {
     case 'change':
       return changeWrite(event);
     case 'observation': {
-      const bounded: WabaObservation = {
-        ...event,
-        name: text(event.name),
-        timezoneId: text(event.timezoneId),
-        businessType: text(event.businessType),
-        messageTemplateNamespace: text(event.messageTemplateNamespace),
-        solutionIds: ids(event.solutionIds),
-      };
+      const bounded = boundedObservation(event);
       const { type: _type, wabaId: _wabaId, eventId, ...fields } = bounded;
       return writeRegister(
         WABA_REGISTERS,

@@ -30,6 +30,12 @@ export interface DomainManifest {
   takes(change: RoutableChange): boolean;
   /** A change it takes is also kept whole in passthrough for other systems (a `messages` delivery, ...). */
   readonly alsoPassthrough?: boolean;
+  /**
+   * The part of a change its queue receives, for a domain that needs a few fields of a large or personal change:
+   * the webhook applies it when routing, so the rest never enters the domain's queue, DLQ or table (passthrough,
+   * if asked, still gets the whole change). The envelope keeps the whole change's `eventId`. Absent: all of it.
+   */
+  project?(change: RoutableChange): unknown;
   /** Keys of a Messenger `messaging[]` event that name one of its changes (preferred when naming a change). */
   readonly messagingKinds?: readonly string[];
   /** Its HTTP routes (read API and actions). */

@@ -1,4 +1,4 @@
-import { PASSTHROUGH, type QueueName, type RoutableChange } from '../queue/envelope.js';
+import { type ChangeEnvelope, PASSTHROUGH, type QueueName, type RoutableChange } from '../queue/envelope.js';
 import type { EnvelopeRouter } from '../queue/ports.js';
 import type { DomainManifest } from './domain.js';
 
@@ -14,6 +14,12 @@ export class QueueRouter implements EnvelopeRouter {
     const domain = this.domains.find((candidate) => candidate.takes(change));
     if (domain === undefined) return [PASSTHROUGH];
     return domain.alsoPassthrough === true ? [domain.name, PASSTHROUGH] : [domain.name];
+  }
+
+  /** What a queue receives of a change: its domain's projection of the change when it has one, else all of it. */
+  public shape(queue: QueueName, envelope: ChangeEnvelope): ChangeEnvelope {
+    const project = this.domains.find((domain) => domain.name === queue)?.project;
+    return project === undefined ? envelope : { ...envelope, change: project(envelope) };
   }
 
   /** Every queue the webhook may send to. */

@@ -72,9 +72,21 @@ export class ActionUnsettledError extends SwitchboardError {
   }
 }
 
+/**
+ * An error whose answer is final although it is a 5xx: an action that records "Meta did not answer" because it
+ * cannot settle that by reading Meta (no read exists) must be replayed to a retry, never run (sent) again.
+ */
+export interface FinalAnswer {
+  readonly finalAnswer: true;
+}
+
+const declaresFinal = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as Partial<FinalAnswer>).finalAnswer === true;
+
 /** What a stored answer must be for a retry to see it again: Meta's final word, or ours. */
 const isFinal = (result: HttpResult, error: unknown): boolean =>
-  !(error instanceof ActionInProgressError) && (result.statusCode < 500 || result.statusCode === 502);
+  !(error instanceof ActionInProgressError) &&
+  (result.statusCode < 500 || result.statusCode === 502 || declaresFinal(error));
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -1,8 +1,10 @@
-import type { QueueName, RoutableChange } from './envelope.js';
+import type { ChangeEnvelope, QueueName, RoutableChange } from './envelope.js';
 
 /** Which queues a change goes to (the domain registry decides: `shared/platform/domain/routing.ts`). */
 export interface EnvelopeRouter {
   queuesFor(change: RoutableChange): QueueName[];
+  /** What one of those queues receives of the change (a domain may keep only part of it); all of it if absent. */
+  shape?(queue: QueueName, envelope: ChangeEnvelope): ChangeEnvelope;
   /** Every queue it may answer. */
   readonly queues: QueueName[];
 }

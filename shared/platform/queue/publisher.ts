@@ -90,7 +90,9 @@ export class EnvelopePublisher {
       byQueue: Object.fromEntries(this.router.queues.map((queue) => [queue, 0])),
     };
     const routed = envelopes.flatMap((envelope) =>
-      this.router.queuesFor(envelope).map((queue) => ({ envelope, queue })),
+      this.router
+        .queuesFor(envelope)
+        .map((queue) => ({ envelope: this.router.shape?.(queue, envelope) ?? envelope, queue })),
     );
     let pending = await mapWithConcurrency(routed, this.concurrency, async ({ envelope, queue }, index) => {
       const message = await this.toMessage(envelope, queue, index, summary);

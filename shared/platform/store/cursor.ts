@@ -21,13 +21,15 @@ export const decodeCursor = (cursor: string): Record<string, unknown> => {
 
 /**
  * A table position from a client's cursor, checked so strictly that a forged or altered cursor is a 400 and
- * never reaches DynamoDB: exactly the key attributes of the table (or index), the fixed ones (an index query's
- * partition key) equal to the query's, which the caller validated (a state name, say), and every other a Meta ID.
+ * never reaches DynamoDB: exactly the key attributes of the table (or index), the fixed ones (a query's partition
+ * key) equal to the query's, which the caller validated (a state name, say), and every other a Meta ID (or what the
+ * table's keys may be, `isKeyValue`).
  */
 export const keyFromCursor = (
   cursor: string,
   keyNames: readonly string[],
   fixed: Readonly<Record<string, string>> = {},
+  isKeyValue: (value: unknown) => boolean = isMetaId,
 ): Item => {
   const position = decodeCursor(cursor);
   const names = Object.keys(position).sort();
@@ -36,7 +38,7 @@ export const keyFromCursor = (
   for (const name of names) {
     const value = position[name];
     const wanted = fixed[name];
-    if (wanted === undefined ? !isMetaId(value) : wanted !== value) throw notOurs();
+    if (wanted === undefined ? !isKeyValue(value) : wanted !== value) throw notOurs();
   }
   return position;
 };

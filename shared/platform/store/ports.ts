@@ -10,12 +10,25 @@ export interface RegisterReads {
   batchGet(keys: readonly Item[]): Promise<Item[]>;
   /** `keyNames`: the table's key attributes, the only ones a cursor may hold. */
   scanPage(limit: number, cursor: string | undefined, keyNames: readonly string[]): Promise<Page<Item>>;
+  /** A page of one partition of a global secondary index, or of the table itself (`PartitionQuery`). */
   queryIndexPage(
-    index: { name: string; keyName: string; keyNames: readonly string[] },
+    index: PartitionQuery,
     keyValue: string,
     limit: number,
     cursor: string | undefined,
   ): Promise<Page<Item>>;
+}
+
+/** Which partition a query reads, and what a cursor into it may hold. */
+export interface PartitionQuery {
+  /** The global secondary index; absent, the table itself (its own partition key). */
+  name?: string;
+  /** The partition key attribute queried. */
+  keyName: string;
+  /** Every key attribute of a position (the table's and the index's): the only ones a cursor may hold. */
+  keyNames: readonly string[];
+  /** What each key value of a cursor may be: a Meta ID unless the domain's keys say otherwise. */
+  isKeyValue?: (value: unknown) => boolean;
 }
 
 /** The write side of a register table: the only DynamoDB call a consumer can make. */

@@ -12,7 +12,7 @@ import { sleep } from '../../kernel/async.js';
 import { type Item, liveItem } from '../../kernel/registers.js';
 import { toAttributes } from './attributes.js';
 import { encodeCursor, keyFromCursor } from './cursor.js';
-import type { Page, RegisterReads } from './ports.js';
+import type { Page, PartitionQuery, RegisterReads } from './ports.js';
 
 export type { Page, RegisterReads } from './ports.js';
 
@@ -23,8 +23,9 @@ const startKey = (
   cursor: string | undefined,
   keyNames: readonly string[],
   fixed?: Record<string, string>,
+  isKeyValue?: (value: unknown) => boolean,
 ): Record<string, AttributeValue> | undefined =>
-  cursor === undefined ? undefined : toAttributes(keyFromCursor(cursor, keyNames, fixed));
+  cursor === undefined ? undefined : toAttributes(keyFromCursor(cursor, keyNames, fixed, isKeyValue));
 
 /**
  * The read side of a register table. An item that holds no register (a tombstone) or has expired (TTL deletes
@@ -91,12 +92,12 @@ export class RegisterReader implements RegisterReads {
   }
 
   public async queryIndexPage(
-    index: { name: string; keyName: string; keyNames: readonly string[] },
+    index: PartitionQuery,
     keyValue: string,
     limit: number,
     cursor: string | undefined,
   ): Promise<Page<Item>> {
-    const { name: indexName, keyName } = index;
+    const { name: indexName, keyName, isKeyValue } = index;
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -105,7 +106,7 @@ export class RegisterReader implements RegisterReads {
         ExpressionAttributeNames: { '#k': keyName },
         ExpressionAttributeValues: { ':k': { S: keyValue } },
         Limit: limit,
-        ExclusiveStartKey: startKey(cursor, index.keyNames, { [keyName]: keyValue }),
+        ExclusiveStartKey: startKey(cursor, index.keyNames, { [keyName]: keyValue }, isKeyValue),
       }),
     );
     return {

@@ -13,14 +13,14 @@ const statementsOf = (template: ReturnType<typeof isolated>): Statement[] =>
     .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[]);
 
 describe('domain events and the delivery archive, each on its own under cdk-nag', () => {
-  it('DomainEvents: a bus, the three table streams with retries, bisection and a failure queue', () => {
+  it('DomainEvents: a bus, the four table streams with retries, bisection and a failure queue', () => {
     // Prepare, Act
     const template = isolated((stack, state) => new DomainEvents(stack, 'Events', state, DOMAINS));
 
     // Assess
     template.resourceCountIs('AWS::Events::EventBus', 1);
     const mappings = template.findResources('AWS::Lambda::EventSourceMapping');
-    expect(Object.keys(mappings)).toHaveLength(3);
+    expect(Object.keys(mappings)).toHaveLength(DOMAINS.length);
     for (const mapping of Object.values(mappings)) {
       expect(mapping.Properties).toMatchObject({
         StartingPosition: 'TRIM_HORIZON',
@@ -35,7 +35,7 @@ describe('domain events and the delivery archive, each on its own under cdk-nag'
     const streams = Object.values(template.findResources('AWS::DynamoDB::Table')).map(
       (table) => table.Properties.StreamSpecification?.StreamViewType,
     );
-    expect(streams.filter((view) => view === 'NEW_AND_OLD_IMAGES')).toHaveLength(3);
+    expect(streams.filter((view) => view === 'NEW_AND_OLD_IMAGES')).toHaveLength(DOMAINS.length);
   });
 
   it('DomainEvents: the publisher may put events on its bus and read the streams, nothing else', () => {

@@ -13,18 +13,18 @@ import { allowedActions, isolated, WEBHOOK_ACTIONS } from './isolated.js';
 
 /** Each concern alone with the stateful resources: its grants, wiring, and its own cdk-nag acknowledgements. */
 describe('the function constructs, each on its own', () => {
-  it('Ingestion: the webhook sends to its four queues, puts claim checks, archives, reads its secret', () => {
+  it('Ingestion: the webhook sends to its five queues, puts claim checks, archives, reads its secret', () => {
     const template = isolated((stack, state) => new Ingestion(stack, 'Ingestion', state, DOMAINS));
     expect(allowedActions(template)).toEqual(WEBHOOK_ACTIONS);
     template.resourceCountIs('AWS::Lambda::Function', 1);
   });
 
-  it('Consumers: three functions, each writing only its table, reading claim checks, fed by its queue', () => {
+  it('Consumers: one function per domain, each writing only its table, reading claim checks, fed by its queue', () => {
     const template = isolated(
       (stack, state, settings) => new Consumers(stack, 'Consumers', { state, settings, domains: DOMAINS }),
     );
-    template.resourceCountIs('AWS::Lambda::Function', 3);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    template.resourceCountIs('AWS::Lambda::Function', DOMAINS.length);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', DOMAINS.length);
     template.allResourcesProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BatchSize: 10,
@@ -55,13 +55,13 @@ describe('the function constructs, each on its own', () => {
       ScheduleExpression: 'rate(15 minutes)',
       Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0 } })],
     });
-    // Replay sends through the webhook's four queues, nowhere else (no DLQ, no token jobs).
+    // Replay sends through the webhook's queues (each domain's, passthrough), nowhere else (no DLQ, no jobs).
     const sends = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
       (policy.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[])
         .filter((statement) => statement.Action === 'sqs:SendMessage')
         .map((statement) => JSON.stringify(statement.Resource)),
     );
-    expect(sends).toHaveLength(4);
+    expect(sends).toHaveLength(DOMAINS.length + 1);
     expect(sends.join()).not.toMatch(/Dlq|BusinessTokens/);
     // The schedule starts the sweep loop: Standard, traced, logged, bounded, looping on `more`.
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {

@@ -23,6 +23,8 @@ describe('stateful resources', () => {
         'WabasQueueA86D5C94',
         'ThreadsQueueDlq8844B479',
         'ThreadsQueue351E995C',
+        'WhatsappThreadsQueueDlq2643033A',
+        'WhatsappThreadsQueueCCFA3A69',
         'PassthroughQueueDlq2C01E256',
         'PassthroughQueue20E40CE3',
         'BusinessTokensQueueDlq9E0CAF4D',
@@ -32,6 +34,7 @@ describe('stateful resources', () => {
         'Statesolutions96EF67EF',
         'StatewabasEF956F4D',
         'Statethreads0FE8805D',
+        'Statewhatsappthreads4EE31A74',
         'Statecontrol1F82C5AB',
       ].sort(),
     );
