@@ -24,8 +24,8 @@ import {
   lintCheck,
 } from './template-checks.js';
 
-/** The webhook, api, reconcile, actions and events functions, and each domain's consumer. */
-const FUNCTION_COUNT = 5 + DOMAINS.length;
+/** The webhook, api, reconcile, actions, events and privacy functions, and each domain's consumer. */
+const FUNCTION_COUNT = 6 + DOMAINS.length;
 
 /** The `-c` values a user passes on deploy (the reference's example IDs). */
 const IDS = {
@@ -79,12 +79,21 @@ export interface RehearsalResult {
   binaries: string[];
 }
 
-/** `cdk synth` as `cdk deploy` runs it with credentials for account 123456789012 and AWS_REGION=eu-west-1. */
+/**
+ * `cdk synth` as `cdk deploy` runs it with credentials for account 123456789012 and AWS_REGION=eu-west-1, with
+ * every optional feature on (business tokens and onboarding, hashed user IDs in events), so that each function's
+ * grants are judged against everything its code can do.
+ */
 export const synthesizeForDeploy = (root: string, outdir: string): Template =>
   synthesize(
     root,
     outdir,
-    { ...IDS, 'switchboard:businessTokens': 'true', 'switchboard:alarmEmail': 'ops@example.com' },
+    {
+      ...IDS,
+      'switchboard:businessTokens': 'true',
+      'switchboard:eventUserIds': 'hashed',
+      'switchboard:alarmEmail': 'ops@example.com',
+    },
     { ...noCredentials, AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION, CDK_DEFAULT_ACCOUNT: ACCOUNT },
   );
 
@@ -124,7 +133,7 @@ const synthChecks = (root: string, work: string, options: RehearsalOptions, chec
         detail: String(environment),
       },
       {
-        name: `both synths deploy the same ${FUNCTION_COUNT} functions (one consumer per domain, and five)`,
+        name: `both synths deploy the same ${FUNCTION_COUNT} functions (one consumer per domain, and six)`,
         ok: functionsOf(template).length === FUNCTION_COUNT && functionsOf(bare).length === FUNCTION_COUNT,
         detail: functionsOf(template)
           .map((fn) => fn.service)

@@ -1,6 +1,12 @@
 import type { Driver } from './driver.js';
 import { streamSourcesOf } from './template.js';
 
+const countBy = (names: readonly string[]): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const name of names) counts[name] = (counts[name] ?? 0) + 1;
+  return counts;
+};
+
 /**
  * `POST /v1/replay` through the reconcile bundle: it reads the archive back (laid out as Firehose writes it)
  * and puts every delivery back through the queues; the consumers then apply them. The state was right, so
@@ -34,6 +40,13 @@ export const replay = async (story: Driver) => {
   check(
     'the replay changed nothing that was right: no table write, no domain event',
     proxy.streams.length === streamed && events.length === 0,
-    { streamRecords: proxy.streams.length - streamed, events: events.length },
+    {
+      streamRecords: proxy.streams.length - streamed,
+      byTable: countBy(
+        proxy.streams.slice(streamed).map((record) => record.eventSourceARN.split('/')[1] ?? '?'),
+      ),
+      events: events.length,
+      byType: countBy(events.map((event) => String(event['detail-type'] ?? '?'))),
+    },
   );
 };

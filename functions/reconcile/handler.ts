@@ -8,7 +8,7 @@ import { composeReconcile, RECONCILED_DOMAINS } from '../../shared/app/roots/rec
 import { BUSINESS_TOKEN_JOBS } from '../../shared/domains/wabas/manifest.js';
 import { S3ArchiveReader } from '../../shared/platform/aws/s3-archive-reader.js';
 import { S3ClaimWriter } from '../../shared/platform/aws/s3-claim-writer.js';
-import { SecretsManagerStore } from '../../shared/platform/aws/secrets-manager-store.js';
+import { SecretsManagerReader } from '../../shared/platform/aws/secrets-manager-reader.js';
 import { SqsJobSender } from '../../shared/platform/aws/sqs-jobs.js';
 import { SqsMessageSink } from '../../shared/platform/aws/sqs-sink.js';
 import { Telemetry } from '../../shared/platform/observability/telemetry.js';
@@ -45,9 +45,8 @@ export const handler = composeReconcile({
     ? {}
     : {
         onboarding: {
-          secrets: new SecretsManagerStore(secretsManager, {
-            ...(onboarding.kmsKeyId === undefined ? {} : { kmsKeyId: onboarding.kmsKeyId }),
-          }),
+          // Reconciliation only reads business tokens (to verify onboardings with Meta).
+          secrets: new SecretsManagerReader(secretsManager),
           secretPrefix: onboarding.secretPrefix,
           jobs: new SqsJobSender({ [BUSINESS_TOKEN_JOBS.name]: onboarding.jobQueueUrl }),
           settings: onboarding.settings,

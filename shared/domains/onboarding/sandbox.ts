@@ -161,14 +161,19 @@ const answerNumber = (
     .flatMap((state) => state.numbers)
     .find((each) => each.id === request.node);
   if (phone === undefined) return undefined;
-  requireToken(request, 'business');
-  if (request.method === 'POST' && request.edge === 'register') return register(world, phone, request);
-  if (request.method === 'GET' && request.edge === undefined)
+  // Only the calls this part answers are its to refuse (a number's `thread_control` is the WhatsApp threads part's).
+  if (request.method === 'POST' && request.edge === 'register') {
+    requireToken(request, 'business');
+    return register(world, phone, request);
+  }
+  if (request.method === 'GET' && request.edge === undefined) {
+    requireToken(request, 'business');
     return ok({
       id: phone.id,
       platform_type: phone.platform_type,
       display_phone_number: phone.display_phone_number,
     });
+  }
   return undefined;
 };
 

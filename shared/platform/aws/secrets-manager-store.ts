@@ -2,12 +2,12 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
-  GetSecretValueCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { RECOVERY_WINDOW_DAYS, type SecretStore } from '../secrets/secret-store.js';
+import { SecretsManagerReader } from './secrets-manager-reader.js';
 
 const named = (error: unknown, name: string) => error instanceof Error && error.name === name;
 
@@ -58,16 +58,8 @@ export class SecretsManagerStore implements SecretStore {
     return name;
   }
 
-  public async get(name: string): Promise<string | undefined> {
-    try {
-      const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: name }));
-      return SecretString;
-    } catch (error) {
-      // A secret scheduled for deletion answers InvalidRequestException: it is not there for its readers.
-      if (named(error, 'ResourceNotFoundException') || named(error, 'InvalidRequestException'))
-        return undefined;
-      throw error;
-    }
+  public get(name: string): Promise<string | undefined> {
+    return new SecretsManagerReader(this.client).get(name);
   }
 
   public async scheduleDeletion(name: string, recoveryDays: number): Promise<number | undefined> {
