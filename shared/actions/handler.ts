@@ -117,7 +117,15 @@ export const createActionsHandler = (deps: ActionsDeps) => {
       return;
     }
     try {
-      await fetchBusinessToken(deps.businessTokens, job);
+      const outcome = await fetchBusinessToken(deps.businessTokens, job, record.messageId);
+      if ('carriedBy' in outcome) {
+        deps.telemetry.logger.info('business token job carried by the message already fetching it', {
+          wabaId: job.wabaId,
+          businessId: job.businessId,
+          carriedBy: outcome.carriedBy,
+        });
+        return;
+      }
       deps.telemetry.count('BusinessTokensStored');
       deps.telemetry.logger.info('business token stored', { wabaId: job.wabaId, businessId: job.businessId });
     } catch (error) {
