@@ -503,7 +503,6 @@ describe('conversation control', () => {
     // Prepare: Meta answers only after 5 s; the invocation has 3 s left
     const psid = user('slow');
     graph.on(`POST /${PAGE}/take_thread_control`, { delayMs: 5_000, body: { success: true } });
-    const started = Date.now();
 
     // Act
     const response = (await handler()(
@@ -516,8 +515,8 @@ describe('conversation control', () => {
       localContext('actions', 3_000),
     )) as HttpResult;
 
-    // Assess: answered within the invocation, saying Meta may have acted; nothing recorded
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // Assess: cut off by the invocation's deadline (Meta's 200 would have come after it), saying Meta may have
+    // acted; nothing recorded. The answer proves the bound: no stopwatch, which a busy machine would fail.
     expect(response.statusCode).toBe(504);
     expect(JSON.parse(response.body)).toMatchObject({ error: 'meta_unavailable' });
     expect(JSON.parse(response.body).message).toMatch(/may (or may not )?have acted/);

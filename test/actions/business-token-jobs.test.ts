@@ -12,6 +12,7 @@ import { useLocalTables } from '../support/dynamo.js';
 import { type FakeReply, useFakeGraph } from '../support/fake-graph.js';
 import { context } from '../support/lambda.js';
 import { sqsRecord } from '../support/sqs.js';
+import { held, until } from '../support/waiting.js';
 
 /**
  * Business-token jobs as SQS delivers them: the WABAs consumer queues one per PARTNER_ADDED delivery, so Meta's
@@ -92,19 +93,13 @@ const onboarded = (...wabaIds: string[]) =>
     ),
   );
 
-/** A Graph answer held back until the test lets it go: a fetch in progress for as long as the test wants. */
-const held = () => {
-  let release: (reply: FakeReply) => void = () => undefined;
-  const reply = new Promise<FakeReply>((resolve) => {
-    release = resolve;
-  });
-  return { route: () => reply, release };
+/** A fetch Meta has not answered yet: in progress for as long as the test wants. */
+const inProgress = () => {
+  const answer = held<FakeReply>();
+  return { route: () => answer.promise, release: answer.release };
 };
 
-/** Waits (without a clock) until the Graph stand-in has received `count` fetches. */
-const fetchesReached = async (count: number) => {
-  while (graph.calls(FETCH).length < count) await new Promise((resolve) => setTimeout(resolve, 5));
-};
+const fetchesReached = (count: number) => until(() => graph.calls(FETCH).length >= count);
 
 beforeEach(() => {
   store = new MemorySecretStore();
@@ -116,7 +111,7 @@ describe('business-token jobs: a duplicate of the fetch in progress is done, not
   it('a duplicate message of the job being fetched succeeds at once; one fetch, one secret write', async () => {
     // Prepare: the first message holds the fetch (Meta has not answered yet).
     await onboarded('102290129340398');
-    const answer = held();
+    const answer = inProgress();
     graph.on(FETCH, answer.route);
     const actions = handler();
     const holding = receive(actions, 'first', '102290129340398');
@@ -137,7 +132,7 @@ describe('business-token jobs: a duplicate of the fetch in progress is done, not
 
   it('the same message received again while its first receive holds the fetch is retried, not done', async () => {
     await onboarded('102290129340391');
-    const answer = held();
+    const answer = inProgress();
     graph.on(FETCH, answer.route);
     const actions = handler();
     const holding = receive(actions, 'first', '102290129340391');
@@ -153,7 +148,7 @@ describe('business-token jobs: a duplicate of the fetch in progress is done, not
 
   it('another WABA of the business waits for the fetch (retried), then records the stored token without a fetch', async () => {
     await onboarded('102290129340392', '102290129340393');
-    const answer = held();
+    const answer = inProgress();
     graph.on(FETCH, answer.route);
     const actions = handler();
     const holding = receive(actions, 'first', '102290129340392');
@@ -173,7 +168,7 @@ describe('business-token jobs: a duplicate of the fetch in progress is done, not
   it('the holder killed mid-fetch: the duplicates are done, its own message fetches once its lease lapses', async () => {
     // Prepare: the first fetch never gets its answer (its process is gone); a later one is answered.
     await onboarded('102290129340394');
-    const lost = held();
+    const lost = inProgress();
     graph.on(FETCH, lost.route, TOKEN);
     const actions = handler();
     const killed = receive(actions, 'first', '102290129340394');

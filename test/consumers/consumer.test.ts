@@ -18,6 +18,7 @@ import { countRequests } from '../support/dynamo.js';
 import { envelopesOf } from '../support/envelopes.js';
 import { context } from '../support/lambda.js';
 import { sqsEvent } from '../support/sqs.js';
+import { until } from '../support/waiting.js';
 
 const telemetry = new Telemetry('test');
 const _claims = new LocalClaimStore();
@@ -254,9 +255,7 @@ describe('consumers', () => {
       }),
     );
     consumer.start();
-    const deadline = Date.now() + 5_000;
-    while (dlq.bodies().length === 0 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => dlq.bodies().length > 0 && queue.size().visible + queue.size().inFlight === 0);
     await consumer.stop();
     // Assess
     expect(dlq.peek()).toHaveLength(1);

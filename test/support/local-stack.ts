@@ -4,11 +4,18 @@ import type { Env } from '../../shared/config.js';
 import { signBody } from '../../shared/webhook/signature.js';
 import type { FakeGraph } from './fake-graph.js';
 
-/** Starts local mode on a free loopback port for the test file (in memory). */
+/**
+ * Starts local mode on a free loopback port for the test file (in memory). Its queues retry after 200 ms unless
+ * `options` say otherwise, and `drain()` waits until the queues are empty however long that takes on a busy
+ * machine (the test's timeout is the only hang guard): no test asserts how much work fits in a time window.
+ */
 export const useLocalStack = (options: Partial<LocalStackOptions> = {}): { stack: LocalStack } => {
   const holder = {} as { stack: LocalStack };
   beforeAll(async () => {
-    holder.stack = await startLocalStack({ env: {}, port: 0, visibilityTimeoutMs: 200, ...options });
+    const stack = await startLocalStack({ env: {}, port: 0, visibilityTimeoutMs: 200, ...options });
+    const drain = stack.drain;
+    stack.drain = (timeoutMs = Number.POSITIVE_INFINITY) => drain(timeoutMs);
+    holder.stack = stack;
   });
   afterAll(async () => {
     await holder.stack?.close();
@@ -20,8 +27,13 @@ export const useLocalStack = (options: Partial<LocalStackOptions> = {}): { stack
  * Local mode calling a Graph stand-in that records every request (not the sandbox), with a system user token
  * and a page token, so that every route that calls Meta can.
  */
-export const useLocalStackWithGraph = (graph: FakeGraph, env: Env = {}): { stack: LocalStack } =>
+export const useLocalStackWithGraph = (
+  graph: FakeGraph,
+  env: Env = {},
+  options: Partial<LocalStackOptions> = {},
+): { stack: LocalStack } =>
   useLocalStack({
+    ...options,
     env: {
       META_SYSTEM_USER_TOKEN: 'stand-in-system-user-token',
       META_PAGE_ACCESS_TOKEN: 'stand-in-page-token',

@@ -11,9 +11,13 @@ import type { FakeGraph } from './fake-graph.js';
 export const BUSINESS = '506914307656634';
 export const APP = '21202248997039';
 
-/** The reconcile function over dynalite tables and a Graph stand-in (no waits between retries). */
-export const reconcileHandler = (tables: TestTables, graph: FakeGraph) =>
+/**
+ * The reconcile function over dynalite tables and a Graph stand-in (no waits between retries). With `now`, the
+ * run's deadline, its lease and the Graph client's budget all read that clock (a test moves it, no real waits).
+ */
+export const reconcileHandler = (tables: TestTables, graph: FakeGraph, now?: () => number) =>
   createReconcileHandler({
+    ...(now === undefined ? {} : { now }),
     wabas: tables.wabas,
     solutions: tables.solutions,
     control: tables.control,
@@ -33,5 +37,6 @@ export const reconcileHandler = (tables: TestTables, graph: FakeGraph) =>
         token: async () => 'token',
         deadline,
         sleep: async () => undefined,
+        ...(now === undefined ? {} : { now }),
       }),
   });
