@@ -64,4 +64,25 @@ describe('the in-process queue keeps SQS semantics', () => {
     expect(queue.size()).toEqual({ visible: 0, inFlight: 1 });
     await consumer.stop();
   });
+
+  it('receives nothing before start(): a stack started without consumers leaves what arrives queued', async () => {
+    vi.useFakeTimers();
+    const queue = new LocalQueue('q', { visibilityTimeoutMs: 5_000 });
+    const seen: string[] = [];
+    const consumer = new LocalConsumer(
+      queue,
+      async (event: SQSEvent) => {
+        seen.push(...event.Records.map((record) => record.body));
+      },
+      { batchSize: 10, batchWindowMs: 0, concurrency: 1, functionName: 'q', timeoutMs: 1_000 },
+    );
+    queue.send('queued');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(seen).toEqual([]);
+    expect(queue.size()).toEqual({ visible: 1, inFlight: 0 });
+    consumer.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(seen).toEqual(['queued']);
+    await consumer.stop();
+  });
 });
