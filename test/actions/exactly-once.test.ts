@@ -16,14 +16,9 @@ import { held, until } from '../support/waiting.js';
  * and none for a retried request that carries the same Idempotency-Key.
  */
 const graph = useFakeGraph();
-// The queues at local mode's own timing, as `npm start` runs them: a token job comes back only after the fetch
-// lease (40 s), so a busy machine never sees a fetch still running when its own message is received again (a
-// visibility timeout shorter than the work is a test artefact: AWS's is 6 × the function timeout).
-const local = useLocalStackWithGraph(
-  graph,
-  { BUSINESS_TOKENS_ENABLED: 'true' },
-  { visibilityTimeoutMs: undefined, maxReceiveCount: undefined },
-);
+// Local mode's own queue timing (useLocalStack's default): a token job comes back only after the fetch lease
+// (40 s), so no busy machine sees a fetch still running when its own message is received again.
+const local = useLocalStackWithGraph(graph, { BUSINESS_TOKENS_ENABLED: 'true' });
 const PAGE = '1029384756102938';
 const SOLUTION = EXAMPLE.createdSolutionId;
 

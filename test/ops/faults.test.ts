@@ -102,8 +102,10 @@ describe('faults', () => {
     const _claims = new LocalClaimStore();
     const deadLetters = new MemoryDeadLetters();
     const repository = new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions));
-    const dlq = new LocalQueue('solutions-dlq', { visibilityTimeoutMs: 100 });
-    const queue = new LocalQueue('solutions', { visibilityTimeoutMs: 150, maxReceiveCount: 20, dlq });
+    // A batch comes back after 1 s, 20 receives before the DLQ: room for an outage of many seconds, however long a
+    // busy machine takes to restart dynalite (the outage itself is counted in failed batches below).
+    const dlq = new LocalQueue('solutions-dlq', { visibilityTimeoutMs: 1_000 });
+    const queue = new LocalQueue('solutions', { visibilityTimeoutMs: 1_000, maxReceiveCount: 20, dlq });
     // dynalite goes away as the first batch starts its writes, and comes back once three batches have failed for
     // it: an outage counted in failed batches, never timed.
     const consume = createConsumerHandler(solutionsConsumer(repository, telemetry), {

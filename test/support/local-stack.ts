@@ -5,14 +5,17 @@ import { signBody } from '../../shared/webhook/signature.js';
 import type { FakeGraph } from './fake-graph.js';
 
 /**
- * Starts local mode on a free loopback port for the test file (in memory). Its queues retry after 200 ms unless
- * `options` say otherwise, and `drain()` waits until the queues are empty however long that takes on a busy
- * machine (the test's timeout is the only hang guard): no test asserts how much work fits in a time window.
+ * Starts local mode on a free loopback port for the test file (in memory), with local mode's own queue timing
+ * (a batch comes back after 2 s, a token job after 40 s) unless `options` say otherwise: a visibility timeout
+ * shorter than a batch takes on a busy machine has the batch received again while it runs, and a message
+ * received too often dead-lettered although it was applied (a test artefact: AWS's is 6 × the function
+ * timeout). `drain()` waits until the queues are empty however long that takes (the test's timeout is the only
+ * hang guard): no test asserts how much work fits in a time window.
  */
 export const useLocalStack = (options: Partial<LocalStackOptions> = {}): { stack: LocalStack } => {
   const holder = {} as { stack: LocalStack };
   beforeAll(async () => {
-    const stack = await startLocalStack({ env: {}, port: 0, visibilityTimeoutMs: 200, ...options });
+    const stack = await startLocalStack({ env: {}, port: 0, ...options });
     const drain = stack.drain;
     stack.drain = (timeoutMs = Number.POSITIVE_INFINITY) => drain(timeoutMs);
     holder.stack = stack;
