@@ -15,7 +15,12 @@ export const APP = '21202248997039';
  * The reconcile function over dynalite tables and a Graph stand-in (no waits between retries). With `now`, the
  * run's deadline, its lease and the Graph client's budget all read that clock (a test moves it, no real waits).
  */
-export const reconcileHandler = (tables: TestTables, graph: FakeGraph, now?: () => number) =>
+export const reconcileHandler = (
+  tables: TestTables,
+  graph: FakeGraph,
+  now?: () => number,
+  safetyMarginMs = 1_000,
+) =>
   createReconcileHandler({
     ...(now === undefined ? {} : { now }),
     wabas: tables.wabas,
@@ -23,7 +28,7 @@ export const reconcileHandler = (tables: TestTables, graph: FakeGraph, now?: () 
     control: tables.control,
     identity: { appId: APP, businessId: BUSINESS, partnerBusinessIds: [], graphApiBaseUrl: graph.base },
     telemetry: new Telemetry('reconcile'),
-    safetyMarginMs: 1_000,
+    safetyMarginMs,
     replay: {
       reader: new FileArchive(),
       publisher: new EnvelopePublisher(
