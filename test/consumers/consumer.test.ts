@@ -225,7 +225,7 @@ describe('consumers', () => {
       batchWindowMs: 0,
       concurrency: 1,
       functionName: 'wabas',
-      timeoutMs: 5_000,
+      timeoutMs: 120_000, // a hang guard: middy ends an invocation when its time runs out
     });
     const [added] = envelopesOf({
       object: 'whatsapp_business_account',

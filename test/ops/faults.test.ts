@@ -141,7 +141,7 @@ describe('faults', () => {
       batchWindowMs: 0,
       concurrency: 2,
       functionName: 'solutions',
-      timeoutMs: 5_000,
+      timeoutMs: 120_000, // a hang guard: middy ends an invocation when its time runs out
     });
     const delivery = {
       object: 'whatsapp_business_account',
