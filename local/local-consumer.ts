@@ -22,6 +22,8 @@ export class LocalConsumer {
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerDue = 0;
+  /** Nothing is received before `start()`: a stack started without consumers leaves its messages queued. */
+  private started = false;
   private stopped = false;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly unsubscribe: () => void;
@@ -37,6 +39,7 @@ export class LocalConsumer {
   }
 
   public start(): void {
+    this.started = true;
     this.schedule(0);
   }
 
@@ -55,7 +58,7 @@ export class LocalConsumer {
 
   /** Wakes the poller after `delayMs`; an earlier wake-up replaces a later one, never the reverse. */
   private schedule(delayMs: number): void {
-    if (this.stopped) return;
+    if (!this.started || this.stopped) return;
     const due = Date.now() + delayMs;
     if (this.timer !== undefined) {
       if (due >= this.timerDue) return;

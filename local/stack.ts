@@ -88,11 +88,12 @@ const DOMAIN_QUEUE_TIMING: QueueTiming = { visibilityTimeoutMs: 2_000, maxReceiv
 
 /**
  * The business-token jobs: a consumer killed mid-fetch (`kill -9`) leaves the business's fetch lease held until
- * it lapses (`FETCH_LEASE_MS` in shared/domains/wabas/business-tokens.ts: the actions function's 30 s plus margin),
- * and every job of that business meanwhile finds it held and is retried. The retries must outlast the lease,
- * or those jobs end in the DLQ and the token is never fetched: 10 s × 6 receives, as AWS's 180 s × 5 do.
+ * it lapses (`FETCH_LEASE_MS` in shared/domains/wabas/business-tokens.ts: the actions function's 30 s plus margin).
+ * Its job (duplicates of it are done meanwhile: the job's own message carries the work) and the jobs of other
+ * WABAs of the business come back after the visibility timeout: longer than the lease, as AWS's 180 s are, so
+ * the first retry finds it lapsed whatever receive the holder died on; five receives, as in AWS.
  */
-const BUSINESS_TOKEN_QUEUE_TIMING: QueueTiming = { visibilityTimeoutMs: 10_000, maxReceiveCount: 6 };
+const BUSINESS_TOKEN_QUEUE_TIMING: QueueTiming = { visibilityTimeoutMs: 40_000, maxReceiveCount: 5 };
 
 /** Each queue's timing: the caller's where set, else the queue's own default. */
 export const localQueueTiming = (

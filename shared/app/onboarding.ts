@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { OnboardingSettings } from '../domains/onboarding/config.js';
 import { OnboardingStore } from '../domains/onboarding/repository.js';
 import type { OnboardingDeps } from '../domains/onboarding/steps/context.js';
@@ -5,6 +6,7 @@ import {
   type BusinessTokenDeps,
   fetchBusinessToken,
   refreshBusinessTokens,
+  TokenFetchInProgressError,
 } from '../domains/wabas/business-tokens.js';
 import { projectWaba } from '../domains/wabas/view.js';
 import type { GraphClient } from '../platform/graph/client.js';
@@ -47,7 +49,17 @@ export const composeOnboarding = (ports: OnboardingPorts): OnboardingDeps => {
     identity: { appId: ports.identity.appId, businessId: ports.identity.businessId },
     subject: (item) => projectWaba(item, now()),
     businessTokens: {
-      fetch: (request) => fetchBusinessToken(ports.businessTokens, { v: 1, ...request }),
+      fetch: async (request) => {
+        // The onboarding lease already makes this run the WABA's only one; a fetch another message holds for the
+        // same WABA is waited for like any busy fetch (the step is retried).
+        const outcome = await fetchBusinessToken(
+          ports.businessTokens,
+          { v: 1, ...request },
+          `onboarding:${randomUUID()}`,
+        );
+        if ('carriedBy' in outcome) throw new TokenFetchInProgressError(request.businessId);
+        return outcome.secretName;
+      },
       refetch: async (businessId) => {
         await refreshBusinessTokens(ports.businessTokens, businessId);
       },

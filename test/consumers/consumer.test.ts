@@ -21,6 +21,7 @@ import { countRequests } from '../support/dynamo.js';
 import { envelopesOf } from '../support/envelopes.js';
 import { context } from '../support/lambda.js';
 import { sqsEvent } from '../support/sqs.js';
+import { until } from '../support/waiting.js';
 
 const telemetry = new Telemetry('test');
 const _claims = new LocalClaimStore();
@@ -227,7 +228,7 @@ describe('consumers', () => {
       batchWindowMs: 0,
       concurrency: 1,
       functionName: 'wabas',
-      timeoutMs: 5_000,
+      timeoutMs: 120_000, // a hang guard: middy ends an invocation when its time runs out
     });
     const [added] = envelopesOf({
       object: 'whatsapp_business_account',
@@ -257,9 +258,7 @@ describe('consumers', () => {
       }),
     );
     consumer.start();
-    const deadline = Date.now() + 5_000;
-    while (dlq.bodies().length === 0 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    await until(() => dlq.bodies().length > 0 && queue.size().visible + queue.size().inFlight === 0);
     await consumer.stop();
     // Assess
     expect(dlq.peek()).toHaveLength(1);

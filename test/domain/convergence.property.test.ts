@@ -6,8 +6,10 @@ import { projectWaba } from '../../shared/domains/wabas/view.js';
 import { applyWabaEvent } from '../../shared/domains/wabas/waba.js';
 import { logWithRedelivery, solutionEvent, threadEvent, wabaEvent } from '../support/arbitraries.js';
 import { fold, withoutKeys } from '../support/envelopes.js';
+import { sized } from '../support/sizes.js';
 
-const RUNS = { numRuns: 500, seed: 20261122 };
+/** 500 runs of each property in `npm test`; 10,000 in `npm run test:soak`, or PROPERTY_RUNS. */
+const RUNS = { numRuns: sized('PROPERTY_RUNS', { fast: 500, soak: 10_000 }), seed: 20261122 };
 
 describe('convergence in memory: any order, any number of times, the same item', () => {
   it('solutions', () => {

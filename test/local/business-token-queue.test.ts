@@ -28,8 +28,10 @@ describe('local business-token jobs queue', () => {
     // Act
     const window = retryWindowMs(businessTokens);
 
-    // Assess: some retry comes after the lease lapsed, with a margin for the retry's own work.
+    // Assess: some retry comes after the lease lapsed, with a margin for the retry's own work; and every
+    // retry does, whichever receive the dead holder had (its visibility timeout outlasts the lease).
     expect(window).toBeGreaterThanOrEqual(FETCH_LEASE_MS + 10_000);
+    expect(businessTokens.visibilityTimeoutMs).toBeGreaterThan(FETCH_LEASE_MS);
   });
 
   it('keeps the domain queues’ timing, and lets a caller set every queue’s timing', () => {

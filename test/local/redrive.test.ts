@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { redriveInAws, redriveLocal } from '../../cli/redrive-core.js';
 import { useLocalStack } from '../support/local-stack.js';
 
-const local = useLocalStack();
+// No consumers: the redriven messages stay in the queue for the test to see (a consumer would take these invalid
+// ones straight back to the DLQ, sooner or later depending on how busy the machine is).
+const local = useLocalStack({ consumers: false });
 
 describe('redrive', () => {
   it('moves a DLQ back with StartMessageMoveTask and reports how many moved', async () => {
@@ -71,6 +73,7 @@ describe('redrive', () => {
       status: 'COMPLETED',
     });
     expect(threads.dlq?.bodies()).toEqual([]);
+    expect(threads.bodies()).toEqual(['{"v":1}', '{"v":1}']);
     await expect(redriveLocal(local.stack.url, 'nope')).rejects.toThrow(/no queue nope/);
   });
 });

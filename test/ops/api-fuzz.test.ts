@@ -7,10 +7,10 @@ import { parseJsonObject } from '../../shared/kernel/json.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { HOSTILE_PATH_IDS } from '../support/hostile-ids.js';
 import { useLocalStackWithGraph } from '../support/local-stack.js';
+import { FUZZ_SEED as SEED, sized } from '../support/sizes.js';
 
-/** 10,000 requests by default; FUZZ_RUNS=100000 for a longer run (the same variable as the webhook fuzz). */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
-const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
+/** 400 requests in `npm test`; 10,000 in `npm run test:soak`, or FUZZ_RUNS (the same variable as the webhook fuzz). */
+const RUNS = sized('FUZZ_RUNS', { fast: 400, soak: 10_000 });
 
 // Meta answers every call it gets with success, so any 5xx is Switchboard's own; every call is recorded.
 const graph = useFakeGraph();

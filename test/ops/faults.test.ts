@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
 import { LocalClaimStore } from '../../local/claim-store.js';
@@ -23,8 +24,9 @@ import { Telemetry } from '../../shared/platform/observability/telemetry.js';
 import { RegisterTable } from '../../shared/platform/store/register-table.js';
 import { consumerPorts } from '../support/consumer-ports.js';
 import { envelopesOf } from '../support/envelopes.js';
-import { useFakeGraph } from '../support/fake-graph.js';
+import { type FakeReply, useFakeGraph } from '../support/fake-graph.js';
 import { useLocalStack } from '../support/local-stack.js';
+import { held, until } from '../support/waiting.js';
 
 const SECRET = 'fault-secret';
 const faulty = useLocalStack({ env: { META_APP_SECRET: SECRET } });
@@ -105,22 +107,47 @@ describe('faults', () => {
     const _claims = new LocalClaimStore();
     const deadLetters = new MemoryDeadLetters();
     const repository = new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions));
-    const dlq = new LocalQueue('solutions-dlq', { visibilityTimeoutMs: 100 });
-    const queue = new LocalQueue('solutions', { visibilityTimeoutMs: 150, maxReceiveCount: 20, dlq });
-    const consumer = new LocalConsumer(
-      queue,
-      createConsumerHandler(solutionsConsumer(consumerPorts(repository, telemetry)), {
-        telemetry,
-        deadLetters,
-      }),
-      {
-        batchSize: 10,
-        batchWindowMs: 0,
-        concurrency: 2,
-        functionName: 'solutions',
-        timeoutMs: 5_000,
-      },
-    );
+    // A batch comes back after 1 s, 20 receives before the DLQ: room for an outage of many seconds, however long a
+    // busy machine takes to restart dynalite (the outage itself is counted in failed batches below).
+    const dlq = new LocalQueue('solutions-dlq', { visibilityTimeoutMs: 1_000 });
+    const queue = new LocalQueue('solutions', { visibilityTimeoutMs: 1_000, maxReceiveCount: 20, dlq });
+    // dynalite goes away as the first batch starts its writes, and comes back once three batches have failed for
+    // it: an outage counted in failed batches, never timed.
+    const consume = createConsumerHandler(solutionsConsumer(consumerPorts(repository, telemetry)), {
+      telemetry,
+      deadLetters,
+    });
+    let gone: Promise<void> | undefined;
+    let back: Promise<void> | undefined;
+    let failedBatches = 0;
+    const failed = () => {
+      failedBatches += 1;
+      if (failedBatches >= 3)
+        back ??= (async () => {
+          await gone;
+          dynamo = await startLocalDynamo({ path: folder, port, prefix: 'fault' });
+        })();
+      return back;
+    };
+    const duringOutage = async (event: SQSEvent, context: Context) => {
+      const answer = consume(event, context);
+      gone ??= dynamo.close();
+      try {
+        const response = await answer;
+        if (response.batchItemFailures.length > 0) await failed();
+        return response;
+      } catch (error) {
+        await failed();
+        throw error;
+      }
+    };
+    const consumer = new LocalConsumer(queue, duringOutage, {
+      batchSize: 10,
+      batchWindowMs: 0,
+      concurrency: 2,
+      functionName: 'solutions',
+      timeoutMs: 120_000, // a hang guard: middy ends an invocation when its time runs out
+    });
     const delivery = {
       object: 'whatsapp_business_account',
       entry: Array.from({ length: 60 }, (_, index) => ({
@@ -139,23 +166,17 @@ describe('faults', () => {
       })),
     };
     const envelopes = envelopesOf(delivery);
-    // Act: the consumer starts, dynalite disappears under it, then comes back.
+    // Act: the consumer starts, dynalite disappears under it, then comes back; every message is consumed.
     for (const envelope of envelopes) queue.send(JSON.stringify(envelope));
     consumer.start();
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    await dynamo.close();
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    dynamo = await startLocalDynamo({ path: folder, port, prefix: 'fault' });
-    const deadline = Date.now() + 20_000;
-    while ((queue.size().visible > 0 || queue.size().inFlight > 0) && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    await until(() => queue.size().visible + queue.size().inFlight === 0);
     await consumer.stop();
     const referenceRepository = new SolutionRepository(
       new RegisterTable(reference.client, reference.tableNames.solutions),
     );
     for (const envelope of envelopes) await referenceRepository.apply(decodeSolutionChange(envelope));
     // Assess
-    expect(consumer.invocations).toBeGreaterThan(envelopes.length / 10); // batches were retried after the outage
+    expect(failedBatches).toBeGreaterThanOrEqual(3); // batches failed during the outage and were retried after it
     expect(dlq.bodies()).toEqual([]);
     expect(queue.size()).toEqual({ visible: 0, inFlight: 0 });
     const survivor = new SolutionRepository(new RegisterTable(dynamo.client, dynamo.tableNames.solutions));
@@ -181,11 +202,14 @@ describe('faults', () => {
           : {},
       },
     });
+    // The second page: first Meta never answers (the client's request timeout ends the wait), then the
+    // connection resets, then the page comes.
+    const silence = held<FakeReply>();
     let secondPageCalls = 0;
     graph.on(listing, (request, base) => {
       if (request.query.after === undefined) return page(['9100000001', '9100000002'], 'p2')(request, base);
       secondPageCalls += 1;
-      if (secondPageCalls === 1) return { delayMs: 1_000, body: {} };
+      if (secondPageCalls === 1) return silence.promise;
       if (secondPageCalls === 2) return { reset: true };
       return page(['9100000003'])(request, base);
     });
@@ -195,7 +219,8 @@ describe('faults', () => {
     const client = new GraphClient({
       baseUrl: graph.base,
       token: async () => 't',
-      requestTimeoutMs: 200,
+      // Long enough that no answered request times out on a busy machine; the silent one always does.
+      requestTimeoutMs: 1_000,
       sleep: async () => undefined,
     });
     const summary = await new Reconciler({
@@ -209,8 +234,11 @@ describe('faults', () => {
         graphApiBaseUrl: graph.base,
       },
       telemetry: new Telemetry('reconcile'),
-    }).run(Date.now() + 30_000);
-    expect(summary).toMatchObject({ complete: true, wabasSeen: 3, wabasDiscovered: 3, retries: 2 });
+    }).run(Number.POSITIVE_INFINITY);
+    silence.release({ body: {} });
+    expect(summary).toMatchObject({ complete: true, wabasSeen: 3, wabasDiscovered: 3 });
+    expect(secondPageCalls).toBeGreaterThanOrEqual(3);
+    expect(summary.retries).toBeGreaterThanOrEqual(2);
     for (const id of ['9100000001', '9100000002', '9100000003'])
       expect(await wabas.get(id)).toMatchObject({ name: `n${id}`, discoveredBy: 'reconciliation' });
     await dynamo.close();

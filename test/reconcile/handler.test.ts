@@ -6,16 +6,21 @@ import { useLocalTables } from '../support/dynamo.js';
 import { useFakeGraph } from '../support/fake-graph.js';
 import { context, httpEvent } from '../support/lambda.js';
 import { APP, BUSINESS, reconcileHandler } from '../support/reconcile.js';
+import { held, until } from '../support/waiting.js';
 
 const graph = useFakeGraph();
 const tables = useLocalTables();
 
 const handler = () => reconcileHandler(tables, graph);
 
-const listing = (ids: string[], delayMs = 0) => {
-  graph.on(`GET /${BUSINESS}/client_whatsapp_business_accounts`, {
-    delayMs,
-    body: { data: ids.map((id) => ({ id, name: `WABA ${id}` })), paging: { cursors: {} } },
+const LISTING = `GET /${BUSINESS}/client_whatsapp_business_accounts`;
+
+/** Meta's WABA listing; with `answer`, the listing waits until the test releases it (a run in progress). */
+const listing = (ids: string[], answer?: Promise<unknown>) => {
+  const body = { data: ids.map((id) => ({ id, name: `WABA ${id}` })), paging: { cursors: {} } };
+  graph.on(LISTING, async () => {
+    await answer;
+    return { body };
   });
   for (const id of ids) graph.on(`GET /${id}/solutions`, { body: { data: [] } });
   graph.on(`GET /${APP}/whatsapp_business_solutions`, { body: { data: [] } });
@@ -45,13 +50,15 @@ describe('reconciliation runs', () => {
   });
 
   it('never overlaps: a run that finds another in progress answers 409 (HTTP) or skips (schedule)', async () => {
-    // Prepare: a slow listing keeps the first run busy
-    listing(['900000000000004'], 400);
+    // Prepare: the first run holds the lease, waiting on Meta's listing until the others have been answered
+    const listed = held<undefined>();
+    listing(['900000000000004'], listed.promise);
 
     // Act
     const running = onDemand();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(() => graph.calls(LISTING).length === 1);
     const [concurrentHttp, concurrentSchedule] = await Promise.all([onDemand(), scheduled()]);
+    listed.release(undefined);
     const first = await running;
     const after = await onDemand();
 

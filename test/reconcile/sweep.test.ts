@@ -10,21 +10,26 @@ import { APP, BUSINESS, reconcileHandler } from '../support/reconcile.js';
 /**
  * Reconciliation always finishes: a WABA Meta will not describe is counted and skipped, a sweep longer than
  * one run continues from its checkpoint (no page fetched twice), a refused cursor restarts it, and the Step
- * Functions loop holds the lease across its runs so nothing else interleaves.
+ * Functions loop holds the lease across its runs so nothing else interleaves. Time is a clock the test moves
+ * (a slow page advances it), so the same pages fall in a run's budget on any machine, however busy: every run
+ * has the handler's minimum budget, 1 s of that clock (its safety margin takes all of the invocation's real
+ * remaining time, which only middy's early timeout reads: a hang guard).
  */
 const graph = useFakeGraph();
 const tables = useLocalTables();
 const LISTING = `/${BUSINESS}/client_whatsapp_business_accounts`;
+const clock = { now: 1_800_000_000_000 };
 
-const handler = () => reconcileHandler(tables, graph);
+const INVOCATION_MS = 120_000;
+const handler = () => reconcileHandler(tables, graph, () => clock.now, INVOCATION_MS);
 
-/** `count` pages of WABAs, `delayMs` each, linked by `after=<n>` as Meta links them. */
-const pagedListing = (prefix: string, count: number, delayMs = 0) => {
+/** `count` pages of WABAs, each taking `pageMs` of the clock, linked by `after=<n>` as Meta links them. */
+const pagedListing = (prefix: string, count: number, pageMs = 0) => {
   const ids = (page: number) => [`${prefix}${page}1`, `${prefix}${page}2`];
   const reply = (request: { query: Record<string, string> }, base: string): FakeReply => {
     const page = Number(request.query.after ?? 0);
+    clock.now += pageMs;
     return {
-      delayMs,
       body: {
         data: ids(page).map((id) => ({ id, name: `WABA ${id}` })),
         paging: page + 1 < count ? { next: `${base}${LISTING}?after=${page + 1}&limit=100` } : {},
@@ -38,12 +43,14 @@ const pagedListing = (prefix: string, count: number, delayMs = 0) => {
   return Array.from({ length: count }, (_, page) => ids(page)).flat();
 };
 
-const invoke = async (event: unknown, remainingMs = 30_000) =>
-  (await handler()(event, localContext('reconcile', remainingMs))) as RunAnswer;
+/** One run: 1 s of the test's clock to work in. */
+const invoke = async (event: unknown) =>
+  (await handler()(event, localContext('reconcile', INVOCATION_MS))) as RunAnswer;
 const http = async (method: 'GET' | 'POST') =>
   (await handler()(httpEvent({ method, path: '/v1/reconcile' }), context('reconcile'))) as HttpResult;
 
 beforeEach(async () => {
+  clock.now += 3_600_000; // any lease an earlier test left has lapsed
   await tables.control.set(RECONCILE_CONTROL_KEY, { sweep: null, baselineCompletedAt: 1 });
   graph.fallback({ body: { data: [] } });
 });
@@ -66,7 +73,7 @@ describe('reconciliation sweeps', () => {
   it('a deadline mid-sweep: the next run resumes from the checkpoint, no page is fetched twice, the sweep completes', async () => {
     const wabas = pagedListing('82000000000', 6, 250);
 
-    const first = await invoke({}, 2_000); // 1 s of budget: a few pages of 250 ms
+    const first = await invoke({}); // 1 s of budget: four pages of 250 ms
     const status = JSON.parse((await http('GET')).body) as Record<string, unknown>;
     const second = await invoke({});
 
@@ -159,12 +166,17 @@ describe('reconciliation sweeps', () => {
   });
 
   it('one WABA Meta never answers for holds up neither its page nor the sweep: deferred, and the sweep goes on', async () => {
-    // Prepare: the first WABA's solutions hang far past the run's 2 s budget.
+    // Prepare: Meta stays silent on the first WABA's solutions far past the run's budget and the lookup's own
+    // (25 s pass, then the connection ends as a request timeout would end it); asked again, it answers.
     const wabas = pagedListing('86000000000', 3);
-    graph.on(`GET /${wabas[0]}/solutions`, { delayMs: 4_000, body: { data: [] } });
+    const silent = (): FakeReply => {
+      clock.now += 25_000;
+      return { reset: true };
+    };
+    graph.on(`GET /${wabas[0]}/solutions`, silent, { body: { data: [] } });
 
     // Act
-    const first = await invoke({}, 3_000);
+    const first = await invoke({});
     const second = await invoke({});
 
     // Assess
@@ -218,7 +230,7 @@ describe('reconciliation sweeps', () => {
   it('the Step Functions loop holds the lease across its runs: an on-demand run meanwhile is refused, never interleaved', async () => {
     pagedListing('84000000000', 6, 250);
 
-    const first = await invoke({ sweepOwner: 'execution-1' }, 2_000);
+    const first = await invoke({ sweepOwner: 'execution-1' });
     const meanwhile = await http('POST');
     const rest = [];
     for (let run = 0; run < 5 && rest.at(-1)?.more !== false; run++)

@@ -11,9 +11,11 @@ import type { Item, WriteOutcome } from '../../shared/kernel/registers.js';
 import { logWithRedelivery, solutionEvent, threadEvent, wabaEvent } from '../support/arbitraries.js';
 import { countRequests, useLocalTables } from '../support/dynamo.js';
 import { fold, withoutKeys } from '../support/envelopes.js';
+import { sized } from '../support/sizes.js';
 
 const tables = useLocalTables(() => 5_000);
-const RUNS = { numRuns: 40, seed: 20261122 };
+/** 25 redeliveries of each aggregate through dynalite in `npm test`; 300 in `npm run test:soak`, or STORE_RUNS. */
+const RUNS = { numRuns: sized('STORE_RUNS', { fast: 25, soak: 300 }), seed: 20261122 };
 let run = 0;
 
 /** Applies a redelivery through the repository, one event at a time, and reads the stored item back. */

@@ -1,7 +1,12 @@
 import { localContext } from '../../local/lambda-context.js';
 import type { HttpApiEvent } from '../../shared/platform/http/types.js';
 
-export const context = (name = 'test') => localContext(name, 30_000);
+/**
+ * A Lambda context with two minutes left: a hang guard (middy ends an invocation as its time runs out), far above
+ * what any invocation here needs on a busy machine. Budgets under test come from injected clocks or explicit
+ * contexts, never from this.
+ */
+export const context = (name = 'test') => localContext(name, 120_000);
 
 /** An API Gateway HTTP API (payload 2.0) event, as the deployed API would send it. */
 export const httpEvent = (options: {

@@ -12,15 +12,24 @@ import { QUEUE_NAMES } from './queues.js';
 export const BUSINESS = '506914307656634';
 export const APP = '21202248997039';
 
-/** The reconcile function over dynalite tables and a Graph stand-in (no waits between retries). */
-export const reconcileHandler = (tables: TestTables, graph: FakeGraph) =>
+/**
+ * The reconcile function over dynalite tables and a Graph stand-in (no waits between retries). With `now`, the
+ * run's deadline, its lease and the Graph client's budget all read that clock (a test moves it, no real waits).
+ */
+export const reconcileHandler = (
+  tables: TestTables,
+  graph: FakeGraph,
+  now?: () => number,
+  safetyMarginMs = 1_000,
+) =>
   createReconcileHandler({
+    ...(now === undefined ? {} : { now }),
     wabas: tables.wabas,
     solutions: tables.solutions,
     control: tables.control,
     identity: { appId: APP, businessId: BUSINESS, partnerBusinessIds: [], graphApiBaseUrl: graph.base },
     telemetry: new Telemetry('reconcile'),
-    safetyMarginMs: 1_000,
+    safetyMarginMs,
     replay: {
       reader: new FileArchive(),
       intake: composeIntake({
@@ -34,5 +43,6 @@ export const reconcileHandler = (tables: TestTables, graph: FakeGraph) =>
         token: async () => 'token',
         deadline,
         sleep: async () => undefined,
+        ...(now === undefined ? {} : { now }),
       }),
   });

@@ -45,16 +45,34 @@ const run = (deps: OnboardingDeps, job: OnboardingJob): Promise<RunOutcome | unk
 };
 
 /**
- * A busy lease is another holder's: a job whose work that holder is doing anyway (another onboarding job on the
- * same onboarding, with nothing newer to start) is done; anything else is retried through the queue.
+ * What a busy lease means for a job: `coalesced` when its holder does this job's work anyway (another onboarding
+ * job on the same onboarding, with nothing newer to start), `free` when the holder has answered since (run again
+ * now rather than after the queue's visibility timeout), else `held`: retried through the queue.
  */
-const coalesces = async (deps: OnboardingDeps, job: OnboardingJob): Promise<boolean> => {
-  if (job.kind === 'offboard') return false;
+const whenBusy = async (deps: OnboardingDeps, job: OnboardingJob): Promise<'coalesced' | 'free' | 'held'> => {
   const holder = (await deps.control.get(leaseKey(job.wabaId)))?.leaseOwner;
-  if (typeof holder !== 'string' || !/^job:(onboard|continue):/.test(holder)) return false;
+  if (typeof holder !== 'string') return 'free';
+  if (job.kind === 'offboard' || !/^job:(onboard|continue):/.test(holder)) return 'held';
   const register = readOnboarding(await deps.store.read(job.wabaId));
-  if (register === undefined) return false;
-  return job.kind === 'continue' || job.event === 'reconciliation' || register.startedAt >= job.timeMs;
+  // Not written yet: a start holds the lease and begins this very onboarding (its own message is retried if it
+  // dies); a continuation finds nothing to continue, so this job must run after it.
+  if (register === undefined) return holder.startsWith('job:onboard:') ? 'coalesced' : 'held';
+  const covered =
+    job.kind === 'continue' || job.event === 'reconciliation' || register.startedAt >= job.timeMs;
+  return covered ? 'coalesced' : 'held';
+};
+
+/** Runs the job; a lease that was busy but is free again by the time it is read is tried once more. */
+const runOnce = async (deps: OnboardingDeps, job: OnboardingJob, deadline: number) => {
+  try {
+    return await withDeadline(deadline, () => run(deps, job));
+  } catch (error) {
+    if (!(error instanceof ActionInProgressError)) throw error;
+    const busy = await whenBusy(deps, job);
+    if (busy === 'coalesced') return undefined;
+    if (busy === 'held') throw error;
+    return withDeadline(deadline, () => run(deps, job));
+  }
 };
 
 const isOutcome = (value: unknown): value is RunOutcome =>
@@ -78,7 +96,7 @@ export const onboardingJobHandler = (deps: OnboardingJobDeps) => async (record: 
   if (job === 'legacy') return deps.legacy(record);
   const now = (deps.onboarding.now ?? Date.now)();
   try {
-    const outcome = await withDeadline(now + JOB_BUDGET_MS, () => run(deps.onboarding, job));
+    const outcome = await runOnce(deps.onboarding, job, now + JOB_BUDGET_MS);
     if (isOutcome(outcome) && outcome.deferred.length > 0)
       throw new OnboardingIncompleteError(job.wabaId, outcome.deferred);
     if (isOutcome(outcome)) {
@@ -86,7 +104,6 @@ export const onboardingJobHandler = (deps: OnboardingJobDeps) => async (record: 
       deps.telemetry.logger.info('onboarding ran', { wabaId: job.wabaId, kind: job.kind, states });
     }
   } catch (error) {
-    if (error instanceof ActionInProgressError && (await coalesces(deps.onboarding, job))) return;
     deps.telemetry.logger.warn('onboarding job failed: it will be retried', {
       wabaId: job.wabaId,
       kind: job.kind,

@@ -48,8 +48,8 @@ export interface BusinessTokenDeps {
 }
 
 /**
- * Longer than the actions function's 30 s timeout, so the holder has answered or died by then; short enough
- * that the jobs waiting behind a crashed holder (retried by their queue) find it free before their DLQ.
+ * Longer than the actions function's 30 s timeout, so the holder has answered or died by then; shorter than the
+ * jobs queue's visibility timeout, so a job that comes back after its holder died finds the lease lapsed.
  */
 export const FETCH_LEASE_MS = 35_000;
 
@@ -103,6 +103,34 @@ export const accessTokenOf = (body: unknown): string | undefined => {
   return typeof token === 'string' && token !== '' ? token : undefined;
 };
 
+/** What a token job did: stored (or found) the token and recorded it on its WABA, or left it to another message. */
+export type TokenJobOutcome = { secretName: string } | { carriedBy: string };
+
+/**
+ * A job's lease owner names the message and the job it holds the fetch for (one owner per attempt, so the same
+ * message received again is not the holder). The refresh's owner is a bare UUID: no job.
+ */
+const jobOwner = (job: BusinessTokenJob, messageId: string): string =>
+  JSON.stringify({ attempt: randomUUID(), messageId, wabaId: job.wabaId, solutionId: job.solutionId });
+
+/**
+ * The other message whose fetch of this very job (same WABA and solution) holds the lease now, if any. That
+ * message carries the same work: it succeeds, or its queue retries it (its holder died) or dead-letters it.
+ */
+const carrierOf = (
+  item: Record<string, unknown> | undefined,
+  job: BusinessTokenJob,
+  messageId: string,
+  now: number,
+): string | undefined => {
+  if (typeof item?.leaseUntil !== 'number' || item.leaseUntil < now || typeof item.leaseOwner !== 'string')
+    return undefined;
+  const holder = parseJsonObject(item.leaseOwner);
+  const sameJob = holder?.wabaId === job.wabaId && holder.solutionId === job.solutionId;
+  const carrier = holder?.messageId;
+  return sameJob && typeof carrier === 'string' && carrier !== messageId ? carrier : undefined;
+};
+
 /** `GET /<SOLUTION_ID>/access_token?business_id=<customer>`, written straight to the secret store. */
 const fetchAndStore = async (deps: BusinessTokenDeps, businessId: string, solutionId: string) => {
   const response = await deps.graph.request({
@@ -136,6 +164,7 @@ const recordOnWaba = (deps: BusinessTokenDeps, job: BusinessTokenJob, stored: St
 const underLease = async <T>(
   deps: BusinessTokenDeps,
   businessId: string,
+  owner: string,
   busy: () => Error,
   work: (
     tokens: Record<string, StoredToken>,
@@ -143,7 +172,6 @@ const underLease = async <T>(
   ) => Promise<T>,
 ): Promise<T> => {
   const key = controlKey(businessId);
-  const owner = randomUUID();
   const now = (deps.now ?? Date.now)();
   if (!(await deps.control.acquireLease(key, owner, now + FETCH_LEASE_MS, now))) throw busy();
   try {
@@ -163,21 +191,38 @@ const underLease = async <T>(
 
 /**
  * A token job: fetched once per (customer business, solution), whatever the number of PARTNER_ADDED
- * deliveries, redrives or concurrent consumers; later jobs only record on their WABA where it is kept.
- * A failure throws, so the job is retried through its queue and ends in the DLQ.
+ * deliveries, redrives or concurrent consumers; later jobs only record on their WABA where it is kept. A
+ * duplicate of the job another message is fetching is done: that message carries it (SQS keeps it until it
+ * succeeds, and retries it if its holder dies). A failure throws, so the job is retried through its queue and
+ * ends in the DLQ.
  */
-export const fetchBusinessToken = async (deps: BusinessTokenDeps, job: BusinessTokenJob): Promise<string> => {
-  const known = storedTokens(await deps.control.get(controlKey(job.businessId)))[job.solutionId];
-  const stored =
-    known ??
-    (await underLease(
+export const fetchBusinessToken = async (
+  deps: BusinessTokenDeps,
+  job: BusinessTokenJob,
+  messageId: string,
+): Promise<TokenJobOutcome> => {
+  const key = controlKey(job.businessId);
+  let stored = storedTokens(await deps.control.get(key))[job.solutionId];
+  try {
+    stored ??= await underLease(
       deps,
       job.businessId,
+      jobOwner(job, messageId),
       () => new TokenFetchInProgressError(job.businessId),
       async (tokens, store) => tokens[job.solutionId] ?? (await store(job.solutionId)),
-    ));
+    );
+  } catch (error) {
+    if (!(error instanceof TokenFetchInProgressError)) throw error;
+    // Read again: the holder may have stored the token meanwhile, or be fetching this very job.
+    const item = await deps.control.get(key);
+    stored = storedTokens(item)[job.solutionId];
+    const carrier =
+      stored === undefined ? carrierOf(item, job, messageId, (deps.now ?? Date.now)()) : undefined;
+    if (carrier !== undefined) return { carriedBy: carrier };
+    if (stored === undefined) throw error;
+  }
   await recordOnWaba(deps, job, stored);
-  return stored.secretName;
+  return { secretName: stored.secretName };
 };
 
 /**
@@ -188,6 +233,7 @@ export const refreshBusinessTokens = (deps: BusinessTokenDeps, businessId: strin
   underLease(
     deps,
     businessId,
+    randomUUID(),
     () =>
       new ConflictError(`a token of business ${businessId} is being fetched now: try again shortly`, {
         businessId,

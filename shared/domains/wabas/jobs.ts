@@ -34,7 +34,15 @@ export const businessTokenJobHandler = (deps: TokenJobDeps) => async (record: SQ
     return;
   }
   try {
-    await fetchBusinessToken(deps.tokens, job);
+    const outcome = await fetchBusinessToken(deps.tokens, job, record.messageId);
+    if ('carriedBy' in outcome) {
+      deps.telemetry.logger.info('business token job carried by the message already fetching it', {
+        wabaId: job.wabaId,
+        businessId: job.businessId,
+        carriedBy: outcome.carriedBy,
+      });
+      return;
+    }
     deps.telemetry.count('BusinessTokensStored');
     deps.telemetry.logger.info('business token stored', { wabaId: job.wabaId, businessId: job.businessId });
   } catch (error) {

@@ -91,8 +91,13 @@ describe('the function constructs, each on its own', () => {
     const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
     const timeoutMs = Number(fn?.Properties?.Timeout) * 1000;
     expect(FETCH_LEASE_MS).toBeGreaterThan(timeoutMs);
-    // The jobs' queue: visibility 6 × the consumer timeout, five receives.
+    // The jobs' queue: visibility 6 × the consumer timeout, five receives. A job back from a dead holder (its
+    // own, whose duplicates were done meanwhile) finds the lease lapsed on its first retry.
     expect(FETCH_LEASE_MS).toBeLessThan(CONSUMER_TIMEOUT.toMilliseconds() * 6 * MAX_RECEIVE_COUNT);
+    const jobsQueue = Object.entries(template.findResources('AWS::SQS::Queue')).find(
+      ([id]) => id.startsWith('BusinessTokensQueue') && !id.startsWith('BusinessTokensQueueDlq'),
+    )?.[1];
+    expect(FETCH_LEASE_MS).toBeLessThan(Number(jobsQueue?.Properties?.VisibilityTimeout) * 1000);
   });
 
   it('Actions: page tokens, business-token secrets by prefix (tagged), its job queue and DLQ', () => {

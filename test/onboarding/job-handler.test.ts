@@ -1,0 +1,139 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { EXAMPLE } from '../../fixtures/deliveries.js';
+import { MemoryDeadLetters } from '../../local/dead-letters.js';
+import { MemorySecretStore } from '../../local/secret-store.js';
+import { composeOnboarding } from '../../shared/app/onboarding.js';
+import { readOnboardingSettings } from '../../shared/domains/onboarding/config.js';
+import { onboardingJobHandler } from '../../shared/domains/onboarding/job-handler.js';
+import { leaseKey } from '../../shared/domains/onboarding/workflow.js';
+import { EnvReader } from '../../shared/platform/config/env.js';
+import { GraphClient } from '../../shared/platform/graph/client.js';
+import { ActionInProgressError } from '../../shared/platform/http/action-guard.js';
+import { Telemetry } from '../../shared/platform/observability/telemetry.js';
+import { RegisterTable } from '../../shared/platform/store/register-table.js';
+import { useLocalTables } from '../support/dynamo.js';
+import { useFakeGraph } from '../support/fake-graph.js';
+import { sqsRecord } from '../support/sqs.js';
+
+/**
+ * An onboarding job that finds the WABA's onboarding lease busy: done when the holder does its work anyway, run
+ * at once when the holder answered before the job could read who it was, retried through its queue otherwise.
+ * Time is a clock the test moves; the lease holders are written as a dying or running holder leaves them.
+ */
+const graph = useFakeGraph();
+const clock = { now: 1_800_000_000_000 };
+const tables = useLocalTables(() => clock.now);
+let wabaId = 102290129340300;
+
+const onboarding = () =>
+  composeOnboarding({
+    graph: new GraphClient({ baseUrl: graph.base, token: async () => 'system-user-token', maxAttempts: 1 }),
+    wabas: new RegisterTable(tables.dynamo.client, tables.dynamo.tableNames.wabas),
+    control: tables.control,
+    secrets: new MemorySecretStore(),
+    metaSecrets: {
+      get: async () => ({
+        appSecret: '',
+        appSecretPrevious: undefined,
+        verifyToken: 'v',
+        systemUserToken: 'system-user-token',
+      }),
+    },
+    settings: readOnboardingSettings(new EnvReader({})),
+    identity: { appId: EXAMPLE.ourAppId, businessId: EXAMPLE.businessId },
+    businessTokens: {
+      graph: new GraphClient({ baseUrl: graph.base, token: async () => 'system-user-token', maxAttempts: 1 }),
+      wabas: tables.wabas,
+      store: new MemorySecretStore(),
+      secretPrefix: 'switchboard/business-tokens/',
+      control: tables.control,
+      now: () => clock.now,
+    },
+    telemetry: new Telemetry('actions'),
+    now: () => clock.now,
+  });
+
+const handlerWith = (deps: ReturnType<typeof onboarding>) =>
+  onboardingJobHandler({
+    onboarding: deps,
+    legacy: async () => undefined,
+    telemetry: new Telemetry('actions'),
+    deadLetters: new MemoryDeadLetters(),
+    queue: 'business-tokens',
+  });
+
+/** The WABA as the WABAs consumer records a PARTNER_ADDED through our solution, and its onboarding job. */
+const partnerAdded = async (id: string) => {
+  await tables.wabas.apply({
+    type: 'change',
+    wabaId: id,
+    event: 'PARTNER_ADDED',
+    timeMs: clock.now - 1_000,
+    eventId: `add-${id}`,
+    receivedBy: EXAMPLE.businessId,
+    wabaInfo: {
+      ownerBusinessId: EXAMPLE.customerBusinessId,
+      solutionId: EXAMPLE.solutionId,
+      partnerBusinessIds: [EXAMPLE.businessId],
+    },
+    details: {},
+  });
+  return sqsRecord(
+    JSON.stringify({ v: 2, kind: 'onboard', wabaId: id, event: 'PARTNER_ADDED', timeMs: clock.now - 1_000 }),
+    `job-${id}`,
+  );
+};
+
+const holdLease = (id: string, owner: string) =>
+  tables.control.acquireLease(leaseKey(id), owner, clock.now + 35_000, clock.now);
+
+describe('an onboarding job that finds the lease busy', () => {
+  beforeEach(() => {
+    wabaId += 1;
+    graph.fallback({
+      status: 400,
+      body: { error: { message: 'refused', type: 'OAuthException', code: 100 } },
+    });
+  });
+
+  it('is done when a start holds it before writing anything: that start runs this very onboarding', async () => {
+    // Prepare
+    const id = String(wabaId);
+    const job = await partnerAdded(id);
+    await holdLease(id, 'job:onboard:holder');
+    // Act
+    await handlerWith(onboarding())(job);
+    // Assess: nothing of it ran (no Graph call); the holder's own message carries it
+    expect(graph.requests).toHaveLength(0);
+  });
+
+  it('runs at once when the holder answered before the job read who held it', async () => {
+    // Prepare: the first acquire finds the lease busy; by the time the job reads it, its holder released it
+    const id = String(wabaId);
+    const job = await partnerAdded(id);
+    const deps = onboarding();
+    const acquire = deps.control.acquireLease.bind(deps.control);
+    let attempts = 0;
+    deps.control.acquireLease = async (...args) => {
+      if (args[0] !== leaseKey(id)) return acquire(...args);
+      attempts += 1;
+      return attempts === 1 ? false : acquire(...args);
+    };
+    // Act
+    await handlerWith(deps)(job);
+    // Assess: it ran now (its steps were tried and recorded), not after the queue's visibility timeout
+    const waba = (await tables.wabas.get(id)) as { onboarding?: unknown } | undefined;
+    expect(waba?.onboarding).toMatchObject({ state: 'failed' });
+    expect(attempts).toBe(2);
+  });
+
+  it('is retried through its queue while an operator\u2019s action holds it', async () => {
+    // Prepare
+    const id = String(wabaId);
+    const job = await partnerAdded(id);
+    await holdLease(id, 'api:operator');
+    // Act / Assess
+    await expect(handlerWith(onboarding())(job)).rejects.toBeInstanceOf(ActionInProgressError);
+    expect(graph.requests).toHaveLength(0);
+  });
+});
