@@ -94,6 +94,14 @@ const ingest = async ({ check, http, deliver, drain, observer }: Driver) => {
 };
 
 /** State read back through the API, then solution and thread actions against the sandbox Graph API. */
+/** A WABA read's onboarding state (docs/onboarding.md), or undefined when it has none. */
+const onboardingStateOf = (body: Record<string, unknown>): unknown => {
+  const onboarding = body.onboarding;
+  return typeof onboarding === 'object' && onboarding !== null && 'state' in onboarding
+    ? onboarding.state
+    : undefined;
+};
+
 const readAndAct = async ({ check, http, observer }: Driver) => {
   const waba = await http('GET', `/v1/wabas/${EXAMPLE.wabaId}`);
   check(
@@ -109,6 +117,11 @@ const readAndAct = async ({ check, http, observer }: Driver) => {
     typeof waba.body.businessTokenSecret === 'string' &&
       (await observer.secretNames()).filter((name) => name.includes('/business-tokens/')).length === 1,
     waba.body.businessTokenSecret ?? null,
+  );
+  check(
+    'its onboarding completes: every step done or skipped',
+    onboardingStateOf(waba.body) === 'complete',
+    waba.body.onboarding ?? null,
   );
   const solution = await http('GET', `/v1/solutions/${EXAMPLE.createdSolutionId}`);
   check('the created solution reads INITIATED', solution.body.status === 'INITIATED', solution.body);
@@ -158,7 +171,7 @@ const whatsappThread = async ({ check, http }: Driver) => {
 };
 
 /** A scheduled run (a baseline sweep), then an on-demand one through the API. */
-const reconcile = async ({ check, http, deployment }: Driver) => {
+const reconcile = async ({ check, http, drain, deployment }: Driver) => {
   const { template, containers } = deployment;
   const scheduled = scheduledFunctionsOf(template);
   check('the schedule starts at least one reconciliation', scheduled.length > 0, { scheduled });
@@ -190,6 +203,13 @@ const reconcile = async ({ check, http, deployment }: Driver) => {
     'POST /v1/reconcile answers a complete summary',
     onDemand.status === 200 && onDemand.body.complete === true,
     onDemand.body,
+  );
+  await drain();
+  const onboarded = await http('GET', '/v1/wabas/120399918844556');
+  check(
+    'the onboarding job reconciliation queued for it completes (every step done or skipped)',
+    onboardingStateOf(onboarded.body) === 'complete',
+    onboarded.body.onboarding ?? null,
   );
 };
 

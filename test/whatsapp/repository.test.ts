@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WhatsappFact } from '../../shared/domains/whatsapp-threads/facts.js';
+import { BY_USER_INDEX, whatsappThreadsManifest } from '../../shared/domains/whatsapp-threads/manifest.js';
+import { DynamoErasureStore } from '../../shared/platform/store/dynamo-erasure.js';
 import { useLocalTables } from '../support/dynamo.js';
 
 /**
@@ -7,6 +9,12 @@ import { useLocalTables } from '../support/dynamo.js';
  * cursors that hold business-scoped user IDs; every thread of one user across phone numbers (erasure, issue 28).
  */
 const T = 1_750_101_000_000;
+const TABLE = whatsappThreadsManifest.table;
+const byUser = () => {
+  const index = TABLE.indexes.find((candidate) => candidate.name === BY_USER_INDEX.name);
+  if (index === undefined) throw new Error('the WhatsApp threads table has no user index');
+  return index;
+};
 const clock = { now: T + 60_000 };
 const tables = useLocalTables(() => clock.now);
 
@@ -80,12 +88,22 @@ describe('listing a phone number\u2019s threads', () => {
 
 describe('erasure (issue 28): every thread of one user', () => {
   it('finds the user\u2019s threads across phone numbers and nobody else\u2019s', async () => {
+    // Prepare: one user's threads on 150 phone numbers, and another user's on one of them.
     const user = 'US.55501234';
     for (let n = 0; n < 150; n++)
       await tables.whatsappThreads.apply(message(String(800_000_000_000_000 + n), user));
     await tables.whatsappThreads.apply(message('800000000000000', 'US.55501235'));
 
-    const keys = await tables.whatsappThreads.keysOfUser(user);
+    const store = new DynamoErasureStore(
+      tables.dynamo.client,
+      tables.dynamo.tableNames['whatsapp-threads'],
+      TABLE,
+    );
+
+    // Act: the query erasure runs.
+    const keys = await store.keysByIndex(byUser(), user);
+
+    // Assess
 
     expect(keys).toHaveLength(150);
     expect(new Set(keys.map((key) => key.userId))).toEqual(new Set([user]));

@@ -20,10 +20,12 @@ const router = new QueueRouter(DOMAINS);
 const PHONE_NUMBER = '106540352242922';
 const USER = '16505551234';
 const T = 1_750_101_000_000;
+/** When the samples were received: a minute after the newest of them, so none lies in the future. */
+const RECEIVED = T + 60_000;
 
 /** What the domain's queue receives of a delivery: each change it takes, as the routing projection left it. */
 const routed = (body: unknown): ChangeEnvelope[] =>
-  splitDelivery(body as Record<string, unknown>, { deliveryId: 'd', receivedAt: 0 })
+  splitDelivery(body as Record<string, unknown>, { deliveryId: 'd', receivedAt: RECEIVED })
     .filter((envelope) => router.queuesFor(envelope).includes(QUEUE))
     .map((envelope) => router.shape(QUEUE, envelope));
 
@@ -52,7 +54,7 @@ describe('routing: what the WhatsApp threads queue takes and receives', () => {
     const queues = (file: string) =>
       splitDelivery(sample(`whatsapp-routing/${file}`).body as Record<string, unknown>, {
         deliveryId: 'd',
-        receivedAt: 0,
+        receivedAt: RECEIVED,
       }).map((envelope) => router.queuesFor(envelope));
     expect(queues('control-taken-reference')).toEqual([[QUEUE, 'passthrough']]);
     expect(queues('messages-text-inbound')).toEqual([[QUEUE, 'passthrough']]);
@@ -151,7 +153,7 @@ describe('decoding the public samples', () => {
           },
         ],
       },
-      { deliveryId: 'd', receivedAt: 0 },
+      { deliveryId: 'd', receivedAt: RECEIVED },
     );
     expect(decodeWhatsappChange(envelope as ChangeEnvelope)).toMatchObject([
       { kind: 'control_passed', previousOwnerRole: null, newOwnerRole: null },

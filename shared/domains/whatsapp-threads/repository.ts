@@ -1,8 +1,8 @@
-import type { Item, WriteOutcome } from '../../kernel/registers.js';
+import type { WriteOutcome } from '../../kernel/registers.js';
 import { encodeCursor } from '../../platform/store/cursor.js';
 import type { Page, RegisterReads, RegisterStore, RegisterWrites } from '../../platform/store/ports.js';
 import { factWrite, threadKey, type WhatsappFact } from './facts.js';
-import { BY_USER_INDEX, whatsappThreadsManifest } from './manifest.js';
+import { whatsappThreadsManifest } from './manifest.js';
 import { isThreadKeyValue } from './user-id.js';
 import { conversationContextOf, type Owner, projectWhatsappThread, type WhatsappThread } from './view.js';
 
@@ -17,17 +17,6 @@ export const whatsappThreadWrites = (writer: RegisterWrites) => ({
     writer.write(threadKey(fact.phoneNumberId, fact.userId), factWrite(fact)),
 });
 export type WhatsappThreadWrites = ReturnType<typeof whatsappThreadWrites>;
-
-/** A thread's key: what erasure deletes. */
-export interface ThreadKey {
-  phoneNumberId: string;
-  userId: string;
-}
-
-const keyOf = (item: Item): ThreadKey | undefined =>
-  typeof item.phoneNumberId === 'string' && typeof item.userId === 'string'
-    ? { phoneNumberId: item.phoneNumberId, userId: item.userId }
-    : undefined;
 
 export class WhatsappThreadReads {
   public constructor(
@@ -72,31 +61,6 @@ export class WhatsappThreadReads {
       position = page.nextCursor;
     }
     return { items, nextCursor: position ?? null };
-  }
-
-  /**
-   * Every thread of one WhatsApp user (a phone number or a BSUID), across business phone numbers: the keys
-   * erasure deletes (issue 28). A phone-keyed thread keeps the user's BSUID in its message register when Meta
-   * sent both, so a person known by both is found by asking for each.
-   */
-  public async keysOfUser(userId: string): Promise<ThreadKey[]> {
-    const keys: ThreadKey[] = [];
-    let position: string | undefined;
-    const query = {
-      name: BY_USER_INDEX.name,
-      keyName: BY_USER_INDEX.partitionKey,
-      keyNames: KEY_NAMES,
-      isKeyValue: isThreadKeyValue,
-    };
-    do {
-      const page = await this.table.queryIndexPage(query, userId, 100, position);
-      for (const item of page.items) {
-        const key = keyOf(item);
-        if (key !== undefined) keys.push(key);
-      }
-      position = page.nextCursor ?? undefined;
-    } while (position !== undefined);
-    return keys;
   }
 }
 
