@@ -1,14 +1,19 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/** The deploy tier's files (vitest.deploy.config.ts runs them and checks they exist): not in the fast tier. */
+export const DEPLOY_FILES = ['test/ops/deploy-guide.test.ts', 'test/rehearse/canaries.test.ts'];
 
 /**
  * The fast tier (`npm test`): unit and integration tests, the long properties at their small sizes
- * (test/support/sizes.ts). `npm run test:soak` runs those properties long (vitest.soak.config.ts). No test
+ * (test/support/sizes.ts). `npm run test:soak` runs those properties long (vitest.soak.config.ts);
+ * `npm run test:deploy` runs the tests that drive the deploy tooling (vitest.deploy.config.ts). No test
  * asserts on wall-clock time or on how much work fits in a time window: the timeouts below are hang guards,
  * far above what any test needs on two busy cores.
  */
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, ...DEPLOY_FILES],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

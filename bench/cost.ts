@@ -24,7 +24,10 @@ import { productionTelemetry, silenced } from './webhook-cpu.js';
 export { ASSUMPTIONS, PRICES } from './cost-inputs.js';
 
 const firstEnvelope = (name: string) => {
-  const [envelope] = splitDelivery(FIXTURES[name]?.body ?? {}, { deliveryId: 'cost', receivedAt: 0 });
+  const [envelope] = splitDelivery(FIXTURES[name]?.body ?? {}, {
+    deliveryId: 'cost',
+    receivedAt: Date.now(),
+  });
   if (envelope === undefined) throw new Error(`fixture ${name} has no change`);
   return envelope;
 };

@@ -84,8 +84,10 @@ export const synthesizeFunctions = (root: string, cdkOut: string): DeployedFunct
     AWS_PROFILE: undefined,
     AWS_EC2_METADATA_DISABLED: 'true',
     CDK_DISABLE_CLI_TELEMETRY: 'true',
+    // As a user deploys: the region from AWS_REGION (synth refuses the CLI's silent us-east-1 without it).
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
     CDK_DEFAULT_ACCOUNT: ACCOUNT,
-    CDK_DEFAULT_REGION: REGION,
   });
   return functionsOf(template).map((fn) => deployedOf(template, cdkOut, fn));
 };

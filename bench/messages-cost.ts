@@ -112,7 +112,7 @@ export const measureMessagesWebhook = async (quick: boolean): Promise<MessagesIn
 const projectedRecords = (delivery: Record<string, unknown>): SQSEvent['Records'] => {
   const router = new QueueRouter(DOMAINS);
   const queue = whatsappThreadsManifest.name;
-  return splitDelivery(delivery, { deliveryId: 'bench', receivedAt: 0 })
+  return splitDelivery(delivery, { deliveryId: 'bench', receivedAt: Date.now() })
     .filter((envelope) => router.queuesFor(envelope).includes(queue))
     .map((envelope, index) => ({
       messageId: `m${index}`,

@@ -53,6 +53,10 @@ const onboarding = () =>
     now: () => clock.now,
   });
 
+/** The pauses a job took while the lease was held; each may let the holder answer (`duringPause`). */
+const pauses: number[] = [];
+let duringPause: (count: number) => Promise<void> = async () => undefined;
+
 const handlerWith = (deps: ReturnType<typeof onboarding>) =>
   onboardingJobHandler({
     onboarding: deps,
@@ -60,6 +64,10 @@ const handlerWith = (deps: ReturnType<typeof onboarding>) =>
     telemetry: new Telemetry('actions'),
     deadLetters: new MemoryDeadLetters(),
     queue: 'business-tokens',
+    pause: async (ms) => {
+      pauses.push(ms);
+      await duringPause(pauses.length);
+    },
   });
 
 /** The WABA as the WABAs consumer records a PARTNER_ADDED through our solution, and its onboarding job. */
@@ -90,6 +98,8 @@ const holdLease = (id: string, owner: string) =>
 describe('an onboarding job that finds the lease busy', () => {
   beforeEach(() => {
     wabaId += 1;
+    pauses.length = 0;
+    duringPause = async () => undefined;
     graph.fallback({
       status: 400,
       body: { error: { message: 'refused', type: 'OAuthException', code: 100 } },
@@ -127,7 +137,7 @@ describe('an onboarding job that finds the lease busy', () => {
     expect(attempts).toBe(2);
   });
 
-  it('is retried through its queue while an operator\u2019s action holds it', async () => {
+  it('is retried through its queue while an operator\u2019s action holds it past its pauses', async () => {
     // Prepare
     const id = String(wabaId);
     const job = await partnerAdded(id);
@@ -135,5 +145,24 @@ describe('an onboarding job that finds the lease busy', () => {
     // Act / Assess
     await expect(handlerWith(onboarding())(job)).rejects.toBeInstanceOf(ActionInProgressError);
     expect(graph.requests).toHaveLength(0);
+    // It paused a few seconds in all (not the queue's visibility timeout), then gave the job back.
+    expect(pauses.length).toBeGreaterThan(2);
+    expect(pauses.reduce((sum, ms) => sum + ms, 0)).toBeLessThan(10_000);
+  });
+
+  it('runs when a holder that does other work answers during a pause (an offboarding after an onboarding)', async () => {
+    // Prepare: an operator's action holds the lease and releases it during the job's second pause
+    const id = String(wabaId);
+    const job = await partnerAdded(id);
+    await holdLease(id, 'api:operator');
+    duringPause = async (count) => {
+      if (count === 2) await tables.control.releaseLease(leaseKey(id), 'api:operator');
+    };
+    // Act
+    await handlerWith(onboarding())(job);
+    // Assess: it ran then (its steps were tried and recorded), not after the queue's visibility timeout
+    expect(pauses).toHaveLength(2);
+    const waba = (await tables.wabas.get(id)) as { onboarding?: unknown } | undefined;
+    expect(waba?.onboarding).toMatchObject({ state: 'failed' });
   });
 });

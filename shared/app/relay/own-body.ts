@@ -7,6 +7,7 @@ import { relayMatches } from './match.js';
 /** The lists of an entry, in the order the split reads them (its envelopes come in this order). */
 const LISTS = ['changes', 'messaging', 'standby'] as const;
 
+/** The split's context: matching reads only fields and IDs, never the delivery's time or ID. */
 const CONTEXT = { deliveryId: 'relay', receivedAt: 0 };
 
 /**

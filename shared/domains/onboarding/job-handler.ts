@@ -1,4 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
+import { sleep } from '../../kernel/async.js';
 import { withDeadline } from '../../kernel/deadline.js';
 import { errorMessage, InvalidEventError } from '../../kernel/errors.js';
 import { deadLetterInvalid } from '../../platform/consumers/consumer.js';
@@ -23,7 +24,16 @@ export interface OnboardingJobDeps {
   deadLetters: DeadLetterSink;
   /** The job queue's name (its DLQ messages name it; redrive takes it). */
   queue: string;
+  /** Waits while another holds the WABA's lease (tests pass their own). */
+  pause?: (ms: number) => Promise<void>;
 }
+
+/**
+ * How long a job waits, pause after pause, for a lease another holds before it goes back to its queue: a holder
+ * is usually done within a second, while the queue would show the job again only after its visibility timeout
+ * (minutes in AWS). About 5 s in all, within the job's budget.
+ */
+const HELD_PAUSES_MS = [100, 200, 400, 800, 1_600, 2_000];
 
 /** Steps Meta did not answer for: the job fails, so its queue delivers it again (then its DLQ). */
 class OnboardingIncompleteError extends Error {
@@ -62,16 +72,31 @@ const whenBusy = async (deps: OnboardingDeps, job: OnboardingJob): Promise<'coal
   return covered ? 'coalesced' : 'held';
 };
 
-/** Runs the job; a lease that was busy but is free again by the time it is read is tried once more. */
-const runOnce = async (deps: OnboardingDeps, job: OnboardingJob, deadline: number) => {
+/**
+ * Runs the job. When the WABA's lease is busy it reads who holds it: done when the holder does this job's work,
+ * run again once the lease is free, pausing a few times for it (`HELD_PAUSES_MS`) before the queue retries it.
+ */
+const runOnce = async (
+  deps: OnboardingDeps,
+  job: OnboardingJob,
+  deadline: number,
+  pause: (ms: number) => Promise<void>,
+) => {
   try {
     return await withDeadline(deadline, () => run(deps, job));
   } catch (error) {
     if (!(error instanceof ActionInProgressError)) throw error;
-    const busy = await whenBusy(deps, job);
-    if (busy === 'coalesced') return undefined;
-    if (busy === 'held') throw error;
-    return withDeadline(deadline, () => run(deps, job));
+    const now = deps.now ?? Date.now;
+    for (const wait of [0, ...HELD_PAUSES_MS]) {
+      if (wait > 0) {
+        if (now() + wait >= deadline) break;
+        await pause(wait);
+      }
+      const busy = await whenBusy(deps, job);
+      if (busy === 'coalesced') return undefined;
+      if (busy === 'free') return withDeadline(deadline, () => run(deps, job));
+    }
+    throw error;
   }
 };
 
@@ -96,7 +121,7 @@ export const onboardingJobHandler = (deps: OnboardingJobDeps) => async (record: 
   if (job === 'legacy') return deps.legacy(record);
   const now = (deps.onboarding.now ?? Date.now)();
   try {
-    const outcome = await runOnce(deps.onboarding, job, now + JOB_BUDGET_MS);
+    const outcome = await runOnce(deps.onboarding, job, now + JOB_BUDGET_MS, deps.pause ?? sleep);
     if (isOutcome(outcome) && outcome.deferred.length > 0)
       throw new OnboardingIncompleteError(job.wabaId, outcome.deferred);
     if (isOutcome(outcome)) {
