@@ -18,6 +18,13 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Test files share their worker's module cache (aws-cdk-lib, the SDK and the app load once per worker, not
+    // once per file: about half the suite's time). No test file keeps state in a module or leaves the
+    // environment changed (vi.stubEnv with unstubAllEnvs, or restored in finally); `--sequence.shuffle` runs
+    // check it, and test/support/isolation.ts fails a file that leaves an SDK client mocked or the environment
+    // changed.
+    isolate: false,
+    setupFiles: ['test/support/isolation.ts'],
     env: {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'test',

@@ -655,13 +655,15 @@ describe('customer business tokens', () => {
     const actions = handler();
     // Act
     const { output } = await captureOutput(async () => {
+      const level = process.env.POWERTOOLS_LOG_LEVEL;
       process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
       try {
         await consumer(sqsEvent([JSON.stringify(fixtureEnvelope('partner-added'))], 'added'), context());
         const result = (await actions(sqsEvent(jobs, 'job'), context())) as SQSBatchResponse;
         expect(result.batchItemFailures).toEqual([]);
       } finally {
-        process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+        if (level === undefined) delete process.env.POWERTOOLS_LOG_LEVEL;
+        else process.env.POWERTOOLS_LOG_LEVEL = level;
       }
     });
     // Assess

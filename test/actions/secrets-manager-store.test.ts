@@ -11,7 +11,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SecretsManagerStore } from '../../shared/platform/aws/secrets-manager-store.js';
 
 const secrets = mockClient(SecretsManagerClient);
@@ -24,6 +24,8 @@ const markedForDeletion = new InvalidRequestException({
 });
 
 afterEach(() => secrets.reset());
+// The test files share a worker's modules: give the client back as it was.
+afterAll(() => secrets.restore());
 
 describe('business tokens in Secrets Manager', () => {
   it('updates the customer\u2019s secret when it exists', async () => {

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { archiveLine, hourPartition } from '../../shared/platform/archive/archive.js';
 import { S3ArchiveReader } from '../../shared/platform/aws/s3-archive-reader.js';
 
@@ -16,6 +16,8 @@ const body = (text: string) => ({ transformToByteArray: async () => new Uint8Arr
 const gzipped = (text: string) => ({ transformToByteArray: async () => new Uint8Array(gzipSync(text)) });
 
 afterEach(() => s3.reset());
+// The test files share a worker's modules: give the client back as it was.
+afterAll(() => s3.restore());
 
 describe('S3ArchiveReader', () => {
   it('reads every archived delivery of the window, across listing pages, hours and large bodies', async () => {

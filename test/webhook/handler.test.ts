@@ -2,7 +2,7 @@ import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, type SendMessageBatchCommandInput, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../../fixtures/deliveries.js';
 import { composeIntake } from '../../shared/app/roots/webhook.js';
 import { createWebhookHandler, MAX_WEBHOOK_BODY_BYTES } from '../../shared/app/webhook/handle-webhook.js';
@@ -82,6 +82,13 @@ const post = async (
 const signed = (body: string | Buffer, secret = SECRET) => ({
   'x-hub-signature-256': signBody(body, secret),
   'content-type': 'application/json',
+});
+
+// The test files share a worker's modules: give the clients back as they were.
+afterAll(() => {
+  sqsMock.restore();
+  s3Mock.restore();
+  firehoseMock.restore();
 });
 
 beforeEach(() => {
