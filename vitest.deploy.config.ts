@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 import fast, { DEPLOY_FILES } from './vitest.config.js';
 
 /**
- * The deploy tier (`npm run test:deploy`): tests that drive the deploy tooling as a user does, a minute each on
- * two cores: the Deploy guide run as written (`cdk synth`, `cdk bootstrap`, the AWS CLI lines, to where the
+ * The deploy tier (`npm run test:deploy`, 1–2 minutes on two cores): tests that drive the deploy tooling as a
+ * user does: the Deploy guide run as written (`cdk synth`, `cdk bootstrap`, the AWS CLI lines, to where the
  * missing credentials stop them) and the rehearsal's canaries (each breaks one thing AWS would refuse; the
  * rehearsal must name it). `.ci/run` runs them beside `npm run rehearse`; `npm test` leaves them out.
  */

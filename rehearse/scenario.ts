@@ -93,7 +93,6 @@ const ingest = async ({ check, http, deliver, drain, observer }: Driver) => {
   await drain();
 };
 
-/** State read back through the API, then solution and thread actions against the sandbox Graph API. */
 /** A WABA read's onboarding state (docs/onboarding.md), or undefined when it has none. */
 const onboardingStateOf = (body: Record<string, unknown>): unknown => {
   const onboarding = body.onboarding;
@@ -102,6 +101,7 @@ const onboardingStateOf = (body: Record<string, unknown>): unknown => {
     : undefined;
 };
 
+/** State read back through the API, then solution and thread actions against the sandbox Graph API. */
 const readAndAct = async ({ check, http, observer }: Driver) => {
   const waba = await http('GET', `/v1/wabas/${EXAMPLE.wabaId}`);
   check(

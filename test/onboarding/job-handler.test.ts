@@ -137,6 +137,43 @@ describe('an onboarding job that finds the lease busy', () => {
     expect(attempts).toBe(2);
   });
 
+  it('runs again when another job took the freed lease first, as often as that happens', async () => {
+    // Prepare: the first three acquires find the lease busy although nobody holds it when the job reads it
+    const id = String(wabaId);
+    const job = await partnerAdded(id);
+    const deps = onboarding();
+    const acquire = deps.control.acquireLease.bind(deps.control);
+    let attempts = 0;
+    deps.control.acquireLease = async (...args) => {
+      if (args[0] !== leaseKey(id)) return acquire(...args);
+      attempts += 1;
+      return attempts <= 3 ? false : acquire(...args);
+    };
+    // Act
+    await handlerWith(deps)(job);
+    // Assess: it ran on the fourth try, without a pause and without going back to its queue
+    const waba = (await tables.wabas.get(id)) as { onboarding?: unknown } | undefined;
+    expect(waba?.onboarding).toMatchObject({ state: 'failed' });
+    expect(attempts).toBe(4);
+    expect(pauses).toEqual([]);
+  });
+
+  it('takes a lease whose holder died: it lapses during a pause, and the job runs', async () => {
+    // Prepare: an operator's action took the lease and died; the lease lapses while the job pauses
+    const id = String(wabaId);
+    const job = await partnerAdded(id);
+    await holdLease(id, 'api:operator');
+    duringPause = async () => {
+      clock.now += 36_000;
+    };
+    // Act
+    await handlerWith(onboarding())(job);
+    // Assess
+    expect(pauses).toHaveLength(1);
+    const waba = (await tables.wabas.get(id)) as { onboarding?: unknown } | undefined;
+    expect(waba?.onboarding).toMatchObject({ state: 'failed' });
+  });
+
   it('is retried through its queue while an operator\u2019s action holds it past its pauses', async () => {
     // Prepare
     const id = String(wabaId);
@@ -150,7 +187,7 @@ describe('an onboarding job that finds the lease busy', () => {
     expect(pauses.reduce((sum, ms) => sum + ms, 0)).toBeLessThan(10_000);
   });
 
-  it('runs when a holder that does other work answers during a pause (an offboarding after an onboarding)', async () => {
+  it('runs when a holder that does other work answers during one of its pauses', async () => {
     // Prepare: an operator's action holds the lease and releases it during the job's second pause
     const id = String(wabaId);
     const job = await partnerAdded(id);

@@ -34,6 +34,8 @@ export interface OnboardingJobDeps {
  * (minutes in AWS). About 5 s in all, within the job's budget.
  */
 const HELD_PAUSES_MS = [100, 200, 400, 800, 1_600, 2_000];
+/** Runs of one job at most, however often the lease frees and another job takes it first. */
+const MAX_RUNS = 8;
 
 /** Steps Meta did not answer for: the job fails, so its queue delivers it again (then its DLQ). */
 class OnboardingIncompleteError extends Error {
@@ -56,12 +58,14 @@ const run = (deps: OnboardingDeps, job: OnboardingJob): Promise<RunOutcome | unk
 
 /**
  * What a busy lease means for a job: `coalesced` when its holder does this job's work anyway (another onboarding
- * job on the same onboarding, with nothing newer to start), `free` when the holder has answered since (run again
- * now rather than after the queue's visibility timeout), else `held`: retried through the queue.
+ * job on the same onboarding, with nothing newer to start), `free` when the holder has answered since or its
+ * lease has lapsed (a holder that died: the next acquire takes it), else `held`.
  */
 const whenBusy = async (deps: OnboardingDeps, job: OnboardingJob): Promise<'coalesced' | 'free' | 'held'> => {
-  const holder = (await deps.control.get(leaseKey(job.wabaId)))?.leaseOwner;
+  const lease = await deps.control.get(leaseKey(job.wabaId));
+  const holder = lease?.leaseOwner;
   if (typeof holder !== 'string') return 'free';
+  if (typeof lease?.leaseUntil === 'number' && lease.leaseUntil < (deps.now ?? Date.now)()) return 'free';
   if (job.kind === 'offboard' || !/^job:(onboard|continue):/.test(holder)) return 'held';
   const register = readOnboarding(await deps.store.read(job.wabaId));
   // Not written yet: a start holds the lease and begins this very onboarding (its own message is retried if it
@@ -73,8 +77,9 @@ const whenBusy = async (deps: OnboardingDeps, job: OnboardingJob): Promise<'coal
 };
 
 /**
- * Runs the job. When the WABA's lease is busy it reads who holds it: done when the holder does this job's work,
- * run again once the lease is free, pausing a few times for it (`HELD_PAUSES_MS`) before the queue retries it.
+ * Runs the job. Each time the WABA's lease is busy it reads who holds it: done when the holder does this job's
+ * work, run again at once when the lease is free (another job may take it first: then the same again), else a
+ * pause (`HELD_PAUSES_MS`); past the last pause, or the job's deadline, the queue retries it.
  */
 const runOnce = async (
   deps: OnboardingDeps,
@@ -82,21 +87,22 @@ const runOnce = async (
   deadline: number,
   pause: (ms: number) => Promise<void>,
 ) => {
-  try {
-    return await withDeadline(deadline, () => run(deps, job));
-  } catch (error) {
-    if (!(error instanceof ActionInProgressError)) throw error;
-    const now = deps.now ?? Date.now;
-    for (const wait of [0, ...HELD_PAUSES_MS]) {
-      if (wait > 0) {
-        if (now() + wait >= deadline) break;
+  const now = deps.now ?? Date.now;
+  const pauses = [...HELD_PAUSES_MS];
+  for (let runs = 1; ; runs++) {
+    try {
+      return await withDeadline(deadline, () => run(deps, job));
+    } catch (error) {
+      if (!(error instanceof ActionInProgressError) || runs > MAX_RUNS) throw error;
+      let busy = await whenBusy(deps, job);
+      while (busy === 'held') {
+        const wait = pauses.shift();
+        if (wait === undefined || now() + wait >= deadline) throw error;
         await pause(wait);
+        busy = await whenBusy(deps, job);
       }
-      const busy = await whenBusy(deps, job);
       if (busy === 'coalesced') return undefined;
-      if (busy === 'free') return withDeadline(deadline, () => run(deps, job));
     }
-    throw error;
   }
 };
 
