@@ -62,7 +62,9 @@ describe('the CLIs against local mode', () => {
     const accepted = await switchboard('solutions', 'accept', '19702253086782');
     expect(accepted).toMatchObject({ code: 0, out: expect.stringContaining('ACTIVE') });
     const { body } = await getJson(`${local.stack.url}/v1/solutions/19702253086782`);
-    expect(body).toMatchObject({ status: 'ACTIVE', lastSource: 'action' });
+    // The sandbox also sends Meta's webhook of the change; in a later second (a busy machine) it is the newer
+    // record of the same status (docs/time-and-order.md), so either source may be the last.
+    expect(body).toMatchObject({ status: 'ACTIVE', lastSource: expect.stringMatching(/^(action|webhook)$/) });
     const again = await switchboard('solutions', 'accept', '19702253086782');
     expect(again).toMatchObject({ code: 1, out: expect.stringContaining('409 conflict') });
   });
