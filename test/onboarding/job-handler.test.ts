@@ -92,6 +92,22 @@ const partnerAdded = async (id: string) => {
   );
 };
 
+/**
+ * Onboarding whose first `busy` acquires of the WABA's lease fail as if another job took it first, although
+ * nobody holds it when the job reads it; `attempts()` counts the acquires.
+ */
+const busyAcquires = (id: string, busy: number) => {
+  const deps = onboarding();
+  const acquire = deps.control.acquireLease.bind(deps.control);
+  let attempts = 0;
+  deps.control.acquireLease = async (...args) => {
+    if (args[0] !== leaseKey(id)) return acquire(...args);
+    attempts += 1;
+    return attempts <= busy ? false : acquire(...args);
+  };
+  return { deps, attempts: () => attempts };
+};
+
 const holdLease = (id: string, owner: string) =>
   tables.control.acquireLease(leaseKey(id), owner, clock.now + 35_000, clock.now);
 
@@ -121,40 +137,26 @@ describe('an onboarding job that finds the lease busy', () => {
     // Prepare: the first acquire finds the lease busy; by the time the job reads it, its holder released it
     const id = String(wabaId);
     const job = await partnerAdded(id);
-    const deps = onboarding();
-    const acquire = deps.control.acquireLease.bind(deps.control);
-    let attempts = 0;
-    deps.control.acquireLease = async (...args) => {
-      if (args[0] !== leaseKey(id)) return acquire(...args);
-      attempts += 1;
-      return attempts === 1 ? false : acquire(...args);
-    };
+    const { deps, attempts } = busyAcquires(id, 1);
     // Act
     await handlerWith(deps)(job);
     // Assess: it ran now (its steps were tried and recorded), not after the queue's visibility timeout
     const waba = (await tables.wabas.get(id)) as { onboarding?: unknown } | undefined;
     expect(waba?.onboarding).toMatchObject({ state: 'failed' });
-    expect(attempts).toBe(2);
+    expect(attempts()).toBe(2);
   });
 
   it('runs again when another job took the freed lease first, as often as that happens', async () => {
     // Prepare: the first three acquires find the lease busy although nobody holds it when the job reads it
     const id = String(wabaId);
     const job = await partnerAdded(id);
-    const deps = onboarding();
-    const acquire = deps.control.acquireLease.bind(deps.control);
-    let attempts = 0;
-    deps.control.acquireLease = async (...args) => {
-      if (args[0] !== leaseKey(id)) return acquire(...args);
-      attempts += 1;
-      return attempts <= 3 ? false : acquire(...args);
-    };
+    const { deps, attempts } = busyAcquires(id, 3);
     // Act
     await handlerWith(deps)(job);
     // Assess: it ran on the fourth try, without a pause and without going back to its queue
     const waba = (await tables.wabas.get(id)) as { onboarding?: unknown } | undefined;
     expect(waba?.onboarding).toMatchObject({ state: 'failed' });
-    expect(attempts).toBe(4);
+    expect(attempts()).toBe(4);
     expect(pauses).toEqual([]);
   });
 
