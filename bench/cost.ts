@@ -17,9 +17,10 @@ import { RegisterTable } from '../shared/platform/store/register-table.js';
 import { eventsAndArchive } from './cost-events.js';
 import { ASSUMPTIONS, PRICES } from './cost-inputs.js';
 import { createFloorConsumer } from './floors/consumer.js';
-import { round, summary } from './stats.js';
+import { pairedCpuPerRecord, sqsRecord } from './per-record.js';
+import { round } from './stats.js';
 import { stubHttpHandler } from './stub-http.js';
-import { productionTelemetry, silenced } from './webhook-cpu.js';
+import { productionTelemetry } from './webhook-cpu.js';
 
 export { ASSUMPTIONS, PRICES } from './cost-inputs.js';
 
@@ -107,48 +108,17 @@ export const measureConsumerCpu = async (batchSize: number, batches: number) => 
   const floor = createFloorConsumer(stubbedDynamo(), 't');
   const body = JSON.stringify(firstEnvelope('take-thread-control'));
   const event: SQSEvent = {
-    Records: Array.from({ length: batchSize }, (_, index) => ({
-      messageId: `m${index}`,
-      receiptHandle: 'r',
-      body,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '0',
-        SenderId: 'x',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn',
-      awsRegion: 'us-east-1',
-    })),
+    Records: Array.from({ length: batchSize }, (_, index) => sqsRecord(body, index)),
   };
   const context = localContext('threads', 30_000);
-  const perRecord = async (work: () => Promise<unknown>) =>
-    silenced(async () => {
-      const start = process.cpuUsage();
-      for (let index = 0; index < batches; index++) await work();
-      const used = process.cpuUsage(start);
-      return (used.user + used.system) / (batches * batchSize);
-    });
-  await perRecord(() => ours(event, context));
-  await perRecord(() => floor(event));
-  const mine: number[] = [];
-  const theirs: number[] = [];
-  let bytes = 0;
-  for (let round = 0; round < 5; round++) {
-    const measured = await perRecord(() => ours(event, context));
-    mine.push(measured.result);
-    bytes = measured.bytes / batches;
-    theirs.push((await perRecord(() => floor(event))).result);
-  }
+  const cpu = await pairedCpuPerRecord(
+    () => ours(event, context),
+    () => floor(event),
+    batchSize,
+    batches,
+  );
   restore();
-  return {
-    cpuMicrosPerRecord: summary(mine).median,
-    floorCpuMicrosPerRecord: summary(theirs).median,
-    logBytesPerBatch: Math.round(bytes),
-  };
+  return cpu;
 };
 
 export interface CostInputs {

@@ -3,6 +3,7 @@ import { runtimeBinary } from '../rehearse/containers.js';
 import {
   type FunctionSpec,
   functionsOf,
+  NO_CREDENTIALS,
   resolveValue,
   synthesize,
   type Template,
@@ -78,12 +79,7 @@ const deployedOf = (template: Template, cdkOut: string, fn: FunctionSpec): Deplo
 /** Runs the real `cdk synth` (as `cdk deploy` does) into `cdkOut` and lists the functions it deploys. */
 export const synthesizeFunctions = (root: string, cdkOut: string): DeployedFunction[] => {
   const template = synthesize(root, cdkOut, CONTEXT, {
-    AWS_ACCESS_KEY_ID: undefined,
-    AWS_SECRET_ACCESS_KEY: undefined,
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    CDK_DISABLE_CLI_TELEMETRY: 'true',
+    ...NO_CREDENTIALS,
     // As a user deploys: the region from AWS_REGION (synth refuses the CLI's silent us-east-1 without it).
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,

@@ -19,7 +19,8 @@ import { itemBytes, stubbedDynamo } from './cost.js';
 import { createFloorConsumer } from './floors/consumer.js';
 import { createFloorWebhook } from './floors/webhook.js';
 import type { MessagesInputs } from './messages-model.js';
-import { summary } from './stats.js';
+import { pairedCpuPerRecord, sqsRecord } from './per-record.js';
+import { cpuMicros, summary } from './stats.js';
 import { ourWebhook, productionTelemetry, SECRET, silenced, stubbedSqs } from './webhook-cpu.js';
 
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/000000000000/q';
@@ -68,13 +69,6 @@ const signed = (delivery: Record<string, unknown>): HttpApiEvent => {
   };
 };
 
-const cpuMicros = async (iterations: number, once: (index: number) => Promise<unknown>) => {
-  const start = process.cpuUsage();
-  for (let index = 0; index < iterations; index++) await once(index);
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / iterations;
-};
-
 /** Webhook CPU per delivery of n messages: ours (routing, projection, two queues) and the floor (two queues). */
 export const measureMessagesWebhook = async (quick: boolean): Promise<MessagesInputs['webhook']> => {
   const restore = productionTelemetry();
@@ -114,22 +108,7 @@ const projectedRecords = (delivery: Record<string, unknown>): SQSEvent['Records'
   const queue = whatsappThreadsManifest.name;
   return splitDelivery(delivery, { deliveryId: 'bench', receivedAt: Date.now() })
     .filter((envelope) => router.queuesFor(envelope).includes(queue))
-    .map((envelope, index) => ({
-      messageId: `m${index}`,
-      receiptHandle: 'r',
-      body: JSON.stringify(router.shape(queue, envelope)),
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '0',
-        SenderId: 'x',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn',
-      awsRegion: 'us-east-1',
-    }));
+    .map((envelope, index) => sqsRecord(JSON.stringify(router.shape(queue, envelope)), index));
 };
 
 /** Consumer CPU per record (batches of 10 projected messages changes) and log bytes, DynamoDB stubbed. */
@@ -149,24 +128,14 @@ export const measureMessagesConsumer = async (quick: boolean): Promise<MessagesI
   const event: SQSEvent = { Records: projectedRecords(messagesDelivery(10)) };
   const context = localContext(whatsappThreadsManifest.name, 30_000);
   const batches = quick ? 20 : 200;
-  const perRecord = (work: () => Promise<unknown>) =>
-    silenced(async () => (await cpuMicros(batches, work)) / event.Records.length);
-  await perRecord(() => ours(event, context));
-  await perRecord(() => floor(event));
-  const [mine, theirs] = [[] as number[], [] as number[]];
-  let bytes = 0;
-  for (let round = 0; round < 5; round++) {
-    const measured = await perRecord(() => ours(event, context));
-    mine.push(measured.result);
-    bytes = measured.bytes / batches;
-    theirs.push((await perRecord(() => floor(event))).result);
-  }
+  const cpu = await pairedCpuPerRecord(
+    () => ours(event, context),
+    () => floor(event),
+    event.Records.length,
+    batches,
+  );
   restore();
-  return {
-    cpuMicrosPerRecord: summary(mine).median,
-    floorCpuMicrosPerRecord: summary(theirs).median,
-    logBytesPerBatch: Math.round(bytes),
-  };
+  return cpu;
 };
 
 /** A busy thread's item: passed to us (with its AI summary), then messages with the BSUID, and an echo. */

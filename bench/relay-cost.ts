@@ -8,9 +8,10 @@ import { signBody } from '../shared/platform/http/signature.js';
 import { Telemetry } from '../shared/platform/observability/telemetry.js';
 import { PRICES } from './cost-inputs.js';
 import { createFloorRelay } from './floors/relay.js';
+import { pairedCpuPerRecord, sqsRecord } from './per-record.js';
 import { benchDestinations, messagesEvent, type RelayLatencyFigures } from './relay-latency.js';
-import { round, summary } from './stats.js';
-import { productionTelemetry, SECRET, silenced } from './webhook-cpu.js';
+import { round } from './stats.js';
+import { productionTelemetry, SECRET } from './webhook-cpu.js';
 
 /** Assumptions the relay's cost model states rather than measures (no AWS account here). */
 export const RELAY_ASSUMPTIONS = {
@@ -35,22 +36,7 @@ const batchOf = (size: number, signing: 'meta' | 'own'): SQSEvent => {
     ...relayBody(Buffer.from(body)),
   });
   return {
-    Records: Array.from({ length: size }, (_, index) => ({
-      messageId: `m${index}`,
-      receiptHandle: `r${index}`,
-      body: copy,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '0',
-        SenderId: 'x',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn',
-      awsRegion: 'us-east-1',
-    })),
+    Records: Array.from({ length: size }, (_, index) => sqsRecord(copy, index)),
   };
 };
 
@@ -88,29 +74,17 @@ export const measureDelivererCpu = async (batchSize: number, batches: number): P
       signing === 'own' ? { field: 'messages', secret: 'own-secret' } : undefined,
     );
     const event = batchOf(batchSize, signing);
-    const perRecord = (work: () => Promise<unknown>) =>
-      silenced(async () => {
-        const start = process.cpuUsage();
-        for (let each = 0; each < batches; each++) await work();
-        const used = process.cpuUsage(start);
-        return (used.user + used.system) / (batches * batchSize);
-      });
-    await perRecord(() => ours(event, context));
-    await perRecord(() => floor(event));
-    const mine: number[] = [];
-    const theirs: number[] = [];
-    let bytes = 0;
-    for (let sample = 0; sample < 5; sample++) {
-      const measured = await perRecord(() => ours(event, context));
-      mine.push(measured.result);
-      bytes = measured.bytes / batches;
-      theirs.push((await perRecord(() => floor(event))).result);
-    }
+    const cpu = await pairedCpuPerRecord(
+      () => ours(event, context),
+      () => floor(event),
+      batchSize,
+      batches,
+    );
     rows.push({
       signing,
-      cpuMicrosPerRecord: round(summary(mine).median, 0),
-      floorCpuMicrosPerRecord: round(summary(theirs).median, 0),
-      logBytesPerBatch: Math.round(bytes),
+      cpuMicrosPerRecord: round(cpu.cpuMicrosPerRecord, 0),
+      floorCpuMicrosPerRecord: round(cpu.floorCpuMicrosPerRecord, 0),
+      logBytesPerBatch: cpu.logBytesPerBatch,
     });
   }
   restore();

@@ -11,7 +11,7 @@ import { Telemetry } from '../shared/platform/observability/telemetry.js';
 import { envSecretSource } from '../shared/platform/secrets/meta-secrets.js';
 import { createFloorWebhook } from './floors/webhook.js';
 import { queueUrls } from './queue-urls.js';
-import { round, summary } from './stats.js';
+import { cpuMicros, round, summary } from './stats.js';
 import { stubHttpHandler } from './stub-http.js';
 
 export const SECRET = 'bench-secret';
@@ -110,13 +110,6 @@ export const silenced = async <T>(work: () => Promise<T>): Promise<{ result: T; 
   } finally {
     process.stdout.write = write;
   }
-};
-
-const cpuMicros = async (iterations: number, once: (index: number) => Promise<unknown>) => {
-  const start = process.cpuUsage();
-  for (let index = 0; index < iterations; index++) await once(index);
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / iterations;
 };
 
 export interface CpuFigures {

@@ -15,7 +15,7 @@ import { MotoServer } from './moto.js';
 import { motoNames } from './moto-deploy.js';
 import { runScenario } from './scenario.js';
 import { checkEventSchemas } from './schemas.js';
-import { functionsOf, resourcesOfType, synthesize, type Template } from './template.js';
+import { functionsOf, NO_CREDENTIALS, resourcesOfType, synthesize, type Template } from './template.js';
 import {
   cfnLint,
   checkAlarmLimits,
@@ -32,16 +32,6 @@ const IDS = {
   'switchboard:metaAppId': '21202248997039',
   'switchboard:metaBusinessId': '506914307656634',
   'switchboard:metaPartnerBusinessIds': '116133292427920',
-};
-const noCredentials = {
-  AWS_ACCESS_KEY_ID: undefined,
-  AWS_SECRET_ACCESS_KEY: undefined,
-  AWS_SESSION_TOKEN: undefined,
-  AWS_PROFILE: undefined,
-  AWS_EC2_METADATA_DISABLED: 'true',
-  CDK_DISABLE_CLI_TELEMETRY: 'true',
-  CDK_DEFAULT_ACCOUNT: undefined,
-  CDK_DEFAULT_REGION: undefined,
 };
 
 /** Regions left out of SUPPORTED_REGIONS because a resource type is missing there (infra/regions.ts). */
@@ -94,7 +84,7 @@ export const synthesizeForDeploy = (root: string, outdir: string): Template =>
       'switchboard:eventUserIds': 'hashed',
       'switchboard:alarmEmail': 'ops@example.com',
     },
-    { ...noCredentials, AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION, CDK_DEFAULT_ACCOUNT: ACCOUNT },
+    { ...NO_CREDENTIALS, AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION, CDK_DEFAULT_ACCOUNT: ACCOUNT },
   );
 
 const manifestEnvironment = (outdir: string) =>
@@ -124,7 +114,7 @@ const synthChecks = (root: string, work: string, options: RehearsalOptions, chec
   });
   if (options.oneSynth !== true) {
     const bareOut = join(work, 'cdk.out.no-account');
-    const bare = synthesize(root, bareOut, IDS, { ...noCredentials, ...region });
+    const bare = synthesize(root, bareOut, IDS, { ...NO_CREDENTIALS, ...region });
     const environment = manifestEnvironment(bareOut);
     checks.push(
       {

@@ -13,6 +13,18 @@ export interface Template {
   Outputs?: Record<string, { Value: unknown }>;
 }
 
+/** A synth's environment on a machine without AWS credentials: none looked for, nothing phoned home. */
+export const NO_CREDENTIALS: Record<string, string | undefined> = {
+  AWS_ACCESS_KEY_ID: undefined,
+  AWS_SECRET_ACCESS_KEY: undefined,
+  AWS_SESSION_TOKEN: undefined,
+  AWS_PROFILE: undefined,
+  AWS_EC2_METADATA_DISABLED: 'true',
+  CDK_DISABLE_CLI_TELEMETRY: 'true',
+  CDK_DEFAULT_ACCOUNT: undefined,
+  CDK_DEFAULT_REGION: undefined,
+};
+
 /** Runs the real CLI (`cdk synth`, as `cdk deploy` runs it) into `outdir`, with the given context and env. */
 export const synthesize = (
   root: string,

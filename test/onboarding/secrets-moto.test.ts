@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretsManagerStore } from '../../shared/platform/aws/secrets-manager-store.js';
+import { motoAvailable, startMoto } from '../support/moto.js';
 
 /**
  * The business-token secret's deletion against moto's Secrets Manager (an emulator of the real API, on
@@ -10,35 +9,12 @@ import { SecretsManagerStore } from '../../shared/platform/aws/secrets-manager-s
  * first date, RestoreSecret undoing it. What moto leaves out: AWS also refuses PutSecretValue while a secret is
  * scheduled (moto accepts it), which is why onboarding restores before it writes.
  */
-const hasMoto = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-
-describe.skipIf(!hasMoto)('business-token secrets in (moto\u2019s) Secrets Manager', () => {
-  let moto: ChildProcess | undefined;
+describe.skipIf(!motoAvailable())('business-token secrets in (moto\u2019s) Secrets Manager', () => {
+  let moto: Awaited<ReturnType<typeof startMoto>> | undefined;
   let store: SecretsManagerStore;
   beforeAll(async () => {
-    const port = await freePort();
-    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    const endpoint = `http://127.0.0.1:${port}`;
-    for (let attempt = 0; attempt < 100; attempt++) {
-      if (
-        await fetch(`${endpoint}/moto-api/`).then(
-          () => true,
-          () => false,
-        )
-      )
-        break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    moto = await startMoto();
+    const { endpoint } = moto;
     store = new SecretsManagerStore(
       new SecretsManagerClient({
         endpoint,
@@ -48,7 +24,7 @@ describe.skipIf(!hasMoto)('business-token secrets in (moto\u2019s) Secrets Manag
     );
   });
   afterAll(() => {
-    moto?.kill();
+    moto?.stop();
   });
 
   it('schedules deletion after the grace days, reads nothing meanwhile, keeps the first date, and restores', async () => {
