@@ -1,14 +1,8 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import {
-  GetQueueAttributesCommand,
-  ListMessageMoveTasksCommand,
-  SQSClient,
-  StartMessageMoveTaskCommand,
-} from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { ListMessageMoveTasksCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { redriveInAws, redriveLocal } from '../../cli/redrive-core.js';
+import { redriveLocal } from '../../cli/redrive-core.js';
 import { useLocalStack } from '../support/local-stack.js';
+import { stackWithDlq } from '../support/redrive-aws.js';
 
 // No consumers: the redriven messages stay in the queue for the test to see (a consumer would take these invalid
 // ones straight back to the DLQ, sooner or later depending on how busy the machine is).
@@ -17,42 +11,13 @@ const local = useLocalStack({ consumers: false });
 describe('redrive', () => {
   it('moves a DLQ back with StartMessageMoveTask and reports how many moved', async () => {
     // Prepare
-    const sqs = mockClient(SQSClient);
-    const cloudFormation = mockClient(CloudFormationClient);
-    cloudFormation.on(DescribeStacksCommand).resolves({
-      Stacks: [
-        {
-          StackName: 'Switchboard',
-          CreationTime: new Date(),
-          StackStatus: 'CREATE_COMPLETE',
-          Outputs: [
-            { OutputKey: 'WabasQueueUrl', OutputValue: 'https://sqs/wabas' },
-            { OutputKey: 'WabasDlqUrl', OutputValue: 'https://sqs/wabas-dlq' },
-          ],
-        },
-      ],
-    });
-    sqs
-      .on(GetQueueAttributesCommand, { QueueUrl: 'https://sqs/wabas' })
-      .resolves({ Attributes: { QueueArn: 'arn:wabas', ApproximateNumberOfMessages: '0' } });
-    sqs
-      .on(GetQueueAttributesCommand, { QueueUrl: 'https://sqs/wabas-dlq' })
-      .resolves({ Attributes: { QueueArn: 'arn:wabas-dlq', ApproximateNumberOfMessages: '7' } });
-    sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task' });
+    const { sqs, cloudFormation, redrive } = stackWithDlq('Wabas', 'wabas', 7);
     sqs
       .on(ListMessageMoveTasksCommand)
       .resolvesOnce({ Results: [{ Status: 'RUNNING', ApproximateNumberOfMessagesMoved: 3 }] })
       .resolves({ Results: [{ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 7 }] });
     // Act
-    const result = await redriveInAws(
-      {
-        sqs: new SQSClient({ region: 'us-east-1' }),
-        cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
-      },
-      'Switchboard',
-      'wabas',
-      { sleep: async () => undefined },
-    );
+    const result = await redrive('wabas');
     // Assess
     expect(result).toEqual({ queue: 'wabas', moved: 7, status: 'COMPLETED' });
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)[0]?.args[0].input).toEqual({

@@ -1,55 +1,20 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import {
-  GetQueueAttributesCommand,
-  ListMessageMoveTasksCommand,
-  SQSClient,
-  StartMessageMoveTaskCommand,
-} from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { ListMessageMoveTasksCommand, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it, vi } from 'vitest';
-import { redriveInAws, redrivePrefix } from '../../cli/redrive-core.js';
+import { redrivePrefix } from '../../cli/redrive-core.js';
 import { relayReplayWindow } from '../../cli/relay.js';
+import { stackWithDlq } from '../support/redrive-aws.js';
 
 describe('the relay in the CLI', () => {
   it('redrives relay:<name> from the stack outputs Relay<Title>QueueUrl and Relay<Title>DlqUrl', async () => {
     // Prepare
-    const sqs = mockClient(SQSClient);
-    const cloudFormation = mockClient(CloudFormationClient);
-    cloudFormation.on(DescribeStacksCommand).resolves({
-      Stacks: [
-        {
-          StackName: 'Switchboard',
-          CreationTime: new Date(),
-          StackStatus: 'CREATE_COMPLETE',
-          Outputs: [
-            { OutputKey: 'RelayCrmEuQueueUrl', OutputValue: 'https://sqs/relay-crm' },
-            { OutputKey: 'RelayCrmEuDlqUrl', OutputValue: 'https://sqs/relay-crm-dlq' },
-          ],
-        },
-      ],
-    });
-    sqs
-      .on(GetQueueAttributesCommand, { QueueUrl: 'https://sqs/relay-crm' })
-      .resolves({ Attributes: { QueueArn: 'arn:relay', ApproximateNumberOfMessages: '0' } });
-    sqs
-      .on(GetQueueAttributesCommand, { QueueUrl: 'https://sqs/relay-crm-dlq' })
-      .resolves({ Attributes: { QueueArn: 'arn:relay-dlq', ApproximateNumberOfMessages: '2' } });
-    sqs.on(StartMessageMoveTaskCommand).resolves({ TaskHandle: 'task' });
+    const { sqs, cloudFormation, redrive } = stackWithDlq('RelayCrmEu', 'relay', 2);
     sqs
       .on(ListMessageMoveTasksCommand)
       .resolves({ Results: [{ Status: 'COMPLETED', ApproximateNumberOfMessagesMoved: 2 }] });
     // Act
-    const result = await redriveInAws(
-      {
-        sqs: new SQSClient({ region: 'us-east-1' }),
-        cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
-      },
-      'Switchboard',
-      'relay:crm-eu',
-      { sleep: async () => undefined },
-    );
+    const result = await redrive('relay:crm-eu');
     // Assess
     expect(result).toEqual({ queue: 'relay:crm-eu', moved: 2, status: 'COMPLETED' });
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)[0]?.args[0].input).toEqual({
